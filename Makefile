@@ -1,0 +1,44 @@
+# BoardSnap: `make demo` sets everything up and turns samples/ into reports under out/;
+# `make test` sets everything up and runs the test suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export OMP_THREAD_LIMIT ?= 1
+
+.PHONY: demo test bench samples lint deps system-deps clean
+
+deps: system-deps $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: deps
+	@mkdir -p out
+	@for photo in samples/*.jpg; do \
+	  name=$$(basename $${photo%.*}); \
+	  $(BIN)/boardsnap report "$$photo" -o out/$$name.pdf && \
+	  $(BIN)/boardsnap report "$$photo" -q -o out/$$name.html; \
+	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 4 ] || exit $$rc; \
+	done; echo "reports written to out/"
+
+test: deps
+	$(BIN)/python -m pytest -q
+
+bench: deps
+	$(BIN)/python -m bench
+
+samples: deps
+	$(BIN)/python samples/generate.py --samples samples/
+
+lint: deps
+	$(BIN)/ruff check boardsnap tests bench samples
+
+clean:
+	rm -rf out build dist .pytest_cache

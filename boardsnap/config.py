@@ -1,0 +1,140 @@
+"""Every threshold BoardSnap uses, in one validated, immutable object.
+
+Sections follow the pipeline stages. The CLI builds a `Config` from its options and an optional
+TOML file (`--config FILE`) whose tables have the section names:
+
+    [judge]
+    near_miss_at = 0.85
+    [parse]
+    date_order = "dmy"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from boardsnap.errors import BadInput
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    max_pixels: int = 80_000_000  # decompression-bomb guard; a 12 MP phone photo is 12e6
+    work_long_side: int = 2000  # photos are scaled down to this before finding the board
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    min_board_area: float = 0.12  # of the photo: smaller quads are not the board
+    max_board_area: float = 0.985  # larger is the photo's own edge
+    rectified_long_side: int = 1800  # pixels of the front view's long side
+    background_kernel: float = 0.06  # of the long side: the light-evening blur size
+
+
+@dataclass(frozen=True)
+class GridConfig:
+    line_kernel: float = 0.035  # of the table side: min run kept as a ruled line
+    min_rows: int = 2  # header + one metric
+    min_cols: int = 2
+    max_cols: int = 6
+    cell_margin: float = 0.12  # of the cell's smaller side, trimmed inside its lines
+    line_merge: float = 0.015  # of the board side: lines closer than this are one
+
+
+@dataclass(frozen=True)
+class OcrConfig:
+    engine: str = "auto"  # auto | tesserocr | pytesseract
+    language: str = "eng"
+    tessdata: str | None = None  # folder holding eng.traineddata; None: look in the usual places
+    cell_height: int = 48  # crops are scaled to this text height before recognition
+    low_confidence: float = 0.6  # below it a field needs review
+
+
+@dataclass(frozen=True)
+class ParseConfig:
+    date_order: str = "mdy"  # mdy | dmy, for short dates such as 12/01
+    name_match: float = 0.8  # similarity from which a read name is taken as a vocabulary name
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    near_miss_at: float = 0.9  # budget used from which a met row is a near miss
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    paper: str = "A4"  # A4 | Letter
+
+
+@dataclass(frozen=True)
+class Config:
+    load: LoadConfig = field(default_factory=LoadConfig)
+    board: BoardConfig = field(default_factory=BoardConfig)
+    grid: GridConfig = field(default_factory=GridConfig)
+    ocr: OcrConfig = field(default_factory=OcrConfig)
+    parse: ParseConfig = field(default_factory=ParseConfig)
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+    def __post_init__(self) -> None:
+        _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
+        _check(self.parse.date_order in ("mdy", "dmy"), "parse.date_order must be mdy or dmy")
+        _check(
+            self.ocr.engine in ("auto", "tesserocr", "pytesseract"),
+            "ocr.engine must be auto, tesserocr or pytesseract",
+        )
+        _check(self.report.paper in ("A4", "Letter"), "report.paper must be A4 or Letter")
+        _check(self.load.max_pixels > 0, "load.max_pixels must be positive")
+
+    def with_overrides(self, **sections: dict[str, Any]) -> Config:
+        """A copy with some settings changed: `cfg.with_overrides(judge={"near_miss_at": .8})`."""
+        changes = {}
+        for name, values in sections.items():
+            values = {k: v for k, v in values.items() if v is not None}
+            if values:
+                changes[name] = _replace_section(getattr(self, name), name, values)
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Config:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise BadInput(f"cannot read config ({exc.strerror})", path=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise BadInput(f"not valid TOML ({exc})", path=str(path), fix="fix the syntax") from None
+        base = cls()
+        unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise BadInput(
+                f"unknown config section(s) {', '.join(sorted(unknown))}",
+                path=str(path),
+                fix="sections are " + ", ".join(f.name for f in dataclasses.fields(cls)),
+            )
+        try:
+            return base.with_overrides(**data)
+        except BadInput as exc:
+            raise BadInput(exc.message, path=str(path), fix=exc.fix) from None
+
+
+def _replace_section(section: Any, name: str, values: dict[str, Any]) -> Any:
+    known = {f.name: f for f in dataclasses.fields(section)}
+    for key, value in values.items():
+        if key not in known:
+            raise BadInput(f"unknown setting {name}.{key}", fix="see boardsnap/config.py")
+        default = getattr(section, key)
+        if default is not None and not isinstance(value, type(default)):
+            if not (isinstance(default, float) and isinstance(value, int)):
+                raise BadInput(f"{name}.{key} must be a {type(default).__name__}")
+    try:
+        return dataclasses.replace(section, **values)
+    except TypeError as exc:
+        raise BadInput(f"bad setting in [{name}]: {exc}") from None
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise BadInput(message, fix="change the option or the config file")

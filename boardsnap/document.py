@@ -1,0 +1,304 @@
+"""The board document of spec/board.md: the result type every stage works towards.
+
+`Board` is what `boardsnap extract --format json` prints and what `boardsnap render` reads. It is
+immutable; stages return new instances (`dataclasses.replace`). `from_json` ignores unknown
+fields, so documents written by a newer BoardSnap still load; it raises `InvalidDocument` with a
+one-line reason for anything it cannot use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from boardsnap.errors import InvalidDocument
+
+SCHEMA = "boardsnap.board/1"
+
+OPS = ("<", "<=", ">", ">=")
+STATUSES = ("met", "near_miss", "breach", "unknown")
+ACTION_STATUSES = ("open", "in_progress", "done")
+CANONICAL_UNITS = ("%", "ms", "s", "min", "h", "d", "rps")
+
+
+@dataclass(frozen=True)
+class Target:
+    op: str | None
+    value: float | None
+    unit: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Actual:
+    value: float | None
+    unit: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    target: Target
+    actual: Actual
+    status: str = "unknown"
+    budget_used: float | None = None
+    confidence: float = 0.0
+    needs_review: bool = False
+    board_mark: str | None = None
+    # Added fields (the contract allows additions): why a row needs review, and where the row's
+    # cells are on the rectified board image, [x, y, w, h] each, for evidence crops.
+    review_reasons: tuple[str, ...] = ()
+    cell_boxes: tuple[tuple[int, int, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class RootCause:
+    metric: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Action:
+    text: str
+    owner: str | None = None
+    due: str | None = None
+    metric: str | None = None
+    status: str = "open"
+    needs_review: bool = False
+
+
+@dataclass(frozen=True)
+class Board:
+    source: str
+    title: str | None = None
+    service: str | None = None
+    review_date: str | None = None
+    metrics: tuple[Metric, ...] = ()
+    root_causes: tuple[RootCause, ...] = ()
+    actions: tuple[Action, ...] = ()
+    warnings: tuple[str, ...] = ()
+    schema: str = SCHEMA
+
+    # ---- derived views -------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Number of metric rows per status, in the order of STATUSES."""
+        out = {s: 0 for s in STATUSES}
+        for m in self.metrics:
+            out[m.status] = out.get(m.status, 0) + 1
+        return out
+
+    def needs_review(self) -> bool:
+        return any(m.needs_review for m in self.metrics) or any(
+            a.needs_review for a in self.actions
+        )
+
+    # ---- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "source": self.source,
+            "title": self.title,
+            "service": self.service,
+            "review_date": self.review_date,
+            "metrics": [_metric_to_dict(m) for m in self.metrics],
+            "root_causes": [dataclasses.asdict(r) for r in self.root_causes],
+            "actions": [dataclasses.asdict(a) for a in self.actions],
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Board:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidDocument(f"not JSON ({exc.msg} at line {exc.lineno})") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Board:
+        if not isinstance(data, dict):
+            raise InvalidDocument("the document must be a JSON object")
+        schema = data.get("schema", SCHEMA)
+        if not isinstance(schema, str) or not schema.startswith("boardsnap.board/"):
+            raise InvalidDocument(f"schema {schema!r} is not a BoardSnap board document")
+        major = schema.rsplit("/", 1)[-1]
+        if major != "1":
+            raise InvalidDocument(
+                f"schema {schema!r} is newer than this BoardSnap reads ({SCHEMA}); upgrade boardsnap"
+            )
+        return cls(
+            schema=SCHEMA,
+            source=_opt_str(data, "source") or "",
+            title=_opt_str(data, "title"),
+            service=_opt_str(data, "service"),
+            review_date=_opt_date(data, "review_date"),
+            metrics=tuple(_metric_from(m, i) for i, m in enumerate(_list(data, "metrics"))),
+            root_causes=tuple(
+                RootCause(metric=_opt_str(r, "metric"), text=_req_str(r, "text", f"root_causes[{i}]"))
+                for i, r in enumerate(_list(data, "root_causes"))
+            ),
+            actions=tuple(_action_from(a, i) for i, a in enumerate(_list(data, "actions"))),
+            warnings=tuple(str(w) for w in _list(data, "warnings")),
+        )
+
+
+def _metric_to_dict(m: Metric) -> dict[str, Any]:
+    d = dataclasses.asdict(m)
+    d["review_reasons"] = list(m.review_reasons)
+    d["cell_boxes"] = [list(b) for b in m.cell_boxes]
+    return d
+
+
+# ---- validation helpers for from_dict ------------------------------------------------------
+
+MAX_TEXT = 10_000
+
+
+def _list(obj: dict, key: str) -> list:
+    value = obj.get(key) or []
+    if not isinstance(value, list):
+        raise InvalidDocument(f"{key!r} must be a list")
+    return value
+
+
+def _opt_str(obj: Any, key: str) -> str | None:
+    if not isinstance(obj, dict):
+        raise InvalidDocument(f"expected an object holding {key!r}")
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidDocument(f"{key!r} must be a string, not {type(value).__name__}")
+    return value[:MAX_TEXT]
+
+
+def _req_str(obj: Any, key: str, where: str) -> str:
+    value = _opt_str(obj, key)
+    if value is None:
+        raise InvalidDocument(f"{where}: {key!r} is missing")
+    return value
+
+
+def _opt_date(obj: dict, key: str) -> str | None:
+    value = _opt_str(obj, key)
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InvalidDocument(f"{key!r} must be a YYYY-MM-DD date, not {value!r}") from None
+
+
+def _opt_num(obj: dict, key: str, where: str) -> float | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidDocument(f"{where}: {key!r} must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _choice(obj: dict, key: str, allowed: tuple, default: Any, where: str) -> Any:
+    value = obj.get(key, default)
+    if value not in allowed:
+        raise InvalidDocument(f"{where}: {key!r} must be one of {', '.join(map(str, allowed))}")
+    return value
+
+
+def _metric_from(m: Any, i: int) -> Metric:
+    where = f"metrics[{i}]"
+    if not isinstance(m, dict):
+        raise InvalidDocument(f"{where} must be an object")
+    t = m.get("target") or {}
+    a = m.get("actual") or {}
+    if not isinstance(t, dict) or not isinstance(a, dict):
+        raise InvalidDocument(f"{where}: target and actual must be objects")
+    boxes = []
+    for b in m.get("cell_boxes") or []:
+        if isinstance(b, list) and len(b) == 4 and all(isinstance(v, int) for v in b):
+            boxes.append(tuple(b))
+    return Metric(
+        name=_req_str(m, "name", where),
+        target=Target(
+            op=_choice(t, "op", OPS + (None,), None, where + ".target"),
+            value=_opt_num(t, "value", where + ".target"),
+            unit=_opt_str(t, "unit"),
+            text=_opt_str(t, "text") or "",
+        ),
+        actual=Actual(
+            value=_opt_num(a, "value", where + ".actual"),
+            unit=_opt_str(a, "unit"),
+            text=_opt_str(a, "text") or "",
+        ),
+        status=_choice(m, "status", STATUSES, "unknown", where),
+        budget_used=_opt_num(m, "budget_used", where),
+        confidence=min(1.0, max(0.0, _opt_num(m, "confidence", where) or 0.0)),
+        needs_review=bool(m.get("needs_review", False)),
+        board_mark=_choice(m, "board_mark", STATUSES + (None,), None, where),
+        review_reasons=tuple(str(r) for r in (m.get("review_reasons") or [])),
+        cell_boxes=tuple(boxes),
+    )
+
+
+def _action_from(a: Any, i: int) -> Action:
+    where = f"actions[{i}]"
+    if not isinstance(a, dict):
+        raise InvalidDocument(f"{where} must be an object")
+    return Action(
+        text=_req_str(a, "text", where),
+        owner=_opt_str(a, "owner"),
+        due=_opt_date(a, "due"),
+        metric=_opt_str(a, "metric"),
+        status=_choice(a, "status", ACTION_STATUSES, "open", where),
+        needs_review=bool(a.get("needs_review", False)),
+    )
+
+
+def board_to_rows(board: Board) -> list[dict[str, Any]]:
+    """The metrics table as flat rows (for CSV and other tabular exports)."""
+    rows = []
+    for m in board.metrics:
+        rows.append(
+            {
+                "service": board.service,
+                "review_date": board.review_date,
+                "metric": m.name,
+                "target_op": m.target.op,
+                "target_value": m.target.value,
+                "target_unit": m.target.unit,
+                "target_text": m.target.text,
+                "actual_value": m.actual.value,
+                "actual_unit": m.actual.unit,
+                "actual_text": m.actual.text,
+                "status": m.status,
+                "budget_used": m.budget_used,
+                "confidence": m.confidence,
+                "needs_review": m.needs_review,
+                "board_mark": m.board_mark,
+            }
+        )
+    return rows
+
+
+__all__ = [
+    "SCHEMA",
+    "OPS",
+    "STATUSES",
+    "ACTION_STATUSES",
+    "CANONICAL_UNITS",
+    "Target",
+    "Actual",
+    "Metric",
+    "RootCause",
+    "Action",
+    "Board",
+    "board_to_rows",
+]
