@@ -1,0 +1,240 @@
+"""Stage 2: find the whiteboard, warp it to a front view, even out the lighting.
+
+The board is the largest bright, low-saturation quadrilateral whose edges are visible in the photo
+(its frame or the wall behind it), not the drawn table, which is often the largest rectangle ON
+the board. Candidates come from two independent detectors (bright-region segmentation at several
+thresholds, and closed edge contours) and are scored by size, how white their inside is, and how
+much of their outline lies on an image edge. When no board outline is found, the table's outer
+border rectifies the photo instead; failing that the whole photo is used as it is.
+
+Lighting: the board's background (white with glare, shadow and vignetting) is estimated by a
+large morphological closing that removes the ink, and each colour channel is divided by it, so
+marker colours are kept and the background becomes uniformly white.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from boardsnap.config import BoardConfig
+from boardsnap.geometry import Quad
+from boardsnap.results import Photo, RectifiedBoard
+
+log = logging.getLogger(__name__)
+
+_DETECT_SIDE = 800  # detection runs on a copy this size: quads need no more
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    quad: Quad
+    score: float
+    source: str
+
+
+def find_board(photo: Photo, cfg: BoardConfig) -> RectifiedBoard:
+    """Locate the board on `photo`, rectify it and flatten its lighting."""
+    img = photo.image
+    h, w = img.shape[:2]
+    f = min(1.0, _DETECT_SIDE / max(h, w))
+    small = cv2.resize(img, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+
+    best = _best_board_quad(small, cfg)
+    if best is not None:
+        quad = Quad(tuple((x / f, y / f) for x, y in best.quad.points))
+        log.debug("%s: board found by %s (score %.2f)", photo.path, best.source, best.score)
+        warped = _warp_quad(img, quad, cfg.rectified_long_side)
+        method = "frame"
+    else:
+        table = _table_border_quad(small, cfg)
+        if table is not None:
+            quad = Quad(tuple((x / f, y / f) for x, y in table.points))
+            log.debug("%s: no board outline; rectifying by the table's border", photo.path)
+            warped = _warp_around(img, quad, cfg.rectified_long_side)
+            method = "table"
+        else:
+            log.debug("%s: neither board nor table outline; using the whole photo", photo.path)
+            quad = Quad(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
+            s = cfg.rectified_long_side / max(h, w)
+            warped = cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+            method = "photo"
+
+    flat = flatten_lighting(warped, cfg.background_kernel)
+    gray = flat.min(axis=2)  # darkest channel: every marker colour is dark in one channel
+    return RectifiedBoard(image=flat, gray=gray, quad=quad, method=method)
+
+
+# ---- candidates ------------------------------------------------------------------------------
+
+
+def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
+    h, w = small.shape[:2]
+    hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
+    value = hsv[:, :, 2].astype(np.float32)
+    sat = hsv[:, :, 1].astype(np.float32)
+    whiteness = cv2.GaussianBlur(value - 0.6 * sat, (0, 0), 2)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 40, 120)
+    edge_zone = cv2.dilate(edges, np.ones((7, 7), np.uint8))
+
+    quads: list[tuple[Quad, str]] = []
+    # 1) bright regions at several thresholds: the board is the large white blob
+    lo, hi = np.percentile(whiteness, [20, 99])
+    for t in np.linspace(0.45, 0.8, 5):
+        mask = (whiteness > lo + t * (hi - lo)).astype(np.uint8) * 255
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
+        quads += [(q, f"bright@{t:.2f}") for q in _quads_from_mask(mask, cfg)]
+    # 2) closed edge contours
+    closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    for c in contours:
+        q = _contour_to_quad(c, cfg, w * h)
+        if q is not None:
+            quads.append((q, "edges"))
+
+    best: _Candidate | None = None
+    for q, source in quads:
+        score = _score_quad(q, whiteness, lo, hi, edge_zone, cfg)
+        if score > 0 and (best is None or score > best.score):
+            best = _Candidate(q, score, source)
+    return best
+
+
+def _quads_from_mask(mask: np.ndarray, cfg: BoardConfig) -> list[Quad]:
+    h, w = mask.shape
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    out = []
+    for c in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
+        q = _contour_to_quad(c, cfg, w * h)
+        if q is not None:
+            out.append(q)
+    return out
+
+
+def _contour_to_quad(contour: np.ndarray, cfg: BoardConfig, image_area: float) -> Quad | None:
+    area = cv2.contourArea(contour)
+    if not (cfg.min_board_area * image_area <= area <= cfg.max_board_area * image_area):
+        return None
+    hull = cv2.convexHull(contour)
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.01, 0.02, 0.03, 0.045, 0.06):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            quad = Quad.from_array(approx.reshape(4, 2))
+            if not cv2.isContourConvex(quad.array().astype(np.int32)):
+                return None
+            # the blob must fill its quad: rejects L shapes and diagonal slivers
+            if area < 0.85 * quad.area():
+                return None
+            return quad
+        if len(approx) < 4:
+            break
+    return None
+
+
+def _score_quad(
+    quad: Quad, whiteness: np.ndarray, lo: float, hi: float, edge_zone: np.ndarray, cfg: BoardConfig
+) -> float:
+    h, w = whiteness.shape
+    area_frac = quad.area() / (w * h)
+    if not (cfg.min_board_area <= area_frac <= cfg.max_board_area):
+        return 0.0
+    qw, qh = quad.size()
+    if min(qw, qh) < 0.2 * max(qw, qh):
+        return 0.0
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(inside, quad.array().astype(np.int32), 255)
+    white_inside = float(np.mean(whiteness[inside > 0] > lo + 0.5 * (hi - lo)))
+    if white_inside < 0.6:
+        return 0.0
+    # how much of the outline lies on an image edge (photo borders count as neutral)
+    support, counted = 0, 0
+    pts = quad.array()
+    for i in range(4):
+        a, b = pts[i], pts[(i + 1) % 4]
+        for t in np.linspace(0.05, 0.95, 40):
+            x, y = a + t * (b - a)
+            xi, yi = int(round(x)), int(round(y))
+            if xi <= 3 or yi <= 3 or xi >= w - 4 or yi >= h - 4:
+                continue
+            counted += 1
+            support += edge_zone[yi, xi] > 0
+    edge_frac = support / counted if counted else 0.0
+    if counted < 40 or edge_frac < 0.5:
+        return 0.0
+    return area_frac * white_inside**2 * edge_frac
+
+
+def _table_border_quad(small: np.ndarray, cfg: BoardConfig) -> Quad | None:
+    """The largest dark ruled quadrilateral: a table's outer border."""
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    h, w = gray.shape
+    best, best_area = None, 0.0
+    for c in contours:
+        area = cv2.contourArea(cv2.convexHull(c))
+        if area < 0.05 * w * h or area > cfg.max_board_area * w * h:
+            continue
+        hull = cv2.convexHull(c)
+        approx = cv2.approxPolyDP(hull, 0.03 * cv2.arcLength(hull, True), True)
+        if len(approx) == 4 and area > best_area:
+            best, best_area = Quad.from_array(approx.reshape(4, 2)), area
+    return best
+
+
+# ---- warping ---------------------------------------------------------------------------------
+
+
+def _warp_quad(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:
+    qw, qh = quad.size()
+    s = long_side / max(qw, qh)
+    out_w, out_h = max(32, round(qw * s)), max(32, round(qh * s))
+    dst = np.array([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], np.float32)
+    m = cv2.getPerspectiveTransform(quad.array(), dst)
+    return cv2.warpPerspective(
+        img, m, (out_w, out_h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def _warp_around(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:
+    """Rectify the whole photo by the homography that squares `quad` (the table's border)."""
+    qw, qh = quad.size()
+    dst = np.array([[0, 0], [qw, 0], [qw, qh], [0, qh]], np.float32)
+    m = cv2.getPerspectiveTransform(quad.array(), dst)
+    h, w = img.shape[:2]
+    corners = np.array([[[0, 0]], [[w, 0]], [[w, h]], [[0, h]]], np.float32)
+    moved = cv2.perspectiveTransform(corners, m).reshape(4, 2)
+    # keep the result bounded: at most 1.6x the table's size in each direction around it
+    x0, y0 = max(moved[:, 0].min(), -0.6 * qw), max(moved[:, 1].min(), -0.6 * qh)
+    x1, y1 = min(moved[:, 0].max(), 1.6 * qw), min(moved[:, 1].max(), 1.6 * qh)
+    s = long_side / max(x1 - x0, y1 - y0)
+    shift = np.array([[s, 0, -x0 * s], [0, s, -y0 * s], [0, 0, 1]], np.float64)
+    out = (max(32, round((x1 - x0) * s)), max(32, round((y1 - y0) * s)))
+    return cv2.warpPerspective(
+        img, shift @ m, out, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+# ---- lighting --------------------------------------------------------------------------------
+
+
+def flatten_lighting(img: np.ndarray, kernel_frac: float) -> np.ndarray:
+    """Divide each channel by its estimated background so the board becomes evenly white."""
+    h, w = img.shape[:2]
+    f = 0.25
+    small = cv2.resize(img, (max(8, round(w * f)), max(8, round(h * f))), interpolation=cv2.INTER_AREA)
+    k = max(3, int(kernel_frac * max(small.shape[:2])) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)  # ink is darker: closing removes it
+    background = cv2.GaussianBlur(background, (0, 0), k / 2)
+    background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    bg = np.maximum(background.astype(np.float32), 1.0)
+    flat = img.astype(np.float32) / bg * 245.0
+    return np.clip(flat, 0, 255).astype(np.uint8)

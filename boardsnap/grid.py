@@ -1,0 +1,310 @@
+"""Stage 3: find the hand-drawn table as rows x columns of cells, and the text lines around it.
+
+Ruled lines are found by morphology on the ink mask: an opening with a long thin kernel keeps
+runs of ink that stay straight over a short distance (a wobbly, slanted or skipping pen line
+still does), and segments that continue each other are chained into one `RuledLine`. The table
+is the largest group of horizontal and vertical lines that cross each other. Its outer edges are
+the extent of its lines, so a table with no outer border still gets its first and last rows and
+columns; a band between two row lines that holds several text lines is split by the gaps in its
+ink. Cells are cropped between the lines with the lines themselves erased, so text touching a
+line is kept but the line is not read as a character.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from boardsnap.config import GridConfig
+from boardsnap.geometry import Box, Cell, Grid, RuledLine
+from boardsnap.results import Layout, RectifiedBoard
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class Segmentation:
+    """The layout plus the cleaned image OCR should read (ruled lines erased)."""
+
+    layout: Layout
+    clean: np.ndarray  # grey, ink dark on white, lines erased
+    ink: np.ndarray  # binary ink mask (255 = ink), lines included
+
+
+def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
+    gray = board.gray
+    h, w = gray.shape
+    ink = ink_mask(gray)
+    h_mask, v_mask = line_masks(ink, cfg)
+    h_lines = _chain(_segments(h_mask, "h", w, h), "h", w, h)
+    v_lines = _chain(_segments(v_mask, "v", w, h), "v", w, h)
+
+    lines_zone = cv2.dilate(cv2.bitwise_or(h_mask, v_mask), np.ones((5, 5), np.uint8))
+    clean = gray.copy()
+    clean[lines_zone > 0] = 255
+    text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines_zone))
+
+    notes: list[str] = []
+    grid = _table(h_lines, v_lines, text_ink, cfg, w, h)
+    if grid is None:
+        notes.append(f"no ruled table found ({len(h_lines)} horizontal, {len(v_lines)} vertical lines)")
+        outside = text_ink
+    else:
+        notes.append(f"table of {grid.rows} rows x {grid.cols} columns")
+        outside = text_ink.copy()
+        x, y, bw, bh = grid.bbox
+        pad = int(0.01 * max(w, h))
+        outside[max(0, y - pad) : y + bh + pad, max(0, x - pad) : x + bw + pad] = 0
+    text_lines = find_text_lines(outside)
+    return Segmentation(Layout(grid=grid, text_lines=text_lines, notes=tuple(notes)), clean, ink)
+
+
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Marker ink as 255 on 0; faint ghosts of erased writing stay out."""
+    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    thresh = float(min(max(otsu, 120), 185))
+    mask = (gray < thresh).astype(np.uint8) * 255
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def line_masks(ink: np.ndarray, cfg: GridConfig) -> tuple[np.ndarray, np.ndarray]:
+    h, w = ink.shape
+    # thicken across the line direction first, so a slanted or wobbly line survives the opening
+    k_h = max(15, int(cfg.line_kernel * w))
+    k_v = max(15, int(cfg.line_kernel * h))
+    thick_h = cv2.dilate(ink, np.ones((5, 1), np.uint8))
+    thick_v = cv2.dilate(ink, np.ones((1, 5), np.uint8))
+    h_mask = cv2.morphologyEx(thick_h, cv2.MORPH_OPEN, np.ones((1, k_h), np.uint8))
+    v_mask = cv2.morphologyEx(thick_v, cv2.MORPH_OPEN, np.ones((k_v, 1), np.uint8))
+    # back to the ink that made them (undo the thickening), then bridge small pen skips
+    h_mask = cv2.bitwise_and(cv2.dilate(h_mask, np.ones((3, 3), np.uint8)), ink)
+    v_mask = cv2.bitwise_and(cv2.dilate(v_mask, np.ones((3, 3), np.uint8)), ink)
+    return h_mask, v_mask
+
+
+@dataclass
+class _Seg:
+    lo: float  # start along the line
+    hi: float  # end along the line
+    pts: list[tuple[float, float]]  # (along, across)
+
+
+def _segments(mask: np.ndarray, orient: str, w: int, h: int) -> list[_Seg]:
+    m = mask if orient == "h" else mask.T
+    length = w if orient == "h" else h
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    segs = []
+    min_len = 0.03 * length
+    for i in range(1, n):
+        x, y, sw, sh, area = stats[i]
+        if sw < min_len or sh > 0.25 * sw + 12:
+            continue
+        ys, xs = np.nonzero(labels[y : y + sh, x : x + sw] == i)
+        step = max(4, sw // 40)
+        pts = []
+        for a in range(0, sw, step):
+            sel = (xs >= a) & (xs < a + step)
+            if sel.any():
+                pts.append((float(x + a + step / 2), float(y + ys[sel].mean())))
+        segs.append(_Seg(float(x), float(x + sw), pts))
+    return segs
+
+
+def _chain(segs: list[_Seg], orient: str, w: int, h: int) -> list[RuledLine]:
+    """Join segments that continue each other (pen skips) into lines."""
+    length = w if orient == "h" else h
+    max_gap = 0.08 * length
+    max_off = 0.012 * length
+    segs = sorted(segs, key=lambda s: s.lo)
+    chains: list[_Seg] = []
+    for s in segs:
+        best = None
+        for c in chains:
+            gap = s.lo - c.hi
+            if -0.02 * length < gap < max_gap:
+                off = abs(c.pts[-1][1] - s.pts[0][1])
+                if off < max_off + 0.05 * max(gap, 0) and (best is None or off < best[0]):
+                    best = (off, c)
+        if best is not None:
+            c = best[1]
+            c.hi = max(c.hi, s.hi)
+            c.pts.extend(s.pts)
+        else:
+            chains.append(_Seg(s.lo, s.hi, list(s.pts)))
+    out = []
+    for c in chains:
+        if c.hi - c.lo < 0.06 * length:
+            continue
+        pts = sorted(c.pts)
+        if orient == "v":
+            pts = [(b, a) for a, b in pts]
+        out.append(RuledLine(orient, tuple(pts)))
+    return out
+
+
+def _span(line: RuledLine) -> tuple[float, float]:
+    axis = 0 if line.orientation == "h" else 1
+    vals = [p[axis] for p in line.points]
+    return min(vals), max(vals)
+
+
+def _table(
+    h_lines: list[RuledLine],
+    v_lines: list[RuledLine],
+    text_ink: np.ndarray,
+    cfg: GridConfig,
+    w: int,
+    h: int,
+) -> Grid | None:
+    if not h_lines or not v_lines:
+        return None
+    tol = 0.025 * max(w, h)
+    # bipartite crossing graph; the table is its largest connected group
+    edges = []
+    for i, hl in enumerate(h_lines):
+        x0, x1 = _span(hl)
+        for j, vl in enumerate(v_lines):
+            y0, y1 = _span(vl)
+            x = vl.at(hl.position())
+            y = hl.at(vl.position())
+            if x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol:
+                edges.append((i, j))
+    if not edges:
+        return None
+    parent = list(range(len(h_lines) + len(v_lines)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, j in edges:
+        parent[find(i)] = find(len(h_lines) + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i, j in edges:
+        groups.setdefault(find(i), []).append((i, j))
+    best = max(groups.values(), key=len)
+    hs = sorted({i for i, _ in best}, key=lambda i: h_lines[i].position())
+    vs = sorted({j for _, j in best}, key=lambda j: v_lines[j].position())
+    rows_l = [h_lines[i] for i in hs]
+    cols_l = [v_lines[j] for j in vs]
+    if len(best) < 2:
+        return None
+
+    # the table's extent is the extent of its lines (works with or without an outer border)
+    left = min(min(_span(hl)[0] for hl in rows_l), min(vl.position() for vl in cols_l))
+    right = max(max(_span(hl)[1] for hl in rows_l), max(vl.position() for vl in cols_l))
+    top = min(min(_span(vl)[0] for vl in cols_l), min(hl.position() for hl in rows_l))
+    bottom = max(max(_span(vl)[1] for vl in cols_l), max(hl.position() for hl in rows_l))
+
+    min_gap = 0.02 * h
+    ys = _boundaries([hl.position() for hl in rows_l], top, bottom, min_gap)
+    xs = _boundaries([vl.position() for vl in cols_l], left, right, 0.03 * w)
+    ys = _split_rows(ys, left, right, text_ink)
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if n_rows < cfg.min_rows or n_cols < cfg.min_cols or n_cols > cfg.max_cols:
+        return None
+
+    cells = []
+    for r in range(n_rows):
+        for c in range(n_cols):
+            x0, x1, y0, y1 = xs[c], xs[c + 1], ys[r], ys[r + 1]
+            m = int(cfg.cell_margin * 0.25 * min(x1 - x0, y1 - y0))
+            box = (int(x0) + m, int(y0) + m, max(1, int(x1 - x0) - 2 * m), max(1, int(y1 - y0) - 2 * m))
+            cells.append(Cell(r, c, box))
+    bbox = (int(left), int(top), int(right - left), int(bottom - top))
+    return Grid(n_rows, n_cols, tuple(cells), bbox, tuple(rows_l), tuple(cols_l))
+
+
+def _boundaries(lines: list[float], lo: float, hi: float, min_gap: float) -> list[float]:
+    """Line positions, plus the table's extent at either end where no line was drawn there.
+
+    A line within `min_gap` of the extent is the border itself (the extent is then only its
+    overshoot); two lines closer than `min_gap` are one line drawn twice.
+    """
+    pos = sorted(lines)
+    if len(pos) >= 2:
+        min_gap = max(min_gap, 0.45 * float(np.median(np.diff(pos))))
+    out = list(pos)
+    if not out or out[0] - lo >= min_gap:
+        out.insert(0, lo)
+    if hi - out[-1] >= min_gap:
+        out.append(hi)
+    merged = [out[0]]
+    for p in out[1:]:
+        if p - merged[-1] < 0.4 * min_gap:
+            merged[-1] = (merged[-1] + p) / 2
+        else:
+            merged.append(p)
+    return merged
+
+
+def _split_rows(ys: list[float], left: float, right: float, text_ink: np.ndarray) -> list[float]:
+    """Split a band between row lines that holds several text lines (rows drawn without lines)."""
+    heights = np.diff(ys)
+    if len(heights) == 0:
+        return ys
+    out = [ys[0]]
+    for y0, y1 in zip(ys[:-1], ys[1:]):
+        band = text_ink[int(y0) : int(y1), int(left) : int(right)]
+        runs = _ink_runs(band)
+        if len(runs) >= 2:
+            line_h = np.median([b - a for a, b in runs])
+            gaps = [(runs[k][1] + runs[k + 1][0]) / 2 for k in range(len(runs) - 1)
+                    if runs[k + 1][0] - runs[k][1] > 0.3 * line_h]
+            out.extend(y0 + g for g in gaps)
+        out.append(y1)
+    return out
+
+
+def _ink_runs(band: np.ndarray) -> list[tuple[int, int]]:
+    """Vertical extents of the text lines in `band`, from its row profile."""
+    if band.size == 0:
+        return []
+    profile = (band > 0).sum(axis=1)
+    on = profile > max(2, 0.004 * band.shape[1])
+    runs, start = [], None
+    for i, v in enumerate(on):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(on)))
+    tall = [r for r in runs if r[1] - r[0] >= 0.012 * band.shape[1] or r[1] - r[0] >= 12]
+    return tall
+
+
+def find_text_lines(ink: np.ndarray) -> tuple[Box, ...]:
+    """Boxes of text lines in `ink`, top to bottom: words joined along the line."""
+    h, w = ink.shape
+    join = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(9, w // 60), 3)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(join, connectivity=8)
+    boxes = []
+    edge = int(0.012 * max(w, h))
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        if bh < 0.012 * h or bh > 0.15 * h or bw < 0.015 * w:
+            continue
+        if x <= edge or y <= edge or x + bw >= w - edge or y + bh >= h - edge:
+            continue  # frame remnants along the board's edge
+        boxes.append([x, y, x + bw, y + bh])
+    # merge pieces of one line: vertical overlap and a modest horizontal gap
+    boxes.sort(key=lambda b: b[0])
+    merged: list[list[int]] = []
+    for b in boxes:
+        for m in merged:
+            overlap = min(m[3], b[3]) - max(m[1], b[1])
+            if overlap > 0.5 * min(m[3] - m[1], b[3] - b[1]) and b[0] - m[2] < 0.06 * w:
+                m[0], m[1] = min(m[0], b[0]), min(m[1], b[1])
+                m[2], m[3] = max(m[2], b[2]), max(m[3], b[3])
+                break
+        else:
+            merged.append(list(b))
+    merged.sort(key=lambda b: (b[1] + b[3]) / 2)
+    return tuple((b[0], b[1], b[2] - b[0], b[3] - b[1]) for b in merged)

@@ -1,0 +1,98 @@
+"""The recipe: load → find board → segment → read → parse → judge.
+
+Each stage is a function of its input and its section of the config, returning a typed result;
+this module only calls them in order, keeps the OCR engine warm between photos, and turns "read
+nothing that looks like an SLA table" into `NoTableFound`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from boardsnap import board as board_stage
+from boardsnap import debug, grid, judge, load, ocr, parse
+from boardsnap.config import Config
+from boardsnap.document import Board
+from boardsnap.errors import NoTableFound
+from boardsnap.results import Layout, Photo, Reading, RectifiedBoard
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class Extraction:
+    board: Board
+    photo: Photo
+    rectified: RectifiedBoard
+    layout: Layout
+    reading: Reading
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Pipeline:
+    """Reads photos with one configuration and one warm OCR engine."""
+
+    def __init__(self, cfg: Config | None = None, engine: ocr.OcrEngine | None = None):
+        self.cfg = cfg or Config()
+        self._engine = engine
+
+    @property
+    def engine(self) -> ocr.OcrEngine:
+        if self._engine is None:
+            self._engine = ocr.make_engine(self.cfg.ocr)
+        return self._engine
+
+    def extract(self, path: str | Path, debug_dir: Path | None = None) -> Extraction:
+        cfg = self.cfg
+        t: dict[str, float] = {}
+        t0 = time.perf_counter()
+        photo = load.load_photo(path, cfg.load)
+        t["load"] = time.perf_counter() - t0
+        rectified = board_stage.find_board(photo, cfg.board)
+        t["board"] = time.perf_counter() - t0 - sum(t.values())
+        seg = grid.segment(rectified, cfg.grid)
+        t["grid"] = time.perf_counter() - t0 - sum(t.values())
+        if debug_dir is not None:
+            debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
+        reading = ocr.read_layout(seg.layout, seg.clean, self.engine, cfg.ocr)
+        t["ocr"] = time.perf_counter() - t0 - sum(t.values())
+        ctx = parse.ParseContext(
+            source=Path(path).name,
+            fallback_date=photo.capture_date or photo.file_date,
+            date_order=cfg.parse.date_order,
+            low_confidence=cfg.ocr.low_confidence,
+            name_match=cfg.parse.name_match,
+        )
+        doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+        t["parse+judge"] = time.perf_counter() - t0 - sum(t.values())
+        for note in seg.layout.notes:
+            log.info("%s: %s", photo.path, note)
+        log.info(
+            "%s: board by %s; %s",
+            photo.path,
+            rectified.method,
+            ", ".join(f"{k} {v:.2f}s" for k, v in t.items()),
+        )
+        if not doc.metrics:
+            detail = "; ".join(seg.layout.notes) or None
+            raise NoTableFound(photo.path, detail)
+        return Extraction(doc, photo, rectified, seg.layout, reading, t)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+_default: dict[Config, Pipeline] = {}
+
+
+def extract(path: str | Path, cfg: Config | None = None, debug_dir: Path | None = None) -> Extraction:
+    """Read one photo into a judged board document (engine kept warm across calls)."""
+    cfg = cfg or Config()
+    if cfg not in _default:
+        _default[cfg] = Pipeline(cfg)
+    return _default[cfg].extract(path, debug_dir)

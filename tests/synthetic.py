@@ -1,0 +1,115 @@
+"""Small synthetic boards of exactly known geometry, for the image-stage tests.
+
+Unlike samples/generate.py (realistic photos for the benchmark), these are plain: a white board
+in a grey frame on a coloured wall, a ruled table at known positions, text in a plain font, then
+a known homography. The tests check that the stages recover what was drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+ROWS = [
+    ("Metric", "Target", "Actual"),
+    ("Uptime", ">= 99.9%", "99.95%"),
+    ("P95 latency", "< 200ms", "240ms"),
+    ("Error rate", "< 0.5%", "0.46%"),
+]
+
+
+@dataclass
+class SynthBoard:
+    photo: np.ndarray  # BGR
+    board_corners: np.ndarray  # 4x2 in photo pixels, TL TR BR BL
+    board_size: tuple[int, int]  # w, h of the unwarped board
+    row_lines: list[float]  # y of each horizontal rule on the unwarped board
+    col_lines: list[float]  # x of each vertical rule on the unwarped board
+    homography: np.ndarray
+
+
+def draw_board(
+    rows=ROWS,
+    size=(1600, 1000),
+    border=True,
+    wobble=0.0,
+    skip=False,
+    lines_above=("Payments API SLA review 2026-11-20",),
+    lines_below=("Actions", "P95 latency: add circuit breaker @maria 12/15"),
+    seed=0,
+) -> tuple[np.ndarray, list[float], list[float]]:
+    rng = np.random.default_rng(seed)
+    w, h = size
+    img = Image.new("RGB", (w, h), (250, 250, 248))
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 38)
+    y = 40
+    for text in lines_above:
+        d.text((80, y), text, font=font, fill=(20, 20, 120))
+        y += 70
+    col_w = [420, 300, 300]
+    x0, y0 = 120, y + 40
+    row_h = 90
+    xs = [x0 + sum(col_w[:i]) for i in range(len(col_w) + 1)]
+    ys = [y0 + i * row_h for i in range(len(rows) + 1)]
+    colour = (30, 30, 30)
+
+    def line(p, q):
+        n = 40
+        pts = [
+            (p[0] + (q[0] - p[0]) * t + wobble * rng.normal(), p[1] + (q[1] - p[1]) * t + wobble * rng.normal())
+            for t in np.linspace(0, 1, n)
+        ]
+        if skip:
+            half = n // 2
+            d.line(pts[: half - 1], fill=colour, width=5)
+            d.line(pts[half + 1 :], fill=colour, width=5)
+        else:
+            d.line(pts, fill=colour, width=5)
+
+    hy = ys if border else ys[1:-1]
+    vx = xs if border else xs[1:-1]
+    for yy in hy:
+        line((xs[0] - 5, yy), (xs[-1] + 5, yy))
+    for xx in vx:
+        line((xx, ys[0] - 5), (xx, ys[-1] + 5))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            d.text((xs[c] + 20, ys[r] + 22), text, font=font, fill=colour)
+    y = ys[-1] + 50
+    for text in lines_below:
+        d.text((80, y), text, font=font, fill=(20, 20, 20))
+        y += 60
+    return np.array(img)[:, :, ::-1].copy(), [float(v) for v in hy], [float(v) for v in vx]
+
+
+def photograph(board: np.ndarray, photo_size=(2400, 1800), corners=None, seed=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Place `board` (with a grey frame) on a wall under a known perspective."""
+    rng = np.random.default_rng(seed)
+    bh, bw = board.shape[:2]
+    pw, ph = photo_size
+    frame = cv2.copyMakeBorder(board, 30, 30, 30, 30, cv2.BORDER_CONSTANT, value=(150, 150, 155))
+    if corners is None:
+        corners = np.array([[420, 300], [2010, 360], [1960, 1480], [460, 1420]], np.float32)
+    src = np.array([[0, 0], [bw, 0], [bw, bh], [0, bh]], np.float32)
+    H = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+    shift = np.array([[1, 0, 30], [0, 1, 30], [0, 0, 1]], np.float64)
+    Hf = H @ np.linalg.inv(shift)
+    wall = np.full((ph, pw, 3), (120, 160, 190), np.uint8)
+    wall = (wall.astype(np.int16) + rng.integers(-12, 12, (ph, pw, 1))).clip(0, 255).astype(np.uint8)
+    warped = cv2.warpPerspective(frame, Hf, (pw, ph))
+    mask = cv2.warpPerspective(np.full(frame.shape[:2], 255, np.uint8), Hf, (pw, ph))
+    photo = np.where(mask[:, :, None] > 0, warped, wall)
+    return photo, corners, H
+
+
+def synth(**kw) -> SynthBoard:
+    photo_kw = {k: kw.pop(k) for k in ("photo_size", "corners") if k in kw}
+    board, rows, cols = draw_board(**kw)
+    photo, corners, H = photograph(board, **photo_kw)
+    return SynthBoard(photo, corners, (board.shape[1], board.shape[0]), rows, cols, H)
