@@ -16,7 +16,6 @@ an OCR engine.
 
 from __future__ import annotations
 
-import glob
 import logging
 import os
 from typing import Protocol
@@ -28,6 +27,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from boardsnap.config import OcrConfig  # noqa: E402
+from boardsnap.doctor import find_tessdata  # noqa: E402
 from boardsnap.errors import MissingDependency  # noqa: E402
 from boardsnap.geometry import Box  # noqa: E402
 from boardsnap.results import Layout, OcrText, Reading  # noqa: E402
@@ -45,17 +45,6 @@ class OcrEngine(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def find_tessdata(language: str = "eng", configured: str | None = None) -> str | None:
-    """The folder holding `<language>.traineddata`: the config's, $TESSDATA_PREFIX, or Debian's."""
-    candidates = [configured, os.environ.get("TESSDATA_PREFIX")]
-    candidates += sorted(glob.glob("/usr/share/tesseract-ocr/*/tessdata"), reverse=True)
-    candidates += ["/usr/share/tessdata", "/usr/local/share/tessdata", "/opt/homebrew/share/tessdata"]
-    for folder in candidates:
-        if folder and os.path.isfile(os.path.join(folder, f"{language}.traineddata")):
-            return folder
-    return None
 
 
 class TesserocrEngine:

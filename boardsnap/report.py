@@ -262,9 +262,8 @@ def _view(board: Board, cfg: ReportConfig, evidence: Evidence | None) -> dict[st
             general_causes.append(cause)
 
     counts = board.counts()
-    summary = " \u00b7 ".join(
-        f"{counts.get(s, 0)} {STATUS_LABELS[s].lower()}" for s in STATUS_LABELS
-    )
+    summary_parts = [(s, f"{counts.get(s, 0)} {STATUS_LABELS[s].lower()}") for s in STATUS_LABELS]
+    summary = " \u00b7 ".join(text for _, text in summary_parts)
     # Breaches first, near misses beside them: both are shown, never folded away.
     attention = [v for v in metrics if v.status == "breach"] + [
         v for v in metrics if v.status == "near_miss"
@@ -283,6 +282,7 @@ def _view(board: Board, cfg: ReportConfig, evidence: Evidence | None) -> dict[st
         "page_size": PAGE_SIZES.get(cfg.paper, "A4"),
         "counts": counts,
         "summary": summary,
+        "summary_parts": summary_parts,
         "status_labels": STATUS_LABELS,
         "status_icons": STATUS_ICONS,
         "metrics": metrics,

@@ -1,0 +1,107 @@
+"""Stages 2 and 3 on synthetic boards of known geometry under a known homography."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from boardsnap.board import find_board, flatten_lighting
+from boardsnap.config import Config
+from boardsnap.grid import segment
+from boardsnap.results import Photo
+from synthetic import ROWS, synth
+
+CFG = Config()
+
+
+def _photo(img: np.ndarray) -> Photo:
+    return Photo(path="synthetic.jpg", image=img, original_size=img.shape[1::-1], scale=1.0)
+
+
+CORNERS = {
+    "square": np.array([[300, 200], [2100, 200], [2100, 1600], [300, 1600]], np.float32),
+    "pose": np.array([[420, 300], [2010, 360], [1960, 1480], [460, 1420]], np.float32),
+    "rotated": np.array([[380, 420], [1980, 250], [2060, 1380], [470, 1560]], np.float32),
+}
+
+
+@pytest.mark.parametrize("pose", sorted(CORNERS))
+def test_board_corners_are_found_under_perspective(pose):
+    s = synth(corners=CORNERS[pose])
+    rb = find_board(_photo(s.photo), CFG.board)
+    assert rb.method == "frame"
+    found = rb.quad.array()
+    err = np.linalg.norm(found - s.board_corners, axis=1).max()
+    assert err < 0.015 * max(s.photo.shape[:2]), f"corner error {err:.1f}px"
+
+
+@pytest.mark.parametrize("pose", sorted(CORNERS))
+@pytest.mark.parametrize("border", [True, False])
+def test_grid_is_recovered_within_tolerance(pose, border):
+    s = synth(corners=CORNERS[pose], border=border, wobble=1.2, seed=3)
+    rb = find_board(_photo(s.photo), CFG.board)
+    layout = segment(rb, CFG.grid).layout
+    g = layout.grid
+    assert g is not None
+    assert (g.rows, g.cols) == (len(ROWS), len(ROWS[0]))
+    out_h, out_w = rb.gray.shape
+    bw, bh = s.board_size
+    # every drawn rule appears at its true place, in board-relative coordinates
+    found_y = sorted(line.position() / out_h for line in g.h_lines)
+    found_x = sorted(line.position() / out_w for line in g.v_lines)
+    for y in s.row_lines:
+        assert min(abs(y / bh - f) for f in found_y) < 0.015
+    for x in s.col_lines:
+        assert min(abs(x / bw - f) for f in found_x) < 0.015
+    # each cell's box lies inside its true cell
+    true_x = [120, 540, 840, 1140]
+    first_rule = s.row_lines[0] if border else s.row_lines[0] - 90
+    true_y = [first_rule + 90 * i for i in range(len(ROWS) + 1)]
+    for cell in g.cells:
+        x, y, w, h = cell.box
+        cx, cy = (x + w / 2) / out_w * bw, (y + h / 2) / out_h * bh
+        assert true_x[cell.col] < cx < true_x[cell.col + 1]
+        assert true_y[cell.row] < cy < true_y[cell.row + 1]
+
+
+def test_pen_skips_do_not_split_lines():
+    s = synth(corners=CORNERS["pose"], skip=True, seed=5)
+    layout = segment(find_board(_photo(s.photo), CFG.board), CFG.grid).layout
+    assert layout.grid is not None
+    assert (layout.grid.rows, layout.grid.cols) == (len(ROWS), len(ROWS[0]))
+    assert len(layout.grid.h_lines) == len(s.row_lines)
+
+
+def test_text_lines_outside_the_table_are_found_in_order():
+    s = synth(corners=CORNERS["square"])
+    layout = segment(find_board(_photo(s.photo), CFG.board), CFG.grid).layout
+    tops = [y for _, y, _, _ in layout.text_lines]
+    assert len(layout.text_lines) == 3  # title above; "Actions" and one action below
+    assert tops == sorted(tops)
+    table_top = layout.grid.bbox[1]
+    assert tops[0] < table_top < tops[1]
+
+
+def test_board_without_table_has_no_grid():
+    s = synth(corners=CORNERS["square"], rows=[], lines_below=("just some notes",))
+    layout = segment(find_board(_photo(s.photo), CFG.board), CFG.grid).layout
+    assert layout.grid is None
+
+
+def test_photo_without_board_falls_back_to_whole_photo():
+    rng = np.random.default_rng(1)
+    wall = rng.integers(60, 120, (900, 1200, 3)).astype(np.uint8)
+    rb = find_board(_photo(wall), CFG.board)
+    assert rb.method == "photo"
+
+
+def test_flatten_lighting_removes_a_gradient_and_keeps_ink():
+    h, w = 600, 800
+    light = np.linspace(140, 250, w)[None, :, None].repeat(h, 0).repeat(3, 2)
+    img = light.copy()
+    img[280:300, 100:700] = light[280:300, 100:700] * 0.25  # a dark stroke across the gradient
+    flat = flatten_lighting(img.astype(np.uint8), 0.06)
+    paper = flat[50:150].astype(float)
+    assert paper.std() < 6 and paper.mean() > 225
+    stroke = flat[285:295, 120:680].astype(float)
+    assert stroke.mean() < 100
