@@ -1,0 +1,181 @@
+"""Judge stage: how much error budget each row uses, and whether it is met, a near miss or a breach.
+
+The rules are spec/board.md's "Judging a row": `used` is actual/target for lower-is-better rows,
+(100 − actual)/(100 − target) for a higher-is-better percentage below 100, target/actual for any
+other higher-is-better row. A breach is a comparator that does not hold (for `<` a tie is a
+breach; for `<=` and `>=` it is not); a near miss is a row that holds with `used >= near_miss_at`.
+Durations compare across units. Nothing here raises on odd input: what cannot be compared is
+`unknown` and needs review.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from boardsnap import vocab
+from boardsnap.config import JudgeConfig
+from boardsnap.document import Board, Metric
+
+LOWER_OPS = ("<", "<=")
+HIGHER_OPS = (">", ">=")
+
+NO_DIRECTION = "no comparator, and the name does not tell whether lower or higher is better"
+
+
+def direction(metric_name: str) -> str | None:
+    """'lower' or 'higher' is better for a metric of this name, or None when the name does not
+    tell. Case-insensitive and tolerant of OCR slips ("P95 Iatency", "err rate")."""
+    return vocab.lookup(metric_name).direction
+
+
+def comparable(metric: Metric) -> tuple[float, float, str | None] | None:
+    """(actual, target, unit) in the target's unit, or None when they cannot be compared.
+
+    A missing unit on one side is taken to be the other side's unit; durations are converted
+    (0.2 s against a target in ms is 200 ms)."""
+    t, a = metric.target, metric.actual
+    if t.value is None or a.value is None or t.op not in LOWER_OPS + HIGHER_OPS:
+        return None
+    if not (math.isfinite(t.value) and math.isfinite(a.value)):
+        return None
+    tu, au = t.unit, a.unit
+    if tu is None or au is None or tu == au:
+        return a.value, t.value, tu or au
+    ts, as_ = vocab.to_seconds(1.0, tu), vocab.to_seconds(1.0, au)
+    if ts is None or as_ is None:
+        return None
+    converted = a.value * as_ / ts
+    return _clean(converted), t.value, tu  # 0.07 s is 70 ms, not 70.00000000000001
+
+
+def _clean(x: float) -> float:
+    """x to 12 significant digits: float noise off, exact decimal ties kept exact."""
+    return float(f"{x:.12g}")
+
+
+def round3(x: float) -> float:
+    """Rounded to 3 places, half up, on the decimal value (0.7375 → 0.738)."""
+    if not abs(x) < 1e12:
+        return round(x, 3)
+    return float(Decimal(repr(x)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+
+
+def budget_used(metric: Metric) -> float | None:
+    """How much of the allowed room the actual takes up (spec/board.md's table), unrounded.
+
+    None when not comparable (a value or the comparator missing, units that do not convert).
+    May be `inf` (a zero target for lower-is-better with a non-zero actual, or a zero actual for
+    higher-is-better)."""
+    values = comparable(metric)
+    if values is None:
+        return None
+    used = _used(metric.target.op or "", *values)
+    if used is None or not math.isfinite(used):
+        return used
+    return _clean(used)  # 0.09 s against 100 ms is 0.9, not 0.8999999999999999
+
+
+def _used(op: str, actual: float, target: float, unit: str | None) -> float | None:
+    if op in LOWER_OPS:
+        if target == 0:
+            return 0.0 if actual <= 0 else math.inf
+        if target < 0:
+            return None  # "below a negative number" has no room to use
+        return actual / target
+    if unit == "%" and target < 100:
+        return (100 - actual) / (100 - target)
+    if actual <= 0:
+        return 0.0 if target <= 0 and actual >= target else math.inf
+    if target < 0:
+        return None
+    return target / actual
+
+
+def holds(op: str, actual: float, target: float) -> bool:
+    if op == "<":
+        return actual < target
+    if op == "<=":
+        return actual <= target
+    if op == ">":
+        return actual > target
+    return actual >= target
+
+
+def judge_metric(metric: Metric, cfg: JudgeConfig) -> Metric:
+    """The row with `status` and `budget_used` (rounded to 3 places) set.
+
+    Unknown rows need review, with the reason; `budget_used` is None where `used` is infinite
+    (JSON holds no infinity), the status then says breach."""
+    used = budget_used(metric)
+    values = comparable(metric)
+    if used is None or values is None or math.isnan(used):
+        unknown = replace(metric, status="unknown", budget_used=None, needs_review=True)
+        why = _why_unknown(metric)
+        subject = why.split()[0]  # "target", "actual", "no", ...
+        if subject in ("target", "actual") and any(subject in r for r in metric.review_reasons):
+            return unknown  # parse already said what is wrong with that value
+        return _with_review(unknown, why)
+    actual, target, _ = values
+    op = metric.target.op or ""
+    if not holds(op, actual, target):
+        status = "breach"
+    elif used >= cfg.near_miss_at:
+        status = "near_miss"
+    else:
+        status = "met"
+    rounded = round3(used) if math.isfinite(used) else None  # JSON holds no infinity
+    return replace(metric, status=status, budget_used=rounded)
+
+
+def judge_board(board: Board, cfg: JudgeConfig) -> Board:
+    """Every row judged; a board mark that disagrees with the numbers is a warning and a review."""
+    metrics = []
+    warnings = list(board.warnings)
+    for i, metric in enumerate(board.metrics, start=1):
+        judged = judge_metric(metric, cfg)
+        mark = judged.board_mark
+        if mark not in (None, "unknown") and judged.status != "unknown" and mark != judged.status:
+            label = f"row {i} ({judged.name})" if judged.name else f"row {i}"
+            says = (
+                f"the board says {_words(mark)}, the numbers say {_words(judged.status)}"
+            )
+            if f"{label}: {says}" not in warnings:
+                warnings.append(f"{label}: {says}")
+            # A tick beside a near miss is no contradiction: the target was met either way.
+            if not (mark == "met" and judged.status == "near_miss"):
+                judged = _with_review(judged, says)
+        metrics.append(judged)
+    return replace(board, metrics=tuple(metrics), warnings=tuple(warnings))
+
+
+def _words(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def _why_unknown(metric: Metric) -> str:
+    t, a = metric.target, metric.actual
+    if t.value is None:
+        return "target value unreadable"
+    if a.value is None:
+        return "actual value unreadable"
+    if t.op is None:
+        return NO_DIRECTION
+    if t.op not in LOWER_OPS + HIGHER_OPS:
+        return f"unknown comparator {t.op!r}"
+    if not (math.isfinite(t.value) and math.isfinite(a.value)):
+        return "a value is not a finite number"
+    if t.value < 0:
+        return "the target is negative"
+    return f"target in {t.unit}, actual in {a.unit}: not comparable"
+
+
+def _with_review(metric: Metric, reason: str) -> Metric:
+    reasons = metric.review_reasons
+    if reason not in reasons:
+        reasons = reasons + (reason,)
+    return replace(metric, needs_review=True, review_reasons=reasons)
+
+
+__all__ = ["direction", "budget_used", "judge_metric", "judge_board", "comparable", "holds"]

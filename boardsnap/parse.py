@@ -1,0 +1,1194 @@
+"""Parse stage: what OCR read (`Reading`) → the board document (`Board`), not yet judged.
+
+The table's cells become metric rows (name, target, actual, board mark); the free text lines
+become the title (service and review date), root causes and actions. When there are no cells the
+table rows are looked for among the lines ("P95 latency < 200ms 240ms"), which is how a
+whole-page OCR is read.
+
+Handwriting read by Tesseract is noisy, so every value is read with the confusions it is known to
+make ("2OO" for 200, "°/o" for %, "¢" for <) undone where that is safe, and every repair or
+implausible value lowers the row's confidence and is listed in `review_reasons` with
+`needs_review` set. A wrong value that is not flagged is the worst outcome; flagging every row is
+the second worst, so only what is doubtful is flagged.
+
+All functions are pure and never raise on any text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date
+
+from boardsnap import vocab
+from boardsnap.document import CANONICAL_UNITS, Action, Actual, Board, Metric, RootCause, Target
+from boardsnap.results import OcrText, Reading
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    source: str
+    fallback_date: date | None = None  # EXIF capture date, else the file's date
+    date_order: str = "mdy"  # how short dates such as 12/01 are read: mdy | dmy
+    low_confidence: float = 0.6  # OCR confidence below which a field needs review
+    name_match: float = 0.8  # similarity from which a read name is taken as a known name
+
+
+# ---- doubt: certainty and reasons to review ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """How sure a reading is (0..1) and why a person should look at it (empty: no need)."""
+
+    certainty: float = 1.0
+    reasons: tuple[str, ...] = ()
+
+    def lower(self, factor: float, reason: str | None = None) -> Doubt:
+        reasons = self.reasons
+        if reason and reason not in reasons:
+            reasons = reasons + (reason,)
+        return Doubt(self.certainty * factor, reasons)
+
+    def __add__(self, other: Doubt) -> Doubt:
+        reasons = self.reasons + tuple(r for r in other.reasons if r not in self.reasons)
+        return Doubt(self.certainty * other.certainty, reasons)
+
+
+# ---- reading one value: "< 200ms", "three nines", "99,9 %", "2OO ms" ------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    op: str | None
+    value: float | None
+    unit: str | None
+    rest: str  # what follows the value (a mark, a note, the next value on a line)
+    doubt: Doubt = Doubt()
+    decimals: int = 0
+    nine_before_percent: bool = False  # "99.99%" may be "99.9%" with its "%" read as "9%"
+
+
+_CONF = "OoIl|SsBZz"  # letters Tesseract reads for digits
+_NUM_TOKEN = re.compile(
+    rf"(?<![A-Za-z0-9])(?:\.(?=\d))?[0-9{_CONF}]+(?:[ ]?[.,][ ]?[0-9{_CONF}]+)*\.?"
+)
+_NINES = re.compile(
+    r"^(?P<n>[1-6]|one|two|three|four|five|six)\s*(?:nines?\b|9'?s\b|[x×*]\s*9(?!\d))",
+    re.IGNORECASE,
+)
+_PERCENT_MISREAD = re.compile(r"\s*(?:[°º]\s*/\s*[oO0°º]|(?<=[\d\s])[oO]\s*/\s*[oO](?![a-z]))")
+_UNIT_AFTER = re.compile(
+    r"\s*(?:%|(?:ms|msecs?|mins?|hrs?|hours?|h|d|days?|rps|qps|req/s|secs?|s)(?![A-Za-z]))",
+    re.IGNORECASE,
+)
+_UNIT_WORD = re.compile(r"^\s*(%|[A-Za-zµ]+(?:/[A-Za-z]+)?)\.?")
+_TRAILING_OPS = (
+    ("or less", "<="), ("or lower", "<="), ("or fewer", "<="), ("or below", "<="),
+    ("or more", ">="), ("or higher", ">="), ("or above", ">="), ("max", "<="),
+    ("maximum", "<="), ("minimum", ">="), ("+", ">="),
+)
+_LEADING_NOISE = " \t-–—~≈*•·:=_'\"`,;()[]{}"
+
+
+def normalise(text: str) -> str:
+    """NFKC, typographic dashes and spaces plain; nothing that changes a value."""
+    t = unicodedata.normalize("NFKC", text or "")
+    return t.replace("\u00a0", " ").replace("\u2009", " ").strip()
+
+
+def read_value(text: str, duration: bool = False, in_cell: bool = True) -> Value:
+    """One value as written: comparator, number and unit, with OCR repairs noted in the doubt.
+
+    `in_cell`: the text is one table cell, so digit groups split by a space ("2 00") are one
+    number and a second number is suspicious; on a line of several values they are not joined."""
+    s = normalise(text)
+    doubt = Doubt()
+    if _PERCENT_MISREAD.search(s):
+        s = _PERCENT_MISREAD.sub("%", s)
+        doubt = doubt.lower(0.95)
+    op, s, doubt = _leading_op(s, doubt)
+    s = s.lstrip(_LEADING_NOISE)
+    nines = _NINES.match(s)
+    if nines:
+        n = nines.group("n").lower()
+        count = vocab.NINES_WORDS.get(n) or int(n)
+        value = round(100 - 10 ** (2 - count), count)
+        rest = s[nines.end():]
+        unit_m = re.match(r"\s*%", rest)
+        if unit_m:
+            rest = rest[unit_m.end():]
+        op2, rest = _trailing_op(rest)
+        return Value(op or op2, value, "%", rest.strip(), doubt, max(0, count - 2))
+    m = _find_number(s)
+    if m is None:
+        return Value(op, None, None, s, doubt)
+    skipped = s[: m.start()].strip(_LEADING_NOISE + ".")
+    if skipped and re.search(r"[A-Za-z]", skipped):
+        # words before the number that are no comparator as written: a garbled one ("unde",
+        # "at lest") is taken; anything else is noise worth a look ("about 240", "p95: 240")
+        guess = _fuzzy_op(skipped) if op is None else None
+        if guess is not None:
+            op = guess
+            doubt = doubt.lower(0.8)
+        else:
+            doubt = doubt.lower(0.7, f"ignored {skipped!r} before the number")
+    raw = m.group(0)
+    end = m.end()
+    # give a trailing "s"/"S"/"B"/"Z" back to the unit ("250s" is 250 seconds), unless it
+    # follows a decimal point or comes before another unit ("0.S%", "2S ms": a misread 5)
+    while len(raw) > 1 and raw[-1] in "sSBZz":
+        if raw[-2] in ".," or _UNIT_AFTER.match(s, m.start() + len(raw)):
+            break
+        raw = raw[:-1]
+    if raw.endswith((".", ",")):
+        doubt = doubt.lower(0.6, f"{raw!r} ends in a decimal point: a digit may be missing")
+    raw = raw.rstrip(" .,")
+    end = m.start() + len(raw)
+    number, decimals, doubt = _to_number(raw, doubt, in_cell)
+    rest = s[end:]
+    if in_cell:
+        more = re.match(r" (?=\d)", rest)
+        if more and number is not None:
+            follow = _NUM_TOKEN.match(rest, 1)
+            if follow and re.fullmatch(r"\d+", follow.group(0)):
+                joined = raw.replace(" ", "") + follow.group(0)
+                number, decimals, doubt = _to_number(joined, doubt, in_cell)
+                doubt = doubt.lower(0.6, f"'{raw} {follow.group(0)}' read as one number")
+                rest = rest[follow.end():]
+    nine_pct = bool(re.fullmatch(r".*\d9", raw.replace(" ", ""))) and rest.lstrip().startswith("%")
+    unit, rest = _read_unit(rest, duration)
+    if op is None:
+        op2, rest = _trailing_op(rest)
+        op = op2
+    rest = rest.strip()
+    if in_cell and number is not None and _has_number(rest):
+        doubt = doubt.lower(0.7, f"more than one number in {normalise(text)!r}")
+    return Value(op, number, unit, rest, doubt, decimals, nine_pct)
+
+
+def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
+    t = s.lstrip(" -–—~*•:")
+    if t[:1] in vocab.MISREAD_COMPARATORS:
+        sym = vocab.MISREAD_COMPARATORS[t[0]]
+        t = sym + t[1:]
+        doubt = doubt.lower(0.9)
+    t = re.sub(r"^([<>])\s+=", r"\1=", t)
+    low = t.lower()
+    for word, op in vocab.COMPARATORS:
+        if low.startswith(word):
+            after = t[len(word):]
+            if word[0].isalpha() and after[:1].isalpha():
+                continue  # "minutes", "overall": a word, not a comparator
+            if word in ("min", "minimum") and not re.match(r"\s*[\d.,OoIl|]", after):
+                continue  # "min" not before a number
+            return op, after.lstrip(" :"), doubt
+    return None, t, doubt
+
+
+def _fuzzy_op(text: str) -> str | None:
+    low = re.sub(r"\s+", " ", text.lower()).strip()
+    if len(low) < 3:
+        return None
+    best, score = None, 0.0
+    for word, op in vocab.COMPARATORS:
+        if word[0].isalpha() and len(word) >= 3:
+            sim = vocab.similarity(low, word)
+            if sim > score:
+                best, score = op, sim
+    return best if score >= 0.75 else None
+
+
+def _trailing_op(rest: str) -> tuple[str | None, str]:
+    low = rest.strip().lower()
+    for word, op in _TRAILING_OPS:
+        if low.startswith(word) and not low[len(word):len(word) + 1].isalpha():
+            return op, rest.strip()[len(word):]
+    return None, rest
+
+
+def _find_number(s: str) -> re.Match[str] | None:
+    """The first numeric token that holds a real digit, or failing that one made only of
+    look-alike letters directly followed by a unit ("lOO%")."""
+    fallback = None
+    for m in _NUM_TOKEN.finditer(s):
+        tok = m.group(0)
+        if any(c.isdigit() for c in tok):
+            return m
+        if fallback is None and re.match(r"\s*(%|ms\b)", s[m.end():]) and re.search(r"[Oo]", tok):
+            fallback = m
+    return fallback
+
+
+def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int, Doubt]:
+    compact = raw.replace(" ", "")
+    if compact != raw:
+        doubt = doubt.lower(0.95)  # "99. 9": the space itself changes nothing
+    fixed = compact.translate(vocab.DIGIT_FIXES)
+    if fixed != compact:
+        doubt = doubt.lower(0.6, f"{compact!r} read as {fixed} (letters taken for digits)")
+    seps = [c for c in fixed if c in ".,"]
+    if not seps:
+        digits = fixed
+    elif len(seps) == 1 and "," in fixed:
+        head, tail = fixed.split(",")
+        if len(tail) == 3 and head and head[0] != "0" and len(head) <= 3:
+            digits = head + tail  # "1,500 rps": a thousands separator
+        else:
+            digits = head + "." + tail  # "99,9": a decimal comma
+            doubt = doubt.lower(0.98)
+    elif len(seps) == 1:
+        digits = fixed
+    elif "," in fixed and seps[-1] == "." and fixed.count(".") == 1:
+        digits = fixed.replace(",", "")  # "1,000.5"
+    else:
+        first = fixed.replace(",", ".").index(".")
+        digits = fixed[:first] + "." + re.sub(r"[.,]", "", fixed[first + 1:])
+        doubt = doubt.lower(0.5, f"{compact!r} has more than one decimal point")
+    try:
+        number = float(digits)
+    except ValueError:
+        return None, 0, doubt.lower(0.5, f"{compact!r} is not a number")
+    if not math.isfinite(number):
+        return None, 0, doubt.lower(0.5, f"{compact!r} is not a number")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    if re.match(r"0\d", digits):
+        doubt = doubt.lower(0.6, f"{compact!r} starts with 0: a digit may be misread")
+    return number, decimals, doubt
+
+
+def _read_unit(rest: str, duration: bool) -> tuple[str | None, str]:
+    m = _UNIT_WORD.match(rest)
+    if not m:
+        return None, rest
+    word = m.group(1)
+    low = word.lower()
+    if low in ("max", "maximum", "minimum", "or"):
+        return None, rest
+    if low not in vocab.UNIT_ALIASES and low != "m" and len(low) > 12:
+        return None, rest
+    return vocab.canonical_unit(word, duration), rest[m.end():]
+
+
+def _has_number(text: str) -> bool:
+    return bool(re.search(r"\d", text))
+
+
+# Plausibility: beyond these a value is more likely misread than true (a dropped or extra
+# digit, a lost decimal point, a wrong unit), so the row needs review.
+FAR_RATIO = 10.0  # actual 10x the target (lower-is-better), or target 10x the actual (higher)
+TINY_RATIO = 0.01  # actual a hundredth of a duration or count target
+FAR_BUDGET = 10.0  # a higher-is-better percentage using 10x its error budget (99.9 vs 99.0)
+MIN_UPTIME = 50.0  # uptime, availability, success rate below this %
+
+
+# ---- targets and actuals --------------------------------------------------------------------
+
+
+def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
+    """The target and how sure it is."""
+    info = vocab.lookup(metric_name)
+    v = read_value(text, info.duration)
+    doubt = v.doubt
+    op = v.op
+    if op is None:
+        if info.direction == vocab.LOWER:
+            op = "<="
+        elif info.direction == vocab.HIGHER:
+            op = ">="
+    unit = v.unit
+    if unit is None and v.value is not None and info.unit == "%" and 0 <= v.value <= 100:
+        unit = "%"  # "99.9" for uptime
+        doubt = doubt.lower(0.95)
+    if v.value is None:
+        doubt = doubt.lower(0.3, "target value unreadable" if text.strip() else "no target")
+    return Target(op, v.value, unit, normalise(text)), doubt
+
+
+def parse_target(text: str, metric_name: str) -> Target:
+    """A target cell ("< 200ms", "≥ 99.9 %", "three nines", "max 4h") for a metric of this name.
+
+    Without a comparator the op comes from the name (`<=` lower-is-better, `>=` higher-is-better,
+    None when the name does not tell)."""
+    return read_target(text, metric_name)[0]
+
+
+def read_actual(
+    text: str, metric_name: str, target: Target | None = None
+) -> tuple[Actual, Doubt, Value]:
+    info = vocab.lookup(metric_name)
+    v = read_value(text, info.duration)
+    doubt = v.doubt
+    unit = v.unit
+    if unit is None and v.value is not None:
+        if target is not None and target.unit is not None:
+            unit = target.unit  # "240" under a target in ms
+            doubt = doubt.lower(0.9)
+        elif info.unit == "%" and 0 <= v.value <= 100:
+            unit = "%"
+            doubt = doubt.lower(0.9)
+    if v.value is None:
+        doubt = doubt.lower(0.3, "actual value unreadable" if text.strip() else "no actual value")
+    return Actual(v.value, unit, normalise(text)), doubt, v
+
+
+def parse_actual(text: str, metric_name: str, target: Target | None = None) -> Actual:
+    """An actual cell ("240ms", "99.95 %"); without a unit it takes the target's."""
+    return read_actual(text, metric_name, target)[0]
+
+
+def check_row(
+    name: str, target: Target, actual: Actual, tv: Value | None = None, av: Value | None = None
+) -> Doubt:
+    """Values that read fine one by one but are implausible together, or for this metric."""
+    info = vocab.lookup(name)
+    doubt = Doubt()
+    for what, val, unit in (("target", target.value, target.unit), ("actual", actual.value,
+                                                                      actual.unit)):
+        if val is None:
+            continue
+        if unit == "%" and val > 100:
+            doubt = doubt.lower(0.5, f"{what} {val:g} % is above 100 %")
+        if unit == "%" and info.direction == vocab.HIGHER and info.unit == "%" and val < MIN_UPTIME:
+            doubt = doubt.lower(0.5, f"{what} {val:g} % is implausibly low for {name}")
+    op = target.op
+    if op and info.direction and target.text:
+        said = vocab.LOWER if op in ("<", "<=") else vocab.HIGHER
+        if said != info.direction and _written_op(target.text):
+            doubt = doubt.lower(
+                0.6, f"comparator {op} but {name} is {info.direction}-is-better"
+            )
+    if target.unit and actual.unit and target.unit != actual.unit:
+        if not (target.unit in vocab.DURATION_SECONDS and actual.unit in vocab.DURATION_SECONDS):
+            doubt = doubt.lower(
+                0.5, f"target in {target.unit}, actual in {actual.unit}: not comparable"
+            )
+    if info.direction is not None:
+        for what, unit in (("target", target.unit), ("actual", actual.unit)):
+            if unit is not None and unit not in CANONICAL_UNITS:
+                doubt = doubt.lower(0.6, f"{what} unit {unit!r} not understood")
+            elif unit in vocab.DURATION_SECONDS and not info.duration and info.score >= 1.0:
+                doubt = doubt.lower(0.6, f"{what} unit {unit!r} is no unit for {name}")
+    ratio = _ratio(target, actual)
+    if ratio is not None:
+        percent = (target.unit or actual.unit) == "%"
+        higher = target.op in (">", ">=")
+        far = (1 / ratio if higher else ratio) if not (higher and percent) else None
+        if far is not None and far >= FAR_RATIO:
+            doubt = doubt.lower(0.5, f"actual {actual.text!r} is {far:.0f}× off the target "
+                                     f"{target.text!r}: a digit, decimal point or unit may be "
+                                     "misread")
+        elif ratio <= TINY_RATIO and not percent:
+            doubt = doubt.lower(0.5, f"actual is 1/{1 / ratio:.0f} of the target: a digit, "
+                                     "decimal point or unit may be misread")
+    if (
+        target.unit == "%" and target.op in (">", ">=") and target.value is not None
+        and actual.value is not None and 50 <= target.value < 100 and actual.value <= 100
+        and (100 - actual.value) >= FAR_BUDGET * (100 - target.value)
+    ):
+        doubt = doubt.lower(0.5, f"actual {actual.value:g} % uses "
+                                 f"{(100 - actual.value) / (100 - target.value):.0f}× the error "
+                                 "budget: a digit may be misread")
+    if (
+        av is not None and tv is not None and av.nine_before_percent and target.unit == "%"
+        and av.decimals > tv.decimals and av.value is not None and target.value is not None
+        and target.op in (">", ">=") and target.value >= 90
+    ):
+        shorter = float(f"{av.value:.{av.decimals}f}"[:-1].rstrip("."))
+        if _percent_verdict(target.op, target.value, av.value) != _percent_verdict(
+            target.op, target.value, shorter
+        ):
+            doubt = doubt.lower(
+                0.6, f"actual {actual.text!r}: the last 9 may be a misread '%' "
+                f"({shorter:g} % would be judged differently)"
+            )
+    return doubt
+
+
+def _percent_verdict(op: str, target: float, actual: float) -> int:
+    """0 met, 1 near miss, 2 breach, roughly (parse does not judge; this only tells whether a
+    doubtful digit matters)."""
+    holds = {"<": actual < target, "<=": actual <= target, ">": actual > target,
+             ">=": actual >= target}.get(op, True)
+    if not holds:
+        return 2
+    if op in ("<", "<="):
+        used = actual / target if target > 0 else 0.0
+    elif target < 100:
+        used = (100 - actual) / (100 - target)
+    else:
+        used = 0.0
+    return 1 if used >= 0.9 - 1e-9 else 0
+
+
+def _written_op(text: str) -> bool:
+    return read_value(text).op is not None
+
+
+def _ratio(target: Target, actual: Actual) -> float | None:
+    if target.value is None or actual.value is None or target.value <= 0 or actual.value <= 0:
+        return None
+    t, a = target.value, actual.value
+    if target.unit != actual.unit:
+        ts, as_ = vocab.to_seconds(t, target.unit), vocab.to_seconds(a, actual.unit)
+        if ts is None or as_ is None:
+            return None
+        t, a = ts, as_
+    return a / t
+
+
+# ---- board marks ----------------------------------------------------------------------------
+
+_MARK_SYMBOLS = {
+    "✓": "met", "✔": "met", "☑": "met", "✅": "met", "√": "met", "+": "met",
+    "✗": "breach", "✘": "breach", "❌": "breach", "×": "breach", "☒": "breach", "x": "breach",
+    "⚠": "near_miss", "!": "near_miss", "~": "near_miss",
+    "?": "unknown",
+}
+_MARK_WORDS: tuple[tuple[str, str], ...] = (
+    ("near miss", "near_miss"), ("nearmiss", "near_miss"), ("near", "near_miss"),
+    ("at risk", "near_miss"), ("close", "near_miss"), ("amber", "near_miss"),
+    ("yellow", "near_miss"), ("warn", "near_miss"), ("warning", "near_miss"),
+    ("borderline", "near_miss"), ("barely", "near_miss"),
+    ("not met", "breach"), ("breach", "breach"), ("breached", "breach"), ("missed", "breach"),
+    ("miss", "breach"), ("fail", "breach"), ("failed", "breach"), ("red", "breach"),
+    ("no", "breach"), ("violated", "breach"), ("bad", "breach"),
+    ("met", "met"), ("ok", "met"), ("okay", "met"), ("pass", "met"), ("passed", "met"),
+    ("green", "met"), ("good", "met"), ("yes", "met"), ("achieved", "met"), ("v", "met"),
+    ("unknown", "unknown"), ("n/a", "unknown"), ("na", "unknown"), ("tbd", "unknown"),
+    ("unclear", "unknown"),
+)
+
+
+def parse_mark(text: str) -> str | None:
+    """What was written beside a row, as met / near_miss / breach / unknown; None for nothing."""
+    t = normalise(text).lower()
+    t = re.sub(r"\s+", " ", t).strip(" .,:;-_'\"`()[]")
+    if not t:
+        return None
+    for sym, mark in _MARK_SYMBOLS.items():
+        if t == sym or (len(sym) == 1 and not sym.isalnum() and t.startswith(sym)):
+            return mark
+    words = re.findall(r"[a-z/]+", t)
+    if not words:
+        return None
+    phrase = " ".join(words[:2])
+    for w, mark in _MARK_WORDS:
+        if " " in w and phrase.startswith(w):
+            return mark
+    first = words[0]
+    for w, mark in _MARK_WORDS:
+        if first == w:
+            return mark
+    if len(first) >= 4:
+        best = max(_MARK_WORDS, key=lambda wm: vocab.similarity(first, wm[0]))
+        if vocab.similarity(first, best[0]) >= 0.8:
+            return best[1]
+    return None
+
+
+# ---- dates ----------------------------------------------------------------------------------
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_D = "[0-9OoIl]"
+_DATE_PATTERNS = (
+    ("ymd", re.compile(rf"(?<![\w/])(?P<y>{_D}{{4}})[-/.](?P<a>{_D}{{1,2}})[-/.](?P<b>{_D}{{1,2}})"
+                       r"(?![\w/])")),
+    ("abY", re.compile(rf"(?<![\w/.])(?P<a>{_D}{{1,2}})[/.-](?P<b>{_D}{{1,2}})[/.-]"
+                       rf"(?P<y>{_D}{{4}}|{_D}{{2}})(?![\w/])")),
+    ("mon_d", re.compile(rf"\b{_MONTH}\s*(?P<b>\d{{1,2}})(?:st|nd|rd|th)?\b"
+                         r"(?:,?\s*(?P<y>\d{4})\b)?", re.IGNORECASE)),
+    ("d_mon", re.compile(rf"\b(?P<b>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b"
+                         r"(?:,?\s*(?P<y>\d{4})\b)?", re.IGNORECASE)),
+    ("ab", re.compile(rf"(?<![\w/.])(?P<a>{_D}{{1,2}})/(?P<b>{_D}{{1,2}})(?![\w/])")),
+)
+
+
+@dataclass(frozen=True)
+class DateHit:
+    start: int
+    end: int
+    year: int | None
+    month: int
+    day: int
+    doubt: Doubt
+
+
+def find_date(text: str, date_order: str = "mdy") -> DateHit | None:
+    """The first date written in the text (full or short), or None."""
+    hits = []
+    for kind, pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            hit = _date_hit(kind, m, date_order)
+            if hit is not None:
+                hits.append(hit)
+                break
+    if not hits:
+        return None
+    # the earliest; at the same place the longest (a full date over its short prefix)
+    return min(hits, key=lambda h: (h.start, -(h.end - h.start)))
+
+
+def _digits(s: str) -> tuple[int, bool]:
+    fixed = s.translate(vocab.DIGIT_FIXES)
+    return int(fixed), fixed != s
+
+
+def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
+    doubt = Doubt()
+    repaired = False
+    try:
+        year: int | None = None
+        if m.groupdict().get("y"):
+            year, r = _digits(m.group("y"))
+            repaired |= r
+            if year < 100:
+                year += 2000
+        if kind.startswith("mon") or kind.startswith("d_mon"):
+            month = _MONTHS[m.group("mon").lower()[:3]]
+            day = int(m.group("b"))
+        elif kind == "ymd":
+            month, r1 = _digits(m.group("a"))
+            day, r2 = _digits(m.group("b"))
+            repaired |= r1 or r2
+        else:
+            a, r1 = _digits(m.group("a"))
+            b, r2 = _digits(m.group("b"))
+            repaired |= r1 or r2
+            month, day = (b, a) if date_order == "dmy" else (a, b)
+            if month > 12 and day <= 12:
+                month, day = day, month
+                doubt = doubt.lower(0.6, f"date {m.group(0)!r} read with day and month swapped")
+    except ValueError:
+        return None
+    if repaired:
+        doubt = doubt.lower(0.6, f"date {m.group(0)!r}: letters taken for digits")
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if year is not None:
+        try:
+            date(year, month, day)
+        except ValueError:
+            return None
+    elif day > 29 and month == 2:
+        return None
+    return DateHit(m.start(), m.end(), year, month, day, doubt)
+
+
+def resolve_date(hit: DateHit, review_date: date | None) -> date | None:
+    """A full date as written; a short one is the first such day on or after the review date."""
+    if hit.year is not None:
+        return date(hit.year, hit.month, hit.day)
+    if review_date is None:
+        return None
+    for year in range(review_date.year, review_date.year + 9):
+        try:
+            d = date(year, hit.month, hit.day)
+        except ValueError:
+            continue  # 30 February, or 29 February outside a leap year
+        if d >= review_date:
+            return d
+    return None
+
+
+def parse_due(text: str, review_date: date | None, date_order: str = "mdy") -> str | None:
+    """The due date written in the text, ISO, or None."""
+    hit = find_date(normalise(text), date_order)
+    if hit is None:
+        return None
+    d = resolve_date(hit, review_date)
+    return d.isoformat() if d else None
+
+
+# ---- title ----------------------------------------------------------------------------------
+
+_TITLE_WORDS = re.compile(
+    r"\b(?:sla|slas|slo|slos|sli|review|reviews|monthly|weekly|quarterly|meeting|report|"
+    r"retro|q[1-4])\b",
+    re.IGNORECASE,
+)
+
+
+def parse_title(text: str, date_order: str = "mdy") -> tuple[str | None, date | None]:
+    """(service, review date) from a title such as "Payments API SLA review 2026-11-20"."""
+    service, hit = _title_parts(text, date_order)
+    if hit is None or hit.year is None:
+        return service, None
+    return service, date(hit.year, hit.month, hit.day)
+
+
+def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None]:
+    t = normalise(text)
+    hit = find_date(t, date_order)
+    if hit is not None:
+        t = t[: hit.start] + " " + t[hit.end:]
+    words = []
+    for w in t.split():
+        core = w.strip(".,:;-–—|()[]")
+        if core and (_TITLE_WORDS.fullmatch(core) or _fuzzy_title_word(core)):
+            words.append("")
+            continue
+        words.append(w)
+    service = " ".join(w for w in words if w)
+    service = re.sub(r"\(\s*\)|\[\s*\]", " ", service)
+    service = re.sub(r"\b(?:19|20)\d\d\b", " ", service)
+    service = re.sub(r"\s+", " ", service).strip(" .,:;-–—|/()[]#*")
+    service = re.sub(r"^(?:for|of|on)\s+", "", service, flags=re.IGNORECASE)
+    service = re.sub(r"\s+(?:for|of|on)$", "", service, flags=re.IGNORECASE).strip(" .,:;-–—|")
+    return (service or None), hit
+
+
+def _fuzzy_title_word(word: str) -> bool:
+    low = word.lower()
+    if low in ("5la", "s1a", "sia", "5l4", "sl4"):
+        return True
+    return len(low) >= 5 and vocab.similarity(low, "review") >= 0.8
+
+
+def _looks_like_title(text: str, date_order: str) -> bool:
+    t = normalise(text)
+    return bool(
+        re.search(r"\bsla|\bslo|review", t, re.IGNORECASE)
+        or any(_fuzzy_title_word(w.strip(".,:;-|")) for w in t.split())
+        or (find_date(t, date_order) is not None and not _has_owner(t))
+    )
+
+
+# ---- metric names ---------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*(?:[-–—*•·>~+]+|\d{1,2}[.)]|\[[ xX✓]?\]|[oO]\s(?=\S))\s*")
+
+
+def clean_name(text: str) -> str:
+    t = normalise(text)
+    t = _BULLET.sub("", t)
+    t = re.sub(r"\s+", " ", t)
+    return t.strip(" .,:;|-–—_'\"`")
+
+
+def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
+    """The name as read, with OCR slips in known words undone ("P95 Iatency" → "P95 latency"),
+    and how surely it is a known SLA metric (1.0: its words are in the vocabulary; 0.0: none
+    of them). The read spelling and case are kept wherever a word was read correctly."""
+    name = clean_name(text)
+    if not name:
+        return "", 0.0
+    words = []
+    worst = 1.0
+    for w in name.split(" "):
+        core = w.strip(".,:;()")
+        fixed, score = vocab.correct_word(core, threshold) if core else (core, 1.0)
+        if fixed != core:
+            w = w.replace(core, fixed)
+            worst = min(worst, score)
+        words.append(w)
+    corrected = " ".join(words)
+    info = vocab.lookup(corrected)
+    return corrected, round(min(info.score, worst) if info.direction else info.score, 3)
+
+
+def closest_name(text: str, names: tuple[str, ...] | list[str], threshold: float = 0.8
+                 ) -> tuple[str | None, float]:
+    """The one of `names` the text is (OCR-tolerantly) closest to, if at least `threshold`."""
+    best, score = None, 0.0
+    for n in names:
+        s = vocab.similarity(text, n)
+        if s > score:
+            best, score = n, s
+    return (best, score) if score >= threshold else (None, score)
+
+
+# ---- actions and root causes ----------------------------------------------------------------
+
+_OWNER_PATTERNS = (
+    re.compile(r"(?:^|(?<=\s)|(?<=[(\[]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
+    re.compile(r"\b(?:owner|owners|assignee|assigned to|who)\s*[:=\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
+               re.IGNORECASE),
+    re.compile(r"\((?P<o>[A-Za-z][A-Za-z.\-]{1,24})\)"),
+)
+_NOT_OWNERS = {
+    "due", "by", "done", "open", "wip", "todo", "tbd", "asap", "p1", "p2", "p3", "high", "low",
+    "medium", "urgent", "in", "progress", "ms", "s", "min", "h", "d", "rps", "eod", "eow",
+} | set(_MONTHS)
+
+
+def _has_owner(text: str) -> bool:
+    return _find_owner(text) is not None
+
+
+def _find_owner(text: str) -> tuple[str, int, int] | None:
+    for pattern in _OWNER_PATTERNS:
+        for m in pattern.finditer(text):
+            owner = m.group("o").strip(".-")
+            low = owner.lower()
+            if not owner or low in _NOT_OWNERS or low in _MONTH_WORDS:
+                continue
+            if pattern is _OWNER_PATTERNS[2] and vocab.lookup(owner).direction is not None:
+                continue  # "(p95)", "(latency)": a metric, not a person
+            return low, m.start(), m.end()
+    return None
+
+
+_MONTH_WORDS = {"january", "february", "march", "april", "june", "july", "august",
+                "september", "sept", "october", "november", "december"} | set(_MONTHS)
+
+
+def _split_metric_prefix(
+    text: str, metric_names: tuple[str, ...] | list[str], threshold: float = 0.8
+) -> tuple[str | None, str]:
+    """("P95 latency", "slow API") from "P95 latency: slow API" when the prefix is a metric."""
+    m = re.match(r"^(?P<p>[^:]{1,40}?)\s*(?::|\s[-–—]\s)\s*(?P<r>.*)$", text)
+    if not m:
+        return None, text
+    prefix = m.group("p").strip()
+    name, _ = closest_name(prefix, metric_names, threshold)
+    if name is not None:
+        return name, m.group("r")
+    corrected, score = match_metric_name(prefix, threshold)
+    if score >= threshold and len(prefix.split()) <= 4:
+        near, s = closest_name(corrected, metric_names, 0.6)
+        return (near if near is not None else corrected), m.group("r")
+    return None, text
+
+
+def read_action(
+    text: str,
+    review_date: date | None,
+    metric_names: tuple[str, ...] | list[str] = (),
+    date_order: str = "mdy",
+    name_match: float = 0.8,
+) -> tuple[Action | None, Doubt]:
+    t = normalise(text)
+    t = _BULLET.sub("", t).strip()
+    doubt = Doubt()
+    metric, t = _split_metric_prefix(t, metric_names, name_match)
+    owner = None
+    found = _find_owner(t)
+    if found:
+        owner, start, end = found
+        t = t[:start] + " " + t[end:]
+    due = None
+    hit = find_date(t, date_order)
+    if hit is not None:
+        d = resolve_date(hit, review_date)
+        doubt = doubt + hit.doubt
+        if d is None:
+            doubt = doubt.lower(0.6, "due date has no year and the review date is unknown")
+        else:
+            due = d.isoformat()
+        t = t[: hit.start] + " " + t[hit.end:]
+    t = re.sub(r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t,
+               flags=re.IGNORECASE)
+    t = re.sub(r"\(\s*\)|\[\s*\]", " ", t)
+    t = re.sub(r"\s+", " ", t).strip(" .,;:-–—|()[]")
+    t = re.sub(r"\s+(?:due|by)$", "", t, flags=re.IGNORECASE).strip(" .,;:-–—|")
+    if not t:
+        return None, doubt
+    return Action(text=t, owner=owner, due=due, metric=metric, status="open",
+                  needs_review=bool(doubt.reasons)), doubt
+
+
+def parse_action(
+    text: str,
+    review_date: date | None,
+    metric_names: tuple[str, ...] | list[str] = (),
+    date_order: str = "mdy",
+) -> Action | None:
+    """An action line: "- P95 latency: add circuit breaker @maria 12/15" → text, metric, owner
+    ("maria"), due (ISO). None when nothing but markers is left."""
+    return read_action(text, review_date, metric_names, date_order)[0]
+
+
+def parse_root_cause(text: str, metric_names: tuple[str, ...] | list[str] = ()
+                     ) -> RootCause | None:
+    """A root cause line: "- P95 latency: slow third-party card API" → metric and text."""
+    t = _BULLET.sub("", normalise(text)).strip()
+    metric, rest = _split_metric_prefix(t, metric_names)
+    rest = re.sub(r"\s+", " ", rest).strip(" .,;:-–—|")
+    if not rest:
+        return None
+    return RootCause(metric=metric, text=rest)
+
+
+# ---- headings -------------------------------------------------------------------------------
+
+_ROOT_HEADINGS = ("root causes", "root cause", "causes", "cause", "why", "rca", "root-causes",
+                  "what went wrong", "contributing factors")
+_ACTION_HEADINGS = ("actions", "action items", "action", "remediation", "next steps",
+                    "follow ups", "follow-ups", "followups", "todo", "to do", "to-do")
+
+
+def heading_of(text: str) -> tuple[str | None, str]:
+    """('root' | 'actions' | None, the text after the heading) for a line."""
+    t = clean_name(text)
+    head, _, rest = t.partition(":")
+    low = re.sub(r"\s+", " ", head.lower()).strip(" ?")
+    for kind, words in (("root", _ROOT_HEADINGS), ("actions", _ACTION_HEADINGS)):
+        for w in words:
+            if low == w or (len(w) >= 5 and vocab.similarity(low, w) >= 0.85):
+                return kind, rest.strip()
+    return None, t
+
+
+# ---- table rows -----------------------------------------------------------------------------
+
+_ROLE_WORDS = {
+    "name": ("metric", "metrics", "name", "sli", "kpi", "indicator", "measure", "sla"),
+    "target": ("target", "targets", "slo", "goal", "objective", "threshold", "limit"),
+    "actual": ("actual", "actuals", "measured", "observed", "current", "value", "achieved",
+               "result", "month", "week"),
+    "mark": ("status", "mark", "notes", "note", "met", "ok", "verdict", "state", "comment",
+             "comments", "breach", "pass"),
+}
+
+
+def _role_of(text: str) -> str | None:
+    words = re.findall(r"[a-z]+", normalise(text).lower())
+    for w in words:
+        for role, keys in _ROLE_WORDS.items():
+            if w in keys or (len(w) >= 5 and any(vocab.similarity(w, k) >= 0.8 for k in keys
+                                                 if len(k) >= 5)):
+                return role
+    return None
+
+
+def column_roles(header: tuple[OcrText, ...]) -> dict[str, int] | None:
+    """Column index per role from a header row, or None when the row is no header."""
+    roles: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        if _has_number(cell.text):
+            return None
+        role = _role_of(cell.text)
+        if role and role not in roles:
+            roles[role] = i
+    if len(roles) < 2:
+        return None
+    free = [i for i in range(len(header)) if i not in roles.values()]
+    for role in ("name", "target", "actual", "mark"):
+        if role not in roles and free:
+            roles[role] = free.pop(0)
+    return roles
+
+
+_POSITIONAL = {"name": 0, "target": 1, "actual": 2, "mark": 3}
+
+
+def _cell(row: tuple[OcrText, ...], i: int | None) -> OcrText | None:
+    return row[i] if i is not None and 0 <= i < len(row) else None
+
+
+def _conf(cell: OcrText | None) -> float:
+    if cell is None or not cell.text.strip():
+        return 1.0
+    c = cell.confidence
+    if not isinstance(c, (int, float)) or math.isnan(c):
+        return 0.0
+    return min(1.0, max(0.0, float(c)))
+
+
+def build_metric(
+    name_cell: OcrText | None,
+    target_cell: OcrText | None,
+    actual_cell: OcrText | None,
+    mark_cell: OcrText | None,
+    ctx: ParseContext,
+) -> tuple[Metric, list[str]]:
+    """One metric row from its cells, with its doubts; and the warnings it raises."""
+    raw_name = name_cell.text if name_cell else ""
+    name, name_score = match_metric_name(raw_name, ctx.name_match)
+    target, tdoubt = read_target(target_cell.text if target_cell else "", name)
+    tv = read_value(target.text, vocab.lookup(name).duration)
+    actual, adoubt, av = read_actual(actual_cell.text if actual_cell else "", name, target)
+    mark = parse_mark(mark_cell.text) if mark_cell else None
+    if mark is None and av.rest:
+        mark = parse_mark(av.rest)
+    doubt = tdoubt + adoubt + check_row(name, target, actual, tv, av)
+    warnings = []
+    if not name:
+        doubt = doubt.lower(0.5, "metric name unreadable")
+        warnings.append("metric name unreadable")
+    if target.value is None:
+        warnings.append("target value unreadable")
+    if actual.value is None:
+        warnings.append("actual value unreadable" if actual.text else "no actual value")
+    if target.op is None and target.value is not None:
+        doubt = doubt.lower(0.8, "no comparator, and the name does not tell whether lower or "
+                                 "higher is better")
+    for what, cell in (("target", target_cell), ("actual", actual_cell)):
+        c = _conf(cell)
+        if c < ctx.low_confidence:
+            doubt = doubt.lower(1.0, f"{what} read with low OCR confidence ({c:.2f})")
+    if _conf(name_cell) < ctx.low_confidence and name_score < ctx.name_match:
+        doubt = doubt.lower(1.0, f"name read with low OCR confidence ({_conf(name_cell):.2f})")
+    ocr = min(_conf(c) for c in (name_cell, target_cell, actual_cell))
+    boxes = tuple(
+        tuple(int(v) for v in c.box)  # type: ignore[misc]
+        for c in (name_cell, target_cell, actual_cell, mark_cell)
+        if c is not None and c.box is not None
+    )
+    metric = Metric(
+        name=name,
+        target=target,
+        actual=actual,
+        confidence=round(max(0.0, min(1.0, ocr * doubt.certainty)), 3),
+        needs_review=bool(doubt.reasons),
+        board_mark=mark,
+        review_reasons=doubt.reasons,
+        cell_boxes=boxes,  # type: ignore[arg-type]
+    )
+    return metric, warnings
+
+
+def split_row_line(text: str) -> tuple[str, str, str, str] | None:
+    """(name, target, actual, rest) from a table row read as one line, or None if it is none."""
+    t = normalise(text)
+    if "|" in t:
+        parts = [p.strip() for p in t.split("|")]
+        parts = [p for p in parts if p]
+        values = " ".join(parts[1:3])
+        if len(parts) >= 2 and re.search(r"[A-Za-z]", parts[0]) and _has_number(values):
+            parts += ["", "", ""]
+            return parts[0], parts[1], parts[2], " ".join(parts[3:]).strip()
+    if _has_owner(t) or not _has_number(t):
+        return None
+    tokens = t.split()
+    for i in range(1, len(tokens)):
+        if _starts_value(tokens[i:]):
+            name = " ".join(tokens[:i])
+            break
+    else:
+        return None
+    if name.endswith(":") or not re.search(r"[A-Za-z]{2}", name):
+        return None
+    rest = " ".join(tokens[i:])
+    first = read_value(rest, in_cell=False)
+    if first.value is None:
+        return None
+    target_text = rest[: len(rest) - len(first.rest)].strip() if first.rest else rest
+    second = read_value(first.rest, in_cell=False) if first.rest else None
+    if second is not None and second.value is not None:
+        actual_text = first.rest[: len(first.rest) - len(second.rest)].strip() \
+            if second.rest else first.rest
+        return name, target_text, actual_text.strip(), second.rest
+    return name, target_text, "", first.rest
+
+
+def _starts_value(tokens: list[str]) -> bool:
+    tok = tokens[0]
+    low = tok.lower()
+    if re.match(r"^(?:[<>≤≥¢«»]|=<|=>)", tok):
+        return True
+    if re.fullmatch(r"[~≈]?\d[\d.,]*(?:%|[a-z/]+)?", low) and not re.fullmatch(r"\dxx\w*", low):
+        return True
+    nxt = tokens[1].lower() if len(tokens) > 1 else ""
+    if low in ("under", "below", "above", "over", "max", "min", "maximum", "minimum") and \
+            re.match(r"[\d.]", nxt):
+        return True
+    if low == "at" and nxt in ("least", "most"):
+        return True
+    if re.fullmatch(r"[1-6]\s*[x×*]\s*9", low) or (low in ("x", "×") and nxt == "9"):
+        return True
+    return bool((low in vocab.NINES_WORDS or low in "123456") and
+                (nxt.startswith("nine") or nxt in ("9s", "9's") or nxt.startswith("x9")))
+
+
+# ---- the whole reading ----------------------------------------------------------------------
+
+
+def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
+    """The board document from what OCR read, not judged (every status is "unknown")."""
+    warnings: list[str] = []
+    metrics: list[Metric] = []
+    row_warnings: list[list[str]] = []
+    for metric, warns in _table_metrics(reading.cells, ctx):
+        metrics.append(metric)
+        row_warnings.append(warns)
+
+    lines = [ln for ln in reading.lines if normalise(ln.text)]
+    title_lines, body = _split_title(lines, ctx.date_order)
+    title = " ".join(normalise(ln.text) for ln in title_lines) or None
+    service, review, title_doubt = None, None, None
+    if title:
+        service, hit = _title_parts(title, ctx.date_order)
+        if hit is not None:
+            if hit.year is not None:
+                review = date(hit.year, hit.month, hit.day)
+            elif ctx.fallback_date is not None:
+                review = _latest_on_or_before(hit, ctx.fallback_date)
+            title_doubt = hit.doubt
+    if review is None:
+        review = ctx.fallback_date
+    if title_doubt is not None and title_doubt.reasons:
+        warnings.append("review date: " + "; ".join(title_doubt.reasons))
+
+    names = [m.name for m in metrics]
+    root_causes: list[RootCause] = []
+    actions: list[Action] = []
+    section: str | None = None
+    for line in body:
+        text = normalise(line.text)
+        kind, after = heading_of(text)
+        if kind is not None:
+            section = kind
+            if not after:
+                continue
+            text = after
+        if section is None and not reading.cells:
+            parts = split_row_line(text)
+            if parts is not None and not _is_header_line(text):
+                name_t, target_t, actual_t, rest_t = parts
+                conf = line.confidence
+                metric, warns = build_metric(
+                    OcrText(name_t, conf), OcrText(target_t, conf), OcrText(actual_t, conf),
+                    OcrText(rest_t, conf) if rest_t else None, ctx,
+                )
+                if line.box is not None:
+                    metric = replace(metric, cell_boxes=(tuple(int(v) for v in line.box),))
+                metrics.append(metric)
+                row_warnings.append(warns)
+                names.append(metric.name)
+                continue
+            if _is_header_line(text):
+                continue
+        is_action = section == "actions" or (
+            section is None and (_has_owner(text) or find_date(text, ctx.date_order) is not None)
+        ) or (section == "root" and re.search(r"(?:^|\s)[@©®]\w", text) is not None)
+        if is_action:
+            action, doubt = read_action(text, review, names, ctx.date_order, ctx.name_match)
+            if action is None:
+                continue
+            if _conf(line) < ctx.low_confidence:
+                action = replace(action, needs_review=True)
+            actions.append(action)
+            continue
+        cause = parse_root_cause(text, names)
+        if cause is None:
+            continue
+        if section == "root" or cause.metric is not None:
+            root_causes.append(cause)
+
+    for i, (metric, warns) in enumerate(zip(metrics, row_warnings, strict=True), start=1):
+        label = f"row {i} ({metric.name})" if metric.name else f"row {i}"
+        warnings.extend(f"{label}: {w}" for w in warns)
+    return Board(
+        source=ctx.source,
+        title=title,
+        service=service,
+        review_date=review.isoformat() if review else None,
+        metrics=tuple(metrics),
+        root_causes=tuple(root_causes),
+        actions=tuple(actions),
+        warnings=tuple(warnings),
+    )
+
+
+def _table_metrics(cells: tuple[tuple[OcrText, ...], ...], ctx: ParseContext
+                   ) -> list[tuple[Metric, list[str]]]:
+    rows = [r for r in cells if any(normalise(c.text) for c in r)]
+    if not rows:
+        return []
+    roles: dict[str, int] | None = None
+    start = 0
+    for i, row in enumerate(rows[:2]):
+        roles = column_roles(row)
+        if roles is not None:
+            start = i + 1
+            break
+    if roles is None:
+        roles = dict(_POSITIONAL)
+    out = []
+    for row in rows[start:]:
+        if column_roles(row) is not None:
+            continue  # a header repeated
+        name_cell = _cell(row, roles.get("name"))
+        target_cell = _cell(row, roles.get("target"))
+        actual_cell = _cell(row, roles.get("actual"))
+        mark_cell = _cell(row, roles.get("mark"))
+        if not any(normalise(c.text) for c in (name_cell, target_cell, actual_cell)
+                   if c is not None):
+            continue  # only a mark or a note: no row
+        out.append(build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx))
+    return out
+
+
+def _is_header_line(text: str) -> bool:
+    words = re.findall(r"[A-Za-z]+", text)
+    return (
+        not _has_number(text)
+        and len(words) >= 2
+        and sum(_role_of(w) is not None for w in words) >= 2
+    )
+
+
+def _split_title(lines: list[OcrText], date_order: str) -> tuple[list[OcrText], list[OcrText]]:
+    if not lines:
+        return [], []
+    first = normalise(lines[0].text)
+    second = normalise(lines[1].text) if len(lines) > 1 else ""
+
+    def plain(t: str) -> bool:  # could be part of a title: no heading, bullet, owner or row
+        return (
+            bool(t)
+            and heading_of(t)[0] is None
+            and not _BULLET.match(t)
+            and not _has_owner(t)
+            and split_row_line(t) is None
+        )
+
+    first_title = _looks_like_title(first, date_order) and heading_of(first)[0] is None
+    if first_title:
+        hit = find_date(first, date_order)
+        if second and plain(second) and hit is None and find_date(second, date_order) is not None \
+                and len(second.split()) <= 4:
+            return lines[:2], lines[2:]  # "Payments API SLA review" / "2026-11-20"
+        return lines[:1], lines[1:]
+    if second and plain(first) and plain(second) and _looks_like_title(second, date_order):
+        return lines[:2], lines[2:]  # "Payments API" / "SLA review 2026-11-20"
+    return [], lines
+
+
+def _latest_on_or_before(hit: DateHit, limit: date) -> date | None:
+    for year in range(limit.year, limit.year - 9, -1):
+        try:
+            d = date(year, hit.month, hit.day)
+        except ValueError:
+            continue
+        if d <= limit:
+            return d
+    return None
+
+
+__all__ = [
+    "ParseContext",
+    "Doubt",
+    "Value",
+    "read_value",
+    "read_target",
+    "read_actual",
+    "parse_target",
+    "parse_actual",
+    "check_row",
+    "parse_mark",
+    "find_date",
+    "resolve_date",
+    "parse_due",
+    "parse_title",
+    "match_metric_name",
+    "closest_name",
+    "parse_action",
+    "parse_root_cause",
+    "heading_of",
+    "column_roles",
+    "build_metric",
+    "split_row_line",
+    "parse_reading",
+]

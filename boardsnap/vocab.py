@@ -1,0 +1,272 @@
+"""The SLA vocabulary: metric names and their direction, comparator words, units.
+
+Everything parse and judge know about the words on an SLA board lives here, as data: which
+metric names are lower-is-better or higher-is-better (spec/board.md, "Reading values"), which are
+durations (so a bare "m" after them means minutes), how comparators and units are spelled, and
+the OCR confusions that are safe to undo in names. Lookups are case-insensitive and tolerate the
+usual Tesseract slips ("P95 Iatency", "err rate", "Up+ime").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+LOWER = "lower"
+HIGHER = "higher"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One metric of the vocabulary: a display name, its aliases (lower-case), and its kind."""
+
+    name: str
+    direction: str  # LOWER | HIGHER
+    duration: bool  # values are durations (ms, s, min, h, d)
+    aliases: tuple[str, ...]
+    unit: str | None = None  # the unit meant when the board writes none ("99.9" uptime is %)
+
+
+TERMS: tuple[Term, ...] = (
+    Term("Latency", LOWER, True, ("latency", "lat")),
+    Term("Response time", LOWER, True, ("response time", "resp time", "rt")),
+    Term("Error rate", LOWER, False, ("error rate", "err rate", "error %", "err %"), unit="%"),
+    Term("Errors", LOWER, False, ("errors", "error", "errs", "err")),
+    Term("5xx rate", LOWER, False, ("5xx", "5xx rate", "5xx errors", "http 5xx")),
+    Term("MTTR", LOWER, True, ("mttr", "mean time to recover", "mean time to repair",
+                               "mean time to resolve", "mean time to restore")),
+    Term("MTTA", LOWER, True, ("mtta", "mean time to acknowledge")),
+    Term("MTTD", LOWER, True, ("mttd", "mean time to detect")),
+    Term("TTFR", LOWER, True, ("ttfr", "time to first response")),
+    Term("TTR", LOWER, True, ("ttr", "time to resolve", "time to resolution")),
+    Term("Resolution time", LOWER, True, ("resolution time", "resolve time")),
+    Term("Downtime", LOWER, True, ("downtime", "down time")),
+    Term("Queue time", LOWER, True, ("queue time", "queueing time", "queuing time", "wait time")),
+    Term("Uptime", HIGHER, False, ("uptime", "up time"), unit="%"),
+    Term("Availability", HIGHER, False, ("availability", "avail"), unit="%"),
+    Term("Success rate", HIGHER, False, ("success rate", "success", "success %"), unit="%"),
+    Term("Throughput", HIGHER, False, ("throughput", "tput")),
+    Term("RPS", HIGHER, False, ("rps", "qps", "req/s")),
+    Term("Apdex", HIGHER, False, ("apdex",)),
+    Term("Durability", HIGHER, False, ("durability",), unit="%"),
+)
+
+# Latency percentiles: p50, p90, p95, p99, p99.9, p999 (lower is better, durations).
+PERCENTILE = re.compile(r"^p\d{2,3}(?:\.\d+)?$")
+
+# Words worth correcting inside a read metric name (OCR slips such as "Iatency" -> "latency").
+NAME_WORDS: tuple[str, ...] = (
+    "latency", "response", "time", "error", "errors", "rate", "uptime", "availability",
+    "success", "throughput", "apdex", "durability", "downtime", "queue", "resolution",
+    "requests", "request", "first", "checkout", "login", "search", "payments", "payment",
+    "page", "load", "api", "mttr", "mtta", "mttd", "ttfr", "rps", "qps",
+)
+
+# ---- comparators -----------------------------------------------------------------------------
+
+# Written before the number, longest first so "<=" wins over "<" and "at least" over "at".
+COMPARATORS: tuple[tuple[str, str], ...] = (
+    ("no more than", "<="),
+    ("not more than", "<="),
+    ("less than", "<"),
+    ("fewer than", "<"),
+    ("more than", ">"),
+    ("greater than", ">"),
+    ("at least", ">="),
+    ("at most", "<="),
+    ("up to", "<="),
+    ("maximum", "<="),
+    ("minimum", ">="),
+    ("under", "<"),
+    ("below", "<"),
+    ("above", ">"),
+    ("over", ">"),
+    ("max", "<="),
+    ("min", ">="),
+    ("<=", "<="),
+    ("=<", "<="),
+    (">=", ">="),
+    ("=>", ">="),
+    ("≤", "<="),
+    ("≥", ">="),
+    ("⩽", "<="),
+    ("⩾", ">="),
+    ("<", "<"),
+    (">", ">"),
+)
+
+# Glyphs Tesseract reads for a handwritten "<" or ">": a repair, so a little less certain.
+MISREAD_COMPARATORS: dict[str, str] = {"¢": "<", "«": "<", "‹": "<", "»": ">", "›": ">"}
+
+# ---- units -----------------------------------------------------------------------------------
+
+UNIT_ALIASES: dict[str, str] = {
+    "%": "%", "pct": "%", "percent": "%",
+    "ms": "ms", "msec": "ms", "msecs": "ms", "millisecond": "ms", "milliseconds": "ms",
+    "rns": "ms",  # "m" read as "rn"
+    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+    "min": "min", "mins": "min", "minute": "min", "minutes": "min",
+    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+    "d": "d", "day": "d", "days": "d",
+    "rps": "rps", "req/s": "rps", "reqs/s": "rps", "req/sec": "rps", "requests/s": "rps",
+    "qps": "rps", "r/s": "rps",
+}
+
+# Seconds per duration unit: durations compare across units (0.2 s equals 200 ms).
+DURATION_SECONDS: dict[str, float] = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0,
+                                       "d": 86400.0}
+
+NINES_WORDS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def canonical_unit(word: str, duration: bool = False) -> str | None:
+    """The canonical unit for a unit as written; the word itself (lower-cased) when unknown."""
+    w = word.strip().lower().rstrip(".")
+    if not w:
+        return None
+    if w == "m":
+        return "min" if duration else "m"
+    return UNIT_ALIASES.get(w, w)
+
+
+def to_seconds(value: float, unit: str | None) -> float | None:
+    factor = DURATION_SECONDS.get(unit or "")
+    return None if factor is None else value * factor
+
+
+# ---- metric names ----------------------------------------------------------------------------
+
+_OCR_LETTERS = str.maketrans({"|": "l", "1": "l", "!": "l", "+": "t", "0": "o", "$": "s"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFKC, punctuation to spaces, single spaces."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = re.sub(r"[^\w%/.|+!$]+", " ", t)
+    return re.sub(r"\s+", " ", t).strip(" .")
+
+
+def similarity(a: str, b: str) -> float:
+    """0..1, OCR-tolerant: 'I'/'l'/'1', 'O'/'0', '+'/'t' are the same letter here."""
+    a2, b2 = fold(a), fold(b)
+    if not a2 or not b2:
+        return 0.0
+    if a2 == b2:
+        return 1.0
+    return SequenceMatcher(None, _letters(a2), _letters(b2)).ratio()
+
+
+def _letters(word: str) -> str:
+    return word.replace("i", "l").translate(_OCR_LETTERS)
+
+
+def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
+    """A read word corrected to a vocabulary word when close enough, else kept; and the score."""
+    low = word.lower()
+    fixed = fix_percentile(low)
+    if fixed is not None:
+        return _same_case(fixed, word), 1.0 if fixed == low else 0.9
+    if low in NAME_WORDS or not low.isalpha() and not re.fullmatch(r"[a-z|!+$01]+", low):
+        return word, 1.0
+    if len(low) < 4:
+        return word, 1.0
+    best, score = word, 0.0
+    for cand in NAME_WORDS:
+        if abs(len(cand) - len(low)) > 2 or low.startswith(cand) or cand.startswith(low):
+            continue  # "pages" is no misread "page"
+        s = SequenceMatcher(None, _letters(low), _letters(cand)).ratio()
+        if s > score:
+            best, score = cand, s
+    if score >= threshold:
+        return _same_case(best, word), min(score, 0.99)
+    return word, 1.0
+
+
+def fix_percentile(word: str) -> str | None:
+    """'p95', 'P9S', 'pgs' style reads of a latency percentile, as 'p95'; None if not one."""
+    m = re.fullmatch(r"[pP]([0-9OoSsIl|BZz]{2,3}(?:\.[0-9OoSsIl|]+)?)", word)
+    if not m or not any(c.isdigit() for c in m.group(1)):
+        return None
+    digits = m.group(1).translate(DIGIT_FIXES)
+    return "p" + digits if re.fullmatch(r"\d{2,3}(?:\.\d+)?", digits) else None
+
+
+DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
+                             "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2"})
+
+
+def _same_case(fixed: str, read: str) -> str:
+    if read.isupper() and len(read) > 1:
+        return fixed.upper()
+    if read[:1].isupper() and read[:1].lower() == fixed[:1]:
+        return fixed[:1].upper() + fixed[1:]
+    return fixed
+
+
+@dataclass(frozen=True)
+class NameInfo:
+    direction: str | None
+    duration: bool
+    score: float  # how surely the name was recognised (1.0 exact)
+    unit: str | None = None  # the unit implied by the name when the board writes none
+
+
+def lookup(name: str) -> NameInfo:
+    """Direction and kind of a metric name, from its words (fuzzy, OCR-tolerant)."""
+    words = [correct_word(w)[0].lower() for w in fold(name).split()]
+    text = " " + " ".join(words) + " "
+    directions: set[str] = set()
+    duration = False
+    score = 0.0
+    units: set[str | None] = set()
+    for term in TERMS:
+        for alias in term.aliases:
+            if f" {alias} " in text:
+                directions.add(term.direction)
+                duration = duration or term.duration
+                units.add(term.unit)
+                score = 1.0
+    if any(PERCENTILE.match(w) for w in words):
+        directions.add(LOWER)
+        duration = True
+        score = 1.0
+    if not directions:
+        # last resort: a whole-name fuzzy match ("avallabilty", "thruput")
+        joined = " ".join(words)
+        for term in TERMS:
+            for alias in term.aliases:
+                if len(alias) >= 5:
+                    s = similarity(joined, alias)
+                    if s >= 0.8 and s > score:
+                        directions, duration, score = {term.direction}, term.duration, s
+                        units = {term.unit}
+    if len(directions) != 1:
+        # both kinds of word ("error" and "success"), or none: the name does not tell
+        return NameInfo(None, duration, 0.0)
+    units.discard(None)
+    unit = units.pop() if len(units) == 1 else None
+    return NameInfo(directions.pop(), duration, score, unit)
+
+
+__all__ = [
+    "LOWER",
+    "HIGHER",
+    "Term",
+    "TERMS",
+    "COMPARATORS",
+    "MISREAD_COMPARATORS",
+    "UNIT_ALIASES",
+    "DURATION_SECONDS",
+    "NINES_WORDS",
+    "DIGIT_FIXES",
+    "NameInfo",
+    "canonical_unit",
+    "to_seconds",
+    "fold",
+    "similarity",
+    "correct_word",
+    "fix_percentile",
+    "lookup",
+]

@@ -1,0 +1,654 @@
+"""Parsing what OCR read: values in every written form, OCR repairs and their flags, marks,
+titles, dates, actions, root causes, and whole readings into board documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from boardsnap.document import Action, Board, RootCause
+from boardsnap.parse import (
+    ParseContext,
+    match_metric_name,
+    parse_action,
+    parse_actual,
+    parse_due,
+    parse_mark,
+    parse_reading,
+    parse_root_cause,
+    parse_target,
+    parse_title,
+    read_actual,
+    read_target,
+)
+from boardsnap.results import OcrText, Reading
+
+REVIEW = date(2026, 11, 20)
+NAMES = ["P95 latency", "Error rate", "Uptime", "Throughput"]
+
+
+# ---- targets: every comparator, unit spelling and nines form ---------------------------------
+
+@pytest.mark.parametrize(
+    "text, name, op, value, unit",
+    [
+        ("< 200ms", "P95 latency", "<", 200, "ms"),
+        ("<200MS", "P95 latency", "<", 200, "ms"),
+        ("<= 200 ms", "P95 latency", "<=", 200, "ms"),
+        ("≤200ms", "P95 latency", "<=", 200, "ms"),
+        ("=< 200 msec", "P95 latency", "<=", 200, "ms"),
+        ("< = 200ms", "P95 latency", "<=", 200, "ms"),
+        ("under 0.5%", "Error rate", "<", 0.5, "%"),
+        ("Under 1 %", "err rate", "<", 1, "%"),
+        ("max 4h", "MTTR", "<=", 4, "h"),
+        ("MAX 4 hrs", "MTTR", "<=", 4, "h"),
+        ("at least 500 rps", "Throughput", ">=", 500, "rps"),
+        ("min 99.9%", "Uptime", ">=", 99.9, "%"),
+        ("min. 99.9%", "Uptime", ">=", 99.9, "%"),
+        ("> 99.95%", "Availability", ">", 99.95, "%"),
+        (">= 99.9 %", "Uptime", ">=", 99.9, "%"),
+        ("≥ 99.9%", "Uptime", ">=", 99.9, "%"),
+        ("> 1000 req/s", "Throughput", ">", 1000, "rps"),
+        ("≥ 800 qps", "Throughput", ">=", 800, "rps"),
+        ("200ms max", "P95 latency", "<=", 200, "ms"),
+        # absent comparator: from the name
+        ("200ms", "P95 latency", "<=", 200, "ms"),
+        ("99.9%", "Uptime", ">=", 99.9, "%"),
+        ("99.9", "Uptime", ">=", 99.9, "%"),  # a bare uptime is a percentage
+        ("0.85", "Apdex", ">=", 0.85, None),
+        ("42 widgets", "Widgets", None, 42, "widgets"),
+        # nines
+        ("three nines", "Uptime", ">=", 99.9, "%"),
+        ("Three Nines", "Uptime", ">=", 99.9, "%"),
+        ("3 nines", "Availability", ">=", 99.9, "%"),
+        ("3x9", "Uptime", ">=", 99.9, "%"),
+        ("3 x 9", "Uptime", ">=", 99.9, "%"),
+        ("four nines", "Uptime", ">=", 99.99, "%"),
+        ("4 nines", "Uptime", ">=", 99.99, "%"),
+        ("two nines", "Uptime", ">=", 99, "%"),
+        ("five nines", "Durability", ">=", 99.999, "%"),
+        ("≥ three nines", "Uptime", ">=", 99.9, "%"),
+        # units
+        ("< 0.2 s", "Latency", "<", 0.2, "s"),
+        ("< 2 sec", "Response time", "<", 2, "s"),
+        ("< 2 secs", "Response time", "<", 2, "s"),
+        ("< 2 seconds", "Response time", "<", 2, "s"),
+        ("< 30 min", "MTTA", "<", 30, "min"),
+        ("< 30 mins", "MTTA", "<", 30, "min"),
+        ("< 30m", "MTTA", "<", 30, "min"),  # "m" after a duration-type metric
+        ("< 30 m", "Downtime", "<", 30, "min"),
+        ("< 4 h", "MTTR", "<", 4, "h"),
+        ("< 4 hr", "MTTR", "<", 4, "h"),
+        ("< 4 hours", "MTTR", "<", 4, "h"),
+        ("< 2 d", "TTR", "<", 2, "d"),
+        ("< 2 days", "Resolution time", "<", 2, "d"),
+        ("< 5 errors/day", "Cache misses", "<", 5, "errors/day"),
+        ("< 3 M", "Queue depth", "<", 3, "m"),  # not a duration metric: "m" is its own word
+        # decimal comma, thousands, spaces
+        ("99,9%", "Uptime", ">=", 99.9, "%"),
+        ("1,500 rps", "Throughput", ">=", 1500, "rps"),
+        ("99. 9 %", "Uptime", ">=", 99.9, "%"),
+        (" <  200  ms ", "P95 latency", "<", 200, "ms"),
+        # OCR: percent and comparator glyphs
+        ("99.9°/o", "Uptime", ">=", 99.9, "%"),
+        ("99.9 °/o", "Uptime", ">=", 99.9, "%"),
+        ("¢200ms", "P95 latency", "<", 200, "ms"),
+        ("«200ms", "P95 latency", "<", 200, "ms"),
+    ],
+)
+def test_parse_target(text, name, op, value, unit):
+    t = parse_target(text, name)
+    assert (t.op, t.value, t.unit) == (op, pytest.approx(value), unit)
+    assert t.text == text.strip()
+
+
+@pytest.mark.parametrize(
+    "text, name, value",
+    [
+        ("2OO ms", "P95 latency", 200),
+        ("< 2oo ms", "P95 latency", 200),
+        ("l20ms", "P95 latency", 120),
+        ("|20ms", "P95 latency", 120),
+        ("2S0ms", "P95 latency", 250),
+        ("< 1B0 ms", "P95 latency", 180),
+        ("Z00ms", "P95 latency", 200),
+        ("99.9 9%", "Uptime", 99.99),  # a split number: joined, and doubtful
+    ],
+)
+def test_repaired_values_need_review(text, name, value):
+    target, doubt = read_target(text, name)
+    assert target.value == pytest.approx(value)
+    assert doubt.reasons, "a repaired value must be flagged"
+    assert doubt.certainty < 0.8
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [("< 200ms", "P95 latency"), ("99,9%", "Uptime"), ("three nines", "Uptime"),
+     ("99. 9%", "Uptime"), ("¢200ms", "P95 latency"), ("200ms", "P95 latency"),
+     ("≥ 500 rps", "Throughput")],
+)
+def test_safe_readings_are_not_flagged(text, name):
+    assert read_target(text, name)[1].reasons == ()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "n/a", "?", "-", "—", "tbd"])
+def test_unreadable_target(text):
+    target, doubt = read_target(text, "P95 latency")
+    assert target.value is None
+    assert doubt.reasons
+
+
+def test_direction_unknown_without_comparator():
+    assert parse_target("42", "Widgets").op is None
+    assert parse_target("< 42", "Widgets").op == "<"
+
+
+# ---- actuals ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, name, target_text, value, unit",
+    [
+        ("240ms", "P95 latency", "< 200ms", 240, "ms"),
+        ("240 MS", "P95 latency", "< 200ms", 240, "ms"),
+        ("240", "P95 latency", "< 200ms", 240, "ms"),  # takes the target's unit
+        ("0.24 s", "P95 latency", "< 200ms", 0.24, "s"),
+        ("99.95%", "Uptime", "99.9%", 99.95, "%"),
+        ("99,95 %", "Uptime", "99.9%", 99.95, "%"),
+        ("99.95", "Uptime", None, 99.95, "%"),
+        ("45m", "MTTR", "< 1h", 45, "min"),
+        ("3 hrs", "MTTR", "< 4h", 3, "h"),
+        ("520 req/s", "Throughput", "> 500 rps", 520, "rps"),
+        ("0.93", "Apdex", "0.9", 0.93, None),
+        ("240ms ✗", "P95 latency", "< 200ms", 240, "ms"),
+    ],
+)
+def test_parse_actual(text, name, target_text, value, unit):
+    target = parse_target(target_text, name) if target_text else None
+    a = parse_actual(text, name, target)
+    assert (a.value, a.unit) == (pytest.approx(value), unit)
+    assert a.text == text
+
+
+def test_actual_without_unit_is_less_certain_but_not_flagged():
+    target = parse_target("< 200ms", "P95 latency")
+    _, doubt, _ = read_actual("240", "P95 latency", target)
+    assert doubt.certainty < 1.0
+    assert doubt.reasons == ()
+
+
+@pytest.mark.parametrize("text", ["", "n/a", "??", "-"])
+def test_unreadable_actual(text):
+    a, doubt, _ = read_actual(text, "P95 latency", parse_target("< 200ms", "P95 latency"))
+    assert a.value is None
+    assert doubt.reasons
+
+
+# ---- round trip: generated "op value unit" strings in every spelling ------------------------
+
+OP_SPELLINGS = {
+    "<": ["<", "under ", "less than ", "¢", "«", "below "],
+    "<=": ["<=", "≤", "=<", "max ", "at most ", "up to ", "< = "],
+    ">": [">", "above ", "more than ", "over "],
+    ">=": [">=", "≥", "at least ", "min ", "=>"],
+}
+UNIT_SPELLINGS = {
+    "ms": ["ms", "MS", "msec", "msecs", " ms", " Ms"],
+    "s": ["s", "sec", "secs", " seconds", " S"],
+    "min": ["min", "mins", " minutes", "m", " m"],
+    "h": ["h", "hr", "hrs", " hours", " H"],
+    "d": ["d", "days", " day", " D"],
+    "rps": ["rps", "req/s", "qps", " RPS", " req/sec"],
+    "%": ["%", " %", "°/o", " pct"],
+}
+value_text = st.one_of(
+    st.integers(0, 99999).map(lambda i: (float(i), str(i))),
+    st.tuples(st.integers(0, 999), st.integers(1, 99)).map(
+        lambda t: (float(f"{t[0]}.{t[1]}"), f"{t[0]}.{t[1]}")),
+)
+
+
+@given(
+    op=st.sampled_from(sorted(OP_SPELLINGS)),
+    data=st.data(),
+    value=value_text,
+    unit=st.sampled_from(sorted(UNIT_SPELLINGS)),
+    space=st.sampled_from(["", " "]),
+)
+def test_parse_target_round_trip(op, data, value, unit, space):
+    op_text = data.draw(st.sampled_from(OP_SPELLINGS[op]))
+    unit_text = data.draw(st.sampled_from(UNIT_SPELLINGS[unit]))
+    number, number_text = value
+    text = f"{op_text}{space}{number_text}{unit_text}"
+    t = parse_target(text, "MTTR")  # a duration metric, so a bare "m" is minutes
+    assert (t.op, t.value, t.unit) == (op, number, unit), text
+
+
+@given(
+    n=st.sampled_from([("two", 2), ("three", 3), ("four", 4), ("five", 5)]),
+    form=st.sampled_from(["{w} nines", "{d} nines", "{d}x9", "{d} x 9", "{W} Nines", "{d} 9s"]),
+)
+def test_nines_round_trip(n, form):
+    word, count = n
+    text = form.format(w=word, W=word.title(), d=count)
+    t = parse_target(text, "Uptime")
+    assert t.unit == "%"
+    assert t.value == pytest.approx(100 - 10 ** (2 - count))
+
+
+# ---- never raise -----------------------------------------------------------------------------
+
+@given(st.text(), st.text(max_size=30))
+def test_parse_target_and_actual_never_raise(text, name):
+    t = parse_target(text, name)
+    a = parse_actual(text, name, t)
+    assert a.text == a.text.strip()
+
+
+@given(st.text())
+def test_parsers_never_raise(text):
+    parse_mark(text)
+    parse_title(text)
+    parse_title(text, "dmy")
+    parse_due(text, REVIEW, "mdy")
+    parse_due(text, None, "dmy")
+    parse_action(text, REVIEW, NAMES, "mdy")
+    parse_root_cause(text, NAMES)
+    match_metric_name(text)
+
+
+@given(st.text(alphabet="0123456789/.-OolI ,:<>%msdhrpeaDecNvJnu@()", max_size=40))
+def test_parsers_never_raise_on_dense_input(text):
+    parse_target(text, "P95 latency")
+    parse_actual(text, "Uptime")
+    parse_due(text, REVIEW, "dmy")
+    parse_action(text, REVIEW, NAMES)
+    parse_title(text)
+
+
+cell_text = st.text(max_size=20)
+
+
+@given(st.lists(st.lists(st.builds(OcrText, cell_text, st.floats(0, 1)), max_size=5),
+                max_size=6),
+       st.lists(st.builds(OcrText, st.text(max_size=60), st.floats(0, 1)), max_size=8))
+def test_parse_reading_never_raises(rows, lines):
+    reading = Reading(cells=tuple(tuple(r) for r in rows), lines=tuple(lines))
+    board = parse_reading(reading, ParseContext("x.jpg", fallback_date=REVIEW))
+    assert all(m.status == "unknown" for m in board.metrics)
+    Board.from_json(board.to_json())  # always a valid document
+
+
+# ---- marks -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, mark",
+    [
+        ("✓", "met"), ("✔", "met"), ("✅", "met"), ("√", "met"), ("met", "met"), ("OK", "met"),
+        ("ok!", "met"), ("pass", "met"), ("green", "met"),
+        ("✗", "breach"), ("✘", "breach"), ("x", "breach"), ("X", "breach"), ("❌", "breach"),
+        ("BREACH", "breach"), ("Breached", "breach"), ("BREAGH", "breach"), ("missed", "breach"),
+        ("fail", "breach"), ("not met", "breach"), ("red", "breach"),
+        ("near miss", "near_miss"), ("Near-miss", "near_miss"), ("NEAR MISS!", "near_miss"),
+        ("at risk", "near_miss"), ("amber", "near_miss"), ("⚠", "near_miss"),
+        ("?", "unknown"), ("n/a", "unknown"), ("TBD", "unknown"),
+        ("", None), ("  ", None), ("-", None), ("see notes", None),
+    ],
+)
+def test_parse_mark(text, mark):
+    assert parse_mark(text) == mark
+
+
+# ---- titles and dates ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, service, review",
+    [
+        ("Payments API SLA review 2026-11-20", "Payments API", date(2026, 11, 20)),
+        ("SLA Review — Payments API — Nov 20, 2026", "Payments API", date(2026, 11, 20)),
+        ("Payments API: SLA review (11/20/2026)", "Payments API", date(2026, 11, 20)),
+        ("Checkout SLA review 20 Nov 2026", "Checkout", date(2026, 11, 20)),
+        ("Search SLO Review 2O26-11-2O", "Search", date(2026, 11, 20)),
+        ("Q4 SLA review for Login service 2026-11-20", "Login service", date(2026, 11, 20)),
+        ("Payments API SLA review 11/20", "Payments API", None),  # no year: the caller decides
+        ("SLA review", None, None),
+        ("Monthly SLA review - Search - 2026/11/20", "Search", date(2026, 11, 20)),
+    ],
+)
+def test_parse_title(text, service, review):
+    assert parse_title(text) == (service, review)
+
+
+def test_parse_title_date_order():
+    assert parse_title("Search SLA review 03/04/2026")[1] == date(2026, 3, 4)
+    assert parse_title("Search SLA review 03/04/2026", "dmy")[1] == date(2026, 4, 3)
+
+
+@pytest.mark.parametrize(
+    "text, order, due",
+    [
+        ("12/15", "mdy", "2026-12-15"),
+        ("15/12", "dmy", "2026-12-15"),
+        ("12/1", "dmy", "2027-01-12"),
+        ("Dec 15", "mdy", "2026-12-15"),
+        ("dec. 15", "mdy", "2026-12-15"),
+        ("15 Dec", "mdy", "2026-12-15"),
+        ("December 15th", "mdy", "2026-12-15"),
+        ("5th Jan", "mdy", "2027-01-05"),
+        ("Jan 5", "dmy", "2027-01-05"),
+        ("due 12/15", "mdy", "2026-12-15"),
+        ("by 1/5", "mdy", "2027-01-05"),
+        ("11/20", "mdy", "2026-11-20"),  # the review day itself: on or after
+        ("11/19", "mdy", "2027-11-19"),
+        ("Feb 29", "mdy", "2028-02-29"),
+        ("2027-01-15", "mdy", "2027-01-15"),
+        ("12/15/2026", "mdy", "2026-12-15"),
+        ("15.12.2026", "dmy", "2026-12-15"),
+        ("no date here", "mdy", None),
+        ("13/45", "mdy", None),
+    ],
+)
+def test_parse_due(text, order, due):
+    assert parse_due(text, REVIEW, order) == due
+
+
+def test_short_due_without_review_date():
+    assert parse_due("12/15", None, "mdy") is None
+    assert parse_due("2026-12-15", None, "mdy") == "2026-12-15"
+
+
+# ---- actions ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("- P95 latency: add circuit breaker @maria 12/15",
+         Action("add circuit breaker", "maria", "2026-12-15", "P95 latency")),
+        ("* Error rate: roll back deploy (tom) due Dec 1",
+         Action("roll back deploy", "tom", "2026-12-01", "Error rate")),
+        ("- add alerting owner: Sam by 12/01", Action("add alerting", "sam", "2026-12-01")),
+        ("1. P95 Iatency: cache card tokens @ Maria due: 15 Dec",
+         Action("cache card tokens", "maria", "2026-12-15", "P95 latency")),
+        ("• tune GC", Action("tune GC")),
+        ("- Uptime - add second region @li.wei 2027-01-15",
+         Action("add second region", "li.wei", "2027-01-15", "Uptime")),
+        ("- fix (p95) regression @bob 1/5", Action("fix (p95) regression", "bob", "2027-01-05")),
+        ("- Throughput: scale out workers (ANA), by Dec 3",
+         Action("scale out workers", "ana", "2026-12-03", "Throughput")),
+        ("- add retries to card API @maria", Action("add retries to card API", "maria")),
+        ("- add retries to card API 12/15", Action("add retries to card API", None, "2026-12-15")),
+    ],
+)
+def test_parse_action(text, expected):
+    assert parse_action(text, REVIEW, NAMES, "mdy") == expected
+
+
+def test_parse_action_dmy():
+    a = parse_action("- fix it @jo 5/1", REVIEW, NAMES, "dmy")
+    assert a is not None and a.due == "2027-01-05"
+
+
+@pytest.mark.parametrize("text", ["", "-", "- @maria 12/15", "  *  "])
+def test_parse_action_nothing_left(text):
+    assert parse_action(text, REVIEW, NAMES, "mdy") is None
+
+
+def test_action_with_doubtful_date_needs_review():
+    a = parse_action("- fix it @jo 12/15", None, NAMES, "mdy")
+    assert a is not None and a.due is None and a.needs_review
+    a = parse_action("- fix it @jo 25/12", REVIEW, NAMES, "mdy")  # not M/D: swapped, flagged
+    assert a is not None and a.due == "2026-12-25" and a.needs_review
+
+
+# ---- root causes -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("- P95 latency: slow third-party card API",
+         RootCause("P95 latency", "slow third-party card API")),
+        ("Error rate: bad deploy on 11/18", RootCause("Error rate", "bad deploy on 11/18")),
+        ("P95 Iatency - slow DB", RootCause("P95 latency", "slow DB")),
+        ("- Upt1me: DNS outage", RootCause("Uptime", "DNS outage")),
+        ("- network partition", RootCause(None, "network partition")),
+        ("Note: deploy freeze", RootCause(None, "Note: deploy freeze")),
+        ("- ", None),
+    ],
+)
+def test_parse_root_cause(text, expected):
+    assert parse_root_cause(text, NAMES) == expected
+
+
+# ---- metric names ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("P95 latency", "P95 latency"), ("P95 Iatency", "P95 latency"),
+        ("P9S latency:", "P95 latency"), ("err rate", "err rate"), ("Up+ime", "Uptime"),
+        ("Avallability", "Availability"), ("API latency", "API latency"),
+        ("Checkout p99", "Checkout p99"), ("- Cache hit ratio", "Cache hit ratio"),
+        ("ERROR RATE", "ERROR RATE"),
+    ],
+)
+def test_match_metric_name(text, name):
+    assert match_metric_name(text)[0] == name
+
+
+def test_match_metric_name_similarity():
+    assert match_metric_name("P95 latency")[1] == 1.0
+    assert 0.8 <= match_metric_name("P95 Iatency")[1] < 1.0
+    assert match_metric_name("Cache hit ratio")[1] == 0.0
+
+
+# ---- whole readings --------------------------------------------------------------------------
+
+def txt(text: str, conf: float = 0.92, box=None) -> OcrText:
+    return OcrText(text, conf, box)
+
+
+def test_parse_reading_table():
+    reading = Reading(
+        cells=(
+            (txt("Metric"), txt("Target"), txt("Actual"), txt("Status / Notes")),
+            (txt("P95 Iatency", box=(10, 50, 100, 30)), txt("< 200ms", box=(110, 50, 90, 30)),
+             txt("240ms", box=(200, 50, 90, 30)), txt("BREACH", box=(290, 50, 90, 30))),
+            (txt("Uptime"), txt("≥ 99.9 %"), txt("99.95%"), txt("✓")),
+            (txt("Error rate"), txt("< 0.5%"), txt("0.48%", 0.41), txt("")),
+            (txt(""), txt(""), txt(""), txt("")),
+            (txt("Throughput"), txt("> 500 rps"), txt("5OO rps"), txt("")),
+            (txt("Widgets"), txt("42"), txt("40"), txt("")),
+        ),
+        lines=(
+            txt("Payments API SLA review 2026-11-20"),
+            txt("Root causes"),
+            txt("- P95 latency: slow third-party card API"),
+            txt("Actions:"),
+            txt("- P95 latency: add circuit breaker @maria 12/15"),
+            txt("- Error rate: add canary (tom)", 0.3),
+        ),
+    )
+    board = parse_reading(reading, ParseContext("IMG_2041.jpg", fallback_date=date(2026, 1, 1)))
+    assert board.source == "IMG_2041.jpg"
+    assert board.title == "Payments API SLA review 2026-11-20"
+    assert board.service == "Payments API"
+    assert board.review_date == "2026-11-20"
+    m = {x.name: x for x in board.metrics}
+    assert list(m) == ["P95 latency", "Uptime", "Error rate", "Throughput", "Widgets"]
+    p95 = m["P95 latency"]
+    assert (p95.target.op, p95.target.value, p95.target.unit) == ("<", 200, "ms")
+    assert (p95.actual.value, p95.actual.unit) == (240, "ms")
+    assert p95.board_mark == "breach" and p95.status == "unknown"
+    assert p95.cell_boxes == ((10, 50, 100, 30), (110, 50, 90, 30), (200, 50, 90, 30),
+                              (290, 50, 90, 30))
+    assert not p95.needs_review and p95.confidence == pytest.approx(0.92)
+    assert m["Uptime"].board_mark == "met" and not m["Uptime"].needs_review
+    assert m["Error rate"].needs_review and m["Error rate"].confidence <= 0.41
+    assert m["Throughput"].actual.value == 500 and m["Throughput"].needs_review
+    assert m["Widgets"].target.op is None and m["Widgets"].needs_review
+    assert board.root_causes == (RootCause("P95 latency", "slow third-party card API"),)
+    assert board.actions == (
+        Action("add circuit breaker", "maria", "2026-12-15", "P95 latency"),
+        Action("add canary", "tom", None, "Error rate", needs_review=True),
+    )
+
+
+def test_parse_reading_without_header_and_with_fallback_date():
+    reading = Reading(
+        cells=((txt("P95 latency"), txt("< 200ms"), txt("180ms")),
+               (txt("Uptime"), txt("three nines"), txt("")),),
+        lines=(txt("- P95 latency: add cache @maria 12/15"),),
+    )
+    board = parse_reading(reading, ParseContext("x.jpg", fallback_date=date(2026, 11, 20)))
+    assert board.title is None and board.review_date == "2026-11-20"
+    assert [x.name for x in board.metrics] == ["P95 latency", "Uptime"]
+    assert board.metrics[1].actual.value is None and board.metrics[1].needs_review
+    assert board.warnings == ("row 2 (Uptime): no actual value",)
+    assert board.actions == (Action("add cache", "maria", "2026-12-15", "P95 latency"),)
+
+
+def test_parse_reading_columns_from_header_words():
+    reading = Reading(cells=(
+        (txt("Actual"), txt("SLI"), txt("Goal"), txt("Met?")),
+        (txt("240ms"), txt("P95 latency"), txt("< 200ms"), txt("x")),
+    ))
+    board = parse_reading(reading, ParseContext("x.jpg"))
+    (m,) = board.metrics
+    assert (m.name, m.target.value, m.actual.value, m.board_mark) == ("P95 latency", 200, 240,
+                                                                      "breach")
+
+
+def test_parse_reading_lines_only():
+    """Whole-page OCR: the table rows are found among the lines."""
+    reading = Reading(lines=(
+        txt("Payments API"),
+        txt("SLA review 11/20"),
+        txt("Metric Target Actual"),
+        txt("P95 latency < 200ms 240ms"),
+        txt("Uptime ≥ 99.9% 99.95% ✓"),
+        txt("Error rate | <0.5% | 0.7%"),
+        txt("5xx rate 0.1% 0.05%"),
+        txt("MTTR max 4h 3 hrs"),
+        txt("Why"),
+        txt("- P95 latency: slow third-party card API"),
+        txt("Action items"),
+        txt("- Uptime: add region @li 12/15"),
+    ))
+    board = parse_reading(reading, ParseContext("y.jpg", fallback_date=date(2026, 11, 21)))
+    assert board.service == "Payments API" and board.review_date == "2026-11-20"
+    got = [(m.name, m.target.op, m.target.value, m.target.unit, m.actual.value, m.actual.unit)
+           for m in board.metrics]
+    assert got == [
+        ("P95 latency", "<", 200, "ms", 240, "ms"),
+        ("Uptime", ">=", 99.9, "%", 99.95, "%"),
+        ("Error rate", "<", 0.5, "%", 0.7, "%"),
+        ("5xx rate", "<=", 0.1, "%", 0.05, "%"),
+        ("MTTR", "<=", 4, "h", 3, "h"),
+    ]
+    assert board.metrics[1].board_mark == "met"
+    assert board.root_causes == (RootCause("P95 latency", "slow third-party card API"),)
+    assert board.actions == (Action("add region", "li", "2026-12-15", "Uptime"),)
+
+
+def test_parse_reading_unheaded_lines_classified_by_features():
+    reading = Reading(
+        cells=((txt("P95 latency"), txt("< 200ms"), txt("240ms")),),
+        lines=(txt("SLA review 2026-11-20"), txt("P95 latency: slow card API"),
+               txt("- add circuit breaker @maria 12/15"), txt("random scribble")),
+    )
+    board = parse_reading(reading, ParseContext("x.jpg"))
+    assert board.root_causes == (RootCause("P95 latency", "slow card API"),)
+    assert board.actions == (Action("add circuit breaker", "maria", "2026-12-15"),)
+
+
+@pytest.mark.parametrize(
+    "target, actual, reason",
+    [
+        ("≥ 99.9%", "199.5%", "above 100"),
+        ("≥ 99.9%", "9.95%", "implausibly low"),
+        ("< 200ms", "24000ms", "the target"),
+        ("< 200ms", "0.5%", "not comparable"),
+        ("< 200ms", "2OO ms", "letters taken for digits"),
+    ],
+)
+def test_implausible_rows_need_review(target, actual, reason):
+    name = "Uptime" if "%" in target else "P95 latency"
+    reading = Reading(cells=((txt(name), txt(target), txt(actual)),))
+    (m,) = parse_reading(reading, ParseContext("x.jpg")).metrics
+    assert m.needs_review
+    assert any(reason in r for r in m.review_reasons), m.review_reasons
+    assert m.confidence < 0.6
+
+
+def test_contradicting_comparator_needs_review():
+    reading = Reading(cells=((txt("Uptime"), txt("< 99.9%"), txt("99.95%")),))
+    (m,) = parse_reading(reading, ParseContext("x.jpg")).metrics
+    assert m.needs_review and "higher-is-better" in m.review_reasons[0]
+
+
+def test_clean_board_is_not_flagged():
+    rows = [("P95 latency", "< 200ms", "240ms"), ("P99 latency", "≤ 1 s", "850 ms"),
+            ("Uptime", "three nines", "99.95 %"), ("Error rate", "< 0.5%", "0.21%"),
+            ("Throughput", "≥ 500 rps", "620 rps"), ("MTTR", "max 4h", "45m"),
+            ("Apdex", "≥ 0.9", "0.93")]
+    reading = Reading(cells=tuple(tuple(txt(c) for c in r) for r in rows))
+    board = parse_reading(reading, ParseContext("x.jpg"))
+    assert [m.needs_review for m in board.metrics] == [False] * len(rows)
+    assert board.warnings == ()
+
+
+# ---- OCR slips that must not pass silently ---------------------------------------------------
+
+@pytest.mark.parametrize(
+    "name, target, actual, value, reason",
+    [
+        ("Uptime", "≥ 99.5%", "99.S%", 99.5, "letters taken for digits"),  # S before % is a 5
+        ("Error rate", "< 0.5%", "0.S%", 0.5, "letters taken for digits"),
+        ("Uptime", "≥ 99.9%", "99.%", 99, "decimal point"),
+        ("Apdex", "0.75", "02.82", 2.82, "starts with 0"),
+        ("Apdex", "0.85", "0.8S", 0.8, "no unit for Apdex"),
+        ("P95 latency", "< 200ms", "2400ms", 2400, "12× off"),
+        ("Throughput", "> 1000 rps", "90 rps", 90, "11× off"),
+        ("Uptime", "≥ 99.7%", "92.7%", 92.7, "error budget"),
+        ("MTTR", "< 15 MI N", "12", 12, "not understood"),
+        ("Uptime", "≥ 99.9%", "99.99%", 99.99, "misread '%'"),
+        ("P95 latency", "about 200ms", "180ms", 180, "ignored 'about'"),
+    ],
+)
+def test_ocr_slips_need_review(name, target, actual, value, reason):
+    reading = Reading(cells=((txt(name), txt(target), txt(actual)),))
+    (m,) = parse_reading(reading, ParseContext("x.jpg")).metrics
+    assert m.actual.value == pytest.approx(value)
+    assert m.needs_review
+    assert any(reason in r for r in m.review_reasons), m.review_reasons
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [(".41 s", 0.41, "s"), ("250s", 250, "s"), ("1.5S", 1.5, "s"), ("2S ms", 25, "ms")],
+)
+def test_number_edges(text, value, unit):
+    a = parse_actual(text, "Latency")
+    assert (a.value, a.unit) == (pytest.approx(value), unit)
+
+
+def test_garbled_comparator_word_is_taken():
+    t, doubt = read_target("unde 60 min", "MTTR")
+    assert (t.op, t.value, t.unit) == ("<", 60, "min")
+    assert doubt.reasons == () and doubt.certainty < 1
+
+
+@pytest.mark.parametrize(
+    "target, actual",
+    [("≥ 99.5%", "99.69%"), ("< 0.2%", "0.19%"), ("≤ 250ms", "249ms"),
+     ("< 200ms", "18ms"), ("≥ 500 rps", "4000 rps")],
+)
+def test_plausible_values_are_not_flagged(target, actual):
+    name = {"%": "Uptime" if "≥" in target else "Error rate", "ms": "P95 latency",
+            "rps": "Throughput"}[parse_target(target, "Uptime").unit or "ms"]
+    reading = Reading(cells=((txt(name), txt(target), txt(actual)),))
+    (m,) = parse_reading(reading, ParseContext("x.jpg")).metrics
+    assert not m.needs_review, m.review_reasons
