@@ -152,20 +152,30 @@ def _score_quad(
     white_inside = float(np.mean(whiteness[inside > 0] > lo + 0.5 * (hi - lo)))
     if white_inside < 0.6:
         return 0.0
-    # how much of the outline lies on an image edge (photo borders count as neutral)
+    # how much of the outline is a visible edge with the board's white on its inner side; a
+    # side along the photo's border is not evidence (a bright wall running out of the picture)
     support, counted = 0, 0
     pts = quad.array()
+    centre = pts.mean(axis=0)
+    off = max(3.0, 0.008 * max(w, h))
     for i in range(4):
         a, b = pts[i], pts[(i + 1) % 4]
+        normal = np.array([-(b - a)[1], (b - a)[0]]) / (np.linalg.norm(b - a) + 1e-9)
+        if np.dot(centre - (a + b) / 2, normal) < 0:
+            normal = -normal  # point inwards
         for t in np.linspace(0.05, 0.95, 40):
-            x, y = a + t * (b - a)
-            xi, yi = int(round(x)), int(round(y))
-            if xi <= 3 or yi <= 3 or xi >= w - 4 or yi >= h - 4:
-                continue
+            p = a + t * (b - a)
             counted += 1
-            support += edge_zone[yi, xi] > 0
-    edge_frac = support / counted if counted else 0.0
-    if counted < 40 or edge_frac < 0.5:
+            xi, yi = int(round(p[0])), int(round(p[1]))
+            if xi <= 3 or yi <= 3 or xi >= w - 4 or yi >= h - 4 or edge_zone[yi, xi] == 0:
+                continue
+            ix, iy = (p + off * normal).round().astype(int)
+            ox, oy = (p - off * normal).round().astype(int)
+            if not (0 <= ox < w and 0 <= oy < h and 0 <= ix < w and 0 <= iy < h):
+                continue
+            support += whiteness[iy, ix] > whiteness[oy, ox] + 0.04 * (hi - lo)
+    edge_frac = support / counted
+    if edge_frac < 0.5:
         return 0.0
     return area_frac * white_inside**2 * edge_frac
 

@@ -42,8 +42,9 @@ def photo_options(fn: Callable) -> Callable:
                      help="Budget used from which a met row is a near miss [default: 0.9]."),
         click.option("--date-order", type=click.Choice(["mdy", "dmy"]), default=None,
                      help="How to read short dates like 03/04 [default: mdy]."),
-        click.option("--engine", type=click.Choice(["auto", "tesserocr", "pytesseract"]),
-                     default=None, help="OCR engine [default: auto: tesserocr if installed]."),
+        click.option("--engine", type=click.Choice(["auto", "rapidocr", "tesserocr", "pytesseract"]),
+                     default=None, help="OCR engine [default: auto: the first installed of "
+                     "rapidocr, tesserocr, pytesseract]."),
         click.option("--debug-dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Write each stage's picture (outline, rectified board, grid, crops) here."),
         verbosity_options,

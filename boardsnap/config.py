@@ -36,7 +36,7 @@ class BoardConfig:
 
 @dataclass(frozen=True)
 class GridConfig:
-    line_kernel: float = 0.035  # of the table side: min run kept as a ruled line
+    line_kernel: float = 0.05  # of the board side: min straight run kept as a ruled line (> text height)
     min_rows: int = 2  # header + one metric
     min_cols: int = 2
     max_cols: int = 6
@@ -46,11 +46,12 @@ class GridConfig:
 
 @dataclass(frozen=True)
 class OcrConfig:
-    engine: str = "auto"  # auto | tesserocr | pytesseract
+    engine: str = "auto"  # auto | rapidocr | tesserocr | pytesseract
     language: str = "eng"
     tessdata: str | None = None  # folder holding eng.traineddata; None: look in the usual places
     cell_height: int = 48  # crops are scaled to this text height before recognition
     low_confidence: float = 0.6  # below it a field needs review
+    detect_long_side: int = 960  # text detection (rapidocr) runs at most this size
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,8 @@ class Config:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
         _check(self.parse.date_order in ("mdy", "dmy"), "parse.date_order must be mdy or dmy")
         _check(
-            self.ocr.engine in ("auto", "tesserocr", "pytesseract"),
-            "ocr.engine must be auto, tesserocr or pytesseract",
+            self.ocr.engine in ("auto", "rapidocr", "tesserocr", "pytesseract"),
+            "ocr.engine must be auto, rapidocr, tesserocr or pytesseract",
         )
         _check(self.report.paper in ("A4", "Letter"), "report.paper must be A4 or Letter")
         _check(self.load.max_pixels > 0, "load.max_pixels must be positive")

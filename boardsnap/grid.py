@@ -65,7 +65,7 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
 def ink_mask(gray: np.ndarray) -> np.ndarray:
     """Marker ink as 255 on 0; faint ghosts of erased writing stay out."""
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    thresh = float(min(max(otsu, 120), 185))
+    thresh = float(min(max(otsu, 120), 210))
     mask = (gray < thresh).astype(np.uint8) * 255
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
 
@@ -116,7 +116,7 @@ def _segments(mask: np.ndarray, orient: str, w: int, h: int) -> list[_Seg]:
 def _chain(segs: list[_Seg], orient: str, w: int, h: int) -> list[RuledLine]:
     """Join segments that continue each other (pen skips) into lines."""
     length = w if orient == "h" else h
-    max_gap = 0.08 * length
+    max_gap = 0.06 * length  # pen skips; letters are shorter than the kernel, so none chain
     max_off = 0.012 * length
     segs = sorted(segs, key=lambda s: s.lo)
     chains: list[_Seg] = []
@@ -159,10 +159,14 @@ def _table(
     w: int,
     h: int,
 ) -> Grid | None:
+    # the board's own edges (frame remnants after rectification) are not table rules
+    edge = 0.03
+    h_lines = [ln for ln in h_lines if edge * h < ln.position() < (1 - edge) * h]
+    v_lines = [ln for ln in v_lines if edge * w < ln.position() < (1 - edge) * w]
     if not h_lines or not v_lines:
         return None
-    tol = 0.025 * max(w, h)
-    # bipartite crossing graph; the table is its largest connected group
+    tol = 0.012 * max(w, h)  # how far a rule may stop short of (or overshoot) another
+    # bipartite crossing graph; each connected group of crossing lines is a candidate table
     edges = []
     for i, hl in enumerate(h_lines):
         x0, x1 = _span(hl)
@@ -172,8 +176,6 @@ def _table(
             y = hl.at(vl.position())
             if x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol:
                 edges.append((i, j))
-    if not edges:
-        return None
     parent = list(range(len(h_lines) + len(v_lines)))
 
     def find(a: int) -> int:
@@ -187,13 +189,34 @@ def _table(
     groups: dict[int, list[tuple[int, int]]] = {}
     for i, j in edges:
         groups.setdefault(find(i), []).append((i, j))
-    best = max(groups.values(), key=len)
-    hs = sorted({i for i, _ in best}, key=lambda i: h_lines[i].position())
-    vs = sorted({j for _, j in best}, key=lambda j: v_lines[j].position())
-    rows_l = [h_lines[i] for i in hs]
-    cols_l = [v_lines[j] for j in vs]
+    # the largest group that makes a plausible table
+    for group in sorted(groups.values(), key=len, reverse=True):
+        grid = _grid_from_group(group, h_lines, v_lines, text_ink, cfg, w, h)
+        if grid is not None:
+            return grid
+    return None
+
+
+def _grid_from_group(
+    best: list[tuple[int, int]],
+    h_lines: list[RuledLine],
+    v_lines: list[RuledLine],
+    text_ink: np.ndarray,
+    cfg: GridConfig,
+    w: int,
+    h: int,
+) -> Grid | None:
     if len(best) < 2:
         return None
+    # a stroke of handwriting that crosses one rule is not a column line: keep the lines that
+    # cross about as many lines as the table's best ones and are about as long
+    hs = _prune(best, 0, h_lines)
+    vs = _prune(best, 1, v_lines)
+    best = [(i, j) for i, j in best if i in hs and j in vs]
+    if len(best) < 2:
+        return None
+    rows_l = [h_lines[i] for i in sorted(hs, key=lambda i: h_lines[i].position())]
+    cols_l = [v_lines[j] for j in sorted(vs, key=lambda j: v_lines[j].position())]
 
     # the table's extent is the extent of its lines (works with or without an outer border)
     left = min(min(_span(hl)[0] for hl in rows_l), min(vl.position() for vl in cols_l))
@@ -218,6 +241,16 @@ def _table(
             cells.append(Cell(r, c, box))
     bbox = (int(left), int(top), int(right - left), int(bottom - top))
     return Grid(n_rows, n_cols, tuple(cells), bbox, tuple(rows_l), tuple(cols_l))
+
+
+def _prune(crossings: list[tuple[int, int]], side: int, lines: list[RuledLine]) -> set[int]:
+    count: dict[int, int] = {}
+    for pair in crossings:
+        count[pair[side]] = count.get(pair[side], 0) + 1
+    most = max(count.values())
+    lengths = {k: _span(lines[k])[1] - _span(lines[k])[0] for k in count}
+    longest = max(lengths.values())
+    return {k for k in count if count[k] >= 0.5 * most and lengths[k] >= 0.5 * longest}
 
 
 def _boundaries(lines: list[float], lo: float, hi: float, min_gap: float) -> list[float]:
