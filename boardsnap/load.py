@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from boardsnap.config import LoadConfig
 from boardsnap.errors import BadInput
@@ -60,12 +60,15 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
     except OSError as exc:
         raise BadInput(f"cannot read ({exc.strerror})", path=name, fix="check permissions") from None
 
+    # WeasyPrint sets this process-wide on import; a truncated photo must fail, not load grey
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.MAX_IMAGE_PIXELS = cfg.max_pixels
-            img = Image.open(path)
-            return _decode(img, name, cfg, file_date)
+            with Image.open(path) as img:
+                return _decode(img, name, cfg, file_date)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise BadInput(
             f"image is larger than the {cfg.max_pixels / 1e6:.0f} MP limit",
@@ -86,6 +89,8 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
             path=name,
             fix="copy the photo again from the phone",
         ) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Photo:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import unicodedata
 from typing import Protocol
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before libtesseract is loaded
@@ -142,9 +144,10 @@ class RapidOcrEngine:
         result = self._engine(bgr, use_det=False, use_cls=False, use_rec=True)
         texts = getattr(result, "txts", None) or ()
         scores = getattr(result, "scores", None) or ()
-        if not texts or not texts[0].strip():
+        if not texts:
             return "", 0.0
-        return texts[0].strip(), float(scores[0])
+        text = latin(texts[0])
+        return (text, float(scores[0])) if text else ("", 0.0)
 
     def read_block(self, image: np.ndarray) -> list[OcrText]:
         """Find and read every text line in `image` (text detection + recognition)."""
@@ -155,16 +158,25 @@ class RapidOcrEngine:
             return []
         out = []
         for quad, text, score in zip(boxes, result.txts or (), result.scores or ()):
-            if not text.strip():
+            text = latin(text)
+            if not text:
                 continue
             q = np.asarray(quad)
             x0, y0 = q.min(axis=0)
             x1, y1 = q.max(axis=0)
-            out.append(OcrText(text.strip(), float(score), (int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
+            out.append(OcrText(text, float(score), (int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
         return out
 
     def close(self) -> None:
         pass
+
+
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def latin(text: str) -> str:
+    """RapidOCR's model also knows Chinese: fold full-width forms, drop CJK guesses at scribbles."""
+    return _CJK.sub("", unicodedata.normalize("NFKC", text)).strip()
 
 
 ENGINES = ("rapidocr", "tesserocr", "pytesseract")

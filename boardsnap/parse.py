@@ -1012,6 +1012,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     for metric, warns in _table_metrics(reading.cells, ctx):
         metrics.append(metric)
         row_warnings.append(warns)
+    table_read = bool(metrics)
 
     lines = [ln for ln in reading.lines if normalise(ln.text)]
     title_lines, body = _split_title(lines, ctx.date_order)
@@ -1042,9 +1043,14 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
             if not after:
                 continue
             text = after
-        if section is None and not reading.cells:
+        if section is None and not table_read:
             parts = split_row_line(text)
-            if parts is not None and not _is_header_line(text):
+            # without a ruled table, a line is a metric row only when it names an SLA metric
+            if (
+                parts is not None
+                and not _is_header_line(text)
+                and match_metric_name(parts[0], ctx.name_match)[1] >= ctx.name_match
+            ):
                 name_t, target_t, actual_t, rest_t = parts
                 conf = line.confidence
                 metric, warns = build_metric(
@@ -1116,8 +1122,20 @@ def _table_metrics(cells: tuple[tuple[OcrText, ...], ...], ctx: ParseContext
         if not any(normalise(c.text) for c in (name_cell, target_cell, actual_cell)
                    if c is not None):
             continue  # only a mark or a note: no row
+        if not _plausible_row(name_cell, target_cell, actual_cell):
+            continue  # a box of a drawing, not a commitment
         out.append(build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx))
+    if start == 0 and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out):
+        return []  # no header and no SLA metric named: some other grid on the board
     return out
+
+
+def _plausible_row(name: OcrText | None, target: OcrText | None, actual: OcrText | None) -> bool:
+    """A metric row names something and writes a commitment or a result as a number."""
+    if name is None or len(re.findall(r"[A-Za-z]", name.text)) < 2:
+        return False
+    values = " ".join(c.text for c in (target, actual) if c is not None)
+    return _has_number(values) or "nine" in values.lower()
 
 
 def _is_header_line(text: str) -> bool:

@@ -96,7 +96,10 @@ def test_non_images_get_one_line_errors(tmp_path, name, content, words):
     assert err.value.exit_code == ExitCode.BAD_INPUT
 
 
-def test_truncated_jpeg(tmp_path):
+@pytest.mark.parametrize("weasyprint_loaded", [False, True])
+def test_truncated_jpeg(tmp_path, weasyprint_loaded):
+    if weasyprint_loaded:
+        import weasyprint  # noqa: F401 - it switches on LOAD_TRUNCATED_IMAGES process-wide
     path = tmp_path / "cut.jpg"
     full = tmp_path / "full.jpg"
     _pattern(800, 600).save(full, quality=90)
