@@ -97,12 +97,83 @@ def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
         if q is not None:
             quads.append((q, "edges"))
 
+    # 3) pairs of long straight edges: the frame's sides, even where a shadow or glare splits
+    #    the board's white into pieces
+    quads += [(q, "lines") for q in _line_quads(edges, cfg)]
+
     best: _Candidate | None = None
     for q, source in quads:
         score = _score_quad(q, whiteness, lo, hi, edge_zone, cfg)
         if score > 0 and (best is None or score > best.score):
             best = _Candidate(q, score, source)
     return best
+
+
+def _line_quads(edges: np.ndarray, cfg: BoardConfig, per_side: int = 8) -> list[Quad]:
+    """Quads bounded by two near-horizontal and two near-vertical long edge lines."""
+    h, w = edges.shape
+    segs = cv2.HoughLinesP(
+        edges, 1, np.pi / 360, threshold=60, minLineLength=int(0.2 * min(h, w)), maxLineGap=25
+    )
+    if segs is None:
+        return []
+    horiz: list[tuple[float, np.ndarray]] = []
+    vert: list[tuple[float, np.ndarray]] = []
+    for x1, y1, x2, y2 in segs.reshape(-1, 4).astype(np.float64):
+        length = float(np.hypot(x2 - x1, y2 - y1))
+        angle = np.degrees(np.arctan2(y2 - y1, x2 - x1)) % 180
+        line = np.array([x1, y1, x2, y2])
+        if angle < 35 or angle > 145:
+            horiz.append((length, line))
+        elif 55 < angle < 125:
+            vert.append((length, line))
+    horiz = _distinct(horiz, axis=1, gap=0.04 * h)[:per_side]
+    vert = _distinct(vert, axis=0, gap=0.04 * w)[:per_side]
+    # the photo's own edges stand in for the sides of a board that runs out of the picture
+    horiz += [np.array([0.0, 0.0, w - 1.0, 0.0]), np.array([0.0, h - 1.0, w - 1.0, h - 1.0])]
+    vert += [np.array([0.0, 0.0, 0.0, h - 1.0]), np.array([w - 1.0, 0.0, w - 1.0, h - 1.0])]
+    out = []
+    for i in range(len(horiz)):
+        for j in range(i + 1, len(horiz)):
+            top, bottom = sorted((horiz[i], horiz[j]), key=lambda ln: ln[1] + ln[3])
+            if abs((bottom[1] + bottom[3]) - (top[1] + top[3])) / 2 < 0.2 * h:
+                continue
+            for k in range(len(vert)):
+                for m in range(k + 1, len(vert)):
+                    left, right = sorted((vert[k], vert[m]), key=lambda ln: ln[0] + ln[2])
+                    if abs((right[0] + right[2]) - (left[0] + left[2])) / 2 < 0.2 * w:
+                        continue
+                    corners = [_cross(top, left), _cross(top, right), _cross(bottom, right),
+                               _cross(bottom, left)]
+                    if any(c is None for c in corners):
+                        continue
+                    pts = np.array(corners)
+                    if (pts < -0.02 * max(h, w)).any() or (pts[:, 0] > 1.02 * w).any() or (
+                        pts[:, 1] > 1.02 * h
+                    ).any():
+                        continue
+                    out.append(Quad.from_array(pts))
+    return out
+
+
+def _distinct(lines: list[tuple[float, np.ndarray]], axis: int, gap: float) -> list[np.ndarray]:
+    """The longest lines, one per position (collinear pieces of one edge count once)."""
+    kept: list[np.ndarray] = []
+    for _, ln in sorted(lines, key=lambda t: -t[0]):
+        pos = (ln[axis] + ln[axis + 2]) / 2
+        if all(abs(pos - (k[axis] + k[axis + 2]) / 2) > gap for k in kept):
+            kept.append(ln)
+    return kept
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
+    x1, y1, x2, y2 = a
+    x3, y3, x4, y4 = b
+    d = (x1 - x2) * (y3 - y4) - (y1 - y2) * (x3 - x4)
+    if abs(d) < 1e-9:
+        return None
+    t = ((x1 - x3) * (y3 - y4) - (y1 - y3) * (x3 - x4)) / d
+    return float(x1 + t * (x2 - x1)), float(y1 + t * (y2 - y1))
 
 
 def _quads_from_mask(mask: np.ndarray, cfg: BoardConfig) -> list[Quad]:
@@ -145,39 +216,63 @@ def _score_quad(
     if not (cfg.min_board_area <= area_frac <= cfg.max_board_area):
         return 0.0
     qw, qh = quad.size()
-    if min(qw, qh) < 0.2 * max(qw, qh):
+    if min(qw, qh) < 0.2 * max(qw, qh) or not _sides_near_axes(quad):
         return 0.0
     inside = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(inside, quad.array().astype(np.int32), 255)
-    white_inside = float(np.mean(whiteness[inside > 0] > lo + 0.5 * (hi - lo)))
-    if white_inside < 0.6:
+    # (a low bar: a board half in shadow is still a board)
+    white_inside = float(np.mean(whiteness[inside > 0] > lo + 0.35 * (hi - lo)))
+    if white_inside < 0.5:
         return 0.0
-    # how much of the outline is a visible edge with the board's white on its inner side; a
-    # side along the photo's border is not evidence (a bright wall running out of the picture)
-    support, counted = 0, 0
+    # Each side must be a visible edge with the board's white on its inner side (a line of the
+    # drawn table has white on both sides). A side along the photo's border is a board running
+    # out of the picture: it is neither evidence for nor against, but two sides must be seen.
     pts = quad.array()
     centre = pts.mean(axis=0)
     off = max(3.0, 0.008 * max(w, h))
+    margin = 0.02 * max(w, h)
+    fracs = []
     for i in range(4):
         a, b = pts[i], pts[(i + 1) % 4]
         normal = np.array([-(b - a)[1], (b - a)[0]]) / (np.linalg.norm(b - a) + 1e-9)
         if np.dot(centre - (a + b) / 2, normal) < 0:
             normal = -normal  # point inwards
-        for t in np.linspace(0.05, 0.95, 40):
+        support, on_border = 0, 0
+        samples = np.linspace(0.05, 0.95, 40)
+        for t in samples:
             p = a + t * (b - a)
-            counted += 1
             xi, yi = int(round(p[0])), int(round(p[1]))
-            if xi <= 3 or yi <= 3 or xi >= w - 4 or yi >= h - 4 or edge_zone[yi, xi] == 0:
+            if xi < margin or yi < margin or xi > w - 1 - margin or yi > h - 1 - margin:
+                on_border += 1
+                continue
+            if edge_zone[yi, xi] == 0:
                 continue
             ix, iy = (p + off * normal).round().astype(int)
             ox, oy = (p - off * normal).round().astype(int)
-            if not (0 <= ox < w and 0 <= oy < h and 0 <= ix < w and 0 <= iy < h):
-                continue
-            support += whiteness[iy, ix] > whiteness[oy, ox] + 0.04 * (hi - lo)
-    edge_frac = support / counted
-    if edge_frac < 0.5:
+            if 0 <= ox < w and 0 <= oy < h and 0 <= ix < w and 0 <= iy < h:
+                support += whiteness[iy, ix] > whiteness[oy, ox] + 0.04 * (hi - lo)
+        if on_border > 0.6 * len(samples):
+            continue  # the photo's edge
+        frac = support / (len(samples) - on_border)
+        if frac < 0.35:
+            return 0.0
+        fracs.append(frac)
+    if len(fracs) < 2:
         return 0.0
-    return area_frac * white_inside**2 * edge_frac
+    seen = len(fracs) / 4  # a quad that leans on the photo's edges is less likely the board
+    return area_frac * white_inside**2 * float(np.mean(fracs)) * seen**2
+
+
+def _sides_near_axes(quad: Quad, max_tilt: float = 35.0) -> bool:
+    """A board's sides stay within `max_tilt` degrees of the photo's axes; a shadow's edge may not."""
+    p = quad.array()
+    for i in range(4):
+        dx, dy = p[(i + 1) % 4] - p[i]
+        angle = abs(np.degrees(np.arctan2(dy, dx))) % 180
+        tilt = min(angle, 180 - angle) if i % 2 == 0 else abs(90 - angle)
+        if tilt > max_tilt:
+            return False
+    return True
 
 
 def _table_border_quad(small: np.ndarray, cfg: BoardConfig) -> Quad | None:

@@ -219,10 +219,12 @@ def _grid_from_group(
     cols_l = [v_lines[j] for j in sorted(vs, key=lambda j: v_lines[j].position())]
 
     # the table's extent is the extent of its lines (works with or without an outer border)
-    left = min(min(_span(hl)[0] for hl in rows_l), min(vl.position() for vl in cols_l))
-    right = max(max(_span(hl)[1] for hl in rows_l), max(vl.position() for vl in cols_l))
-    top = min(min(_span(vl)[0] for vl in cols_l), min(hl.position() for hl in rows_l))
-    bottom = max(max(_span(vl)[1] for vl in cols_l), max(hl.position() for hl in rows_l))
+    # (the median end, so one line that runs on into the writing around the table does not
+    # stretch it)
+    left = min(_median_end(rows_l, 0), min(vl.position() for vl in cols_l))
+    right = max(_median_end(rows_l, 1), max(vl.position() for vl in cols_l))
+    top = min(_median_end(cols_l, 0), min(hl.position() for hl in rows_l))
+    bottom = max(_median_end(cols_l, 1), max(hl.position() for hl in rows_l))
 
     min_gap = 0.02 * h
     ys = _boundaries([hl.position() for hl in rows_l], top, bottom, min_gap)
@@ -241,6 +243,10 @@ def _grid_from_group(
             cells.append(Cell(r, c, box))
     bbox = (int(left), int(top), int(right - left), int(bottom - top))
     return Grid(n_rows, n_cols, tuple(cells), bbox, tuple(rows_l), tuple(cols_l))
+
+
+def _median_end(lines: list[RuledLine], end: int) -> float:
+    return float(np.median([_span(ln)[end] for ln in lines]))
 
 
 def _prune(crossings: list[tuple[int, int]], side: int, lines: list[RuledLine]) -> set[int]:

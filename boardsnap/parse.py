@@ -69,6 +69,8 @@ class Value:
     doubt: Doubt = Doubt()
     decimals: int = 0
     nine_before_percent: bool = False  # "99.99%" may be "99.9%" with its "%" read as "9%"
+    raw: str = ""  # the number as written, spaces dropped ("0.945", "9995", "7O.8")
+    op_written: bool = False  # a comparator was written (or repaired), not taken from the name
 
 
 _CONF = "OoIl|SsBZz"  # letters Tesseract reads for digits
@@ -99,11 +101,15 @@ def normalise(text: str) -> str:
     return t.replace("\u00a0", " ").replace("\u2009", " ").strip()
 
 
-def read_value(text: str, duration: bool = False, in_cell: bool = True) -> Value:
+def read_value(
+    text: str, duration: bool = False, in_cell: bool = True, direction: str | None = None
+) -> Value:
     """One value as written: comparator, number and unit, with OCR repairs noted in the doubt.
 
     `in_cell`: the text is one table cell, so digit groups split by a space ("2 00") are one
-    number and a second number is suspicious; on a line of several values they are not joined."""
+    number and a second number is suspicious; on a line of several values they are not joined.
+    `direction`: the metric's (vocab.LOWER / HIGHER), used only to undo a comparator misread as
+    a digit ("2 99.9%" is "≥ 99.9%" for an uptime)."""
     s = normalise(text)
     doubt = Doubt()
     if _PERCENT_MISREAD.search(s):
@@ -121,10 +127,13 @@ def read_value(text: str, duration: bool = False, in_cell: bool = True) -> Value
         if unit_m:
             rest = rest[unit_m.end():]
         op2, rest = _trailing_op(rest)
-        return Value(op or op2, value, "%", rest.strip(), doubt, max(0, count - 2))
+        return Value(op or op2, value, "%", rest.strip(), doubt, max(0, count - 2),
+                     op_written=(op or op2) is not None)
+    if op is None and in_cell:
+        op, s, doubt = _digit_as_op(s, doubt, direction)
     m = _find_number(s)
     if m is None:
-        return Value(op, None, None, s, doubt)
+        return Value(op, None, None, s, doubt, op_written=op is not None)
     skipped = s[: m.start()].strip(_LEADING_NOISE + ".")
     if skipped and re.search(r"[A-Za-z]", skipped):
         # words before the number that are no comparator as written: a garbled one ("unde",
@@ -136,7 +145,6 @@ def read_value(text: str, duration: bool = False, in_cell: bool = True) -> Value
         else:
             doubt = doubt.lower(0.7, f"ignored {skipped!r} before the number")
     raw = m.group(0)
-    end = m.end()
     # give a trailing "s"/"S"/"B"/"Z" back to the unit ("250s" is 250 seconds), unless it
     # follows a decimal point or comes before another unit ("0.S%", "2S ms": a misread 5)
     while len(raw) > 1 and raw[-1] in "sSBZz":
@@ -156,6 +164,7 @@ def read_value(text: str, duration: bool = False, in_cell: bool = True) -> Value
             if follow and re.fullmatch(r"\d+", follow.group(0)):
                 joined = raw.replace(" ", "") + follow.group(0)
                 number, decimals, doubt = _to_number(joined, doubt, in_cell)
+                raw = joined
                 doubt = doubt.lower(0.6, f"'{raw} {follow.group(0)}' read as one number")
                 rest = rest[follow.end():]
     nine_pct = bool(re.fullmatch(r".*\d9", raw.replace(" ", ""))) and rest.lstrip().startswith("%")
@@ -166,7 +175,8 @@ def read_value(text: str, duration: bool = False, in_cell: bool = True) -> Value
     rest = rest.strip()
     if in_cell and number is not None and _has_number(rest):
         doubt = doubt.lower(0.7, f"more than one number in {normalise(text)!r}")
-    return Value(op, number, unit, rest, doubt, decimals, nine_pct)
+    return Value(op, number, unit, rest, doubt, decimals, nine_pct, raw.replace(" ", ""),
+                 op is not None)
 
 
 def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
@@ -176,6 +186,10 @@ def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
         t = sym + t[1:]
         doubt = doubt.lower(0.9)
     t = re.sub(r"^([<>])\s+=", r"\1=", t)
+    glyph = re.match(r"^(?:7\s?=(?!\s*[<>=])|\((?=\s?[\d.])(?!.*\)))", t)
+    if glyph:  # "7=" is a ">=" whose ">" was read as a 7; "(300" an unclosed "(" for "<"
+        t = (">=" if glyph.group(0)[0] == "7" else "<") + t[glyph.end():]
+        doubt = doubt.lower(0.9)
     low = t.lower()
     for word, op in vocab.COMPARATORS:
         if low.startswith(word):
@@ -186,6 +200,22 @@ def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
                 continue  # "min" not before a number
             return op, after.lstrip(" :"), doubt
     return None, t, doubt
+
+
+def _digit_as_op(s: str, doubt: Doubt, direction: str | None) -> tuple[str | None, str, Doubt]:
+    """A lone "2" or "7" before the number is a comparator read as a digit: "2 99.9%" is
+    "≥ 99.9%", "7 0.8" is "> 0.8". Not when the next group is three digits ("2 000 rps" is
+    2000). Always worth a look: the comparator's strictness is a guess."""
+    m = re.match(r"^([27])\s+(?=\.?\d)(?!\d{3}(?![\d.,]))", s)
+    if not m:
+        return None, s, doubt
+    if m.group(1) == "7":
+        op = ">"
+    else:
+        op = "<=" if direction == vocab.LOWER else ">="
+    return op, s[m.end():], doubt.lower(
+        0.7, f"{m.group(1)!r} before the number read as the comparator {op}"
+    )
 
 
 def _fuzzy_op(text: str) -> str | None:
@@ -253,9 +283,15 @@ def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int
         return None, 0, doubt.lower(0.5, f"{compact!r} is not a number")
     if not math.isfinite(number):
         return None, 0, doubt.lower(0.5, f"{compact!r} is not a number")
-    decimals = len(digits.split(".")[1]) if "." in digits else 0
-    if re.match(r"0\d", digits):
+    if re.fullmatch(r"0\d+", digits):
+        # nobody writes "021": a decimal point was lost ("0.21"); the reading says so
+        digits = "0." + digits[1:]
+        number = float(digits)
+        doubt = doubt.lower(0.6, f"{compact!r} starts with 0: read as {digits} (a decimal "
+                                 "point may be lost)")
+    elif re.match(r"0\d", digits):
         doubt = doubt.lower(0.6, f"{compact!r} starts with 0: a digit may be misread")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
     return number, decimals, doubt
 
 
@@ -290,7 +326,7 @@ MIN_UPTIME = 50.0  # uptime, availability, success rate below this %
 def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
     """The target and how sure it is."""
     info = vocab.lookup(metric_name)
-    v = read_value(text, info.duration)
+    v = read_value(text, info.duration, direction=info.direction)
     doubt = v.doubt
     op = v.op
     if op is None:
@@ -319,7 +355,7 @@ def read_actual(
     text: str, metric_name: str, target: Target | None = None
 ) -> tuple[Actual, Doubt, Value]:
     info = vocab.lookup(metric_name)
-    v = read_value(text, info.duration)
+    v = read_value(text, info.duration, direction=info.direction)
     doubt = v.doubt
     unit = v.unit
     if unit is None and v.value is not None:
@@ -337,6 +373,141 @@ def read_actual(
 def parse_actual(text: str, metric_name: str, target: Target | None = None) -> Actual:
     """An actual cell ("240ms", "99.95 %"); without a unit it takes the target's."""
     return read_actual(text, metric_name, target)[0]
+
+
+_SUBSECOND_UNITS = ("ns", "us", "µs", "μs")
+
+
+def repair_row(
+    name: str, target: Target, actual: Actual, tv: Value, av: Value
+) -> tuple[Target, Actual, Doubt]:
+    """Slips that only show when the two values of a row are read together, undone where one
+    reading is clearly the intended one; every repair is a reason to review the row.
+
+    - a unit word that is no unit, close to one that fits the metric ("rea/s", "mbec", "MN");
+      "ns"/"µs" on a duration metric, a misread "ms";
+    - a bare "m" (minutes) that only makes sense as "ms" next to the other value in ms;
+    - a percentage above 100 % whose decimal point was lost ("9995%" is 99.95 %);
+    - a ">" read as a leading 7 ("799%" is "> 99%", "70.8" is "> 0.8");
+    - an "s" read as a final 5 on a duration without unit ("<25" beside "0.945" is < 2 s)."""
+    info = vocab.lookup(name)
+    doubt = Doubt()
+    # units that are no units
+    t_unit, why = _fix_unit(target.unit, info, actual.unit)
+    if why:
+        target, doubt = replace(target, unit=t_unit), doubt.lower(0.7, "target " + why)
+    a_unit, why = _fix_unit(actual.unit, info, target.unit)
+    if why:
+        actual, doubt = replace(actual, unit=a_unit), doubt.lower(0.7, "actual " + why)
+    # a bare "m" beside milliseconds
+    for what in ("target", "actual"):
+        this = target if what == "target" else actual
+        other_unit = actual.unit if what == "target" else target.unit
+        if this.unit == "min" and other_unit == "ms" and re.search(
+            r"\d\s*m(?![A-Za-z])", this.text, re.IGNORECASE
+        ):
+            as_ms = (replace(target, unit="ms"), actual) if what == "target" else \
+                (target, replace(actual, unit="ms"))
+            if _far(target, actual) and not _far(*as_ms):
+                target, actual = as_ms
+                doubt = doubt.lower(0.6, f"{what} {this.text!r}: 'm' read as ms (minutes would "
+                                         "be far off the other value)")
+    # a ">" read as a leading 7
+    if (
+        not tv.op_written and info.direction != vocab.LOWER and tv.raw[:1] == "7"
+        and len(tv.raw) > 1 and target.value is not None
+    ):
+        rest, _, _ = _to_number(tv.raw[1:], Doubt(), True)
+        if rest is not None and rest > 0:
+            alt = replace(target, op=">", value=rest)
+            if _implausible(info, target, actual) and not _implausible(info, alt, actual):
+                target = alt
+                doubt = doubt.lower(0.6, f"target {target.text!r}: the leading 7 read as '>'")
+    # a decimal point lost in a percentage ("9995%", "999517")
+    for what in ("target", "actual"):
+        this = target if what == "target" else actual
+        raw = (tv if what == "target" else av).raw.translate(vocab.DIGIT_FIXES)
+        if this.unit == "%" and this.value is not None and this.value > 100 and \
+                re.fullmatch(r"\d{3,}", raw):
+            fixed = float(raw[:2] + "." + raw[2:])
+            if fixed <= 100:
+                if what == "target":
+                    target = replace(target, value=fixed)
+                else:
+                    actual = replace(actual, value=fixed)
+                doubt = doubt.lower(0.5, f"{what} {raw} % is above 100 %: read as {fixed:g} % "
+                                         "(a decimal point lost)")
+    # an "s" read as a final 5 on a duration with no unit written
+    if info.duration:
+        t5, a5 = _final_five(tv), _final_five(av)
+        t_s = tv.unit is None and t5 is not None and (av.unit == "s" or (av.unit is None
+                                                                         and a5 is not None))
+        a_s = av.unit is None and a5 is not None and (tv.unit == "s" or (tv.unit is None
+                                                                         and t5 is not None))
+        if t_s:
+            target = replace(target, value=t5, unit="s")
+            doubt = doubt.lower(0.6, f"target {target.text!r}: the final 5 read as 's'")
+        if a_s:
+            actual = replace(actual, value=a5, unit="s")
+            doubt = doubt.lower(0.6, f"actual {actual.text!r}: the final 5 read as 's'")
+        if tv.unit is None and av.unit is None and not (t_s or a_s) and \
+                target.value is not None and actual.value is not None:
+            doubt = doubt.lower(0.8, f"no unit written for {name}, a duration")
+    return target, actual, doubt
+
+
+def _fix_unit(unit: str | None, info: vocab.NameInfo, other: str | None
+              ) -> tuple[str | None, str | None]:
+    """(unit, why) for a unit word that is none of the canonical units: the closest spelling
+    of a unit that fits the metric, or the word kept (why None)."""
+    if unit is None or unit in CANONICAL_UNITS or unit == "m":
+        return unit, None
+    if info.duration and unit in _SUBSECOND_UNITS:
+        return "ms", f"unit {unit!r} is no SLA unit: read as ms"
+    if info.duration:
+        allowed = set(vocab.DURATION_SECONDS)
+    elif info.unit is not None:
+        allowed = {info.unit}
+    elif other in CANONICAL_UNITS:
+        allowed = {other}
+    else:
+        return unit, None
+    best, score = None, 0.0
+    for alias, canon in vocab.UNIT_ALIASES.items():
+        if canon not in allowed or len(alias) < 2:
+            continue
+        sim = vocab.similarity(unit, alias) + (0.01 if canon == other else 0.0)
+        if sim > score:
+            best, score = canon, sim
+    if best is None or score < 0.65:
+        return unit, None
+    return best, f"unit {unit!r} read as {best}"
+
+
+def _final_five(v: Value) -> float | None:
+    """The value without its last digit when that is a 5 that may be a misread "s"."""
+    raw = v.raw.translate(vocab.DIGIT_FIXES)
+    if v.value is None or len(raw) < 2 or raw[-1] != "5" or not re.fullmatch(r"[\d.]+", raw):
+        return None
+    head = raw[:-1]
+    if head.endswith(".") or head.count(".") > 1:
+        return None
+    return float(head)
+
+
+def _far(target: Target, actual: Actual) -> bool:
+    ratio = _ratio(target, actual)
+    return ratio is not None and (ratio >= FAR_RATIO or ratio <= 1 / FAR_RATIO)
+
+
+def _implausible(info: vocab.NameInfo, target: Target, actual: Actual) -> bool:
+    """A target that is no percentage, or far off the actual."""
+    if target.value is None:
+        return False
+    if target.unit == "%":
+        low = MIN_UPTIME if info.direction == vocab.HIGHER and info.unit == "%" else 0
+        return not low <= target.value <= 100
+    return _far(target, actual)
 
 
 def check_row(
@@ -372,6 +543,9 @@ def check_row(
             elif unit in vocab.DURATION_SECONDS and not info.duration and info.score >= 1.0:
                 doubt = doubt.lower(0.6, f"{what} unit {unit!r} is no unit for {name}")
     ratio = _ratio(target, actual)
+    if ratio is not None and math.isclose(ratio, 1.0, rel_tol=1e-9):
+        doubt = doubt.lower(0.8, "actual equals the target: the verdict hangs on whether the "
+                                 "comparator is strict, which is easily misread")
     if ratio is not None:
         percent = (target.unit or actual.unit) == "%"
         higher = target.op in (">", ">=")
@@ -500,14 +674,15 @@ _MONTH = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _D = "[0-9OoIl]"
+_DAY = r"\d{1,2}|\d[OoIl]|[OoIl]\d"  # "Aug 2O", "I2 May": a look-alike letter beside a digit
 _DATE_PATTERNS = (
     ("ymd", re.compile(rf"(?<![\w/])(?P<y>{_D}{{4}})[-/.](?P<a>{_D}{{1,2}})[-/.](?P<b>{_D}{{1,2}})"
                        r"(?![\w/])")),
     ("abY", re.compile(rf"(?<![\w/.])(?P<a>{_D}{{1,2}})[/.-](?P<b>{_D}{{1,2}})[/.-]"
                        rf"(?P<y>{_D}{{4}}|{_D}{{2}})(?![\w/])")),
-    ("mon_d", re.compile(rf"\b{_MONTH}\s*(?P<b>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    ("mon_d", re.compile(rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?\b"
                          r"(?:,?\s*(?P<y>\d{4})\b)?", re.IGNORECASE)),
-    ("d_mon", re.compile(rf"\b(?P<b>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b"
+    ("d_mon", re.compile(rf"(?<![\w/.])(?P<b>{_DAY})(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b"
                          r"(?:,?\s*(?P<y>\d{4})\b)?", re.IGNORECASE)),
     ("ab", re.compile(rf"(?<![\w/.])(?P<a>{_D}{{1,2}})/(?P<b>{_D}{{1,2}})(?![\w/])")),
 )
@@ -555,7 +730,7 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
                 year += 2000
         if kind.startswith("mon") or kind.startswith("d_mon"):
             month = _MONTHS[m.group("mon").lower()[:3]]
-            day = int(m.group("b"))
+            day, repaired = _digits(m.group("b"))
         elif kind == "ymd":
             month, r1 = _digits(m.group("a"))
             day, r2 = _digits(m.group("b"))
@@ -682,6 +857,8 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
     name = clean_name(text)
     if not name:
         return "", 0.0
+    # "P90LATENCY", "PY5LAIENCY": a percentile and the next word written together
+    name = re.sub(r"\b([pP][0-9OoSsIlYyg]{2})([A-Za-z]{4,})", r"\1 \2", name)
     words = []
     worst = 1.0
     for w in name.split(" "):
@@ -691,9 +868,34 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
             w = w.replace(core, fixed)
             worst = min(worst, score)
         words.append(w)
+    words, score = _fix_phrases(words, threshold)
+    worst = min(worst, score)
     corrected = " ".join(words)
     info = vocab.lookup(corrected)
     return corrected, round(min(info.score, worst) if info.direction else info.score, 3)
+
+
+def _fix_phrases(words: list[str], threshold: float) -> tuple[list[str], float]:
+    """Two words that read close to a two-word name of the vocabulary, one of them right:
+    the other is corrected ("error ade" → "error rate", "Success rale" → "Success rate")."""
+    out = list(words)
+    worst = 1.0
+    for i in range(len(out) - 1):
+        a, b = out[i].lower(), out[i + 1].lower()
+        for phrase in vocab.NAME_PHRASES:
+            pa, pb = phrase.split()
+            if (a == pa) == (b == pb):
+                continue  # both right (nothing to do) or both wrong (no anchor)
+            s = vocab.similarity(f"{a} {b}", phrase)
+            wrong, right = (b, pb) if a == pa else (a, pa)
+            if wrong.startswith(right) or right.startswith(wrong):
+                continue  # "rates" is no misread "rate"
+            if s >= max(threshold, 0.8) and len(wrong) >= 3 and wrong.isalpha():
+                j = i + 1 if a == pa else i
+                out[j] = vocab._same_case(pb if j == i + 1 else pa, out[j])
+                worst = min(worst, s)
+                break
+    return out, worst
 
 
 def closest_name(text: str, names: tuple[str, ...] | list[str], threshold: float = 0.8
@@ -711,10 +913,15 @@ def closest_name(text: str, names: tuple[str, ...] | list[str], threshold: float
 
 _OWNER_PATTERNS = (
     re.compile(r"(?:^|(?<=\s)|(?<=[(\[]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
-    re.compile(r"\b(?:owner|owners|assignee|assigned to|who)\s*[:=\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
-               re.IGNORECASE),
+    re.compile(
+        r"\b(?:owner|owners|assignee|assigned to|who)\s*[:=.\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
+        re.IGNORECASE,
+    ),
     re.compile(r"\((?P<o>[A-Za-z][A-Za-z.\-]{1,24})\)"),
+    # "cwner: raj", "owher. sam": the keyword misread, so only with a separator after it
+    re.compile(r"\b(?P<k>[A-Za-z]{5})(?P<sep>\s?[:=.]\s*|\s+)@?(?P<o>[A-Za-z][\w.\-]*)"),
 )
+_FUZZY_OWNER = _OWNER_PATTERNS[3]
 _NOT_OWNERS = {
     "due", "by", "done", "open", "wip", "todo", "tbd", "asap", "p1", "p2", "p3", "high", "low",
     "medium", "urgent", "in", "progress", "ms", "s", "min", "h", "d", "rps", "eod", "eow",
@@ -734,8 +941,24 @@ def _find_owner(text: str) -> tuple[str, int, int] | None:
                 continue
             if pattern is _OWNER_PATTERNS[2] and vocab.lookup(owner).direction is not None:
                 continue  # "(p95)", "(latency)": a metric, not a person
+            if pattern is _FUZZY_OWNER and not _like_owner_word(
+                m.group("k"), 3 if m.group("sep").strip() else 4
+            ):
+                continue
+            glued = re.fullmatch(rf"(?P<o>[a-z]{{2,}}?){_MONTH}", low, re.IGNORECASE)
+            if glued and re.match(r"\s*\d", text[m.end():]):
+                # "@EvaMay 15": the owner and the due month written together
+                return glued.group("o"), m.start(), m.start("o") + len(glued.group("o"))
             return low, m.start(), m.end()
     return None
+
+
+def _like_owner_word(word: str, same: int) -> bool:
+    """'cwner', 'owher', 'cuner', 'ovner': the word "owner" with a letter or two misread (at
+    least `same` of its five letters in place)."""
+    low = word.lower()
+    return low != "owner" and low.endswith("r") and len(low) == 5 and \
+        sum(a == b for a, b in zip(low, "owner", strict=True)) >= same
 
 
 _MONTH_WORDS = {"january", "february", "march", "april", "june", "july", "august",
@@ -745,19 +968,46 @@ _MONTH_WORDS = {"january", "february", "march", "april", "june", "july", "august
 def _split_metric_prefix(
     text: str, metric_names: tuple[str, ...] | list[str], threshold: float = 0.8
 ) -> tuple[str | None, str]:
-    """("P95 latency", "slow API") from "P95 latency: slow API" when the prefix is a metric."""
+    """("P95 latency", "slow API") from "P95 latency: slow API" when the prefix is a metric.
+
+    Also when the prefix was misread ("ITFR:" for "TTFR:"), cut at its left edge ("ss rate:"
+    for "Success rate:", the tail of only one metric of the table), or its colon was lost
+    ("Apdex lazy-load images": a metric of the table, then more words)."""
+    head = _metric_head(text, metric_names, threshold)
     m = re.match(r"^(?P<p>[^:]{1,40}?)\s*(?::|\s[-–—]\s)\s*(?P<r>.*)$", text)
-    if not m:
-        return None, text
-    prefix = m.group("p").strip()
-    name, _ = closest_name(prefix, metric_names, threshold)
-    if name is not None:
-        return name, m.group("r")
-    corrected, score = match_metric_name(prefix, threshold)
-    if score >= threshold and len(prefix.split()) <= 4:
-        near, s = closest_name(corrected, metric_names, 0.6)
-        return (near if near is not None else corrected), m.group("r")
+    if head is not None and (m is None or len(m.group("p").split()) > head[2]):
+        return head[0], head[1]
+    if m and not _find_owner(m.group("p") + " x"):
+        prefix = m.group("p").strip()
+        name, _ = closest_name(prefix, metric_names, threshold)
+        if name is not None:
+            return name, m.group("r")
+        corrected, score = match_metric_name(prefix, threshold)
+        if score >= threshold and len(prefix.split()) <= 4:
+            near, s = closest_name(corrected, metric_names, 0.6)
+            return (near if near is not None else corrected), m.group("r")
+        if m.group(0)[len(m.group("p")):].lstrip().startswith(":") and len(prefix) >= 2 \
+                and len(prefix.split()) <= 3:
+            low = vocab.fold(prefix)
+            tails = {n for n in metric_names if vocab.fold(n).endswith(low) and
+                     vocab.fold(n) != low and (len(low) >= 4 or " " not in vocab.fold(n))}
+            if len(tails) == 1:
+                return tails.pop(), m.group("r")
     return None, text
+
+
+def _metric_head(text: str, metric_names: tuple[str, ...] | list[str], threshold: float
+                 ) -> tuple[str, str, int] | None:
+    """(metric, rest, words) when the text starts with a metric of the table's words and goes
+    on with at least two more words, its colon lost."""
+    words = text.split()
+    for n in sorted(set(metric_names), key=lambda n: -len(n)):
+        k = len(n.split())
+        if n and len(words) > k + 1:
+            head = " ".join(words[:k]).rstrip(".,;")
+            if vocab.similarity(head, n) >= max(threshold, 0.85):
+                return n, " ".join(words[k:]), k
+    return None
 
 
 def read_action(
@@ -777,7 +1027,9 @@ def read_action(
         owner, start, end = found
         t = t[:start] + " " + t[end:]
     due = None
-    hit = find_date(t, date_order)
+    # "dve 27 Dec": the word "due" misread
+    t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
+    hit = find_date(t, date_order) or _slashless_date(t, date_order)
     if hit is not None:
         d = resolve_date(hit, review_date)
         doubt = doubt + hit.doubt
@@ -793,8 +1045,38 @@ def read_action(
     t = re.sub(r"\s+(?:due|by)$", "", t, flags=re.IGNORECASE).strip(" .,;:-–—|")
     if not t:
         return None, doubt
+    if due is None and re.search(rf"(?<![\w+/]){_D}*\d{_D}*(?![\w+%/])|\b{_MONTH}(?![a-z])|"
+                                 r"\b(?:due|by)\b", t, re.IGNORECASE):
+        doubt = doubt.lower(0.7, f"a date may be in {t!r} but none was read")
+    if owner is None and re.search(r"[@©®]", t):
+        doubt = doubt.lower(0.7, "an '@' but no owner read")
+    if owner is not None and not re.fullmatch(r"[a-z]+(?:[.\-][a-z]+)?", owner):
+        doubt = doubt.lower(0.7, f"owner {owner!r} does not read as a name")
     return Action(text=t, owner=owner, due=due, metric=metric, status="open",
                   needs_review=bool(doubt.reasons)), doubt
+
+
+def _slashless_date(text: str, date_order: str) -> DateHit | None:
+    """"1018" or "315" where a short date ("10/18", "3/15") lost its slash: a bare group of
+    three or four digits that splits into exactly one valid month and day. Always doubtful."""
+    found = None
+    for m in re.finditer(r"(?<![\w/.,+])(\d{3,4})(?![\w/%+]|[.,]\d)", text):
+        digits = m.group(1)
+        splits = set()
+        for i in range(1, len(digits)):
+            a, b = digits[:i], digits[i:]
+            if len(a) > 2 or len(b) > 2 or b.startswith("0") and len(b) == 1:
+                continue
+            month, day = (int(b), int(a)) if date_order == "dmy" else (int(a), int(b))
+            if 1 <= month <= 12 and 1 <= day <= 31 and not (month == 2 and day > 29):
+                splits.add((month, day))
+        if len(splits) == 1 and found is None:
+            month, day = splits.pop()
+            found = DateHit(m.start(), m.end(), None, month, day, Doubt().lower(
+                0.6, f"date {digits!r} read as {month}/{day} (its slash lost)"))
+        elif splits:
+            return None  # "111": 1/11 or 11/1
+    return found
 
 
 def parse_action(
@@ -906,12 +1188,14 @@ def build_metric(
     raw_name = name_cell.text if name_cell else ""
     name, name_score = match_metric_name(raw_name, ctx.name_match)
     target, tdoubt = read_target(target_cell.text if target_cell else "", name)
-    tv = read_value(target.text, vocab.lookup(name).duration)
+    info = vocab.lookup(name)
+    tv = read_value(target.text, info.duration, direction=info.direction)
     actual, adoubt, av = read_actual(actual_cell.text if actual_cell else "", name, target)
     mark = parse_mark(mark_cell.text) if mark_cell else None
     if mark is None and av.rest:
         mark = parse_mark(av.rest)
-    doubt = tdoubt + adoubt + check_row(name, target, actual, tv, av)
+    target, actual, rdoubt = repair_row(name, target, actual, tv, av)
+    doubt = tdoubt + adoubt + rdoubt + check_row(name, target, actual, tv, av)
     warnings = []
     if not name:
         doubt = doubt.lower(0.5, "metric name unreadable")

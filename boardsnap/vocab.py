@@ -47,8 +47,8 @@ TERMS: tuple[Term, ...] = (
     Term("Uptime", HIGHER, False, ("uptime", "up time"), unit="%"),
     Term("Availability", HIGHER, False, ("availability", "avail"), unit="%"),
     Term("Success rate", HIGHER, False, ("success rate", "success", "success %"), unit="%"),
-    Term("Throughput", HIGHER, False, ("throughput", "tput")),
-    Term("RPS", HIGHER, False, ("rps", "qps", "req/s")),
+    Term("Throughput", HIGHER, False, ("throughput", "tput"), unit="rps"),
+    Term("RPS", HIGHER, False, ("rps", "qps", "req/s"), unit="rps"),
     Term("Apdex", HIGHER, False, ("apdex",)),
     Term("Durability", HIGHER, False, ("durability",), unit="%"),
 )
@@ -63,6 +63,16 @@ NAME_WORDS: tuple[str, ...] = (
     "requests", "request", "first", "checkout", "login", "search", "payments", "payment",
     "page", "load", "api", "mttr", "mtta", "mttd", "ttfr", "rps", "qps",
 )
+
+# Two-word names whose second (or first) word is worth correcting from the other one.
+NAME_PHRASES: tuple[str, ...] = (
+    "error rate", "success rate", "response time", "queue time", "resolution time",
+    "page load", "first response",
+)
+
+# Metric acronyms, and the letter pairs OCR confuses in capitals ("TIFR" is TTFR, "MTTK" MTTR).
+ACRONYMS: tuple[str, ...] = ("mttr", "mtta", "mttd", "ttfr", "ttr")
+_ACRONYM_CONFUSIONS = {frozenset(p) for p in ("it", "rk", "mw", "mn", "tf", "il", "tl")}
 
 # ---- comparators -----------------------------------------------------------------------------
 
@@ -168,6 +178,9 @@ def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
     fixed = fix_percentile(low)
     if fixed is not None:
         return _same_case(fixed, word), 1.0 if fixed == low else 0.9
+    acronym = fix_acronym(word)
+    if acronym is not None:
+        return _same_case(acronym, word), 1.0 if acronym == low else 0.85
     if low in NAME_WORDS or not low.isalpha() and not re.fullmatch(r"[a-z|!+$01]+", low):
         return word, 1.0
     if len(low) < 4:
@@ -184,17 +197,42 @@ def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
     return word, 1.0
 
 
+def fix_acronym(word: str) -> str | None:
+    """'TIFR', 'ITFR' → 'ttfr', 'MTIK' → 'mttr', 'TIR' → 'ttr': a capitalised 3-4 letter word
+    one misread letter (or two OCR look-alikes) from exactly one metric acronym; None if none."""
+    if not (word.isalpha() and word.isupper() and len(word) in (3, 4)):
+        return None
+    low = word.lower()
+    if low in ACRONYMS:
+        return low
+    costs = []
+    for acr in ACRONYMS:
+        if len(acr) != len(low):
+            continue
+        cost = sum(0.0 if a == b else 0.5 if frozenset((a, b)) in _ACRONYM_CONFUSIONS else 1.0
+                   for a, b in zip(low, acr, strict=True))
+        costs.append((cost, acr))
+    costs.sort()
+    limit = 1.0 if len(low) == 4 else 0.5
+    if not costs or costs[0][0] > limit or (len(costs) > 1 and costs[1][0] <= costs[0][0]):
+        return None
+    return costs[0][1]
+
+
 def fix_percentile(word: str) -> str | None:
     """'p95', 'P9S', 'pgs' style reads of a latency percentile, as 'p95'; None if not one."""
-    m = re.fullmatch(r"[pP]([0-9OoSsIl|BZz]{2,3}(?:\.[0-9OoSsIl|]+)?)", word)
+    m = re.fullmatch(r"[pP]([0-9OoSsIl|BZzYygq]{2,3}(?:\.[0-9OoSsIl|]+)?)", word)
     if not m or not any(c.isdigit() for c in m.group(1)):
         return None
-    digits = m.group(1).translate(DIGIT_FIXES)
+    digits = m.group(1).translate(DIGIT_FIXES).translate(_NINE_FIXES)
     return "p" + digits if re.fullmatch(r"\d{2,3}(?:\.\d+)?", digits) else None
 
 
 DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
                              "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2"})
+
+
+_NINE_FIXES = str.maketrans({"Y": "9", "y": "9", "g": "9", "q": "9"})  # in a percentile only
 
 
 def _same_case(fixed: str, read: str) -> str:
