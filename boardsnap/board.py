@@ -143,14 +143,20 @@ def _line_quads(edges: np.ndarray, cfg: BoardConfig, per_side: int = 8) -> list[
                     left, right = sorted((vert[k], vert[m]), key=lambda ln: ln[0] + ln[2])
                     if abs((right[0] + right[2]) - (left[0] + left[2])) / 2 < 0.2 * w:
                         continue
-                    corners = [_cross(top, left), _cross(top, right), _cross(bottom, right),
-                               _cross(bottom, left)]
+                    corners = [
+                        _cross(top, left),
+                        _cross(top, right),
+                        _cross(bottom, right),
+                        _cross(bottom, left),
+                    ]
                     if any(c is None for c in corners):
                         continue
                     pts = np.array(corners)
-                    if (pts < -0.02 * max(h, w)).any() or (pts[:, 0] > 1.02 * w).any() or (
-                        pts[:, 1] > 1.02 * h
-                    ).any():
+                    if (
+                        (pts < -0.02 * max(h, w)).any()
+                        or (pts[:, 0] > 1.02 * w).any()
+                        or (pts[:, 1] > 1.02 * h).any()
+                    ):
                         continue
                     out.append(Quad.from_array(pts))
     return out
@@ -264,7 +270,7 @@ def _score_quad(
 
 
 def _sides_near_axes(quad: Quad, max_tilt: float = 35.0) -> bool:
-    """A board's sides stay within `max_tilt` degrees of the photo's axes; a shadow's edge may not."""
+    """Each side within `max_tilt` degrees of the photo's axes (a shadow's edge may not be)."""
     p = quad.array()
     for i in range(4):
         dx, dy = p[(i + 1) % 4] - p[i]
@@ -278,7 +284,9 @@ def _sides_near_axes(quad: Quad, max_tilt: float = 35.0) -> bool:
 def _table_border_quad(small: np.ndarray, cfg: BoardConfig) -> Quad | None:
     """The largest dark ruled quadrilateral: a table's outer border."""
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    ink = cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
+    )
     ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     h, w = gray.shape
@@ -334,10 +342,14 @@ def flatten_lighting(img: np.ndarray, kernel_frac: float) -> np.ndarray:
     """Divide each channel by its estimated background so the board becomes evenly white."""
     h, w = img.shape[:2]
     f = 0.25
-    small = cv2.resize(img, (max(8, round(w * f)), max(8, round(h * f))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        img, (max(8, round(w * f)), max(8, round(h * f))), interpolation=cv2.INTER_AREA
+    )
     k = max(3, int(kernel_frac * max(small.shape[:2])) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)  # ink is darker: closing removes it
+    background = cv2.morphologyEx(
+        small, cv2.MORPH_CLOSE, kernel
+    )  # ink is darker: closing removes it
     background = cv2.GaussianBlur(background, (0, 0), k / 2)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     bg = np.maximum(background.astype(np.float32), 1.0)

@@ -12,8 +12,9 @@ import io
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -36,17 +37,36 @@ def verbosity_options(fn: Callable) -> Callable:
 def photo_options(fn: Callable) -> Callable:
     """Options of every command that reads a photo."""
     decorators = [
-        click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                     help="TOML file with settings (sections as in boardsnap/config.py)."),
-        click.option("--near-miss", type=click.FloatRange(0.0, 1.0, min_open=True), default=None,
-                     help="Budget used from which a met row is a near miss [default: 0.9]."),
-        click.option("--date-order", type=click.Choice(["mdy", "dmy"]), default=None,
-                     help="How to read short dates like 03/04 [default: mdy]."),
-        click.option("--engine", type=click.Choice(["auto", "rapidocr", "tesserocr", "pytesseract"]),
-                     default=None, help="OCR engine [default: auto: the first installed of "
-                     "rapidocr, tesserocr, pytesseract]."),
-        click.option("--debug-dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Write each stage's picture (outline, rectified board, grid, crops) here."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            help="TOML file with settings (sections as in boardsnap/config.py).",
+        ),
+        click.option(
+            "--near-miss",
+            type=click.FloatRange(0.0, 1.0, min_open=True),
+            default=None,
+            help="Budget used from which a met row is a near miss [default: 0.9].",
+        ),
+        click.option(
+            "--date-order",
+            type=click.Choice(["mdy", "dmy"]),
+            default=None,
+            help="How to read short dates like 03/04 [default: mdy].",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(["auto", "rapidocr", "tesserocr", "pytesseract"]),
+            default=None,
+            help="OCR engine [default: auto: the first installed of "
+            "rapidocr, tesserocr, pytesseract].",
+        ),
+        click.option(
+            "--debug-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Write each stage's picture (outline, rectified board, grid, crops) here.",
+        ),
         verbosity_options,
     ]
     for d in reversed(decorators):
@@ -54,9 +74,13 @@ def photo_options(fn: Callable) -> Callable:
     return fn
 
 
-def build_config(config_file: str | None, near_miss: float | None = None,
-                 date_order: str | None = None, engine: str | None = None,
-                 paper: str | None = None) -> Config:
+def build_config(
+    config_file: str | None,
+    near_miss: float | None = None,
+    date_order: str | None = None,
+    engine: str | None = None,
+    paper: str | None = None,
+) -> Config:
     cfg = Config.from_file(config_file) if config_file else Config()
     return cfg.with_overrides(
         judge={"near_miss_at": near_miss},
@@ -67,7 +91,9 @@ def build_config(config_file: str | None, near_miss: float | None = None,
 
 
 def setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("boardsnap: %(message)s"))
     root = logging.getLogger("boardsnap")
@@ -111,7 +137,8 @@ def summary_line(board: Board) -> str:
     c = board.counts()
     review = sum(m.needs_review for m in board.metrics) + sum(a.needs_review for a in board.actions)
     text = (
-        f"{board.source}: {len(board.metrics)} metrics ({c['met']} met, {c['near_miss']} near miss, "
+        f"{board.source}: {len(board.metrics)} metrics "
+        f"({c['met']} met, {c['near_miss']} near miss, "
         f"{c['breach']} breach, {c['unknown']} unknown), {len(board.actions)} actions"
     )
     if review:
@@ -125,7 +152,9 @@ def _report_format(output: Path | None, fmt: str | None) -> str:
     if output is not None and output.suffix.lower() in (".html", ".htm"):
         return "html"
     if output is not None and output.suffix.lower() not in ("", ".pdf"):
-        raise click.UsageError(f"cannot tell the format from {output.name!r}; add --format html|pdf")
+        raise click.UsageError(
+            f"cannot tell the format from {output.name!r}; add --format html|pdf"
+        )
     return "pdf"
 
 
@@ -140,15 +169,35 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("photo", type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
-              show_default=True, help="json: the board document; csv: the metrics table.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of stdout.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: the board document; csv: the metrics table.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout.",
+)
 @photo_options
 @handle_errors
-def extract(photo: Path, fmt: str, output: Path | None, config_file: str | None,
-            near_miss: float | None, date_order: str | None, engine: str | None,
-            debug_dir: Path | None, verbose: int, quiet: bool) -> None:
+def extract(
+    photo: Path,
+    fmt: str,
+    output: Path | None,
+    config_file: str | None,
+    near_miss: float | None,
+    date_order: str | None,
+    engine: str | None,
+    debug_dir: Path | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
     """Read PHOTO and print its board document (JSON) or metrics table (CSV)."""
     from boardsnap.pipeline import Pipeline
 
@@ -170,17 +219,41 @@ def extract(photo: Path, fmt: str, output: Path | None, config_file: str | None,
 
 @cli.command()
 @click.argument("photo", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Report file [default: the photo's name with .pdf, beside it].")
-@click.option("-f", "--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
-              help="Report format [default: from the output's suffix, else pdf].")
-@click.option("--paper", type=click.Choice(["A4", "Letter"]), default=None,
-              help="PDF paper size [default: A4].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report file [default: the photo's name with .pdf, beside it].",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default=None,
+    help="Report format [default: from the output's suffix, else pdf].",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "Letter"]),
+    default=None,
+    help="PDF paper size [default: A4].",
+)
 @photo_options
 @handle_errors
-def report(photo: Path, output: Path | None, fmt: str | None, paper: str | None,
-           config_file: str | None, near_miss: float | None, date_order: str | None,
-           engine: str | None, debug_dir: Path | None, verbose: int, quiet: bool) -> None:
+def report(
+    photo: Path,
+    output: Path | None,
+    fmt: str | None,
+    paper: str | None,
+    config_file: str | None,
+    near_miss: float | None,
+    date_order: str | None,
+    engine: str | None,
+    debug_dir: Path | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
     """Read PHOTO and write its compliance report (PDF or HTML)."""
     from boardsnap import report as report_stage
     from boardsnap.pipeline import Pipeline
@@ -199,19 +272,45 @@ def report(photo: Path, output: Path | None, fmt: str | None, paper: str | None,
 
 @cli.command()
 @click.argument("document", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Report file [default: the document's name with .pdf, beside it].")
-@click.option("-f", "--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
-              help="Report format [default: from the output's suffix, else pdf].")
-@click.option("--paper", type=click.Choice(["A4", "Letter"]), default=None,
-              help="PDF paper size [default: A4].")
-@click.option("--near-miss", type=click.FloatRange(0.0, 1.0, min_open=True), default=None,
-              help="Re-judge every row with this near-miss threshold.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report file [default: the document's name with .pdf, beside it].",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default=None,
+    help="Report format [default: from the output's suffix, else pdf].",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "Letter"]),
+    default=None,
+    help="PDF paper size [default: A4].",
+)
+@click.option(
+    "--near-miss",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=None,
+    help="Re-judge every row with this near-miss threshold.",
+)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
 @verbosity_options
 @handle_errors
-def render(document: Path, output: Path | None, fmt: str | None, paper: str | None,
-           near_miss: float | None, config_file: str | None, verbose: int, quiet: bool) -> None:
+def render(
+    document: Path,
+    output: Path | None,
+    fmt: str | None,
+    paper: str | None,
+    near_miss: float | None,
+    config_file: str | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
     """Write the report of a board DOCUMENT (JSON), e.g. one a person corrected."""
     from boardsnap import judge
     from boardsnap import report as report_stage

@@ -36,7 +36,9 @@ class BoardConfig:
 
 @dataclass(frozen=True)
 class GridConfig:
-    line_kernel: float = 0.05  # of the board side: min straight run kept as a ruled line (> text height)
+    line_kernel: float = (
+        0.05  # of the board side: min straight run kept as a ruled line (> text height)
+    )
     min_rows: int = 2  # header + one metric
     min_cols: int = 2
     max_cols: int = 6
@@ -106,7 +108,9 @@ class Config:
         except OSError as exc:
             raise BadInput(f"cannot read config ({exc.strerror})", path=str(path)) from None
         except tomllib.TOMLDecodeError as exc:
-            raise BadInput(f"not valid TOML ({exc})", path=str(path), fix="fix the syntax") from None
+            raise BadInput(
+                f"not valid TOML ({exc})", path=str(path), fix="fix the syntax"
+            ) from None
         base = cls()
         unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
         if unknown:

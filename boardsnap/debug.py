@@ -1,10 +1,10 @@
 """`--debug-dir`: a picture of what each stage saw, the fastest way to see why a photo failed.
 
-    1-outline.jpg    the photo with the board outline found (green: board edges; orange: the
-                     table's border; red: none, the whole photo was used)
-    2-rectified.jpg  the front view with its lighting evened out
-    3-grid.png       ruled lines (blue), cells (green) and text lines (magenta) found
-    cells/           every crop handed to OCR, named r<row>c<col>.png and line<k>.png
+1-outline.jpg    the photo with the board outline found (green: board edges; orange: the
+                 table's border; red: none, the whole photo was used)
+2-rectified.jpg  the front view with its lighting evened out
+3-grid.png       ruled lines (blue), cells (green) and text lines (magenta) found
+cells/           every crop handed to OCR, named r<row>c<col>.png and line<k>.png
 """
 
 from __future__ import annotations

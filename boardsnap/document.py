@@ -132,7 +132,8 @@ class Board:
         major = schema.rsplit("/", 1)[-1]
         if major != "1":
             raise InvalidDocument(
-                f"schema {schema!r} is newer than this BoardSnap reads ({SCHEMA}); upgrade boardsnap"
+                f"schema {schema!r} is newer than this BoardSnap reads ({SCHEMA}); "
+                "upgrade boardsnap"
             )
         return cls(
             schema=SCHEMA,
@@ -142,7 +143,9 @@ class Board:
             review_date=_opt_date(data, "review_date"),
             metrics=tuple(_metric_from(m, i) for i, m in enumerate(_list(data, "metrics"))),
             root_causes=tuple(
-                RootCause(metric=_opt_str(r, "metric"), text=_req_str(r, "text", f"root_causes[{i}]"))
+                RootCause(
+                    metric=_opt_str(r, "metric"), text=_req_str(r, "text", f"root_causes[{i}]")
+                )
                 for i, r in enumerate(_list(data, "root_causes"))
             ),
             actions=tuple(_action_from(a, i) for i, a in enumerate(_list(data, "actions"))),

@@ -50,7 +50,9 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
     notes: list[str] = []
     grid = _table(h_lines, v_lines, text_ink, cfg, w, h)
     if grid is None:
-        notes.append(f"no ruled table found ({len(h_lines)} horizontal, {len(v_lines)} vertical lines)")
+        notes.append(
+            f"no ruled table found ({len(h_lines)} horizontal, {len(v_lines)} vertical lines)"
+        )
         outside = text_ink
     else:
         notes.append(f"table of {grid.rows} rows x {grid.cols} columns")
@@ -239,7 +241,12 @@ def _grid_from_group(
         for c in range(n_cols):
             x0, x1, y0, y1 = xs[c], xs[c + 1], ys[r], ys[r + 1]
             m = int(cfg.cell_margin * 0.25 * min(x1 - x0, y1 - y0))
-            box = (int(x0) + m, int(y0) + m, max(1, int(x1 - x0) - 2 * m), max(1, int(y1 - y0) - 2 * m))
+            box = (
+                int(x0) + m,
+                int(y0) + m,
+                max(1, int(x1 - x0) - 2 * m),
+                max(1, int(y1 - y0) - 2 * m),
+            )
             cells.append(Cell(r, c, box))
     bbox = (int(left), int(top), int(right - left), int(bottom - top))
     return Grid(n_rows, n_cols, tuple(cells), bbox, tuple(rows_l), tuple(cols_l))
@@ -288,13 +295,16 @@ def _split_rows(ys: list[float], left: float, right: float, text_ink: np.ndarray
     if len(heights) == 0:
         return ys
     out = [ys[0]]
-    for y0, y1 in zip(ys[:-1], ys[1:]):
+    for y0, y1 in zip(ys[:-1], ys[1:], strict=False):
         band = text_ink[int(y0) : int(y1), int(left) : int(right)]
         runs = _ink_runs(band)
         if len(runs) >= 2:
             line_h = np.median([b - a for a, b in runs])
-            gaps = [(runs[k][1] + runs[k + 1][0]) / 2 for k in range(len(runs) - 1)
-                    if runs[k + 1][0] - runs[k][1] > 0.3 * line_h]
+            gaps = [
+                (runs[k][1] + runs[k + 1][0]) / 2
+                for k in range(len(runs) - 1)
+                if runs[k + 1][0] - runs[k][1] > 0.3 * line_h
+            ]
             out.extend(y0 + g for g in gaps)
         out.append(y1)
     return out

@@ -138,9 +138,7 @@ def judge_board(board: Board, cfg: JudgeConfig) -> Board:
         mark = judged.board_mark
         if mark not in (None, "unknown") and judged.status != "unknown" and mark != judged.status:
             label = f"row {i} ({judged.name})" if judged.name else f"row {i}"
-            says = (
-                f"the board says {_words(mark)}, the numbers say {_words(judged.status)}"
-            )
+            says = f"the board says {_words(mark)}, the numbers say {_words(judged.status)}"
             if f"{label}: {says}" not in warnings:
                 warnings.append(f"{label}: {says}")
             # A tick beside a near miss is no contradiction: the target was met either way.

@@ -58,7 +58,9 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
     try:
         file_date = date.fromtimestamp(path.stat().st_mtime)
     except OSError as exc:
-        raise BadInput(f"cannot read ({exc.strerror})", path=name, fix="check permissions") from None
+        raise BadInput(
+            f"cannot read ({exc.strerror})", path=name, fix="check permissions"
+        ) from None
 
     # WeasyPrint sets this process-wide on import; a truncated photo must fail, not load grey
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -108,8 +110,13 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
     # JPEG can decode at 1/2, 1/4, 1/8 scale directly: much faster for 12 MP photos.
     long_side = max(width, height)
     if img.format == "JPEG" and long_side > 2 * cfg.work_long_side:
-        img.draft("RGB", (width * cfg.work_long_side // long_side * 2,
-                          height * cfg.work_long_side // long_side * 2))
+        img.draft(
+            "RGB",
+            (
+                width * cfg.work_long_side // long_side * 2,
+                height * cfg.work_long_side // long_side * 2,
+            ),
+        )
     img.load()
     if getattr(img, "n_frames", 1) > 1:
         log.info("%s: animated image, reading its first frame", name)

@@ -61,7 +61,9 @@ class TesserocrEngine:
                 f"Tesseract's '{cfg.language}' language data not found", fix=APT_FIX
             )
         self._api = tesserocr.PyTessBaseAPI(
-            path=tessdata + "/", lang=cfg.language, psm=tesserocr.PSM.SINGLE_LINE,
+            path=tessdata + "/",
+            lang=cfg.language,
+            psm=tesserocr.PSM.SINGLE_LINE,
             oem=tesserocr.OEM.LSTM_ONLY,
         )
         self.version = tesserocr.tesseract_version().split()[1]
@@ -97,10 +99,13 @@ class PytesseractEngine:
 
     def read_line(self, image: np.ndarray) -> tuple[str, float]:
         data = self._pt.image_to_data(
-            Image.fromarray(image), lang=self._lang, config=self._config,
+            Image.fromarray(image),
+            lang=self._lang,
+            config=self._config,
             output_type=self._pt.Output.DICT,
         )
-        words = [(t, float(c)) for t, c in zip(data["text"], data["conf"]) if str(t).strip()]
+        pairs = zip(data["text"], data["conf"], strict=True)
+        words = [(t, float(c)) for t, c in pairs if str(t).strip()]
         if not words:
             return "", 0.0
         text = " ".join(t for t, _ in words)
@@ -157,7 +162,7 @@ class RapidOcrEngine:
         if boxes is None:
             return []
         out = []
-        for quad, text, score in zip(boxes, result.txts or (), result.scores or ()):
+        for quad, text, score in zip(boxes, result.txts or (), result.scores or (), strict=False):
             text = latin(text)
             if not text:
                 continue
@@ -199,7 +204,8 @@ def make_engine(cfg: OcrConfig) -> OcrEngine:
         except ImportError:
             if cfg.engine == "tesserocr":
                 raise MissingDependency(
-                    "tesserocr is not installed", fix="pip install tesserocr, or use --engine pytesseract"
+                    "tesserocr is not installed",
+                    fix="pip install tesserocr, or use --engine pytesseract",
                 ) from None
             log.debug("tesserocr not importable; using pytesseract")
     return PytesseractEngine(cfg)
@@ -252,7 +258,10 @@ def prepare_crop(
     text = text.astype(np.uint8)
     scale = min(cfg.cell_height / max(8, y1 - y0), 4.0)
     text = cv2.resize(
-        text, None, fx=scale, fy=scale,
+        text,
+        None,
+        fx=scale,
+        fy=scale,
         interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC,
     )
     pad = max(10, cfg.cell_height // 3)
@@ -280,9 +289,7 @@ def read_layout(layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrCo
     cells: tuple[tuple[OcrText, ...], ...] = ()
     if layout.grid is not None:
         g = layout.grid
-        cells = tuple(
-            tuple(read(g.cell(r, c).box) for c in range(g.cols)) for r in range(g.rows)
-        )
+        cells = tuple(tuple(read(g.cell(r, c).box) for c in range(g.cols)) for r in range(g.rows))
     if hasattr(engine, "read_block"):
         # an engine with its own text detector finds the lines outside the table itself: it
         # follows sloping handwriting better than boxes cut from the ink

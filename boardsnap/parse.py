@@ -88,9 +88,17 @@ _UNIT_AFTER = re.compile(
 )
 _UNIT_WORD = re.compile(r"^\s*(%|[A-Za-zµ]+(?:/[A-Za-z]+)?)\.?")
 _TRAILING_OPS = (
-    ("or less", "<="), ("or lower", "<="), ("or fewer", "<="), ("or below", "<="),
-    ("or more", ">="), ("or higher", ">="), ("or above", ">="), ("max", "<="),
-    ("maximum", "<="), ("minimum", ">="), ("+", ">="),
+    ("or less", "<="),
+    ("or lower", "<="),
+    ("or fewer", "<="),
+    ("or below", "<="),
+    ("or more", ">="),
+    ("or higher", ">="),
+    ("or above", ">="),
+    ("max", "<="),
+    ("maximum", "<="),
+    ("minimum", ">="),
+    ("+", ">="),
 )
 _LEADING_NOISE = " \t-–—~≈*•·:=_'\"`,;()[]{}"
 
@@ -122,13 +130,20 @@ def read_value(
         n = nines.group("n").lower()
         count = vocab.NINES_WORDS.get(n) or int(n)
         value = round(100 - 10 ** (2 - count), count)
-        rest = s[nines.end():]
+        rest = s[nines.end() :]
         unit_m = re.match(r"\s*%", rest)
         if unit_m:
-            rest = rest[unit_m.end():]
+            rest = rest[unit_m.end() :]
         op2, rest = _trailing_op(rest)
-        return Value(op or op2, value, "%", rest.strip(), doubt, max(0, count - 2),
-                     op_written=(op or op2) is not None)
+        return Value(
+            op or op2,
+            value,
+            "%",
+            rest.strip(),
+            doubt,
+            max(0, count - 2),
+            op_written=(op or op2) is not None,
+        )
     if op is None and in_cell:
         op, s, doubt = _digit_as_op(s, doubt, direction)
     m = _find_number(s)
@@ -166,7 +181,7 @@ def read_value(
                 number, decimals, doubt = _to_number(joined, doubt, in_cell)
                 raw = joined
                 doubt = doubt.lower(0.6, f"'{raw} {follow.group(0)}' read as one number")
-                rest = rest[follow.end():]
+                rest = rest[follow.end() :]
     nine_pct = bool(re.fullmatch(r".*\d9", raw.replace(" ", ""))) and rest.lstrip().startswith("%")
     unit, rest = _read_unit(rest, duration)
     if op is None:
@@ -175,8 +190,9 @@ def read_value(
     rest = rest.strip()
     if in_cell and number is not None and _has_number(rest):
         doubt = doubt.lower(0.7, f"more than one number in {normalise(text)!r}")
-    return Value(op, number, unit, rest, doubt, decimals, nine_pct, raw.replace(" ", ""),
-                 op is not None)
+    return Value(
+        op, number, unit, rest, doubt, decimals, nine_pct, raw.replace(" ", ""), op is not None
+    )
 
 
 def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
@@ -188,12 +204,12 @@ def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
     t = re.sub(r"^([<>])\s+=", r"\1=", t)
     glyph = re.match(r"^(?:7\s?=(?!\s*[<>=])|\((?=\s?[\d.])(?!.*\)))", t)
     if glyph:  # "7=" is a ">=" whose ">" was read as a 7; "(300" an unclosed "(" for "<"
-        t = (">=" if glyph.group(0)[0] == "7" else "<") + t[glyph.end():]
+        t = (">=" if glyph.group(0)[0] == "7" else "<") + t[glyph.end() :]
         doubt = doubt.lower(0.9)
     low = t.lower()
     for word, op in vocab.COMPARATORS:
         if low.startswith(word):
-            after = t[len(word):]
+            after = t[len(word) :]
             if word[0].isalpha() and after[:1].isalpha():
                 continue  # "minutes", "overall": a word, not a comparator
             if word in ("min", "minimum") and not re.match(r"\s*[\d.,OoIl|]", after):
@@ -213,8 +229,10 @@ def _digit_as_op(s: str, doubt: Doubt, direction: str | None) -> tuple[str | Non
         op = ">"
     else:
         op = "<=" if direction == vocab.LOWER else ">="
-    return op, s[m.end():], doubt.lower(
-        0.7, f"{m.group(1)!r} before the number read as the comparator {op}"
+    return (
+        op,
+        s[m.end() :],
+        doubt.lower(0.7, f"{m.group(1)!r} before the number read as the comparator {op}"),
     )
 
 
@@ -234,8 +252,8 @@ def _fuzzy_op(text: str) -> str | None:
 def _trailing_op(rest: str) -> tuple[str | None, str]:
     low = rest.strip().lower()
     for word, op in _TRAILING_OPS:
-        if low.startswith(word) and not low[len(word):len(word) + 1].isalpha():
-            return op, rest.strip()[len(word):]
+        if low.startswith(word) and not low[len(word) : len(word) + 1].isalpha():
+            return op, rest.strip()[len(word) :]
     return None, rest
 
 
@@ -247,7 +265,7 @@ def _find_number(s: str) -> re.Match[str] | None:
         tok = m.group(0)
         if any(c.isdigit() for c in tok):
             return m
-        if fallback is None and re.match(r"\s*(%|ms\b)", s[m.end():]) and re.search(r"[Oo]", tok):
+        if fallback is None and re.match(r"\s*(%|ms\b)", s[m.end() :]) and re.search(r"[Oo]", tok):
             fallback = m
     return fallback
 
@@ -275,7 +293,7 @@ def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int
         digits = fixed.replace(",", "")  # "1,000.5"
     else:
         first = fixed.replace(",", ".").index(".")
-        digits = fixed[:first] + "." + re.sub(r"[.,]", "", fixed[first + 1:])
+        digits = fixed[:first] + "." + re.sub(r"[.,]", "", fixed[first + 1 :])
         doubt = doubt.lower(0.5, f"{compact!r} has more than one decimal point")
     try:
         number = float(digits)
@@ -287,8 +305,9 @@ def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int
         # nobody writes "021": a decimal point was lost ("0.21"); the reading says so
         digits = "0." + digits[1:]
         number = float(digits)
-        doubt = doubt.lower(0.6, f"{compact!r} starts with 0: read as {digits} (a decimal "
-                                 "point may be lost)")
+        doubt = doubt.lower(
+            0.6, f"{compact!r} starts with 0: read as {digits} (a decimal point may be lost)"
+        )
     elif re.match(r"0\d", digits):
         doubt = doubt.lower(0.6, f"{compact!r} starts with 0: a digit may be misread")
     decimals = len(digits.split(".")[1]) if "." in digits else 0
@@ -305,7 +324,7 @@ def _read_unit(rest: str, duration: bool) -> tuple[str | None, str]:
         return None, rest
     if low not in vocab.UNIT_ALIASES and low != "m" and len(low) > 12:
         return None, rest
-    return vocab.canonical_unit(word, duration), rest[m.end():]
+    return vocab.canonical_unit(word, duration), rest[m.end() :]
 
 
 def _has_number(text: str) -> bool:
@@ -403,19 +422,30 @@ def repair_row(
     for what in ("target", "actual"):
         this = target if what == "target" else actual
         other_unit = actual.unit if what == "target" else target.unit
-        if this.unit == "min" and other_unit == "ms" and re.search(
-            r"\d\s*m(?![A-Za-z])", this.text, re.IGNORECASE
+        if (
+            this.unit == "min"
+            and other_unit == "ms"
+            and re.search(r"\d\s*m(?![A-Za-z])", this.text, re.IGNORECASE)
         ):
-            as_ms = (replace(target, unit="ms"), actual) if what == "target" else \
-                (target, replace(actual, unit="ms"))
+            as_ms = (
+                (replace(target, unit="ms"), actual)
+                if what == "target"
+                else (target, replace(actual, unit="ms"))
+            )
             if _far(target, actual) and not _far(*as_ms):
                 target, actual = as_ms
-                doubt = doubt.lower(0.6, f"{what} {this.text!r}: 'm' read as ms (minutes would "
-                                         "be far off the other value)")
+                doubt = doubt.lower(
+                    0.6,
+                    f"{what} {this.text!r}: 'm' read as ms (minutes would "
+                    "be far off the other value)",
+                )
     # a ">" read as a leading 7
     if (
-        not tv.op_written and info.direction != vocab.LOWER and tv.raw[:1] == "7"
-        and len(tv.raw) > 1 and target.value is not None
+        not tv.op_written
+        and info.direction != vocab.LOWER
+        and tv.raw[:1] == "7"
+        and len(tv.raw) > 1
+        and target.value is not None
     ):
         rest, _, _ = _to_number(tv.raw[1:], Doubt(), True)
         if rest is not None and rest > 0:
@@ -427,37 +457,55 @@ def repair_row(
     for what in ("target", "actual"):
         this = target if what == "target" else actual
         raw = (tv if what == "target" else av).raw.translate(vocab.DIGIT_FIXES)
-        if this.unit == "%" and this.value is not None and this.value > 100 and \
-                re.fullmatch(r"\d{3,}", raw):
+        if (
+            this.unit == "%"
+            and this.value is not None
+            and this.value > 100
+            and re.fullmatch(r"\d{3,}", raw)
+        ):
             fixed = float(raw[:2] + "." + raw[2:])
             if fixed <= 100:
                 if what == "target":
                     target = replace(target, value=fixed)
                 else:
                     actual = replace(actual, value=fixed)
-                doubt = doubt.lower(0.5, f"{what} {raw} % is above 100 %: read as {fixed:g} % "
-                                         "(a decimal point lost)")
+                doubt = doubt.lower(
+                    0.5,
+                    f"{what} {raw} % is above 100 %: read as {fixed:g} % (a decimal point lost)",
+                )
     # an "s" read as a final 5 on a duration with no unit written
     if info.duration:
         t5, a5 = _final_five(tv), _final_five(av)
-        t_s = tv.unit is None and t5 is not None and (av.unit == "s" or (av.unit is None
-                                                                         and a5 is not None))
-        a_s = av.unit is None and a5 is not None and (tv.unit == "s" or (tv.unit is None
-                                                                         and t5 is not None))
+        t_s = (
+            tv.unit is None
+            and t5 is not None
+            and (av.unit == "s" or (av.unit is None and a5 is not None))
+        )
+        a_s = (
+            av.unit is None
+            and a5 is not None
+            and (tv.unit == "s" or (tv.unit is None and t5 is not None))
+        )
         if t_s:
             target = replace(target, value=t5, unit="s")
             doubt = doubt.lower(0.6, f"target {target.text!r}: the final 5 read as 's'")
         if a_s:
             actual = replace(actual, value=a5, unit="s")
             doubt = doubt.lower(0.6, f"actual {actual.text!r}: the final 5 read as 's'")
-        if tv.unit is None and av.unit is None and not (t_s or a_s) and \
-                target.value is not None and actual.value is not None:
+        if (
+            tv.unit is None
+            and av.unit is None
+            and not (t_s or a_s)
+            and target.value is not None
+            and actual.value is not None
+        ):
             doubt = doubt.lower(0.8, f"no unit written for {name}, a duration")
     return target, actual, doubt
 
 
-def _fix_unit(unit: str | None, info: vocab.NameInfo, other: str | None
-              ) -> tuple[str | None, str | None]:
+def _fix_unit(
+    unit: str | None, info: vocab.NameInfo, other: str | None
+) -> tuple[str | None, str | None]:
     """(unit, why) for a unit word that is none of the canonical units: the closest spelling
     of a unit that fits the metric, or the word kept (why None)."""
     if unit is None or unit in CANONICAL_UNITS or unit == "m":
@@ -516,8 +564,10 @@ def check_row(
     """Values that read fine one by one but are implausible together, or for this metric."""
     info = vocab.lookup(name)
     doubt = Doubt()
-    for what, val, unit in (("target", target.value, target.unit), ("actual", actual.value,
-                                                                      actual.unit)):
+    for what, val, unit in (
+        ("target", target.value, target.unit),
+        ("actual", actual.value, actual.unit),
+    ):
         if val is None:
             continue
         if unit == "%" and val > 100:
@@ -528,9 +578,7 @@ def check_row(
     if op and info.direction and target.text:
         said = vocab.LOWER if op in ("<", "<=") else vocab.HIGHER
         if said != info.direction and _written_op(target.text):
-            doubt = doubt.lower(
-                0.6, f"comparator {op} but {name} is {info.direction}-is-better"
-            )
+            doubt = doubt.lower(0.6, f"comparator {op} but {name} is {info.direction}-is-better")
     if target.unit and actual.unit and target.unit != actual.unit:
         if not (target.unit in vocab.DURATION_SECONDS and actual.unit in vocab.DURATION_SECONDS):
             doubt = doubt.lower(
@@ -544,39 +592,62 @@ def check_row(
                 doubt = doubt.lower(0.6, f"{what} unit {unit!r} is no unit for {name}")
     ratio = _ratio(target, actual)
     if ratio is not None and math.isclose(ratio, 1.0, rel_tol=1e-9):
-        doubt = doubt.lower(0.8, "actual equals the target: the verdict hangs on whether the "
-                                 "comparator is strict, which is easily misread")
+        doubt = doubt.lower(
+            0.8,
+            "actual equals the target: the verdict hangs on whether the "
+            "comparator is strict, which is easily misread",
+        )
     if ratio is not None:
         percent = (target.unit or actual.unit) == "%"
         higher = target.op in (">", ">=")
         far = (1 / ratio if higher else ratio) if not (higher and percent) else None
         if far is not None and far >= FAR_RATIO:
-            doubt = doubt.lower(0.5, f"actual {actual.text!r} is {far:.0f}× off the target "
-                                     f"{target.text!r}: a digit, decimal point or unit may be "
-                                     "misread")
+            doubt = doubt.lower(
+                0.5,
+                f"actual {actual.text!r} is {far:.0f}× off the target "
+                f"{target.text!r}: a digit, decimal point or unit may be "
+                "misread",
+            )
         elif ratio <= TINY_RATIO and not percent:
-            doubt = doubt.lower(0.5, f"actual is 1/{1 / ratio:.0f} of the target: a digit, "
-                                     "decimal point or unit may be misread")
+            doubt = doubt.lower(
+                0.5,
+                f"actual is 1/{1 / ratio:.0f} of the target: a digit, "
+                "decimal point or unit may be misread",
+            )
     if (
-        target.unit == "%" and target.op in (">", ">=") and target.value is not None
-        and actual.value is not None and 50 <= target.value < 100 and actual.value <= 100
+        target.unit == "%"
+        and target.op in (">", ">=")
+        and target.value is not None
+        and actual.value is not None
+        and 50 <= target.value < 100
+        and actual.value <= 100
         and (100 - actual.value) >= FAR_BUDGET * (100 - target.value)
     ):
-        doubt = doubt.lower(0.5, f"actual {actual.value:g} % uses "
-                                 f"{(100 - actual.value) / (100 - target.value):.0f}× the error "
-                                 "budget: a digit may be misread")
+        doubt = doubt.lower(
+            0.5,
+            f"actual {actual.value:g} % uses "
+            f"{(100 - actual.value) / (100 - target.value):.0f}× the error "
+            "budget: a digit may be misread",
+        )
     if (
-        av is not None and tv is not None and av.nine_before_percent and target.unit == "%"
-        and av.decimals > tv.decimals and av.value is not None and target.value is not None
-        and target.op in (">", ">=") and target.value >= 90
+        av is not None
+        and tv is not None
+        and av.nine_before_percent
+        and target.unit == "%"
+        and av.decimals > tv.decimals
+        and av.value is not None
+        and target.value is not None
+        and target.op in (">", ">=")
+        and target.value >= 90
     ):
         shorter = float(f"{av.value:.{av.decimals}f}"[:-1].rstrip("."))
         if _percent_verdict(target.op, target.value, av.value) != _percent_verdict(
             target.op, target.value, shorter
         ):
             doubt = doubt.lower(
-                0.6, f"actual {actual.text!r}: the last 9 may be a misread '%' "
-                f"({shorter:g} % would be judged differently)"
+                0.6,
+                f"actual {actual.text!r}: the last 9 may be a misread '%' "
+                f"({shorter:g} % would be judged differently)",
             )
     return doubt
 
@@ -584,8 +655,12 @@ def check_row(
 def _percent_verdict(op: str, target: float, actual: float) -> int:
     """0 met, 1 near miss, 2 breach, roughly (parse does not judge; this only tells whether a
     doubtful digit matters)."""
-    holds = {"<": actual < target, "<=": actual <= target, ">": actual > target,
-             ">=": actual >= target}.get(op, True)
+    holds = {
+        "<": actual < target,
+        "<=": actual <= target,
+        ">": actual > target,
+        ">=": actual >= target,
+    }.get(op, True)
     if not holds:
         return 2
     if op in ("<", "<="):
@@ -616,22 +691,60 @@ def _ratio(target: Target, actual: Actual) -> float | None:
 # ---- board marks ----------------------------------------------------------------------------
 
 _MARK_SYMBOLS = {
-    "✓": "met", "✔": "met", "☑": "met", "✅": "met", "√": "met", "+": "met",
-    "✗": "breach", "✘": "breach", "❌": "breach", "×": "breach", "☒": "breach", "x": "breach",
-    "⚠": "near_miss", "!": "near_miss", "~": "near_miss",
+    "✓": "met",
+    "✔": "met",
+    "☑": "met",
+    "✅": "met",
+    "√": "met",
+    "+": "met",
+    "✗": "breach",
+    "✘": "breach",
+    "❌": "breach",
+    "×": "breach",
+    "☒": "breach",
+    "x": "breach",
+    "⚠": "near_miss",
+    "!": "near_miss",
+    "~": "near_miss",
     "?": "unknown",
 }
 _MARK_WORDS: tuple[tuple[str, str], ...] = (
-    ("near miss", "near_miss"), ("nearmiss", "near_miss"), ("near", "near_miss"),
-    ("at risk", "near_miss"), ("close", "near_miss"), ("amber", "near_miss"),
-    ("yellow", "near_miss"), ("warn", "near_miss"), ("warning", "near_miss"),
-    ("borderline", "near_miss"), ("barely", "near_miss"),
-    ("not met", "breach"), ("breach", "breach"), ("breached", "breach"), ("missed", "breach"),
-    ("miss", "breach"), ("fail", "breach"), ("failed", "breach"), ("red", "breach"),
-    ("no", "breach"), ("violated", "breach"), ("bad", "breach"),
-    ("met", "met"), ("ok", "met"), ("okay", "met"), ("pass", "met"), ("passed", "met"),
-    ("green", "met"), ("good", "met"), ("yes", "met"), ("achieved", "met"), ("v", "met"),
-    ("unknown", "unknown"), ("n/a", "unknown"), ("na", "unknown"), ("tbd", "unknown"),
+    ("near miss", "near_miss"),
+    ("nearmiss", "near_miss"),
+    ("near", "near_miss"),
+    ("at risk", "near_miss"),
+    ("close", "near_miss"),
+    ("amber", "near_miss"),
+    ("yellow", "near_miss"),
+    ("warn", "near_miss"),
+    ("warning", "near_miss"),
+    ("borderline", "near_miss"),
+    ("barely", "near_miss"),
+    ("not met", "breach"),
+    ("breach", "breach"),
+    ("breached", "breach"),
+    ("missed", "breach"),
+    ("miss", "breach"),
+    ("fail", "breach"),
+    ("failed", "breach"),
+    ("red", "breach"),
+    ("no", "breach"),
+    ("violated", "breach"),
+    ("bad", "breach"),
+    ("met", "met"),
+    ("ok", "met"),
+    ("okay", "met"),
+    ("pass", "met"),
+    ("passed", "met"),
+    ("green", "met"),
+    ("good", "met"),
+    ("yes", "met"),
+    ("achieved", "met"),
+    ("v", "met"),
+    ("unknown", "unknown"),
+    ("n/a", "unknown"),
+    ("na", "unknown"),
+    ("tbd", "unknown"),
     ("unclear", "unknown"),
 )
 
@@ -666,8 +779,18 @@ def parse_mark(text: str) -> str | None:
 # ---- dates ----------------------------------------------------------------------------------
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH = (
     r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -676,14 +799,36 @@ _MONTH = (
 _D = "[0-9OoIl]"
 _DAY = r"\d{1,2}|\d[OoIl]|[OoIl]\d"  # "Aug 2O", "I2 May": a look-alike letter beside a digit
 _DATE_PATTERNS = (
-    ("ymd", re.compile(rf"(?<![\w/])(?P<y>{_D}{{4}})[-/.](?P<a>{_D}{{1,2}})[-/.](?P<b>{_D}{{1,2}})"
-                       r"(?![\w/])")),
-    ("abY", re.compile(rf"(?<![\w/.])(?P<a>{_D}{{1,2}})[/.-](?P<b>{_D}{{1,2}})[/.-]"
-                       rf"(?P<y>{_D}{{4}}|{_D}{{2}})(?![\w/])")),
-    ("mon_d", re.compile(rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?\b"
-                         r"(?:,?\s*(?P<y>\d{4})\b)?", re.IGNORECASE)),
-    ("d_mon", re.compile(rf"(?<![\w/.])(?P<b>{_DAY})(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b"
-                         r"(?:,?\s*(?P<y>\d{4})\b)?", re.IGNORECASE)),
+    (
+        "ymd",
+        re.compile(
+            rf"(?<![\w/])(?P<y>{_D}{{4}})[-/.](?P<a>{_D}{{1,2}})[-/.](?P<b>{_D}{{1,2}})"
+            r"(?![\w/])"
+        ),
+    ),
+    (
+        "abY",
+        re.compile(
+            rf"(?<![\w/.])(?P<a>{_D}{{1,2}})[/.-](?P<b>{_D}{{1,2}})[/.-]"
+            rf"(?P<y>{_D}{{4}}|{_D}{{2}})(?![\w/])"
+        ),
+    ),
+    (
+        "mon_d",
+        re.compile(
+            rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?\b"
+            r"(?:,?\s*(?P<y>\d{4})\b)?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "d_mon",
+        re.compile(
+            rf"(?<![\w/.])(?P<b>{_DAY})(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b"
+            r"(?:,?\s*(?P<y>\d{4})\b)?",
+            re.IGNORECASE,
+        ),
+    ),
     ("ab", re.compile(rf"(?<![\w/.])(?P<a>{_D}{{1,2}})/(?P<b>{_D}{{1,2}})(?![\w/])")),
 )
 
@@ -805,7 +950,7 @@ def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None
     t = normalise(text)
     hit = find_date(t, date_order)
     if hit is not None:
-        t = t[: hit.start] + " " + t[hit.end:]
+        t = t[: hit.start] + " " + t[hit.end :]
     words = []
     for w in t.split():
         core = w.strip(".,:;-–—|()[]")
@@ -898,8 +1043,9 @@ def _fix_phrases(words: list[str], threshold: float) -> tuple[list[str], float]:
     return out, worst
 
 
-def closest_name(text: str, names: tuple[str, ...] | list[str], threshold: float = 0.8
-                 ) -> tuple[str | None, float]:
+def closest_name(
+    text: str, names: tuple[str, ...] | list[str], threshold: float = 0.8
+) -> tuple[str | None, float]:
     """The one of `names` the text is (OCR-tolerantly) closest to, if at least `threshold`."""
     best, score = None, 0.0
     for n in names:
@@ -923,8 +1069,31 @@ _OWNER_PATTERNS = (
 )
 _FUZZY_OWNER = _OWNER_PATTERNS[3]
 _NOT_OWNERS = {
-    "due", "by", "done", "open", "wip", "todo", "tbd", "asap", "p1", "p2", "p3", "high", "low",
-    "medium", "urgent", "in", "progress", "ms", "s", "min", "h", "d", "rps", "eod", "eow",
+    "due",
+    "by",
+    "done",
+    "open",
+    "wip",
+    "todo",
+    "tbd",
+    "asap",
+    "p1",
+    "p2",
+    "p3",
+    "high",
+    "low",
+    "medium",
+    "urgent",
+    "in",
+    "progress",
+    "ms",
+    "s",
+    "min",
+    "h",
+    "d",
+    "rps",
+    "eod",
+    "eow",
 } | set(_MONTHS)
 
 
@@ -946,7 +1115,7 @@ def _find_owner(text: str) -> tuple[str, int, int] | None:
             ):
                 continue
             glued = re.fullmatch(rf"(?P<o>[a-z]{{2,}}?){_MONTH}", low, re.IGNORECASE)
-            if glued and re.match(r"\s*\d", text[m.end():]):
+            if glued and re.match(r"\s*\d", text[m.end() :]):
                 # "@EvaMay 15": the owner and the due month written together
                 return glued.group("o"), m.start(), m.start("o") + len(glued.group("o"))
             return low, m.start(), m.end()
@@ -957,12 +1126,28 @@ def _like_owner_word(word: str, same: int) -> bool:
     """'cwner', 'owher', 'cuner', 'ovner': the word "owner" with a letter or two misread (at
     least `same` of its five letters in place)."""
     low = word.lower()
-    return low != "owner" and low.endswith("r") and len(low) == 5 and \
-        sum(a == b for a, b in zip(low, "owner", strict=True)) >= same
+    return (
+        low != "owner"
+        and low.endswith("r")
+        and len(low) == 5
+        and sum(a == b for a, b in zip(low, "owner", strict=True)) >= same
+    )
 
 
-_MONTH_WORDS = {"january", "february", "march", "april", "june", "july", "august",
-                "september", "sept", "october", "november", "december"} | set(_MONTHS)
+_MONTH_WORDS = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "sept",
+    "october",
+    "november",
+    "december",
+} | set(_MONTHS)
 
 
 def _split_metric_prefix(
@@ -986,18 +1171,27 @@ def _split_metric_prefix(
         if score >= threshold and len(prefix.split()) <= 4:
             near, s = closest_name(corrected, metric_names, 0.6)
             return (near if near is not None else corrected), m.group("r")
-        if m.group(0)[len(m.group("p")):].lstrip().startswith(":") and len(prefix) >= 2 \
-                and len(prefix.split()) <= 3:
+        if (
+            m.group(0)[len(m.group("p")) :].lstrip().startswith(":")
+            and len(prefix) >= 2
+            and len(prefix.split()) <= 3
+        ):
             low = vocab.fold(prefix)
-            tails = {n for n in metric_names if vocab.fold(n).endswith(low) and
-                     vocab.fold(n) != low and (len(low) >= 4 or " " not in vocab.fold(n))}
+            tails = {
+                n
+                for n in metric_names
+                if vocab.fold(n).endswith(low)
+                and vocab.fold(n) != low
+                and (len(low) >= 4 or " " not in vocab.fold(n))
+            }
             if len(tails) == 1:
                 return tails.pop(), m.group("r")
     return None, text
 
 
-def _metric_head(text: str, metric_names: tuple[str, ...] | list[str], threshold: float
-                 ) -> tuple[str, str, int] | None:
+def _metric_head(
+    text: str, metric_names: tuple[str, ...] | list[str], threshold: float
+) -> tuple[str, str, int] | None:
     """(metric, rest, words) when the text starts with a metric of the table's words and goes
     on with at least two more words, its colon lost."""
     words = text.split()
@@ -1037,27 +1231,33 @@ def read_action(
             doubt = doubt.lower(0.6, "due date has no year and the review date is unknown")
         else:
             due = d.isoformat()
-        t = t[: hit.start] + " " + t[hit.end:]
-    t = re.sub(r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t,
-               flags=re.IGNORECASE)
+        t = t[: hit.start] + " " + t[hit.end :]
+    t = re.sub(
+        r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t, flags=re.IGNORECASE
+    )
     t = re.sub(r"\(\s*\)|\[\s*\]", " ", t)
     t = re.sub(r"\s+", " ", t).strip(" .,;:-–—|()[]")
     t = re.sub(r"\s+(?:due|by)$", "", t, flags=re.IGNORECASE).strip(" .,;:-–—|")
     if not t:
         return None, doubt
-    if due is None and re.search(rf"(?<![\w+/]){_D}*\d{_D}*(?![\w+%/])|\b{_MONTH}(?![a-z])|"
-                                 r"\b(?:due|by)\b", t, re.IGNORECASE):
+    if due is None and re.search(
+        rf"(?<![\w+/]){_D}*\d{_D}*(?![\w+%/])|\b{_MONTH}(?![a-z])|"
+        r"\b(?:due|by)\b",
+        t,
+        re.IGNORECASE,
+    ):
         doubt = doubt.lower(0.7, f"a date may be in {t!r} but none was read")
     if owner is None and re.search(r"[@©®]", t):
         doubt = doubt.lower(0.7, "an '@' but no owner read")
     if owner is not None and not re.fullmatch(r"[a-z]+(?:[.\-][a-z]+)?", owner):
         doubt = doubt.lower(0.7, f"owner {owner!r} does not read as a name")
-    return Action(text=t, owner=owner, due=due, metric=metric, status="open",
-                  needs_review=bool(doubt.reasons)), doubt
+    return Action(
+        text=t, owner=owner, due=due, metric=metric, status="open", needs_review=bool(doubt.reasons)
+    ), doubt
 
 
 def _slashless_date(text: str, date_order: str) -> DateHit | None:
-    """"1018" or "315" where a short date ("10/18", "3/15") lost its slash: a bare group of
+    """ "1018" or "315" where a short date ("10/18", "3/15") lost its slash: a bare group of
     three or four digits that splits into exactly one valid month and day. Always doubtful."""
     found = None
     for m in re.finditer(r"(?<![\w/.,+])(\d{3,4})(?![\w/%+]|[.,]\d)", text):
@@ -1072,8 +1272,14 @@ def _slashless_date(text: str, date_order: str) -> DateHit | None:
                 splits.add((month, day))
         if len(splits) == 1 and found is None:
             month, day = splits.pop()
-            found = DateHit(m.start(), m.end(), None, month, day, Doubt().lower(
-                0.6, f"date {digits!r} read as {month}/{day} (its slash lost)"))
+            found = DateHit(
+                m.start(),
+                m.end(),
+                None,
+                month,
+                day,
+                Doubt().lower(0.6, f"date {digits!r} read as {month}/{day} (its slash lost)"),
+            )
         elif splits:
             return None  # "111": 1/11 or 11/1
     return found
@@ -1090,8 +1296,7 @@ def parse_action(
     return read_action(text, review_date, metric_names, date_order)[0]
 
 
-def parse_root_cause(text: str, metric_names: tuple[str, ...] | list[str] = ()
-                     ) -> RootCause | None:
+def parse_root_cause(text: str, metric_names: tuple[str, ...] | list[str] = ()) -> RootCause | None:
     """A root cause line: "- P95 latency: slow third-party card API" → metric and text."""
     t = _BULLET.sub("", normalise(text)).strip()
     metric, rest = _split_metric_prefix(t, metric_names)
@@ -1103,10 +1308,30 @@ def parse_root_cause(text: str, metric_names: tuple[str, ...] | list[str] = ()
 
 # ---- headings -------------------------------------------------------------------------------
 
-_ROOT_HEADINGS = ("root causes", "root cause", "causes", "cause", "why", "rca", "root-causes",
-                  "what went wrong", "contributing factors")
-_ACTION_HEADINGS = ("actions", "action items", "action", "remediation", "next steps",
-                    "follow ups", "follow-ups", "followups", "todo", "to do", "to-do")
+_ROOT_HEADINGS = (
+    "root causes",
+    "root cause",
+    "causes",
+    "cause",
+    "why",
+    "rca",
+    "root-causes",
+    "what went wrong",
+    "contributing factors",
+)
+_ACTION_HEADINGS = (
+    "actions",
+    "action items",
+    "action",
+    "remediation",
+    "next steps",
+    "follow ups",
+    "follow-ups",
+    "followups",
+    "todo",
+    "to do",
+    "to-do",
+)
 
 
 def heading_of(text: str) -> tuple[str | None, str]:
@@ -1126,10 +1351,32 @@ def heading_of(text: str) -> tuple[str | None, str]:
 _ROLE_WORDS = {
     "name": ("metric", "metrics", "name", "sli", "kpi", "indicator", "measure", "sla"),
     "target": ("target", "targets", "slo", "goal", "objective", "threshold", "limit"),
-    "actual": ("actual", "actuals", "measured", "observed", "current", "value", "achieved",
-               "result", "month", "week"),
-    "mark": ("status", "mark", "notes", "note", "met", "ok", "verdict", "state", "comment",
-             "comments", "breach", "pass"),
+    "actual": (
+        "actual",
+        "actuals",
+        "measured",
+        "observed",
+        "current",
+        "value",
+        "achieved",
+        "result",
+        "month",
+        "week",
+    ),
+    "mark": (
+        "status",
+        "mark",
+        "notes",
+        "note",
+        "met",
+        "ok",
+        "verdict",
+        "state",
+        "comment",
+        "comments",
+        "breach",
+        "pass",
+    ),
 }
 
 
@@ -1137,8 +1384,9 @@ def _role_of(text: str) -> str | None:
     words = re.findall(r"[a-z]+", normalise(text).lower())
     for w in words:
         for role, keys in _ROLE_WORDS.items():
-            if w in keys or (len(w) >= 5 and any(vocab.similarity(w, k) >= 0.8 for k in keys
-                                                 if len(k) >= 5)):
+            if w in keys or (
+                len(w) >= 5 and any(vocab.similarity(w, k) >= 0.8 for k in keys if len(k) >= 5)
+            ):
                 return role
     return None
 
@@ -1205,8 +1453,9 @@ def build_metric(
     if actual.value is None:
         warnings.append("actual value unreadable" if actual.text else "no actual value")
     if target.op is None and target.value is not None:
-        doubt = doubt.lower(0.8, "no comparator, and the name does not tell whether lower or "
-                                 "higher is better")
+        doubt = doubt.lower(
+            0.8, "no comparator, and the name does not tell whether lower or higher is better"
+        )
     for what, cell in (("target", target_cell), ("actual", actual_cell)):
         c = _conf(cell)
         if c < ctx.low_confidence:
@@ -1260,8 +1509,9 @@ def split_row_line(text: str) -> tuple[str, str, str, str] | None:
     target_text = rest[: len(rest) - len(first.rest)].strip() if first.rest else rest
     second = read_value(first.rest, in_cell=False) if first.rest else None
     if second is not None and second.value is not None:
-        actual_text = first.rest[: len(first.rest) - len(second.rest)].strip() \
-            if second.rest else first.rest
+        actual_text = (
+            first.rest[: len(first.rest) - len(second.rest)].strip() if second.rest else first.rest
+        )
         return name, target_text, actual_text.strip(), second.rest
     return name, target_text, "", first.rest
 
@@ -1274,15 +1524,18 @@ def _starts_value(tokens: list[str]) -> bool:
     if re.fullmatch(r"[~≈]?\d[\d.,]*(?:%|[a-z/]+)?", low) and not re.fullmatch(r"\dxx\w*", low):
         return True
     nxt = tokens[1].lower() if len(tokens) > 1 else ""
-    if low in ("under", "below", "above", "over", "max", "min", "maximum", "minimum") and \
-            re.match(r"[\d.]", nxt):
+    if low in ("under", "below", "above", "over", "max", "min", "maximum", "minimum") and re.match(
+        r"[\d.]", nxt
+    ):
         return True
     if low == "at" and nxt in ("least", "most"):
         return True
     if re.fullmatch(r"[1-6]\s*[x×*]\s*9", low) or (low in ("x", "×") and nxt == "9"):
         return True
-    return bool((low in vocab.NINES_WORDS or low in "123456") and
-                (nxt.startswith("nine") or nxt in ("9s", "9's") or nxt.startswith("x9")))
+    return bool(
+        (low in vocab.NINES_WORDS or low in "123456")
+        and (nxt.startswith("nine") or nxt in ("9s", "9's") or nxt.startswith("x9"))
+    )
 
 
 # ---- the whole reading ----------------------------------------------------------------------
@@ -1338,8 +1591,11 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 name_t, target_t, actual_t, rest_t = parts
                 conf = line.confidence
                 metric, warns = build_metric(
-                    OcrText(name_t, conf), OcrText(target_t, conf), OcrText(actual_t, conf),
-                    OcrText(rest_t, conf) if rest_t else None, ctx,
+                    OcrText(name_t, conf),
+                    OcrText(target_t, conf),
+                    OcrText(actual_t, conf),
+                    OcrText(rest_t, conf) if rest_t else None,
+                    ctx,
                 )
                 if line.box is not None:
                     metric = replace(metric, cell_boxes=(tuple(int(v) for v in line.box),))
@@ -1349,9 +1605,14 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 continue
             if _is_header_line(text):
                 continue
-        is_action = section == "actions" or (
-            section is None and (_has_owner(text) or find_date(text, ctx.date_order) is not None)
-        ) or (section == "root" and re.search(r"(?:^|\s)[@©®]\w", text) is not None)
+        is_action = (
+            section == "actions"
+            or (
+                section is None
+                and (_has_owner(text) or find_date(text, ctx.date_order) is not None)
+            )
+            or (section == "root" and re.search(r"(?:^|\s)[@©®]\w", text) is not None)
+        )
         if is_action:
             action, doubt = read_action(text, review, names, ctx.date_order, ctx.name_match)
             if action is None:
@@ -1381,8 +1642,9 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     )
 
 
-def _table_metrics(cells: tuple[tuple[OcrText, ...], ...], ctx: ParseContext
-                   ) -> list[tuple[Metric, list[str]]]:
+def _table_metrics(
+    cells: tuple[tuple[OcrText, ...], ...], ctx: ParseContext
+) -> list[tuple[Metric, list[str]]]:
     rows = [r for r in cells if any(normalise(c.text) for c in r)]
     if not rows:
         return []
@@ -1403,8 +1665,9 @@ def _table_metrics(cells: tuple[tuple[OcrText, ...], ...], ctx: ParseContext
         target_cell = _cell(row, roles.get("target"))
         actual_cell = _cell(row, roles.get("actual"))
         mark_cell = _cell(row, roles.get("mark"))
-        if not any(normalise(c.text) for c in (name_cell, target_cell, actual_cell)
-                   if c is not None):
+        if not any(
+            normalise(c.text) for c in (name_cell, target_cell, actual_cell) if c is not None
+        ):
             continue  # only a mark or a note: no row
         if not _plausible_row(name_cell, target_cell, actual_cell):
             continue  # a box of a drawing, not a commitment
@@ -1449,8 +1712,13 @@ def _split_title(lines: list[OcrText], date_order: str) -> tuple[list[OcrText], 
     first_title = _looks_like_title(first, date_order) and heading_of(first)[0] is None
     if first_title:
         hit = find_date(first, date_order)
-        if second and plain(second) and hit is None and find_date(second, date_order) is not None \
-                and len(second.split()) <= 4:
+        if (
+            second
+            and plain(second)
+            and hit is None
+            and find_date(second, date_order) is not None
+            and len(second.split()) <= 4
+        ):
             return lines[:2], lines[2:]  # "Payments API SLA review" / "2026-11-20"
         return lines[:1], lines[1:]
     if second and plain(first) and plain(second) and _looks_like_title(second, date_order):

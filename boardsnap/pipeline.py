@@ -90,7 +90,9 @@ class Pipeline:
 _default: dict[Config, Pipeline] = {}
 
 
-def extract(path: str | Path, cfg: Config | None = None, debug_dir: Path | None = None) -> Extraction:
+def extract(
+    path: str | Path, cfg: Config | None = None, debug_dir: Path | None = None
+) -> Extraction:
     """Read one photo into a judged board document (engine kept warm across calls)."""
     cfg = cfg or Config()
     if cfg not in _default:

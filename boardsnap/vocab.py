@@ -35,8 +35,18 @@ TERMS: tuple[Term, ...] = (
     Term("Error rate", LOWER, False, ("error rate", "err rate", "error %", "err %"), unit="%"),
     Term("Errors", LOWER, False, ("errors", "error", "errs", "err")),
     Term("5xx rate", LOWER, False, ("5xx", "5xx rate", "5xx errors", "http 5xx")),
-    Term("MTTR", LOWER, True, ("mttr", "mean time to recover", "mean time to repair",
-                               "mean time to resolve", "mean time to restore")),
+    Term(
+        "MTTR",
+        LOWER,
+        True,
+        (
+            "mttr",
+            "mean time to recover",
+            "mean time to repair",
+            "mean time to resolve",
+            "mean time to restore",
+        ),
+    ),
     Term("MTTA", LOWER, True, ("mtta", "mean time to acknowledge")),
     Term("MTTD", LOWER, True, ("mttd", "mean time to detect")),
     Term("TTFR", LOWER, True, ("ttfr", "time to first response")),
@@ -58,16 +68,49 @@ PERCENTILE = re.compile(r"^p\d{2,3}(?:\.\d+)?$")
 
 # Words worth correcting inside a read metric name (OCR slips such as "Iatency" -> "latency").
 NAME_WORDS: tuple[str, ...] = (
-    "latency", "response", "time", "error", "errors", "rate", "uptime", "availability",
-    "success", "throughput", "apdex", "durability", "downtime", "queue", "resolution",
-    "requests", "request", "first", "checkout", "login", "search", "payments", "payment",
-    "page", "load", "api", "mttr", "mtta", "mttd", "ttfr", "rps", "qps",
+    "latency",
+    "response",
+    "time",
+    "error",
+    "errors",
+    "rate",
+    "uptime",
+    "availability",
+    "success",
+    "throughput",
+    "apdex",
+    "durability",
+    "downtime",
+    "queue",
+    "resolution",
+    "requests",
+    "request",
+    "first",
+    "checkout",
+    "login",
+    "search",
+    "payments",
+    "payment",
+    "page",
+    "load",
+    "api",
+    "mttr",
+    "mtta",
+    "mttd",
+    "ttfr",
+    "rps",
+    "qps",
 )
 
 # Two-word names whose second (or first) word is worth correcting from the other one.
 NAME_PHRASES: tuple[str, ...] = (
-    "error rate", "success rate", "response time", "queue time", "resolution time",
-    "page load", "first response",
+    "error rate",
+    "success rate",
+    "response time",
+    "queue time",
+    "resolution time",
+    "page load",
+    "first response",
 )
 
 # Metric acronyms, and the letter pairs OCR confuses in capitals ("TIFR" is TTFR, "MTTK" MTTR).
@@ -113,20 +156,43 @@ MISREAD_COMPARATORS: dict[str, str] = {"¢": "<", "«": "<", "‹": "<", "»": "
 # ---- units -----------------------------------------------------------------------------------
 
 UNIT_ALIASES: dict[str, str] = {
-    "%": "%", "pct": "%", "percent": "%",
-    "ms": "ms", "msec": "ms", "msecs": "ms", "millisecond": "ms", "milliseconds": "ms",
+    "%": "%",
+    "pct": "%",
+    "percent": "%",
+    "ms": "ms",
+    "msec": "ms",
+    "msecs": "ms",
+    "millisecond": "ms",
+    "milliseconds": "ms",
     "rns": "ms",  # "m" read as "rn"
-    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "min": "min", "mins": "min", "minute": "min", "minutes": "min",
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "d": "d", "day": "d", "days": "d",
-    "rps": "rps", "req/s": "rps", "reqs/s": "rps", "req/sec": "rps", "requests/s": "rps",
-    "qps": "rps", "r/s": "rps",
+    "s": "s",
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "min": "min",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "h": "h",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "d": "d",
+    "day": "d",
+    "days": "d",
+    "rps": "rps",
+    "req/s": "rps",
+    "reqs/s": "rps",
+    "req/sec": "rps",
+    "requests/s": "rps",
+    "qps": "rps",
+    "r/s": "rps",
 }
 
 # Seconds per duration unit: durations compare across units (0.2 s equals 200 ms).
-DURATION_SECONDS: dict[str, float] = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0,
-                                       "d": 86400.0}
+DURATION_SECONDS: dict[str, float] = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 
 NINES_WORDS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
@@ -209,8 +275,10 @@ def fix_acronym(word: str) -> str | None:
     for acr in ACRONYMS:
         if len(acr) != len(low):
             continue
-        cost = sum(0.0 if a == b else 0.5 if frozenset((a, b)) in _ACRONYM_CONFUSIONS else 1.0
-                   for a, b in zip(low, acr, strict=True))
+        cost = sum(
+            0.0 if a == b else 0.5 if frozenset((a, b)) in _ACRONYM_CONFUSIONS else 1.0
+            for a, b in zip(low, acr, strict=True)
+        )
         costs.append((cost, acr))
     costs.sort()
     limit = 1.0 if len(low) == 4 else 0.5
@@ -228,8 +296,22 @@ def fix_percentile(word: str) -> str | None:
     return "p" + digits if re.fullmatch(r"\d{2,3}(?:\.\d+)?", digits) else None
 
 
-DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
-                             "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2"})
+DIGIT_FIXES = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "i": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+        "z": "2",
+    }
+)
 
 
 _NINE_FIXES = str.maketrans({"Y": "9", "y": "9", "g": "9", "q": "9"})  # in a percentile only

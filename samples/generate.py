@@ -36,27 +36,92 @@ SAMPLES_QUALITY = 85
 # The committed set: (file stem, overrides). Overrides force what a sample is meant to show;
 # everything else is drawn from the sample's own random stream.
 SAMPLE_SPECS = [
-    ("sample-01-payments", {"service": "Payments API", "rows": 5, "status_col": False,
-                            "border": True, "exif": 1, "fill": 0.8, "font": "Humor Sans",
-                            "intents": ["breach", "met", "near", "met", "met"],
-                            "families": ["latency", "errors", "uptime", "mttr", "throughput"]}),
-    ("sample-02-checkout-status", {"service": "Checkout", "rows": 5, "status_col": True,
-                                   "mark_disagree": True, "border": True, "exif": 1,
-                                   "font": "DkgHandwriting Bold",
-                                   "intents": ["met", "near", "breach", "met", "breach"]}),
-    ("sample-03-search-portrait", {"service": "Search", "rows": 4, "exif": 6, "portrait": True,
-                                   "font": "Comic Neue", "status_col": False}),
-    ("sample-04-auth-noborder", {"service": "Auth service", "rows": 5, "border": False,
-                                 "exif": 1, "font": "Because We Learn", "status_col": False}),
-    ("sample-05-nines", {"service": "Orders API", "rows": 5, "nines": True,
-                         "absent_comparators": True, "exif": 1, "font": "Breip",
-                         "families": ["uptime", "latency", "errors", "ttfr", "success"],
-                         "status_col": False}),
-    ("sample-06-notifications-glare", {"service": "Notifications", "rows": 4, "glare": 3,
-                                       "hard_shadow": True, "fill": 1.06, "exif": 1,
-                                       "font": "Comic Neue Bold", "unit_mix": True}),
-    ("sample-07-billing-units", {"service": "Billing", "rows": 6, "unit_mix": True, "exif": 3,
-                                 "font": "DkgHandwriting", "status_col": True}),
+    (
+        "sample-01-payments",
+        {
+            "service": "Payments API",
+            "rows": 5,
+            "status_col": False,
+            "border": True,
+            "exif": 1,
+            "fill": 0.8,
+            "font": "Humor Sans",
+            "intents": ["breach", "met", "near", "met", "met"],
+            "families": ["latency", "errors", "uptime", "mttr", "throughput"],
+        },
+    ),
+    (
+        "sample-02-checkout-status",
+        {
+            "service": "Checkout",
+            "rows": 5,
+            "status_col": True,
+            "mark_disagree": True,
+            "border": True,
+            "exif": 1,
+            "font": "DkgHandwriting Bold",
+            "intents": ["met", "near", "breach", "met", "breach"],
+        },
+    ),
+    (
+        "sample-03-search-portrait",
+        {
+            "service": "Search",
+            "rows": 4,
+            "exif": 6,
+            "portrait": True,
+            "font": "Comic Neue",
+            "status_col": False,
+        },
+    ),
+    (
+        "sample-04-auth-noborder",
+        {
+            "service": "Auth service",
+            "rows": 5,
+            "border": False,
+            "exif": 1,
+            "font": "Because We Learn",
+            "status_col": False,
+        },
+    ),
+    (
+        "sample-05-nines",
+        {
+            "service": "Orders API",
+            "rows": 5,
+            "nines": True,
+            "absent_comparators": True,
+            "exif": 1,
+            "font": "Breip",
+            "families": ["uptime", "latency", "errors", "ttfr", "success"],
+            "status_col": False,
+        },
+    ),
+    (
+        "sample-06-notifications-glare",
+        {
+            "service": "Notifications",
+            "rows": 4,
+            "glare": 3,
+            "hard_shadow": True,
+            "fill": 1.06,
+            "exif": 1,
+            "font": "Comic Neue Bold",
+            "unit_mix": True,
+        },
+    ),
+    (
+        "sample-07-billing-units",
+        {
+            "service": "Billing",
+            "rows": 6,
+            "unit_mix": True,
+            "exif": 3,
+            "font": "DkgHandwriting",
+            "status_col": True,
+        },
+    ),
     ("sample-08-blank-board", {"kind": "blank_board", "exif": 1}),
     ("sample-09-no-table", {"kind": "no_table", "exif": 1, "font": "Humor Sans"}),
     ("sample-10-no-board", {"kind": "no_board", "exif": 1}),
@@ -78,14 +143,19 @@ def _choose_font(rng, opts: dict) -> ink.Font:
     return fs[int(rng.choice(len(fs), p=w / w.sum()))]
 
 
-def make_photo(seed: int, i: int, long_side: int | None = None, overrides: dict | None = None,
-               source: str = "photo.jpg"):
+def make_photo(
+    seed: int,
+    i: int,
+    long_side: int | None = None,
+    overrides: dict | None = None,
+    source: str = "photo.jpg",
+):
     """Generate photo i of seed. Returns (upright uint8 RGB image, truth dict, save options)."""
     opts = dict(overrides or {})
-    rng = np.random.default_rng([seed, i, 1])        # content and layout
-    rng_cam = np.random.default_rng([seed, i, 2])    # camera, orientation, resolution
+    rng = np.random.default_rng([seed, i, 1])  # content and layout
+    rng_cam = np.random.default_rng([seed, i, 2])  # camera, orientation, resolution
     rng_light = np.random.default_rng([seed, i, 3])  # light, lens, scene
-    rng_px = np.random.default_rng([seed, i, 4])     # resolution-dependent noise arrays
+    rng_px = np.random.default_rng([seed, i, 4])  # resolution-dependent noise arrays
     kind = opts.get("kind") or kind_for(i)
     font = _choose_font(rng, opts)
 
@@ -109,8 +179,11 @@ def make_photo(seed: int, i: int, long_side: int | None = None, overrides: dict 
     cam = P.plan_camera(rng_cam, portrait, opts)
     light = P.plan_light(rng_light, opts)
     scene = P.plan_scene(rng_light)
-    shadow = (float(rng_light.uniform(-0.006, 0.006)), float(rng_light.uniform(0.002, 0.01)),
-              float(rng_light.uniform(0.15, 0.35)))
+    shadow = (
+        float(rng_light.uniform(-0.006, 0.006)),
+        float(rng_light.uniform(0.002, 0.01)),
+        float(rng_light.uniform(0.15, 0.35)),
+    )
 
     if kind == "table":
         content = C.make_table_content(rng, opts, font.caps)
@@ -120,7 +193,7 @@ def make_photo(seed: int, i: int, long_side: int | None = None, overrides: dict 
 
     meta: dict = {"kind": kind, "expect": "ok" if kind == "table" else "no_table"}
     geo_up: dict = {}
-    W2, H2 = (W + 1) // 2, (H + 1) // 2   # the wall / desk is made at half resolution
+    W2, H2 = (W + 1) // 2, (H + 1) // 2  # the wall / desk is made at half resolution
     if kind == "no_board":
         half, extra = P.make_desk(rng_light, rng_px, W2, H2)
         img = cv2.resize(half, (W, H), interpolation=cv2.INTER_LINEAR)
@@ -136,8 +209,11 @@ def make_photo(seed: int, i: int, long_side: int | None = None, overrides: dict 
         if plan.table_corners:
             must = np.asarray(plan.table_corners + plan.title_box) + off
         else:
-            must = np.array([[0, 0], [B.BW, 0], [B.BW, plan.BH], [0, plan.BH]]) * 0.5 + \
-                off + np.array([B.BW, plan.BH]) * 0.25
+            must = (
+                np.array([[0, 0], [B.BW, 0], [B.BW, plan.BH], [0, plan.BH]]) * 0.5
+                + off
+                + np.array([B.BW, plan.BH]) * 0.25
+            )
         M_u, fill = P.homography(cam, (cw, ch), frame_h, W, H, must)
         quad = P.apply_h(M_u, [[0, 0], [cw, 0], [cw, frame_h], [0, frame_h]])
         px_per_unit = max(np.hypot(*(quad[1] - quad[0])), np.hypot(*(quad[2] - quad[3]))) / cw
@@ -149,15 +225,17 @@ def make_photo(seed: int, i: int, long_side: int | None = None, overrides: dict 
         # the board's drop shadow on the wall
         k = 8
         hs, ws = max(8, H // k), max(8, W // k)
-        a_small = cv2.warpPerspective(rgba8[..., 3], np.diag([1 / k, 1 / k, 1.0]) @ M, (ws, hs),
-                                      flags=cv2.INTER_LINEAR).astype(np.float32) * (1 / 255.0)
+        a_small = cv2.warpPerspective(
+            rgba8[..., 3], np.diag([1 / k, 1 / k, 1.0]) @ M, (ws, hs), flags=cv2.INTER_LINEAR
+        ).astype(np.float32) * (1 / 255.0)
         sh = np.float32([[1, 0, shadow[0] * ws], [0, 1, shadow[1] * hs]])
         sh_mask = cv2.GaussianBlur(cv2.warpAffine(a_small, sh, (ws, hs)), (0, 0), 0.006 * ws + 1)
         half *= (1 - shadow[2] * cv2.resize(sh_mask, (W2, H2)))[..., None]
         img = cv2.resize(half, (W, H), interpolation=cv2.INTER_LINEAR)
         del half
-        warped = cv2.warpPerspective(rgba8, M, (W, H), flags=cv2.INTER_LINEAR,
-                                     borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        warped = cv2.warpPerspective(
+            rgba8, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+        )
         a = warped[..., 3].astype(np.float32) * (1 / 255.0)
         img *= (1 - a)[..., None]
         del a
@@ -191,26 +269,33 @@ def make_photo(seed: int, i: int, long_side: int | None = None, overrides: dict 
         "jpeg_quality": quality,
         "image_size": [sw, sh_],
         "image_size_upright": [W, H],
-        "corners_note": ("*_corners are [x, y] in the stored JPEG pixel array (before the EXIF "
-                         "orientation is applied); *_corners_upright after it. Order: top-left, "
-                         "top-right, bottom-right, bottom-left of the board as written on. "
-                         "board = white writing surface inside the frame; frame = outer edge "
-                         "of the aluminium frame; table = outer rectangle of the table grid "
-                         "(drawn or not). Points may lie outside the image."),
+        "corners_note": (
+            "*_corners are [x, y] in the stored JPEG pixel array (before the EXIF "
+            "orientation is applied); *_corners_upright after it. Order: top-left, "
+            "top-right, bottom-right, bottom-left of the board as written on. "
+            "board = white writing surface inside the frame; frame = outer edge "
+            "of the aluminium frame; table = outer rectangle of the table grid "
+            "(drawn or not). Points may lie outside the image."
+        ),
     }
     for key in ("board", "frame", "table"):
         if key in geo_up:
             up = geo_up[key]
             corpus[f"{key}_corners"] = P.to_stored_xy(up, orientation, W, H)
-            corpus[f"{key}_corners_upright"] = [[round(float(x), 1), round(float(y), 1)]
-                                                for x, y in up]
+            corpus[f"{key}_corners_upright"] = [
+                [round(float(x), 1), round(float(y), 1)] for x, y in up
+            ]
         else:
             corpus[f"{key}_corners"] = None
             corpus[f"{key}_corners_upright"] = None
     if "board" in geo_up:
         b = geo_up["board"]
-        corpus["board_cut_off"] = bool((b[:, 0] < 0).any() or (b[:, 0] > W - 1).any() or
-                                       (b[:, 1] < 0).any() or (b[:, 1] > H - 1).any())
+        corpus["board_cut_off"] = bool(
+            (b[:, 0] < 0).any()
+            or (b[:, 0] > W - 1).any()
+            or (b[:, 1] < 0).any()
+            or (b[:, 1] > H - 1).any()
+        )
     corpus["table_border"] = plan.border if plan and kind == "table" else None
     corpus["table_rows"] = plan.rows if plan and kind == "table" else 0
     corpus["table_cols"] = plan.cols if plan and kind == "table" else 0
@@ -229,19 +314,29 @@ def make_photo(seed: int, i: int, long_side: int | None = None, overrides: dict 
     if "camera" in meta:
         corpus["camera"] = meta["camera"]
     truth["corpus"] = corpus
-    return img8, truth, {"orientation": orientation, "quality": quality, "when": when,
-                         "phone": phone}
+    return (
+        img8,
+        truth,
+        {"orientation": orientation, "quality": quality, "when": when, "phone": phone},
+    )
 
 
-def write_photo(out_dir: Path, name: str, seed: int, i: int, long_side: int | None,
-                overrides: dict | None = None) -> Path:
+def write_photo(
+    out_dir: Path,
+    name: str,
+    seed: int,
+    i: int,
+    long_side: int | None,
+    overrides: dict | None = None,
+) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.jpg"
     img8, truth, so = make_photo(seed, i, long_side, overrides, source=path.name)
     P.save_jpeg(path, img8, so["orientation"], so["quality"], so["when"], so["phone"])
     (out_dir / f"{name}.truth.json").write_text(
-        json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -268,8 +363,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="output folder for a corpus")
     ap.add_argument("--n", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--long-side", type=int, default=None,
-                    help="downsize: long side of the photos in pixels (default: full 8-12 MP)")
+    ap.add_argument(
+        "--long-side",
+        type=int,
+        default=None,
+        help="downsize: long side of the photos in pixels (default: full 8-12 MP)",
+    )
     ap.add_argument("--samples", type=Path, help="regenerate the committed sample set here")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical)")
     args = ap.parse_args(argv)
@@ -279,17 +378,22 @@ def main(argv: list[str] | None = None) -> int:
     elif args.out:
         if args.jobs > 1:
             from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(args.jobs) as ex:
-                futs = [ex.submit(write_photo, args.out, photo_name(i), args.seed, i,
-                                  args.long_side) for i in range(args.n)]
+                futs = [
+                    ex.submit(write_photo, args.out, photo_name(i), args.seed, i, args.long_side)
+                    for i in range(args.n)
+                ]
                 paths = [f.result() for f in futs]
         else:
             paths = generate_corpus(args.out, args.n, args.seed, args.long_side)
     else:
         ap.error("give --out DIR (with --n/--seed) or --samples DIR")
     dt = time.time() - t0
-    print(f"wrote {len(paths)} photos in {dt:.1f} s ({dt / max(1, len(paths)):.2f} s/photo)",
-          file=sys.stderr)
+    print(
+        f"wrote {len(paths)} photos in {dt:.1f} s ({dt / max(1, len(paths)):.2f} s/photo)",
+        file=sys.stderr,
+    )
     for p in paths:
         print(p)
     return 0

@@ -62,7 +62,10 @@ def draw_board(
     def line(p, q):
         n = 40
         pts = [
-            (p[0] + (q[0] - p[0]) * t + wobble * rng.normal(), p[1] + (q[1] - p[1]) * t + wobble * rng.normal())
+            (
+                p[0] + (q[0] - p[0]) * t + wobble * rng.normal(),
+                p[1] + (q[1] - p[1]) * t + wobble * rng.normal(),
+            )
             for t in np.linspace(0, 1, n)
         ]
         if skip:
@@ -88,7 +91,9 @@ def draw_board(
     return np.array(img)[:, :, ::-1].copy(), [float(v) for v in hy], [float(v) for v in vx]
 
 
-def photograph(board: np.ndarray, photo_size=(2400, 1800), corners=None, seed=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def photograph(
+    board: np.ndarray, photo_size=(2400, 1800), corners=None, seed=0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Place `board` (with a grey frame) on a wall under a known perspective."""
     rng = np.random.default_rng(seed)
     bh, bw = board.shape[:2]
@@ -101,7 +106,9 @@ def photograph(board: np.ndarray, photo_size=(2400, 1800), corners=None, seed=0)
     shift = np.array([[1, 0, 30], [0, 1, 30], [0, 0, 1]], np.float64)
     Hf = H @ np.linalg.inv(shift)
     wall = np.full((ph, pw, 3), (120, 160, 190), np.uint8)
-    wall = (wall.astype(np.int16) + rng.integers(-12, 12, (ph, pw, 1))).clip(0, 255).astype(np.uint8)
+    wall = (
+        (wall.astype(np.int16) + rng.integers(-12, 12, (ph, pw, 1))).clip(0, 255).astype(np.uint8)
+    )
     warped = cv2.warpPerspective(frame, Hf, (pw, ph))
     mask = cv2.warpPerspective(np.full(frame.shape[:2], 255, np.uint8), Hf, (pw, ph))
     photo = np.where(mask[:, :, None] > 0, warped, wall)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from synthetic import ROWS, synth
 
 from boardsnap.board import find_board, flatten_lighting
 from boardsnap.config import Config
 from boardsnap.grid import segment
 from boardsnap.results import Photo
-from synthetic import ROWS, synth
 
 CFG = Config()
 

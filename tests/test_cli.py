@@ -11,11 +11,11 @@ from pathlib import Path
 import cv2
 import pytest
 from click.testing import CliRunner
+from synthetic import synth
 
 from boardsnap.cli import cli
 from boardsnap.document import Board
 from boardsnap.errors import ExitCode
-from synthetic import synth
 
 REAL_PHOTOS = Path(__file__).resolve().parents[1].parent / "shared" / "realphotos"
 

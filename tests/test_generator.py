@@ -36,6 +36,7 @@ def truth_of(photo: Path) -> dict:
 
 # ---- determinism ---------------------------------------------------------------------------
 
+
 def test_same_seed_same_bytes_and_prefix_shared(tmp_path):
     a = generate.generate_corpus(tmp_path / "a", 3, seed=11, long_side=240)
     b = generate.generate_corpus(tmp_path / "b", 2, seed=11, long_side=240)
@@ -56,14 +57,25 @@ def test_different_seed_different_photos(tmp_path):
 
 # ---- truth ---------------------------------------------------------------------------------
 
+
 def test_every_truth_is_a_valid_board_document(corpus):
     for photo in corpus:
         data = truth_of(photo)
         board = Board.from_dict(data)
         assert data["schema"] == "boardsnap.board/1"
         assert board.source == photo.name
-        assert set(data) == {"schema", "source", "title", "service", "review_date", "metrics",
-                             "root_causes", "actions", "warnings", "corpus"}
+        assert set(data) == {
+            "schema",
+            "source",
+            "title",
+            "service",
+            "review_date",
+            "metrics",
+            "root_causes",
+            "actions",
+            "warnings",
+            "corpus",
+        }
         for m in data["metrics"]:
             assert m["confidence"] == 1.0
             assert m["needs_review"] == (m["status"] == "unknown")
@@ -94,8 +106,7 @@ def expected_status(m: dict) -> tuple[str, float | None]:
     else:
         used = tv / av
     eps = 1e-9 * max(abs(tv), 1.0)
-    holds = {"<": av < tv - eps, "<=": av <= tv + eps, ">": av > tv + eps,
-             ">=": av >= tv - eps}[op]
+    holds = {"<": av < tv - eps, "<=": av <= tv + eps, ">": av > tv + eps, ">=": av >= tv - eps}[op]
     if not holds:
         return "breach", used
     return ("near_miss" if used >= 0.9 else "met"), used
@@ -122,8 +133,13 @@ def test_boardsnap_judge_gives_the_truth_statuses(corpus):
     checked = 0
     for photo in corpus:
         truth = Board.from_dict(truth_of(photo))
-        reset = dataclasses.replace(truth, warnings=(), metrics=tuple(
-            dataclasses.replace(m, status="unknown", budget_used=None) for m in truth.metrics))
+        reset = dataclasses.replace(
+            truth,
+            warnings=(),
+            metrics=tuple(
+                dataclasses.replace(m, status="unknown", budget_used=None) for m in truth.metrics
+            ),
+        )
         judged = judge_board(reset, JudgeConfig())
         for want, got in zip(truth.metrics, judged.metrics, strict=True):
             assert got.status == want.status, (photo.name, want)
@@ -136,8 +152,11 @@ def test_boardsnap_judge_gives_the_truth_statuses(corpus):
 def test_board_marks_and_warnings_agree(corpus):
     for photo in corpus:
         data = truth_of(photo)
-        disagreements = [m for m in data["metrics"]
-                         if m["board_mark"] is not None and m["board_mark"] != m["status"]]
+        disagreements = [
+            m
+            for m in data["metrics"]
+            if m["board_mark"] is not None and m["board_mark"] != m["status"]
+        ]
         assert len(data["warnings"]) == len(disagreements)
         if not data["corpus"]["status_column"]:
             assert all(m["board_mark"] is None for m in data["metrics"])
@@ -156,6 +175,7 @@ def test_actions_and_root_causes_name_table_metrics(corpus):
 
 
 # ---- photos --------------------------------------------------------------------------------
+
 
 def test_full_size_photo_is_8_to_12_megapixels_with_exif(tmp_path):
     photo = generate.write_photo(tmp_path, "full", 3, 0, None)
@@ -179,8 +199,14 @@ def test_small_long_side_downsizes(corpus):
 
 def test_exif_orientation_round_trips(tmp_path):
     for orientation in (6, 8, 3):
-        photo = generate.write_photo(tmp_path, f"o{orientation}", 5, 1, 400,
-                                     {"exif": orientation, "portrait": orientation != 3})
+        photo = generate.write_photo(
+            tmp_path,
+            f"o{orientation}",
+            5,
+            1,
+            400,
+            {"exif": orientation, "portrait": orientation != 3},
+        )
         truth = truth_of(photo)["corpus"]
         with Image.open(photo) as im:
             assert im.getexif().get(0x0112) == orientation == truth["exif_orientation"]
@@ -200,8 +226,8 @@ def test_exif_orientation_round_trips(tmp_path):
             pu = u_c if k == 4 else u_c + 0.8 * (u_pts[k] - u_c)
             xs, ys, xu, yu = (int(round(v)) for v in (*ps, *pu))
             if 3 <= xu < upright.shape[1] - 3 and 3 <= yu < upright.shape[0] - 3:
-                a = stored[ys - 2:ys + 3, xs - 2:xs + 3].mean(axis=(0, 1))
-                b = upright[yu - 2:yu + 3, xu - 2:xu + 3].mean(axis=(0, 1))
+                a = stored[ys - 2 : ys + 3, xs - 2 : xs + 3].mean(axis=(0, 1))
+                b = upright[yu - 2 : yu + 3, xu - 2 : xu + 3].mean(axis=(0, 1))
                 assert np.abs(a - b).max() < 4.0, (orientation, k)
 
 
@@ -212,7 +238,7 @@ def test_board_corners_frame_the_bright_board(corpus):
         img = np.asarray(im.convert("L"), np.float32)
     pts = np.asarray(c["board_corners"])
     cx, cy = pts.mean(axis=0)
-    inside = img[int(cy) - 3:int(cy) + 3, int(cx) - 3:int(cx) + 3].mean()
+    inside = img[int(cy) - 3 : int(cy) + 3, int(cx) - 3 : int(cx) + 3].mean()
     # well outside the frame: the wall, darker than the white surface
     fr = np.asarray(c["frame_corners"])
     out_pt = fr[0] + (fr[0] - np.asarray([cx, cy])) * 0.15
@@ -222,6 +248,7 @@ def test_board_corners_frame_the_bright_board(corpus):
 
 
 # ---- negatives and variety -----------------------------------------------------------------
+
 
 def test_negatives_have_no_metrics(corpus):
     kinds = []

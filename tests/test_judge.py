@@ -29,20 +29,44 @@ def metric(op, target, actual, unit="ms", actual_unit=None, name="P95 latency", 
 
 # ---- direction -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "name, expected",
     [
-        ("P95 latency", "lower"), ("p50", "lower"), ("P99 Latency", "lower"),
-        ("P95 Iatency", "lower"), ("p9S latency", "lower"), ("Latency", "lower"),
-        ("response time", "lower"), ("Error rate", "lower"), ("err rate", "lower"),
-        ("errors", "lower"), ("5xx", "lower"), ("5xx rate", "lower"), ("MTTR", "lower"),
-        ("mtta", "lower"), ("MTTD", "lower"), ("TTFR", "lower"), ("TTR", "lower"),
-        ("Resolution time", "lower"), ("Downtime", "lower"), ("queue time", "lower"),
-        ("Uptime", "higher"), ("UPTIME", "higher"), ("Up+ime", "higher"),
-        ("Availability", "higher"), ("Avallability", "higher"), ("Success rate", "higher"),
-        ("Throughput", "higher"), ("rps", "higher"), ("Apdex", "higher"),
+        ("P95 latency", "lower"),
+        ("p50", "lower"),
+        ("P99 Latency", "lower"),
+        ("P95 Iatency", "lower"),
+        ("p9S latency", "lower"),
+        ("Latency", "lower"),
+        ("response time", "lower"),
+        ("Error rate", "lower"),
+        ("err rate", "lower"),
+        ("errors", "lower"),
+        ("5xx", "lower"),
+        ("5xx rate", "lower"),
+        ("MTTR", "lower"),
+        ("mtta", "lower"),
+        ("MTTD", "lower"),
+        ("TTFR", "lower"),
+        ("TTR", "lower"),
+        ("Resolution time", "lower"),
+        ("Downtime", "lower"),
+        ("queue time", "lower"),
+        ("Uptime", "higher"),
+        ("UPTIME", "higher"),
+        ("Up+ime", "higher"),
+        ("Availability", "higher"),
+        ("Avallability", "higher"),
+        ("Success rate", "higher"),
+        ("Throughput", "higher"),
+        ("rps", "higher"),
+        ("Apdex", "higher"),
         ("Durability", "higher"),
-        ("Cache hit ratio", None), ("Cost", None), ("", None), ("Widgets", None),
+        ("Cache hit ratio", None),
+        ("Cost", None),
+        ("", None),
+        ("Widgets", None),
         ("errors vs success", None),
     ],
 )
@@ -56,6 +80,7 @@ def test_direction_never_raises(name):
 
 
 # ---- budget_used: the table's formulas -------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "m, expected",
@@ -127,6 +152,7 @@ def test_higher_other_formula(target, actual, op):
 
 # ---- ties and statuses -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "op, unit, value, status",
     [
@@ -144,8 +170,11 @@ def test_ties(op, unit, value, status):
     assert judged.budget_used == 1.0
 
 
-@given(value=st.floats(0.001, 1e6), op=st.sampled_from(["<", "<=", ">", ">="]),
-       unit=st.sampled_from(["ms", "%", "rps", None]))
+@given(
+    value=st.floats(0.001, 1e6),
+    op=st.sampled_from(["<", "<=", ">", ">="]),
+    unit=st.sampled_from(["ms", "%", "rps", None]),
+)
 def test_ties_property(value, op, unit):
     assume(not (unit == "%" and value >= 100))
     judged = judge_metric(metric(op, value, value, unit), CFG)
@@ -187,8 +216,11 @@ def test_near_miss_setting():
 
 
 def test_judge_keeps_parse_review_and_is_idempotent():
-    m = replace(metric(None, 200, 240, name="Widgets"), needs_review=True,
-                review_reasons=("target read with low OCR confidence (0.40)",))
+    m = replace(
+        metric(None, 200, 240, name="Widgets"),
+        needs_review=True,
+        review_reasons=("target read with low OCR confidence (0.40)",),
+    )
     once = judge_metric(m, CFG)
     twice = judge_metric(once, CFG)
     assert once == twice
@@ -198,8 +230,14 @@ def test_judge_keeps_parse_review_and_is_idempotent():
 
 # ---- monotonicity ----------------------------------------------------------------------------
 
-@given(target=st.floats(0.001, 1e5), a=st.floats(0, 1e6), b=st.floats(0, 1e6),
-       op=st.sampled_from(["<", "<="]), near=st.floats(0.05, 1.0))
+
+@given(
+    target=st.floats(0.001, 1e5),
+    a=st.floats(0, 1e6),
+    b=st.floats(0, 1e6),
+    op=st.sampled_from(["<", "<="]),
+    near=st.floats(0.05, 1.0),
+)
 def test_lower_is_better_monotonic(target, a, b, op, near):
     lo, hi = sorted((a, b))
     cfg = JudgeConfig(near_miss_at=near)
@@ -208,9 +246,14 @@ def test_lower_is_better_monotonic(target, a, b, op, near):
     assert RANK[s_hi] >= RANK[s_lo]
 
 
-@given(target=st.floats(0, 1e5), a=st.floats(0, 1e6), b=st.floats(0, 1e6),
-       op=st.sampled_from([">", ">="]), unit=st.sampled_from(["%", "rps", None]),
-       near=st.floats(0.05, 1.0))
+@given(
+    target=st.floats(0, 1e5),
+    a=st.floats(0, 1e6),
+    b=st.floats(0, 1e6),
+    op=st.sampled_from([">", ">="]),
+    unit=st.sampled_from(["%", "rps", None]),
+    near=st.floats(0.05, 1.0),
+)
 def test_higher_is_better_monotonic(target, a, b, op, unit, near):
     if unit == "%":
         target, a, b = min(target, 99.999), min(a, 100), min(b, 100)
@@ -221,25 +264,43 @@ def test_higher_is_better_monotonic(target, a, b, op, unit, near):
     assert RANK[s_hi] <= RANK[s_lo]
 
 
-@given(target=st.floats(0.01, 1e4), actual=st.floats(0, 1e5),
-       op=st.sampled_from(["<", "<=", ">", ">="]), unit=st.sampled_from(["ms", "rps", None]))
+@given(
+    target=st.floats(0.01, 1e4),
+    actual=st.floats(0, 1e5),
+    op=st.sampled_from(["<", "<=", ">", ">="]),
+    unit=st.sampled_from(["ms", "rps", None]),
+)
 def test_breach_iff_comparator_fails(target, actual, op, unit):
     judged = judge_metric(metric(op, target, actual, unit), CFG)
-    holds = {"<": actual < target, "<=": actual <= target, ">": actual > target,
-             ">=": actual >= target}[op]
+    holds = {
+        "<": actual < target,
+        "<=": actual <= target,
+        ">": actual > target,
+        ">=": actual >= target,
+    }[op]
     assert (judged.status == "breach") == (not holds)
     assert judged.budget_used is None or math.isfinite(judged.budget_used)
 
 
-@given(st.builds(
-    Metric,
-    name=st.text(max_size=20),
-    target=st.builds(Target, op=st.sampled_from(["<", "<=", ">", ">=", None]),
-                     value=st.one_of(st.none(), st.floats()), unit=st.sampled_from(
-                         ["ms", "s", "min", "h", "d", "%", "rps", "x", None]), text=st.text()),
-    actual=st.builds(Actual, value=st.one_of(st.none(), st.floats()), unit=st.sampled_from(
-        ["ms", "s", "min", "h", "d", "%", "rps", "x", None]), text=st.text()),
-))
+@given(
+    st.builds(
+        Metric,
+        name=st.text(max_size=20),
+        target=st.builds(
+            Target,
+            op=st.sampled_from(["<", "<=", ">", ">=", None]),
+            value=st.one_of(st.none(), st.floats()),
+            unit=st.sampled_from(["ms", "s", "min", "h", "d", "%", "rps", "x", None]),
+            text=st.text(),
+        ),
+        actual=st.builds(
+            Actual,
+            value=st.one_of(st.none(), st.floats()),
+            unit=st.sampled_from(["ms", "s", "min", "h", "d", "%", "rps", "x", None]),
+            text=st.text(),
+        ),
+    )
+)
 def test_judge_never_raises(m):
     judged = judge_metric(m, CFG)
     assert judged.status in ("met", "near_miss", "breach", "unknown")
@@ -249,6 +310,7 @@ def test_judge_never_raises(m):
 
 
 # ---- the board and its marks -----------------------------------------------------------------
+
 
 def test_judge_board_mark_disagrees():
     board = Board(
@@ -278,6 +340,11 @@ def test_judge_board_mark_disagrees():
 
 
 def test_judge_board_keeps_the_rest():
-    board = Board(source="x.jpg", title="T", service="S", review_date="2026-11-20",
-                  warnings=("row 4: actual value unreadable",))
+    board = Board(
+        source="x.jpg",
+        title="T",
+        service="S",
+        review_date="2026-11-20",
+        warnings=("row 4: actual value unreadable",),
+    )
     assert judge_board(board, CFG) == board

@@ -33,8 +33,10 @@ def test_exif_orientation_is_applied(tmp_path, orientation, upright_dark_corner)
     h, w = photo.image.shape[:2]
     assert (w, h) == ((400, 300) if orientation in (1, 3) else (300, 400))
     corners = {
-        "tl": photo.image[5, 5], "tr": photo.image[5, w - 6],
-        "bl": photo.image[h - 6, 5], "br": photo.image[h - 6, w - 6],
+        "tl": photo.image[5, 5],
+        "tr": photo.image[5, w - 6],
+        "bl": photo.image[h - 6, 5],
+        "br": photo.image[h - 6, w - 6],
     }
     assert corners[upright_dark_corner].mean() < 80
     assert sum(c.mean() < 80 for c in corners.values()) == 1
@@ -61,7 +63,7 @@ def test_exif_capture_date_is_read(tmp_path):
 def test_every_mode_becomes_bgr8(tmp_path, mode):
     img = _pattern()
     if mode == "I;16":
-        img = Image.fromarray((np.asarray(img.convert("L")).astype(np.uint16) * 257))
+        img = Image.fromarray(np.asarray(img.convert("L")).astype(np.uint16) * 257)
     else:
         img = img.convert(mode)
     path = tmp_path / ("p.jpg" if mode == "CMYK" else "p.png")

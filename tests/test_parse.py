@@ -32,6 +32,7 @@ NAMES = ["P95 latency", "Error rate", "Uptime", "Throughput"]
 
 # ---- targets: every comparator, unit spelling and nines form ---------------------------------
 
+
 @pytest.mark.parametrize(
     "text, name, op, value, unit",
     [
@@ -127,9 +128,15 @@ def test_repaired_values_need_review(text, name, value):
 
 @pytest.mark.parametrize(
     "text, name",
-    [("< 200ms", "P95 latency"), ("99,9%", "Uptime"), ("three nines", "Uptime"),
-     ("99. 9%", "Uptime"), ("¢200ms", "P95 latency"), ("200ms", "P95 latency"),
-     ("≥ 500 rps", "Throughput")],
+    [
+        ("< 200ms", "P95 latency"),
+        ("99,9%", "Uptime"),
+        ("three nines", "Uptime"),
+        ("99. 9%", "Uptime"),
+        ("¢200ms", "P95 latency"),
+        ("200ms", "P95 latency"),
+        ("≥ 500 rps", "Throughput"),
+    ],
 )
 def test_safe_readings_are_not_flagged(text, name):
     assert read_target(text, name)[1].reasons == ()
@@ -148,6 +155,7 @@ def test_direction_unknown_without_comparator():
 
 
 # ---- actuals ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text, name, target_text, value, unit",
@@ -207,7 +215,8 @@ UNIT_SPELLINGS = {
 value_text = st.one_of(
     st.integers(0, 99999).map(lambda i: (float(i), str(i))),
     st.tuples(st.integers(0, 999), st.integers(1, 99)).map(
-        lambda t: (float(f"{t[0]}.{t[1]}"), f"{t[0]}.{t[1]}")),
+        lambda t: (float(f"{t[0]}.{t[1]}"), f"{t[0]}.{t[1]}")
+    ),
 )
 
 
@@ -241,6 +250,7 @@ def test_nines_round_trip(n, form):
 
 # ---- never raise -----------------------------------------------------------------------------
 
+
 @given(st.text(), st.text(max_size=30))
 def test_parse_target_and_actual_never_raise(text, name):
     t = parse_target(text, name)
@@ -272,9 +282,10 @@ def test_parsers_never_raise_on_dense_input(text):
 cell_text = st.text(max_size=20)
 
 
-@given(st.lists(st.lists(st.builds(OcrText, cell_text, st.floats(0, 1)), max_size=5),
-                max_size=6),
-       st.lists(st.builds(OcrText, st.text(max_size=60), st.floats(0, 1)), max_size=8))
+@given(
+    st.lists(st.lists(st.builds(OcrText, cell_text, st.floats(0, 1)), max_size=5), max_size=6),
+    st.lists(st.builds(OcrText, st.text(max_size=60), st.floats(0, 1)), max_size=8),
+)
 def test_parse_reading_never_raises(rows, lines):
     reading = Reading(cells=tuple(tuple(r) for r in rows), lines=tuple(lines))
     board = parse_reading(reading, ParseContext("x.jpg", fallback_date=REVIEW))
@@ -284,18 +295,44 @@ def test_parse_reading_never_raises(rows, lines):
 
 # ---- marks -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text, mark",
     [
-        ("✓", "met"), ("✔", "met"), ("✅", "met"), ("√", "met"), ("met", "met"), ("OK", "met"),
-        ("ok!", "met"), ("pass", "met"), ("green", "met"),
-        ("✗", "breach"), ("✘", "breach"), ("x", "breach"), ("X", "breach"), ("❌", "breach"),
-        ("BREACH", "breach"), ("Breached", "breach"), ("BREAGH", "breach"), ("missed", "breach"),
-        ("fail", "breach"), ("not met", "breach"), ("red", "breach"),
-        ("near miss", "near_miss"), ("Near-miss", "near_miss"), ("NEAR MISS!", "near_miss"),
-        ("at risk", "near_miss"), ("amber", "near_miss"), ("⚠", "near_miss"),
-        ("?", "unknown"), ("n/a", "unknown"), ("TBD", "unknown"),
-        ("", None), ("  ", None), ("-", None), ("see notes", None),
+        ("✓", "met"),
+        ("✔", "met"),
+        ("✅", "met"),
+        ("√", "met"),
+        ("met", "met"),
+        ("OK", "met"),
+        ("ok!", "met"),
+        ("pass", "met"),
+        ("green", "met"),
+        ("✗", "breach"),
+        ("✘", "breach"),
+        ("x", "breach"),
+        ("X", "breach"),
+        ("❌", "breach"),
+        ("BREACH", "breach"),
+        ("Breached", "breach"),
+        ("BREAGH", "breach"),
+        ("missed", "breach"),
+        ("fail", "breach"),
+        ("not met", "breach"),
+        ("red", "breach"),
+        ("near miss", "near_miss"),
+        ("Near-miss", "near_miss"),
+        ("NEAR MISS!", "near_miss"),
+        ("at risk", "near_miss"),
+        ("amber", "near_miss"),
+        ("⚠", "near_miss"),
+        ("?", "unknown"),
+        ("n/a", "unknown"),
+        ("TBD", "unknown"),
+        ("", None),
+        ("  ", None),
+        ("-", None),
+        ("see notes", None),
     ],
 )
 def test_parse_mark(text, mark):
@@ -303,6 +340,7 @@ def test_parse_mark(text, mark):
 
 
 # ---- titles and dates ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text, service, review",
@@ -362,22 +400,33 @@ def test_short_due_without_review_date():
 
 # ---- actions ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("- P95 latency: add circuit breaker @maria 12/15",
-         Action("add circuit breaker", "maria", "2026-12-15", "P95 latency")),
-        ("* Error rate: roll back deploy (tom) due Dec 1",
-         Action("roll back deploy", "tom", "2026-12-01", "Error rate")),
+        (
+            "- P95 latency: add circuit breaker @maria 12/15",
+            Action("add circuit breaker", "maria", "2026-12-15", "P95 latency"),
+        ),
+        (
+            "* Error rate: roll back deploy (tom) due Dec 1",
+            Action("roll back deploy", "tom", "2026-12-01", "Error rate"),
+        ),
         ("- add alerting owner: Sam by 12/01", Action("add alerting", "sam", "2026-12-01")),
-        ("1. P95 Iatency: cache card tokens @ Maria due: 15 Dec",
-         Action("cache card tokens", "maria", "2026-12-15", "P95 latency")),
+        (
+            "1. P95 Iatency: cache card tokens @ Maria due: 15 Dec",
+            Action("cache card tokens", "maria", "2026-12-15", "P95 latency"),
+        ),
         ("• tune GC", Action("tune GC")),
-        ("- Uptime - add second region @li.wei 2027-01-15",
-         Action("add second region", "li.wei", "2027-01-15", "Uptime")),
+        (
+            "- Uptime - add second region @li.wei 2027-01-15",
+            Action("add second region", "li.wei", "2027-01-15", "Uptime"),
+        ),
         ("- fix (p95) regression @bob 1/5", Action("fix (p95) regression", "bob", "2027-01-05")),
-        ("- Throughput: scale out workers (ANA), by Dec 3",
-         Action("scale out workers", "ana", "2026-12-03", "Throughput")),
+        (
+            "- Throughput: scale out workers (ANA), by Dec 3",
+            Action("scale out workers", "ana", "2026-12-03", "Throughput"),
+        ),
         ("- add retries to card API @maria", Action("add retries to card API", "maria")),
         ("- add retries to card API 12/15", Action("add retries to card API", None, "2026-12-15")),
     ],
@@ -405,11 +454,14 @@ def test_action_with_doubtful_date_needs_review():
 
 # ---- root causes -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("- P95 latency: slow third-party card API",
-         RootCause("P95 latency", "slow third-party card API")),
+        (
+            "- P95 latency: slow third-party card API",
+            RootCause("P95 latency", "slow third-party card API"),
+        ),
         ("Error rate: bad deploy on 11/18", RootCause("Error rate", "bad deploy on 11/18")),
         ("P95 Iatency - slow DB", RootCause("P95 latency", "slow DB")),
         ("- Upt1me: DNS outage", RootCause("Uptime", "DNS outage")),
@@ -424,13 +476,19 @@ def test_parse_root_cause(text, expected):
 
 # ---- metric names ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text, name",
     [
-        ("P95 latency", "P95 latency"), ("P95 Iatency", "P95 latency"),
-        ("P9S latency:", "P95 latency"), ("err rate", "err rate"), ("Up+ime", "Uptime"),
-        ("Avallability", "Availability"), ("API latency", "API latency"),
-        ("Checkout p99", "Checkout p99"), ("- Cache hit ratio", "Cache hit ratio"),
+        ("P95 latency", "P95 latency"),
+        ("P95 Iatency", "P95 latency"),
+        ("P9S latency:", "P95 latency"),
+        ("err rate", "err rate"),
+        ("Up+ime", "Uptime"),
+        ("Avallability", "Availability"),
+        ("API latency", "API latency"),
+        ("Checkout p99", "Checkout p99"),
+        ("- Cache hit ratio", "Cache hit ratio"),
         ("ERROR RATE", "ERROR RATE"),
     ],
 )
@@ -446,6 +504,7 @@ def test_match_metric_name_similarity():
 
 # ---- whole readings --------------------------------------------------------------------------
 
+
 def txt(text: str, conf: float = 0.92, box=None) -> OcrText:
     return OcrText(text, conf, box)
 
@@ -454,8 +513,12 @@ def test_parse_reading_table():
     reading = Reading(
         cells=(
             (txt("Metric"), txt("Target"), txt("Actual"), txt("Status / Notes")),
-            (txt("P95 Iatency", box=(10, 50, 100, 30)), txt("< 200ms", box=(110, 50, 90, 30)),
-             txt("240ms", box=(200, 50, 90, 30)), txt("BREACH", box=(290, 50, 90, 30))),
+            (
+                txt("P95 Iatency", box=(10, 50, 100, 30)),
+                txt("< 200ms", box=(110, 50, 90, 30)),
+                txt("240ms", box=(200, 50, 90, 30)),
+                txt("BREACH", box=(290, 50, 90, 30)),
+            ),
             (txt("Uptime"), txt("≥ 99.9 %"), txt("99.95%"), txt("✓")),
             (txt("Error rate"), txt("< 0.5%"), txt("0.48%", 0.41), txt("")),
             (txt(""), txt(""), txt(""), txt("")),
@@ -482,8 +545,12 @@ def test_parse_reading_table():
     assert (p95.target.op, p95.target.value, p95.target.unit) == ("<", 200, "ms")
     assert (p95.actual.value, p95.actual.unit) == (240, "ms")
     assert p95.board_mark == "breach" and p95.status == "unknown"
-    assert p95.cell_boxes == ((10, 50, 100, 30), (110, 50, 90, 30), (200, 50, 90, 30),
-                              (290, 50, 90, 30))
+    assert p95.cell_boxes == (
+        (10, 50, 100, 30),
+        (110, 50, 90, 30),
+        (200, 50, 90, 30),
+        (290, 50, 90, 30),
+    )
     assert not p95.needs_review and p95.confidence == pytest.approx(0.92)
     assert m["Uptime"].board_mark == "met" and not m["Uptime"].needs_review
     assert m["Error rate"].needs_review and m["Error rate"].confidence <= 0.41
@@ -498,8 +565,10 @@ def test_parse_reading_table():
 
 def test_parse_reading_without_header_and_with_fallback_date():
     reading = Reading(
-        cells=((txt("P95 latency"), txt("< 200ms"), txt("180ms")),
-               (txt("Uptime"), txt("three nines"), txt("")),),
+        cells=(
+            (txt("P95 latency"), txt("< 200ms"), txt("180ms")),
+            (txt("Uptime"), txt("three nines"), txt("")),
+        ),
         lines=(txt("- P95 latency: add cache @maria 12/15"),),
     )
     board = parse_reading(reading, ParseContext("x.jpg", fallback_date=date(2026, 11, 20)))
@@ -511,36 +580,46 @@ def test_parse_reading_without_header_and_with_fallback_date():
 
 
 def test_parse_reading_columns_from_header_words():
-    reading = Reading(cells=(
-        (txt("Actual"), txt("SLI"), txt("Goal"), txt("Met?")),
-        (txt("240ms"), txt("P95 latency"), txt("< 200ms"), txt("x")),
-    ))
+    reading = Reading(
+        cells=(
+            (txt("Actual"), txt("SLI"), txt("Goal"), txt("Met?")),
+            (txt("240ms"), txt("P95 latency"), txt("< 200ms"), txt("x")),
+        )
+    )
     board = parse_reading(reading, ParseContext("x.jpg"))
     (m,) = board.metrics
-    assert (m.name, m.target.value, m.actual.value, m.board_mark) == ("P95 latency", 200, 240,
-                                                                      "breach")
+    assert (m.name, m.target.value, m.actual.value, m.board_mark) == (
+        "P95 latency",
+        200,
+        240,
+        "breach",
+    )
 
 
 def test_parse_reading_lines_only():
     """Whole-page OCR: the table rows are found among the lines."""
-    reading = Reading(lines=(
-        txt("Payments API"),
-        txt("SLA review 11/20"),
-        txt("Metric Target Actual"),
-        txt("P95 latency < 200ms 240ms"),
-        txt("Uptime ≥ 99.9% 99.95% ✓"),
-        txt("Error rate | <0.5% | 0.7%"),
-        txt("5xx rate 0.1% 0.05%"),
-        txt("MTTR max 4h 3 hrs"),
-        txt("Why"),
-        txt("- P95 latency: slow third-party card API"),
-        txt("Action items"),
-        txt("- Uptime: add region @li 12/15"),
-    ))
+    reading = Reading(
+        lines=(
+            txt("Payments API"),
+            txt("SLA review 11/20"),
+            txt("Metric Target Actual"),
+            txt("P95 latency < 200ms 240ms"),
+            txt("Uptime ≥ 99.9% 99.95% ✓"),
+            txt("Error rate | <0.5% | 0.7%"),
+            txt("5xx rate 0.1% 0.05%"),
+            txt("MTTR max 4h 3 hrs"),
+            txt("Why"),
+            txt("- P95 latency: slow third-party card API"),
+            txt("Action items"),
+            txt("- Uptime: add region @li 12/15"),
+        )
+    )
     board = parse_reading(reading, ParseContext("y.jpg", fallback_date=date(2026, 11, 21)))
     assert board.service == "Payments API" and board.review_date == "2026-11-20"
-    got = [(m.name, m.target.op, m.target.value, m.target.unit, m.actual.value, m.actual.unit)
-           for m in board.metrics]
+    got = [
+        (m.name, m.target.op, m.target.value, m.target.unit, m.actual.value, m.actual.unit)
+        for m in board.metrics
+    ]
     assert got == [
         ("P95 latency", "<", 200, "ms", 240, "ms"),
         ("Uptime", ">=", 99.9, "%", 99.95, "%"),
@@ -556,8 +635,12 @@ def test_parse_reading_lines_only():
 def test_parse_reading_unheaded_lines_classified_by_features():
     reading = Reading(
         cells=((txt("P95 latency"), txt("< 200ms"), txt("240ms")),),
-        lines=(txt("SLA review 2026-11-20"), txt("P95 latency: slow card API"),
-               txt("- add circuit breaker @maria 12/15"), txt("random scribble")),
+        lines=(
+            txt("SLA review 2026-11-20"),
+            txt("P95 latency: slow card API"),
+            txt("- add circuit breaker @maria 12/15"),
+            txt("random scribble"),
+        ),
     )
     board = parse_reading(reading, ParseContext("x.jpg"))
     assert board.root_causes == (RootCause("P95 latency", "slow card API"),)
@@ -590,10 +673,15 @@ def test_contradicting_comparator_needs_review():
 
 
 def test_clean_board_is_not_flagged():
-    rows = [("P95 latency", "< 200ms", "240ms"), ("P99 latency", "≤ 1 s", "850 ms"),
-            ("Uptime", "three nines", "99.95 %"), ("Error rate", "< 0.5%", "0.21%"),
-            ("Throughput", "≥ 500 rps", "620 rps"), ("MTTR", "max 4h", "45m"),
-            ("Apdex", "≥ 0.9", "0.93")]
+    rows = [
+        ("P95 latency", "< 200ms", "240ms"),
+        ("P99 latency", "≤ 1 s", "850 ms"),
+        ("Uptime", "three nines", "99.95 %"),
+        ("Error rate", "< 0.5%", "0.21%"),
+        ("Throughput", "≥ 500 rps", "620 rps"),
+        ("MTTR", "max 4h", "45m"),
+        ("Apdex", "≥ 0.9", "0.93"),
+    ]
     reading = Reading(cells=tuple(tuple(txt(c) for c in r) for r in rows))
     board = parse_reading(reading, ParseContext("x.jpg"))
     assert [m.needs_review for m in board.metrics] == [False] * len(rows)
@@ -601,6 +689,7 @@ def test_clean_board_is_not_flagged():
 
 
 # ---- OCR slips that must not pass silently ---------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "name, target, actual, value, reason",
@@ -643,18 +732,27 @@ def test_garbled_comparator_word_is_taken():
 
 @pytest.mark.parametrize(
     "target, actual",
-    [("≥ 99.5%", "99.69%"), ("< 0.2%", "0.19%"), ("≤ 250ms", "249ms"),
-     ("< 200ms", "18ms"), ("≥ 500 rps", "4000 rps")],
+    [
+        ("≥ 99.5%", "99.69%"),
+        ("< 0.2%", "0.19%"),
+        ("≤ 250ms", "249ms"),
+        ("< 200ms", "18ms"),
+        ("≥ 500 rps", "4000 rps"),
+    ],
 )
 def test_plausible_values_are_not_flagged(target, actual):
-    name = {"%": "Uptime" if "≥" in target else "Error rate", "ms": "P95 latency",
-            "rps": "Throughput"}[parse_target(target, "Uptime").unit or "ms"]
+    name = {
+        "%": "Uptime" if "≥" in target else "Error rate",
+        "ms": "P95 latency",
+        "rps": "Throughput",
+    }[parse_target(target, "Uptime").unit or "ms"]
     reading = Reading(cells=((txt(name), txt(target), txt(actual)),))
     (m,) = parse_reading(reading, ParseContext("x.jpg")).metrics
     assert not m.needs_review, m.review_reasons
 
 
 # ---- slips of a good recogniser (PP-OCR): repaired where one reading is clear, always flagged ----
+
 
 def _row(name, target, actual):
     header = (txt("Metric"), txt("Target"), txt("Actual"))
@@ -678,8 +776,11 @@ def test_comparator_read_as_a_glyph_is_undone(name, target, op, value):
 
 @pytest.mark.parametrize(
     "name, target, op, value",
-    [("Uptime", "2 99.5%", ">=", 99.5), ("P95 latency", "2 45 ms", "<=", 45),
-     ("Apdex", "7 0.9", ">", 0.9)],
+    [
+        ("Uptime", "2 99.5%", ">=", 99.5),
+        ("P95 latency", "2 45 ms", "<=", 45),
+        ("Apdex", "7 0.9", ">", 0.9),
+    ],
 )
 def test_comparator_read_as_a_digit_is_taken_and_flagged(name, target, op, value):
     t, doubt = read_target(target, name)
@@ -693,9 +794,11 @@ def test_digit_groups_are_still_one_number():
 
 @pytest.mark.parametrize(
     "name, target, actual, value",
-    [("Throughput", "799 rps", "1500 rps", 99),  # far off as 799, plausible as > 99? no: 1500
-     ("Apdex", "70.9", "0.82", 0.9),
-     ("Uptime", "799.5%", "99.7%", 99.5)],
+    [
+        ("Throughput", "799 rps", "1500 rps", 99),  # far off as 799, plausible as > 99? no: 1500
+        ("Apdex", "70.9", "0.82", 0.9),
+        ("Uptime", "799.5%", "99.7%", 99.5),
+    ],
 )
 def test_leading_seven_is_a_lost_greater_than(name, target, actual, value):
     m = _row(name, target, actual)
@@ -708,10 +811,13 @@ def test_leading_seven_is_a_lost_greater_than(name, target, actual, value):
 
 @pytest.mark.parametrize(
     "name, target, actual, unit",
-    [("Throughput", "> 1000 rea/s", "1200 rps", "rps"),
-     ("P95 latency", "< 200 mbec", "150ms", "ms"),
-     ("MTTA", "< 15 MN", "12 min", "min"), ("TTR", "<= 5 dax", "2 d", "d"),
-     ("Throughput", ">= 500 ps", "600 rps", "rps")],
+    [
+        ("Throughput", "> 1000 rea/s", "1200 rps", "rps"),
+        ("P95 latency", "< 200 mbec", "150ms", "ms"),
+        ("MTTA", "< 15 MN", "12 min", "min"),
+        ("TTR", "<= 5 dax", "2 d", "d"),
+        ("Throughput", ">= 500 ps", "600 rps", "rps"),
+    ],
 )
 def test_unit_close_to_a_unit_of_the_metric_is_repaired_and_flagged(name, target, actual, unit):
     m = _row(name, target, actual)
@@ -740,8 +846,11 @@ def test_bare_m_beside_milliseconds_is_ms_when_minutes_are_absurd():
 
 @pytest.mark.parametrize(
     "name, target, actual, tvalue, avalue",
-    [("Uptime", ">= 9995%", "99.97%", 99.95, 99.97), ("Uptime", ">= 99.9%", "99806%", 99.9, 99.806),
-     ("Availability", "at least 99 95%", "99.96%", 99.95, 99.96)],
+    [
+        ("Uptime", ">= 9995%", "99.97%", 99.95, 99.97),
+        ("Uptime", ">= 99.9%", "99806%", 99.9, 99.806),
+        ("Availability", "at least 99 95%", "99.96%", 99.95, 99.96),
+    ],
 )
 def test_percentage_above_100_lost_its_decimal_point(name, target, actual, tvalue, avalue):
     m = _row(name, target, actual)
@@ -758,8 +867,10 @@ def test_leading_zero_is_a_lost_decimal_point(text, value):
 
 @pytest.mark.parametrize(
     "target, actual, tv, av",
-    [("<25", "0.945", (2, "s"), (0.94, "s")),  # both unitless, both end in 5: "s" misread
-     ("<= 1.55", "1.44 s", (1.5, "s"), (1.44, "s"))],
+    [
+        ("<25", "0.945", (2, "s"), (0.94, "s")),  # both unitless, both end in 5: "s" misread
+        ("<= 1.55", "1.44 s", (1.5, "s"), (1.44, "s")),
+    ],
 )
 def test_final_five_on_a_duration_is_a_misread_s(target, actual, tv, av):
     m = _row("Queue time", target, actual)
@@ -773,8 +884,9 @@ def test_duration_without_any_unit_is_flagged():
     assert m.needs_review and any("no unit" in r for r in m.review_reasons)
 
 
-@pytest.mark.parametrize("target, actual", [("< 200ms", "200ms"), ("≤ 0.2 s", "200 ms"),
-                                            (">= 99.9%", "99.9%")])
+@pytest.mark.parametrize(
+    "target, actual", [("< 200ms", "200ms"), ("≤ 0.2 s", "200 ms"), (">= 99.9%", "99.9%")]
+)
 def test_a_tie_is_flagged_because_strictness_decides_it(target, actual):
     name = "Uptime" if "%" in target else "P95 latency"
     m = _row(name, target, actual)
@@ -783,9 +895,17 @@ def test_a_tie_is_flagged_because_strictness_decides_it(target, actual):
 
 @pytest.mark.parametrize(
     "read, name",
-    [("TIR", "TTR"), ("ITFR", "TTFR"), ("TIFK", "TTFR"), ("WTTR", "MTTR"), ("PY5 latency",
-     "P95 latency"), ("P90LATENCY", "P90 LATENCY"), ("API error ade", "API error rate"),
-     ("Login Success rale", "Login Success rate"), ("Resoonce time", "Response time")],
+    [
+        ("TIR", "TTR"),
+        ("ITFR", "TTFR"),
+        ("TIFK", "TTFR"),
+        ("WTTR", "MTTR"),
+        ("PY5 latency", "P95 latency"),
+        ("P90LATENCY", "P90 LATENCY"),
+        ("API error ade", "API error rate"),
+        ("Login Success rale", "Login Success rate"),
+        ("Resoonce time", "Response time"),
+    ],
 )
 def test_misread_name_words_are_corrected(read, name):
     assert match_metric_name(read)[0] == name
@@ -798,9 +918,14 @@ def test_names_without_a_clear_match_are_kept(read):
 
 @pytest.mark.parametrize(
     "text, owner",
-    [("fix retries, cwner: raj, 12/15", "raj"), ("fix retries cuner: maria", "maria"),
-     ("fix retries, owner. ana", "ana"), ("fix retries - owher Sam", "sam"),
-     ("fix retries, lower: 5 ms", None), ("order new disks", None)],
+    [
+        ("fix retries, cwner: raj, 12/15", "raj"),
+        ("fix retries cuner: maria", "maria"),
+        ("fix retries, owner. ana", "ana"),
+        ("fix retries - owher Sam", "sam"),
+        ("fix retries, lower: 5 ms", None),
+        ("order new disks", None),
+    ],
 )
 def test_misread_owner_keyword(text, owner):
     a = parse_action(text, REVIEW, NAMES)
@@ -814,8 +939,12 @@ def test_owner_written_together_with_the_due_month():
 
 @pytest.mark.parametrize(
     "text, due",
-    [("share report 1218", "2026-12-18"), ("share report, 315", "2027-03-15"),
-     ("share report, Dec 2O", "2026-12-20"), ("share report, I2 Dec", "2026-12-12")],
+    [
+        ("share report 1218", "2026-12-18"),
+        ("share report, 315", "2027-03-15"),
+        ("share report, Dec 2O", "2026-12-20"),
+        ("share report, I2 Dec", "2026-12-12"),
+    ],
 )
 def test_due_dates_with_a_lost_slash_or_letters_for_digits_are_read_and_flagged(text, due):
     a = parse_action(text, REVIEW, NAMES)
@@ -837,10 +966,12 @@ def test_action_without_dates_or_owners_is_not_flagged():
 
 @pytest.mark.parametrize(
     "text, metric, rest",
-    [("ITFR: hire 2nd support shift", "TTFR", "hire 2nd support shift"),
-     ("Uptime add second region @li", "Uptime", "add second region"),
-     ("ss rate: fix token refresh", "Success rate", "fix token refresh"),
-     ("tune GC - owner: priya", None, "tune GC")],
+    [
+        ("ITFR: hire 2nd support shift", "TTFR", "hire 2nd support shift"),
+        ("Uptime add second region @li", "Uptime", "add second region"),
+        ("ss rate: fix token refresh", "Success rate", "fix token refresh"),
+        ("tune GC - owner: priya", None, "tune GC"),
+    ],
 )
 def test_action_metric_prefix_misread_or_without_colon(text, metric, rest):
     a = parse_action(text, REVIEW, ["TTFR", "Uptime", "Success rate", "P95 latency"])

@@ -54,16 +54,48 @@ def make_board(**changes) -> Board:
         service="Payments API",
         review_date="2026-11-20",
         metrics=(
-            metric("P95 latency", "<", 200.0, "ms", "< 200ms", 240.0, "240ms", "breach", 1.2,
-                   board_mark="breach"),
-            metric("Uptime", ">=", 99.9, "%", ">= 99.9%", 99.95, "99.95%", "met", 0.5,
-                   board_mark="met"),
-            metric("Error rate", "<", 0.5, "%", "< 0.5%", 0.47, "0.47%", "near_miss", 0.94,
-                   board_mark="met"),
-            metric("Throughput", ">=", 500.0, "rps", "500 rps", None, "5?0", "unknown", None,
-                   confidence=0.41, needs_review=True,
-                   review_reasons=("actual value unreadable",),
-                   cell_boxes=((20, 40, 100, 30), (120, 40, 80, 30), (200, 40, 80, 30))),
+            metric(
+                "P95 latency",
+                "<",
+                200.0,
+                "ms",
+                "< 200ms",
+                240.0,
+                "240ms",
+                "breach",
+                1.2,
+                board_mark="breach",
+            ),
+            metric(
+                "Uptime", ">=", 99.9, "%", ">= 99.9%", 99.95, "99.95%", "met", 0.5, board_mark="met"
+            ),
+            metric(
+                "Error rate",
+                "<",
+                0.5,
+                "%",
+                "< 0.5%",
+                0.47,
+                "0.47%",
+                "near_miss",
+                0.94,
+                board_mark="met",
+            ),
+            metric(
+                "Throughput",
+                ">=",
+                500.0,
+                "rps",
+                "500 rps",
+                None,
+                "5?0",
+                "unknown",
+                None,
+                confidence=0.41,
+                needs_review=True,
+                review_reasons=("actual value unreadable",),
+                cell_boxes=((20, 40, 100, 30), (120, 40, 80, 30), (200, 40, 80, 30)),
+            ),
         ),
         root_causes=(
             RootCause("P95 latency", "slow third-party card API"),
@@ -163,8 +195,21 @@ def test_without_evidence_there_are_no_pictures():
 
 def test_needs_review_without_reasons_still_says_why():
     board = make_board(
-        metrics=(metric("Uptime", ">=", 99.9, "%", "99.9", 99.0, "99", "breach", 10.0,
-                        needs_review=True, confidence=0.3),)
+        metrics=(
+            metric(
+                "Uptime",
+                ">=",
+                99.9,
+                "%",
+                "99.9",
+                99.0,
+                "99",
+                "breach",
+                10.0,
+                needs_review=True,
+                confidence=0.3,
+            ),
+        )
     )
     html = render_html(board, CFG)
     assert "read with 30% confidence" in html
@@ -227,13 +272,25 @@ def test_pdf_paper_size(tmp_path, paper, size):
 
 def many(n_metrics: int, n_actions: int) -> Board:
     metrics = tuple(
-        metric(f"Metric number {i:02d}", "<", 200.0, "ms", "< 200ms", 100.0 + i, f"{100 + i}ms",
-               "met", 0.5 + i / 1000)
+        metric(
+            f"Metric number {i:02d}",
+            "<",
+            200.0,
+            "ms",
+            "< 200ms",
+            100.0 + i,
+            f"{100 + i}ms",
+            "met",
+            0.5 + i / 1000,
+        )
         for i in range(n_metrics)
     )
     actions = tuple(
-        Action(f"action number {i:02d} with a longer description to wrap", owner=f"owner{i:02d}",
-               due="2026-12-15")
+        Action(
+            f"action number {i:02d} with a longer description to wrap",
+            owner=f"owner{i:02d}",
+            due="2026-12-15",
+        )
         for i in range(n_actions)
     )
     return make_board(metrics=metrics, actions=actions, root_causes=(), warnings=())
@@ -314,6 +371,7 @@ class _CountingHandler(http.server.BaseHTTPRequestHandler):
 
 def test_weasyprint_with_the_safe_fetcher_reads_nothing_outside(monkeypatch):
     import weasyprint
+
     server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

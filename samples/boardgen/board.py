@@ -24,13 +24,13 @@ PENS = {
 @dataclass
 class Plan:
     BH: float
-    F: float                      # frame width
+    F: float  # frame width
     tray: dict | None
     caps_plastic: bool
     ops: list = field(default_factory=list)
     ghosts: list = field(default_factory=list)
     magnets: list = field(default_factory=list)
-    table_corners: list | None = None   # surface units TL, TR, BR, BL
+    table_corners: list | None = None  # surface units TL, TR, BR, BL
     fonts: list = field(default_factory=list)
     pens: list = field(default_factory=list)
     title_box: list = field(default_factory=list)  # surface units, 4 corners
@@ -67,37 +67,74 @@ def _frame(rng, plan_kw: dict, opts: dict) -> dict:
         x0 = float(rng.uniform(0, 1 - frac)) if frac < 0.95 else 0.0
         markers = []
         for _ in range(int(rng.integers(0, 4))):
-            markers.append({"x": float(rng.uniform(0.05, 0.8)),
-                            "pen": _pick(rng, list(PENS)), "len": float(rng.uniform(0.05, 0.065))})
-        tray = {"h": float(rng.uniform(0.9, 1.4) * F), "x0": x0, "frac": frac, "markers": markers,
-                "eraser": bool(rng.random() < 0.35), "ex": float(rng.uniform(0.1, 0.8))}
-    tint = (0.965 + rng.normal(0, 0.008), 0.97 + rng.normal(0, 0.006),
-            0.965 + rng.normal(0, 0.01))
-    return dict(BH=BW / aspect, F=F, tray=tray, caps_plastic=bool(rng.random() < 0.6),
-                surface_tint=tint)
+            markers.append(
+                {
+                    "x": float(rng.uniform(0.05, 0.8)),
+                    "pen": _pick(rng, list(PENS)),
+                    "len": float(rng.uniform(0.05, 0.065)),
+                }
+            )
+        tray = {
+            "h": float(rng.uniform(0.9, 1.4) * F),
+            "x0": x0,
+            "frac": frac,
+            "markers": markers,
+            "eraser": bool(rng.random() < 0.35),
+            "ex": float(rng.uniform(0.1, 0.8)),
+        }
+    tint = (0.965 + rng.normal(0, 0.008), 0.97 + rng.normal(0, 0.006), 0.965 + rng.normal(0, 0.01))
+    return dict(
+        BH=BW / aspect, F=F, tray=tray, caps_plastic=bool(rng.random() < 0.6), surface_tint=tint
+    )
 
 
 def _ghosts(rng, plan: Plan, font, n: int) -> None:
     for _ in range(n):
         if rng.random() < 0.6:
-            words = " ".join(_pick(rng, NO_TABLE_WORDS + ["SLA", "p99", "Q3", "done", "todo",
-                                                          "99.5%", "→ v2", "ok?"])
-                             for _ in range(int(rng.integers(1, 4))))
+            words = " ".join(
+                _pick(
+                    rng,
+                    NO_TABLE_WORDS + ["SLA", "p99", "Q3", "done", "todo", "99.5%", "→ v2", "ok?"],
+                )
+                for _ in range(int(rng.integers(1, 4)))
+            )
             item = ink.plan_text(rng, words, font)
-            plan.ghosts.append(("text", item, float(rng.uniform(0, BW * 0.85)),
-                                float(rng.uniform(60, plan.BH - 20)), float(rng.uniform(30, 70)),
-                                float(rng.uniform(0.04, 0.13))))
+            plan.ghosts.append(
+                (
+                    "text",
+                    item,
+                    float(rng.uniform(0, BW * 0.85)),
+                    float(rng.uniform(60, plan.BH - 20)),
+                    float(rng.uniform(30, 70)),
+                    float(rng.uniform(0.04, 0.13)),
+                )
+            )
         else:
             x, y = rng.uniform(0, BW), rng.uniform(0, plan.BH)
             ang, ln = rng.uniform(0, math.pi), rng.uniform(150, 900)
-            plan.ghosts.append(("line", (x, y), (x + ln * math.cos(ang), y + ln * math.sin(ang)),
-                                float(rng.uniform(4, 8)), ink.line_params(rng),
-                                float(rng.uniform(0.04, 0.1))))
+            plan.ghosts.append(
+                (
+                    "line",
+                    (x, y),
+                    (x + ln * math.cos(ang), y + ln * math.sin(ang)),
+                    float(rng.uniform(4, 8)),
+                    ink.line_params(rng),
+                    float(rng.uniform(0.04, 0.1)),
+                )
+            )
     # broad wipe streaks left by an eraser
     for _ in range(int(rng.integers(0, 4))):
-        plan.ghosts.append(("wipe", float(rng.uniform(0, BW)), float(rng.uniform(0, plan.BH)),
-                            float(rng.uniform(200, 700)), float(rng.uniform(40, 120)),
-                            float(rng.uniform(-0.5, 0.5)), float(rng.uniform(0.015, 0.04))))
+        plan.ghosts.append(
+            (
+                "wipe",
+                float(rng.uniform(0, BW)),
+                float(rng.uniform(0, plan.BH)),
+                float(rng.uniform(200, 700)),
+                float(rng.uniform(40, 120)),
+                float(rng.uniform(-0.5, 0.5)),
+                float(rng.uniform(0.015, 0.04)),
+            )
+        )
 
 
 def _magnets(rng, plan: Plan) -> None:
@@ -106,9 +143,17 @@ def _magnets(rng, plan: Plan) -> None:
             # along the top edge, clear of the writing
             x = float(rng.uniform(30, BW - 30))
             y = float(rng.uniform(18, 34))
-            plan.magnets.append((x, y, float(rng.uniform(13, 20)),
-                                 _pick(rng, [(0.75, 0.1, 0.1), (0.1, 0.3, 0.7), (0.15, 0.15, 0.15),
-                                             (0.85, 0.7, 0.1)])))
+            plan.magnets.append(
+                (
+                    x,
+                    y,
+                    float(rng.uniform(13, 20)),
+                    _pick(
+                        rng,
+                        [(0.75, 0.1, 0.1), (0.1, 0.3, 0.7), (0.15, 0.15, 0.15), (0.85, 0.7, 0.1)],
+                    ),
+                )
+            )
 
 
 def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
@@ -135,19 +180,23 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
 
     # ---- table board ---------------------------------------------------------------------
     ncol = 4 if content.status_col else 3
-    cells = [content.header] + [[r.name, r.target_text, r.actual_text] +
-                                ([r.mark_text] if content.status_col else []) for r in content.rows]
+    cells = [content.header] + [
+        [r.name, r.target_text, r.actual_text] + ([r.mark_text] if content.status_col else [])
+        for r in content.rows
+    ]
     items = [[ink.plan_text(rng, t, font, messy) if t else None for t in row] for row in cells]
     title_item = ink.plan_text(rng, content.title, title_font, messy)
     note_lines = []  # (item, is_heading, pen)
     if content.causes_heading:
-        note_lines.append((ink.plan_text(rng, content.causes_heading, notes_font, messy), True,
-                           notes_pen))
+        note_lines.append(
+            (ink.plan_text(rng, content.causes_heading, notes_font, messy), True, notes_pen)
+        )
         for line, _m, _t in content.causes:
             note_lines.append((ink.plan_text(rng, line, notes_font, messy), False, notes_pen))
         note_lines.append((None, False, None))
-    note_lines.append((ink.plan_text(rng, content.actions_heading, notes_font, messy), True,
-                       action_pen))
+    note_lines.append(
+        (ink.plan_text(rng, content.actions_heading, notes_font, messy), True, action_pen)
+    )
     for a in content.actions:
         note_lines.append((ink.plan_text(rng, a["line"], notes_font, messy), False, action_pen))
     pad_l = rng.uniform(0.25, 0.8, ncol)
@@ -168,16 +217,20 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
     for _ in range(40):
         colw = []
         for c in range(ncol):
-            w = max((it[c].width(h * (1.08 if r == 0 else 1.0)) if it[c] else 0.0)
-                    for r, it in enumerate(items))
+            w = max(
+                (it[c].width(h * (1.08 if r == 0 else 1.0)) if it[c] else 0.0)
+                for r, it in enumerate(items)
+            )
             if c == 3:
                 w = max(w, 1.3 * h)
             colw.append(w + (pad_l[c] + pad_r[c]) * h)
         table_w = sum(colw)
         table_h = float(row_f.sum() * h)
         ht, hn = title_f * h, note_f * h
-        notes_w = max((it.width(hn * (head_f if head else 1.0)) for it, head, _p in note_lines
-                       if it), default=0)
+        notes_w = max(
+            (it.width(hn * (head_f if head else 1.0)) for it, head, _p in note_lines if it),
+            default=0,
+        )
         notes_h = len(note_lines) * note_gap * hn
         ty = my + 1.4 * ht
         yt = ty + table_gap * h + 0.4 * ht
@@ -203,14 +256,27 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
     plan.ops.append(("text", title_item, mx + title_dx, ty, ht, title_pen, stroke))
     tw = title_item.width(ht)
     tdrop = tw * math.tan(math.radians(title_item.slope))
-    plan.title_box = [[mx + title_dx, ty - 1.2 * ht], [mx + title_dx + tw, ty - 1.2 * ht + tdrop],
-                      [mx + title_dx + tw, ty + 0.3 * ht + tdrop], [mx + title_dx, ty + 0.3 * ht]]
+    plan.title_box = [
+        [mx + title_dx, ty - 1.2 * ht],
+        [mx + title_dx + tw, ty - 1.2 * ht + tdrop],
+        [mx + title_dx + tw, ty + 0.3 * ht + tdrop],
+        [mx + title_dx, ty + 0.3 * ht],
+    ]
     if rng.random() < 0.4:
         y_u = ty + 0.35 * ht
-        plan.ops.append(("line", (mx + title_dx - 10, y_u),
-                         (mx + title_dx + title_item.width(ht) * rng.uniform(0.6, 1.05), y_u +
-                          title_item.width(ht) * math.tan(math.radians(title_item.slope))),
-                         stroke * ht * 0.9, title_pen, ink.line_params(rng)))
+        plan.ops.append(
+            (
+                "line",
+                (mx + title_dx - 10, y_u),
+                (
+                    mx + title_dx + title_item.width(ht) * rng.uniform(0.6, 1.05),
+                    y_u + title_item.width(ht) * math.tan(math.radians(title_item.slope)),
+                ),
+                stroke * ht * 0.9,
+                title_pen,
+                ink.line_params(rng),
+            )
+        )
 
     # table grid
     theta = math.radians(rng.normal(0, 0.6))
@@ -227,8 +293,9 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
         o1, o2 = rng.uniform(-0.3, 0.9, 2) * h * (1 if border else 1.4)
         j1, j2 = rng.normal(0, 0.1, 2) * h
         pts = _rot([(X[0] - o1, Y[k] + j1), (X[-1] + o2, Y[k] + j2)], origin, theta)
-        plan.ops.append(("line", pts[0], pts[1], lw * rng.uniform(0.9, 1.1), table_pen,
-                         ink.line_params(rng)))
+        plan.ops.append(
+            ("line", pts[0], pts[1], lw * rng.uniform(0.9, 1.1), table_pen, ink.line_params(rng))
+        )
         if k == 1 and rng.random() < 0.12:
             pts = _rot([(X[0] - o1, Y[k] + 0.18 * h), (X[-1] + o2, Y[k] + 0.2 * h)], origin, theta)
             plan.ops.append(("line", pts[0], pts[1], lw, table_pen, ink.line_params(rng)))
@@ -238,8 +305,9 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
         o1, o2 = rng.uniform(-0.3, 0.8, 2) * h * (1 if border else 1.3)
         j1, j2 = rng.normal(0, 0.1, 2) * h
         pts = _rot([(X[c] + j1, Y[0] - o1), (X[c] + j2, Y[-1] + o2)], origin, theta)
-        plan.ops.append(("line", pts[0], pts[1], lw * rng.uniform(0.9, 1.1), table_pen,
-                         ink.line_params(rng)))
+        plan.ops.append(
+            ("line", pts[0], pts[1], lw * rng.uniform(0.9, 1.1), table_pen, ink.line_params(rng))
+        )
     corners = _rot([(X[0], Y[0]), (X[-1], Y[0]), (X[-1], Y[-1]), (X[0], Y[-1])], origin, theta)
     plan.table_corners = [list(map(float, p)) for p in corners]
     mark_pen = {"tick": _pick(rng, [table_pen, "green"]), "cross": _pick(rng, [table_pen, "red"])}
@@ -249,11 +317,20 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
             th = h * (1.08 if r == 0 else 1.0)
             x = X[c] + pad_l[c] * h + rng.normal(0, 0.12) * h
             y = Y[r] + (rh + th) / 2 + rng.normal(0, 0.06) * h
-            (px, py), = _rot([(x, y)], origin, theta)
+            ((px, py),) = _rot([(x, y)], origin, theta)
             if c == 3 and r > 0 and content.rows[r - 1].mark_kind in ("tick", "cross"):
                 kind = content.rows[r - 1].mark_kind
-                plan.ops.append(("mark", ink.plan_mark(rng, kind), px, py - 0.95 * h,
-                                 h * rng.uniform(0.8, 1.05), lw, mark_pen[kind]))
+                plan.ops.append(
+                    (
+                        "mark",
+                        ink.plan_mark(rng, kind),
+                        px,
+                        py - 0.95 * h,
+                        h * rng.uniform(0.8, 1.05),
+                        lw,
+                        mark_pen[kind],
+                    )
+                )
                 continue
             if it is None:
                 continue
@@ -274,9 +351,19 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
         x = xn + (0 if head else float(rng.uniform(0, 0.6)) * h)
         plan.ops.append(("text", it, x, y, hh, pen, stroke))
         if head and rng.random() < 0.45:
-            plan.ops.append(("line", (x - 5, y + 0.3 * hh), (x + it.width(hh) * 1.02,
-                             y + 0.3 * hh + it.width(hh) * math.tan(math.radians(it.slope))),
-                             stroke * hh, pen, ink.line_params(rng)))
+            plan.ops.append(
+                (
+                    "line",
+                    (x - 5, y + 0.3 * hh),
+                    (
+                        x + it.width(hh) * 1.02,
+                        y + 0.3 * hh + it.width(hh) * math.tan(math.radians(it.slope)),
+                    ),
+                    stroke * hh,
+                    pen,
+                    ink.line_params(rng),
+                )
+            )
     return plan
 
 
@@ -288,7 +375,7 @@ def _plan_no_table(rng, plan: Plan, content: Content, font, title_pen, pen, stro
         it = ink.plan_text(rng, content.title, font, messy)
         plan.ops.append(("text", it, x0, y0, 1.4 * h, title_pen, stroke))
     split = content.free_text.index("|")
-    words, bullets = content.free_text[:split], content.free_text[split + 1:]
+    words, bullets = content.free_text[:split], content.free_text[split + 1 :]
     # boxes and arrows scattered over the left part
     placed = []
     for w in words:
@@ -297,8 +384,13 @@ def _plan_no_table(rng, plan: Plan, content: Content, font, title_pen, pen, stro
             bx = float(rng.uniform(x0, BW * 0.55))
             by = float(rng.uniform(y0 + 2.5 * h, plan.BH - 2.5 * h))
             bw, bh = it.width(h) + 1.4 * h, 2.0 * h
-            if all(abs(bx - px) > (bw + pw) / 2 + 1.5 * h or abs(by - py) > 3.2 * h
-                   for px, py, pw in placed) and bx + bw < BW * 0.62:
+            if (
+                all(
+                    abs(bx - px) > (bw + pw) / 2 + 1.5 * h or abs(by - py) > 3.2 * h
+                    for px, py, pw in placed
+                )
+                and bx + bw < BW * 0.62
+            ):
                 break
         placed.append((bx, by, bw))
         plan.ops.append(("text", it, bx + 0.7 * h, by + 0.5 * h, h, pen, stroke))
@@ -306,17 +398,24 @@ def _plan_no_table(rng, plan: Plan, content: Content, font, title_pen, pen, stro
             ellipse = rng.random() < 0.3
             x1, y1, x2, y2 = bx, by - bh / 2, bx + bw, by + bh / 2
             if ellipse:
-                pts = [(bx + bw / 2 + bw * 0.6 * math.cos(a), by + bh * 0.75 * math.sin(a))
-                       for a in np.linspace(0, 2 * math.pi + 0.3, 14)]
+                pts = [
+                    (bx + bw / 2 + bw * 0.6 * math.cos(a), by + bh * 0.75 * math.sin(a))
+                    for a in np.linspace(0, 2 * math.pi + 0.3, 14)
+                ]
                 for p, q in zip(pts[:-1], pts[1:], strict=False):
                     plan.ops.append(("line", p, q, stroke * h, pen, ink.line_params(rng, 0)))
             else:
-                for p, q in (((x1, y1), (x2, y1)), ((x2, y1), (x2, y2)), ((x2, y2), (x1, y2)),
-                             ((x1, y2), (x1, y1))):
+                for p, q in (
+                    ((x1, y1), (x2, y1)),
+                    ((x2, y1), (x2, y2)),
+                    ((x2, y2), (x1, y2)),
+                    ((x1, y2), (x1, y1)),
+                ):
                     plan.ops.append(("line", p, q, stroke * h, pen, ink.line_params(rng, 0.1)))
     for (ax, ay, aw), (bx, by, bw) in zip(placed[:-1], placed[1:], strict=False):
         if rng.random() < 0.7:
-            p = np.array([ax + aw / 2, ay]); q = np.array([bx + bw / 2, by])  # noqa: E702
+            p = np.array([ax + aw / 2, ay])
+            q = np.array([bx + bw / 2, by])  # noqa: E702
             d = q - p
             n = float(np.hypot(*d))
             if n < 4 * h:
@@ -327,8 +426,9 @@ def _plan_no_table(rng, plan: Plan, content: Content, font, title_pen, pen, stro
             for sgn in (1, -1):
                 c, s = math.cos(sgn * 0.45), math.sin(sgn * 0.45)
                 back = -np.array([u[0] * c - u[1] * s, u[0] * s + u[1] * c]) * 0.9 * h
-                plan.ops.append(("line", tuple(q2), tuple(q2 + back), stroke * h, pen,
-                                 ink.line_params(rng, 0)))
+                plan.ops.append(
+                    ("line", tuple(q2), tuple(q2 + back), stroke * h, pen, ink.line_params(rng, 0))
+                )
     # a bullet list on the right
     xb, yb = float(rng.uniform(BW * 0.64, BW * 0.7)), y0 + float(rng.uniform(2.5, 4)) * h
     for b in bullets:
@@ -340,6 +440,7 @@ def _plan_no_table(rng, plan: Plan, content: Content, font, title_pen, pen, stro
 
 
 # ---- rasterisation ---------------------------------------------------------------------------
+
 
 def _lowfreq(rng_px, shape, cells: int) -> np.ndarray:
     h, w = shape
@@ -361,8 +462,9 @@ def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
     # surface: near-white, a little uneven
     tint = np.asarray(plan.surface_tint, np.float32)
     small = (1.0 + 0.024 * (rng_px.random((6, 9)).astype(np.float32) - 0.5))[..., None] * tint
-    rgb[S[1]:S[3], S[0]:S[2]] = cv2.resize(small, (S[2] - S[0], S[3] - S[1]),
-                                           interpolation=cv2.INTER_CUBIC)
+    rgb[S[1] : S[3], S[0] : S[2]] = cv2.resize(
+        small, (S[2] - S[0], S[3] - S[1]), interpolation=cv2.INTER_CUBIC
+    )
 
     # ghosts of erased writing (one faint layer)
     if plan.ghosts:
@@ -387,8 +489,8 @@ def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
         gm = cv2.GaussianBlur(gm, (0, 0), max(0.8, 3.0 * r))
         bx, by, bw, bh = cv2.boundingRect(gm)
         if bw and bh:
-            gmf = gm[by:by + bh, bx:bx + bw].astype(np.float32) * (1 / 255.0)
-            sub = rgb[S[1] + by:S[1] + by + bh, S[0] + bx:S[0] + bx + bw]
+            gmf = gm[by : by + bh, bx : bx + bw].astype(np.float32) * (1 / 255.0)
+            sub = rgb[S[1] + by : S[1] + by + bh, S[0] + bx : S[0] + bx + bw]
             for c, k in enumerate((0.85, 0.8, 0.7)):
                 sub[..., c] *= 1.0 - k * gmf
 
@@ -419,9 +521,9 @@ def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
             bx, by, bw, bh = cv2.boundingRect(m)
             if not (bw and bh):
                 continue
-            a = m[by:by + bh, bx:bx + bw].astype(np.float32) * (0.93 / 255.0)
-            a *= tex[by:by + bh, bx:bx + bw]
-            sub = rgb[S[1] + by:S[1] + by + bh, S[0] + bx:S[0] + bx + bw]
+            a = m[by : by + bh, bx : bx + bw].astype(np.float32) * (0.93 / 255.0)
+            a *= tex[by : by + bh, bx : bx + bw]
+            sub = rgb[S[1] + by : S[1] + by + bh, S[0] + bx : S[0] + bx + bw]
             for c, v in enumerate(PENS[pen]):
                 ch_ = sub[..., c]
                 ch_ *= 1.0 - a
@@ -431,22 +533,37 @@ def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
         c = (int((S[0] + x * r) * 8), int((S[1] + y * r) * 8))
         cv2.circle(rgb, c, int(rad * r * 8), (0.25, 0.25, 0.25), -1, cv2.LINE_AA, 3)
         cv2.circle(rgb, c, int(rad * r * 0.9 * 8), tuple(float(v) for v in col), -1, cv2.LINE_AA, 3)
-        cv2.circle(rgb, (c[0] - int(rad * r * 3), c[1] - int(rad * r * 3)), int(rad * r * 2.5),
-                   tuple(float(min(1, v + 0.35)) for v in col), -1, cv2.LINE_AA, 3)
+        cv2.circle(
+            rgb,
+            (c[0] - int(rad * r * 3), c[1] - int(rad * r * 3)),
+            int(rad * r * 2.5),
+            tuple(float(min(1, v + 0.35)) for v in col),
+            -1,
+            cv2.LINE_AA,
+            3,
+        )
 
     # aluminium frame: a ring with a bright ridge and a dark lip at the surface edge
     fw, fh = int(round(cw_u * r)), int(round((plan.BH + 2 * plan.F) * r))
     nl = int(F + 6 * r + 3)
     prof = np.arange(nl, dtype=np.float32) / max(F, 1)
-    vv = 0.66 + 0.22 * np.sin(np.pi * np.clip(prof * 1.1, 0, 1)) + \
-        0.1 * np.exp(-((prof - 0.28) / 0.06) ** 2) - 0.35 * np.exp(-((prof - 0.97) / 0.05) ** 2) \
-        - 0.25 * np.exp(-(prof / 0.05) ** 2)
+    vv = (
+        0.66
+        + 0.22 * np.sin(np.pi * np.clip(prof * 1.1, 0, 1))
+        + 0.1 * np.exp(-(((prof - 0.28) / 0.06) ** 2))
+        - 0.35 * np.exp(-(((prof - 0.97) / 0.05) ** 2))
+        - 0.25 * np.exp(-((prof / 0.05) ** 2))
+    )
     lip = np.clip(1.0 - (prof - 1.0) * F / max(6 * r, 1), 0, 1) * (prof >= 1.0)
     metal = (vv[:, None] * np.array([0.86, 0.87, 0.9])).astype(np.float32)
     # process the four border strips only (distance to the outer edge < nl)
     nl = min(nl, fw // 2, fh // 2)
-    for y0, y1, x0, x1 in ((0, nl, 0, fw), (fh - nl, fh, 0, fw), (nl, fh - nl, 0, nl),
-                           (nl, fh - nl, fw - nl, fw)):
+    for y0, y1, x0, x1 in (
+        (0, nl, 0, fw),
+        (fh - nl, fh, 0, fw),
+        (nl, fh - nl, 0, nl),
+        (nl, fh - nl, fw - nl, fw),
+    ):
         yy = np.arange(y0, y1, dtype=np.int32)[:, None]
         xx = np.arange(x0, x1, dtype=np.int32)[None, :]
         dpx = np.minimum(np.minimum(xx, fw - 1 - xx), np.minimum(yy, fh - 1 - yy))
@@ -460,8 +577,14 @@ def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
         cs = int(1.5 * F)
         for cx, cy in ((0, 0), (fw - cs, 0), (0, fh - cs), (fw - cs, fh - cs)):
             cv2.rectangle(rgb, (cx, cy), (cx + cs, cy + cs), (0.32, 0.32, 0.34), -1, cv2.LINE_AA)
-            cv2.rectangle(rgb, (cx + 2, cy + 2), (cx + cs - 3, cy + cs - 3), (0.4, 0.4, 0.42),
-                          max(1, int(F / 12)), cv2.LINE_AA)
+            cv2.rectangle(
+                rgb,
+                (cx + 2, cy + 2),
+                (cx + cs - 3, cy + cs - 3),
+                (0.4, 0.4, 0.42),
+                max(1, int(F / 12)),
+                cv2.LINE_AA,
+            )
     # marker tray
     if plan.tray:
         t = plan.tray
@@ -470,7 +593,7 @@ def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
         ty0, ty1 = fh, Hc
         if tx1 > tx0 + 4 and ty1 > ty0 + 2:
             prof = np.linspace(0, 1, ty1 - ty0, dtype=np.float32)[:, None]
-            tv = 0.5 + 0.25 * np.exp(-((prof - 0.15) / 0.12) ** 2) - 0.25 * prof
+            tv = 0.5 + 0.25 * np.exp(-(((prof - 0.15) / 0.12) ** 2)) - 0.25 * prof
             rgb[ty0:ty1, tx0:tx1] = (tv * np.array([0.9, 0.9, 0.93], np.float32))[:, None, :]
             alpha[ty0:ty1, tx0:tx1] = 1.0
             th_ = ty1 - ty0
@@ -481,23 +604,42 @@ def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
                     continue
                 y0, y1 = int(ty0 + 0.2 * th_), int(ty0 + 0.65 * th_)
                 cv2.rectangle(rgb, (mx0, y0), (mx0 + ml, y1), (0.85, 0.85, 0.86), -1, cv2.LINE_AA)
-                cv2.rectangle(rgb, (mx0 + int(0.7 * ml), y0), (mx0 + ml, y1),
-                              tuple(float(v) for v in PENS[mk["pen"]]), -1, cv2.LINE_AA)
-                cv2.line(rgb, (mx0, y0 + 2), (mx0 + ml, y0 + 2), (0.97, 0.97, 0.97),
-                         max(1, int(0.08 * th_)))
+                cv2.rectangle(
+                    rgb,
+                    (mx0 + int(0.7 * ml), y0),
+                    (mx0 + ml, y1),
+                    tuple(float(v) for v in PENS[mk["pen"]]),
+                    -1,
+                    cv2.LINE_AA,
+                )
+                cv2.line(
+                    rgb,
+                    (mx0, y0 + 2),
+                    (mx0 + ml, y0 + 2),
+                    (0.97, 0.97, 0.97),
+                    max(1, int(0.08 * th_)),
+                )
             if t["eraser"]:
                 ex = int(tx0 + t["ex"] * (tx1 - tx0))
                 el = int(0.07 * BW * r)
                 if ex + el < tx1:
-                    cv2.rectangle(rgb, (ex, int(ty0 - 0.1 * th_)), (ex + el, int(ty0 + 0.75 * th_)),
-                                  (0.12, 0.12, 0.14), -1, cv2.LINE_AA)
+                    cv2.rectangle(
+                        rgb,
+                        (ex, int(ty0 - 0.1 * th_)),
+                        (ex + el, int(ty0 + 0.75 * th_)),
+                        (0.12, 0.12, 0.14),
+                        -1,
+                        cv2.LINE_AA,
+                    )
     cv2.max(rgb, 0.0, dst=rgb)
-    rgba = cv2.merge([*cv2.split(cv2.convertScaleAbs(rgb, alpha=255.0)),
-                      cv2.convertScaleAbs(alpha, alpha=255.0)])
+    rgba = cv2.merge(
+        [*cv2.split(cv2.convertScaleAbs(rgb, alpha=255.0)), cv2.convertScaleAbs(alpha, alpha=255.0)]
+    )
     geo = {
         "surface": [(S[0], S[1]), (S[2], S[1]), (S[2], S[3]), (S[0], S[3])],
         "frame": [(0, 0), (fw, 0), (fw, fh), (0, fh)],
         "table": [((x * r + sx0), (y * r + sy0)) for x, y in plan.table_corners]
-        if plan.table_corners else None,
+        if plan.table_corners
+        else None,
     }
     return rgba, geo

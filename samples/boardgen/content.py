@@ -16,11 +16,36 @@ from decimal import ROUND_HALF_UP, Decimal
 NEAR_MISS_AT = 0.9
 
 SERVICES = [
-    "Payments API", "Checkout", "Search", "Auth service", "Orders API", "Notifications",
-    "Billing", "Identity", "Mobile backend", "Inventory API", "Shipping", "Ledger",
+    "Payments API",
+    "Checkout",
+    "Search",
+    "Auth service",
+    "Orders API",
+    "Notifications",
+    "Billing",
+    "Identity",
+    "Mobile backend",
+    "Inventory API",
+    "Shipping",
+    "Ledger",
 ]
-OWNERS = ["maria", "dev", "li", "sam", "priya", "jonas", "ana", "tom", "kenji", "fatima",
-          "omar", "eva", "raj", "lena", "marc"]
+OWNERS = [
+    "maria",
+    "dev",
+    "li",
+    "sam",
+    "priya",
+    "jonas",
+    "ana",
+    "tom",
+    "kenji",
+    "fatima",
+    "omar",
+    "eva",
+    "raj",
+    "lena",
+    "marc",
+]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 TO_SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
@@ -37,13 +62,23 @@ UNIT_FORMS = {
 }
 # written comparator -> op
 COMPARATORS = {
-    "<": "<", "<=": "<=", "≤": "<=", "=<": "<=", "under": "<", "max": "<=",
-    ">": ">", ">=": ">=", "≥": ">=", "at least": ">=", "min": ">=",
+    "<": "<",
+    "<=": "<=",
+    "≤": "<=",
+    "=<": "<=",
+    "under": "<",
+    "max": "<=",
+    ">": ">",
+    ">=": ">=",
+    "≥": ">=",
+    "at least": ">=",
+    "min": ">=",
 }
-LOWER_FORMS = (["<", "<=", "≤", "=<", "under", "max", ""],
-               [0.28, 0.12, 0.1, 0.06, 0.08, 0.08, 0.28])
-HIGHER_FORMS = ([">", ">=", "≥", "at least", "min", ""],
-                [0.15, 0.2, 0.12, 0.1, 0.08, 0.35])
+LOWER_FORMS = (
+    ["<", "<=", "≤", "=<", "under", "max", ""],
+    [0.28, 0.12, 0.1, 0.06, 0.08, 0.08, 0.28],
+)
+HIGHER_FORMS = ([">", ">=", "≥", "at least", "min", ""], [0.15, 0.2, 0.12, 0.1, 0.08, 0.35])
 
 
 @dataclass
@@ -57,59 +92,152 @@ class Family:
 
 
 FAMILIES = [
-    Family("latency", ["P95 latency", "p95 latency", "P99 latency", "p99 latency", "P50 latency",
-                       "P90 latency", "API latency", "Response time", "Avg response time"],
-           "lower", [(100, "ms"), (150, "ms"), (200, "ms"), (250, "ms"), (300, "ms"), (400, "ms"),
-                     (500, "ms"), (800, "ms"), (1, "s"), (1.5, "s"), (2, "s")],
-           ["slow third-party card API", "GC pauses after deploy", "cold cache after failover",
-            "N+1 queries in cart service", "noisy neighbour on db host"],
-           ["add circuit breaker", "warm cache on deploy", "fix N+1 queries", "tune GC settings",
-            "move db to own host"]),
-    Family("errors", ["Error rate", "5xx rate", "5xx errors", "Errors", "API error rate"],
-           "lower", [(0.1, "%"), (0.2, "%"), (0.5, "%"), (1, "%"), (2, "%")],
-           ["bad config push", "expired TLS cert on edge", "retry storm from mobile app",
-            "schema migration locked table"],
-           ["add canary deploys", "alert on cert expiry", "validate config in CI",
-            "add retry backoff"]),
-    Family("mttr", ["MTTR"], "lower", [(30, "min"), (45, "min"), (60, "min"), (1, "h"), (2, "h"),
-                                       (4, "h")],
-           ["pager routing broken", "runbook out of date", "no weekend on-call overlap"],
-           ["fix pager routing", "update runbook", "add weekend on-call"]),
-    Family("mtta", ["MTTA"], "lower", [(5, "min"), (10, "min"), (15, "min")],
-           ["alerts went to old channel", "pager app muted at night"],
-           ["route alerts to new channel", "test paging weekly"]),
-    Family("ttfr", ["TTFR", "TTR", "Resolution time"], "lower",
-           [(15, "min"), (1, "h"), (4, "h"), (8, "h"), (24, "h"), (1, "d"), (3, "d"), (5, "d")],
-           ["support queue understaffed", "tickets misrouted", "holiday backlog"],
-           ["hire 2nd support shift", "auto-triage tickets", "clear backlog"]),
-    Family("downtime", ["Downtime"], "lower", [(20, "min"), (45, "min"), (60, "min"), (4, "h")],
-           ["maintenance overran", "db failover took too long"],
-           ["rehearse maintenance", "test failover monthly"]),
-    Family("queue", ["Queue time"], "lower", [(2, "s"), (5, "s"), (10, "s"), (1, "min"),
-                                             (2, "min")],
-           ["worker pool too small", "stuck consumer"], ["scale worker pool", "alert on lag"]),
-    Family("uptime", ["Uptime", "Availability", "API availability", "Site uptime"], "higher",
-           [(99.0, "%"), (99.5, "%"), (99.9, "%"), (99.95, "%"), (99.99, "%")],
-           ["DNS outage at provider", "region outage", "bad deploy rolled back late"],
-           ["multi-region DNS", "faster rollback", "test failover monthly"]),
-    Family("success", ["Success rate", "Login success rate", "Job success rate"], "higher",
-           [(98.0, "%"), (99.0, "%"), (99.5, "%"), (99.9, "%")],
-           ["token refresh bug", "flaky payment provider"],
-           ["fix token refresh", "add second provider"]),
-    Family("throughput", ["Throughput", "Peak throughput"], "higher",
-           [(200, "rps"), (500, "rps"), (1000, "rps"), (1500, "rps"), (2000, "rps")],
-           ["autoscaling limit hit", "rate limiter misconfigured"],
-           ["raise ASG max", "load test before peak"]),
-    Family("apdex", ["Apdex"], "higher", [(0.7, None), (0.75, None), (0.8, None), (0.85, None)],
-           ["slow search page", "big images on home page"], ["lazy-load images", "profile page"]),
-    Family("other", ["Backlog", "Open tickets", "Deploys", "On-call pages", "Cost per req"],
-           "unknown", [(40, None), (25, None), (12, None), (60, None)],
-           ["unclear ownership"], ["agree on owner"]),
+    Family(
+        "latency",
+        [
+            "P95 latency",
+            "p95 latency",
+            "P99 latency",
+            "p99 latency",
+            "P50 latency",
+            "P90 latency",
+            "API latency",
+            "Response time",
+            "Avg response time",
+        ],
+        "lower",
+        [
+            (100, "ms"),
+            (150, "ms"),
+            (200, "ms"),
+            (250, "ms"),
+            (300, "ms"),
+            (400, "ms"),
+            (500, "ms"),
+            (800, "ms"),
+            (1, "s"),
+            (1.5, "s"),
+            (2, "s"),
+        ],
+        [
+            "slow third-party card API",
+            "GC pauses after deploy",
+            "cold cache after failover",
+            "N+1 queries in cart service",
+            "noisy neighbour on db host",
+        ],
+        [
+            "add circuit breaker",
+            "warm cache on deploy",
+            "fix N+1 queries",
+            "tune GC settings",
+            "move db to own host",
+        ],
+    ),
+    Family(
+        "errors",
+        ["Error rate", "5xx rate", "5xx errors", "Errors", "API error rate"],
+        "lower",
+        [(0.1, "%"), (0.2, "%"), (0.5, "%"), (1, "%"), (2, "%")],
+        [
+            "bad config push",
+            "expired TLS cert on edge",
+            "retry storm from mobile app",
+            "schema migration locked table",
+        ],
+        [
+            "add canary deploys",
+            "alert on cert expiry",
+            "validate config in CI",
+            "add retry backoff",
+        ],
+    ),
+    Family(
+        "mttr",
+        ["MTTR"],
+        "lower",
+        [(30, "min"), (45, "min"), (60, "min"), (1, "h"), (2, "h"), (4, "h")],
+        ["pager routing broken", "runbook out of date", "no weekend on-call overlap"],
+        ["fix pager routing", "update runbook", "add weekend on-call"],
+    ),
+    Family(
+        "mtta",
+        ["MTTA"],
+        "lower",
+        [(5, "min"), (10, "min"), (15, "min")],
+        ["alerts went to old channel", "pager app muted at night"],
+        ["route alerts to new channel", "test paging weekly"],
+    ),
+    Family(
+        "ttfr",
+        ["TTFR", "TTR", "Resolution time"],
+        "lower",
+        [(15, "min"), (1, "h"), (4, "h"), (8, "h"), (24, "h"), (1, "d"), (3, "d"), (5, "d")],
+        ["support queue understaffed", "tickets misrouted", "holiday backlog"],
+        ["hire 2nd support shift", "auto-triage tickets", "clear backlog"],
+    ),
+    Family(
+        "downtime",
+        ["Downtime"],
+        "lower",
+        [(20, "min"), (45, "min"), (60, "min"), (4, "h")],
+        ["maintenance overran", "db failover took too long"],
+        ["rehearse maintenance", "test failover monthly"],
+    ),
+    Family(
+        "queue",
+        ["Queue time"],
+        "lower",
+        [(2, "s"), (5, "s"), (10, "s"), (1, "min"), (2, "min")],
+        ["worker pool too small", "stuck consumer"],
+        ["scale worker pool", "alert on lag"],
+    ),
+    Family(
+        "uptime",
+        ["Uptime", "Availability", "API availability", "Site uptime"],
+        "higher",
+        [(99.0, "%"), (99.5, "%"), (99.9, "%"), (99.95, "%"), (99.99, "%")],
+        ["DNS outage at provider", "region outage", "bad deploy rolled back late"],
+        ["multi-region DNS", "faster rollback", "test failover monthly"],
+    ),
+    Family(
+        "success",
+        ["Success rate", "Login success rate", "Job success rate"],
+        "higher",
+        [(98.0, "%"), (99.0, "%"), (99.5, "%"), (99.9, "%")],
+        ["token refresh bug", "flaky payment provider"],
+        ["fix token refresh", "add second provider"],
+    ),
+    Family(
+        "throughput",
+        ["Throughput", "Peak throughput"],
+        "higher",
+        [(200, "rps"), (500, "rps"), (1000, "rps"), (1500, "rps"), (2000, "rps")],
+        ["autoscaling limit hit", "rate limiter misconfigured"],
+        ["raise ASG max", "load test before peak"],
+    ),
+    Family(
+        "apdex",
+        ["Apdex"],
+        "higher",
+        [(0.7, None), (0.75, None), (0.8, None), (0.85, None)],
+        ["slow search page", "big images on home page"],
+        ["lazy-load images", "profile page"],
+    ),
+    Family(
+        "other",
+        ["Backlog", "Open tickets", "Deploys", "On-call pages", "Cost per req"],
+        "unknown",
+        [(40, None), (25, None), (12, None), (60, None)],
+        ["unclear ownership"],
+        ["agree on owner"],
+    ),
 ]
 FAMILY = {f.key: f for f in FAMILIES}
 
 
 # ---- judging (board.md) ------------------------------------------------------------------------
+
 
 def _conv(value: float, unit: str | None) -> float:
     return value * TO_SECONDS.get(unit, 1.0) if unit in TO_SECONDS else value
@@ -160,6 +288,7 @@ def judge_row(op: str | None, tval, tunit, aval, aunit) -> tuple[str, float | No
 
 # ---- formatting --------------------------------------------------------------------------------
 
+
 def fmt_num(v: float, decimals: int) -> str:
     s = f"{v:.{decimals}f}"
     if "." in s:
@@ -195,6 +324,7 @@ def fmt_date(d: date, form: str) -> str:
 
 # ---- the board's content -----------------------------------------------------------------------
 
+
 @dataclass
 class Row:
     name: str
@@ -207,8 +337,8 @@ class Row:
     aunit: str | None
     status: str
     used: float | None
-    mark_text: str = ""      # what is written in the Status column ("" = nothing)
-    mark_kind: str = ""      # "tick" | "cross" | "word" | ""
+    mark_text: str = ""  # what is written in the Status column ("" = nothing)
+    mark_kind: str = ""  # "tick" | "cross" | "word" | ""
     board_mark: str | None = None
     family: str = ""
 
@@ -224,7 +354,7 @@ class Content:
     header: list[str] = field(default_factory=list)
     status_col: bool = False
     causes_heading: str = ""
-    causes: list[tuple[str, str, str]] = field(default_factory=list)   # (line, metric, text)
+    causes: list[tuple[str, str, str]] = field(default_factory=list)  # (line, metric, text)
     actions_heading: str = ""
     actions: list[dict] = field(default_factory=list)  # line, text, owner, due, metric
     warnings: list[str] = field(default_factory=list)
@@ -269,8 +399,11 @@ def _make_row(rng, fam: Family, name: str, opts: dict) -> Row:
             uform = "h"
         if uform == "days" and tval == 1:
             uform = "d"
-        space = " " if (uform.isalpha() and len(uform) > 2 and rng.random() < 0.6) or \
-            rng.random() < 0.3 else ""
+        space = (
+            " "
+            if (uform.isalpha() and len(uform) > 2 and rng.random() < 0.6) or rng.random() < 0.3
+            else ""
+        )
         if uform == "%":
             space = " " if rng.random() < 0.15 else ""
         if not uform:
@@ -290,8 +423,11 @@ def _make_row(rng, fam: Family, name: str, opts: dict) -> Row:
     if opts.get("intent"):
         intent = opts["intent"]
     aunit = tunit
-    if tunit in TO_SECONDS and rng.random() < (0.5 if opts.get("unit_mix") else 0.18) \
-            and intent != "tie":
+    if (
+        tunit in TO_SECONDS
+        and rng.random() < (0.5 if opts.get("unit_mix") else 0.18)
+        and intent != "tie"
+    ):
         alts = {"ms": ["s"], "s": ["ms"], "min": ["h", "s"], "h": ["min", "d"], "d": ["h"]}[tunit]
         aunit = _pick(rng, alts)
     aval = None
@@ -299,8 +435,11 @@ def _make_row(rng, fam: Family, name: str, opts: dict) -> Row:
         if intent == "tie":
             u = 1.0
         elif intent == "met":
-            u = rng.uniform(0.2, 0.84) if direction != "higher" or tunit == "%" else \
-                rng.uniform(0.55, 0.86)
+            u = (
+                rng.uniform(0.2, 0.84)
+                if direction != "higher" or tunit == "%"
+                else rng.uniform(0.55, 0.86)
+            )
         elif intent == "near":
             u = rng.uniform(0.91, 0.99)
         else:
@@ -349,8 +488,19 @@ def _make_row(rng, fam: Family, name: str, opts: dict) -> Row:
         # a tie is written exactly like the target's number and unit
         atext = body.upper() if upper_cell and not body.endswith("m") else body
     status, used = judge_row(op, tval, tunit, aval, aunit)
-    return Row(name=name, target_text=ttext, actual_text=atext, op=op, tval=float(tval),
-               tunit=tunit, aval=aval, aunit=aunit, status=status, used=used, family=fam.key)
+    return Row(
+        name=name,
+        target_text=ttext,
+        actual_text=atext,
+        op=op,
+        tval=float(tval),
+        tunit=tunit,
+        aval=aval,
+        aunit=aunit,
+        status=status,
+        used=used,
+        family=fam.key,
+    )
 
 
 def _due_form(rng, review: date, due: date) -> str:
@@ -375,8 +525,19 @@ def make_table_content(rng, opts: dict, caps: bool) -> Content:
 
     nrows = opts.get("rows") or int(rng.choice([3, 4, 4, 5, 5, 6, 7]))
     keys = [f.key for f in FAMILIES if f.key != "other"]
-    weights = {"latency": 3, "errors": 2.5, "uptime": 2.5, "mttr": 1.2, "mtta": 0.6, "ttfr": 1,
-               "downtime": 0.6, "queue": 0.6, "success": 1, "throughput": 1, "apdex": 0.6}
+    weights = {
+        "latency": 3,
+        "errors": 2.5,
+        "uptime": 2.5,
+        "mttr": 1.2,
+        "mtta": 0.6,
+        "ttfr": 1,
+        "downtime": 0.6,
+        "queue": 0.6,
+        "success": 1,
+        "throughput": 1,
+        "apdex": 0.6,
+    }
     rows: list[Row] = []
     used_names: set[str] = set()
     forced = list(opts.get("families", []))
@@ -420,29 +581,37 @@ def make_table_content(rng, opts: dict, caps: bool) -> Content:
                 shown = _pick(rng, [s for s in ("met", "near_miss", "breach") if s != shown])
             use_marks = style == "marks" or (style == "mixed" and rng.random() < 0.5)
             if shown == "near_miss":
-                row.mark_kind, row.mark_text = "word", _pick(rng, ["near miss", "near miss",
-                                                                  "Near miss"])
+                row.mark_kind, row.mark_text = (
+                    "word",
+                    _pick(rng, ["near miss", "near miss", "Near miss"]),
+                )
             elif use_marks:
                 row.mark_kind = "tick" if shown == "met" else "cross"
             else:
                 row.mark_kind = "word"
-                row.mark_text = _pick(rng, ["OK", "met", "Met"]) if shown == "met" else \
-                    _pick(rng, ["BREACH", "BREACH", "breach"])
+                row.mark_text = (
+                    _pick(rng, ["OK", "met", "Met"])
+                    if shown == "met"
+                    else _pick(rng, ["BREACH", "BREACH", "breach"])
+                )
             row.mark_text = c.up(row.mark_text)
             row.board_mark = shown
             if shown != row.status:
                 # worded as boardsnap.judge words it
-                c.warnings.append(f"row {i + 1} ({row.name}): the board says "
-                                  f"{shown.replace('_', ' ')}, the numbers say "
-                                  f"{row.status.replace('_', ' ')}")
+                c.warnings.append(
+                    f"row {i + 1} ({row.name}): the board says "
+                    f"{shown.replace('_', ' ')}, the numbers say "
+                    f"{row.status.replace('_', ' ')}"
+                )
     c.header = [c.up(h) for h in header]
 
     # root causes and actions
     bad = [r for r in rows if r.status in ("breach", "near_miss")]
     bullet = _pick(rng, ["- ", "- ", "* ", "• "])
     if bad or rng.random() < 0.3:
-        c.causes_heading = c.up(_pick(rng, ["Root causes", "Root causes:", "Root cause", "Why?",
-                                            "Root causes"]))
+        c.causes_heading = c.up(
+            _pick(rng, ["Root causes", "Root causes:", "Root cause", "Why?", "Root causes"])
+        )
         for r in bad:
             if rng.random() < 0.85 or r is bad[0]:
                 text = _pick(rng, FAMILY[r.family].causes)
@@ -452,19 +621,25 @@ def make_table_content(rng, opts: dict, caps: bool) -> Content:
     if rng.random() < 0.3:
         targets = targets + [None]
     for r in targets[:5]:
-        words = _pick(rng, FAMILY[r.family].actions) if r else \
-            _pick(rng, ["review dashboards", "write postmortem", "share report"])
+        words = (
+            _pick(rng, FAMILY[r.family].actions)
+            if r
+            else _pick(rng, ["review dashboards", "write postmortem", "share report"])
+        )
         metric = r.name if r and rng.random() < 0.9 else None
         owner = _pick(rng, OWNERS) if rng.random() < 0.85 else None
-        due = c.review_date + timedelta(days=int(rng.integers(3, 60))) if rng.random() < 0.8 \
-            else None
+        due = (
+            c.review_date + timedelta(days=int(rng.integers(3, 60))) if rng.random() < 0.8 else None
+        )
         parts = [words]
         sep = _pick(rng, [" ", " ", " - ", ", "])
         owner_txt = due_txt = None
         if owner:
             shown_owner = owner.capitalize() if rng.random() < 0.15 else owner
-            owner_txt = _pick(rng, [f"@{shown_owner}", f"@{shown_owner}", f"({shown_owner})",
-                                    f"owner: {shown_owner}"])
+            owner_txt = _pick(
+                rng,
+                [f"@{shown_owner}", f"@{shown_owner}", f"({shown_owner})", f"owner: {shown_owner}"],
+            )
         if due:
             due_txt = _due_form(rng, c.review_date, due)
         tail = [t for t in (owner_txt, due_txt) if t]
@@ -474,18 +649,57 @@ def make_table_content(rng, opts: dict, caps: bool) -> Content:
         if metric:
             line = f"{metric}: {line}"
         line = c.up(bullet + line)
-        c.actions.append({"line": line, "text": c.up(words), "owner": owner,
-                          "due": due.isoformat() if due else None, "metric": metric})
+        c.actions.append(
+            {
+                "line": line,
+                "text": c.up(words),
+                "owner": owner,
+                "due": due.isoformat() if due else None,
+                "metric": metric,
+            }
+        )
     return c
 
 
-NO_TABLE_TITLES = ["Q4 planning", "Retro", "Architecture sketch", "Incident timeline",
-                   "Team offsite ideas", "Migration plan", "On-call handover"]
-NO_TABLE_WORDS = ["API gw", "Auth", "Cache", "DB", "Queue", "Workers", "CDN", "Search", "Mobile",
-                  "Kafka", "Billing", "Ledger", "Ops", "S3", "LB"]
-NO_TABLE_BULLETS = ["more pairing", "fewer meetings", "fix flaky tests", "docs for onboarding",
-                    "cut release every week", "celebrate wins", "better alerts", "move to k8s",
-                    "shadow on-call first", "draft RFC by Friday", "clean up feature flags"]
+NO_TABLE_TITLES = [
+    "Q4 planning",
+    "Retro",
+    "Architecture sketch",
+    "Incident timeline",
+    "Team offsite ideas",
+    "Migration plan",
+    "On-call handover",
+]
+NO_TABLE_WORDS = [
+    "API gw",
+    "Auth",
+    "Cache",
+    "DB",
+    "Queue",
+    "Workers",
+    "CDN",
+    "Search",
+    "Mobile",
+    "Kafka",
+    "Billing",
+    "Ledger",
+    "Ops",
+    "S3",
+    "LB",
+]
+NO_TABLE_BULLETS = [
+    "more pairing",
+    "fewer meetings",
+    "fix flaky tests",
+    "docs for onboarding",
+    "cut release every week",
+    "celebrate wins",
+    "better alerts",
+    "move to k8s",
+    "shadow on-call first",
+    "draft RFC by Friday",
+    "clean up feature flags",
+]
 
 
 def make_negative_content(rng, kind: str, caps: bool) -> Content:
@@ -501,16 +715,18 @@ def make_negative_content(rng, kind: str, caps: bool) -> Content:
 def truth_document(c: Content, source: str) -> dict:
     metrics = []
     for r in c.rows:
-        metrics.append({
-            "name": r.name,
-            "target": {"op": r.op, "value": r.tval, "unit": r.tunit, "text": r.target_text},
-            "actual": {"value": r.aval, "unit": r.aunit, "text": r.actual_text},
-            "status": r.status,
-            "budget_used": r.used,
-            "confidence": 1.0,
-            "needs_review": r.status == "unknown",
-            "board_mark": r.board_mark,
-        })
+        metrics.append(
+            {
+                "name": r.name,
+                "target": {"op": r.op, "value": r.tval, "unit": r.tunit, "text": r.target_text},
+                "actual": {"value": r.aval, "unit": r.aunit, "text": r.actual_text},
+                "status": r.status,
+                "budget_used": r.used,
+                "confidence": 1.0,
+                "needs_review": r.status == "unknown",
+                "board_mark": r.board_mark,
+            }
+        )
     return {
         "schema": "boardsnap.board/1",
         "source": source,
@@ -519,8 +735,16 @@ def truth_document(c: Content, source: str) -> dict:
         "review_date": c.review_date.isoformat() if c.review_date else None,
         "metrics": metrics,
         "root_causes": [{"metric": m, "text": t} for _line, m, t in c.causes],
-        "actions": [{"text": a["text"], "owner": a["owner"], "due": a["due"],
-                     "metric": a["metric"], "status": "open", "needs_review": False}
-                    for a in c.actions],
+        "actions": [
+            {
+                "text": a["text"],
+                "owner": a["owner"],
+                "due": a["due"],
+                "metric": a["metric"],
+                "status": "open",
+                "needs_review": False,
+            }
+            for a in c.actions
+        ],
         "warnings": list(c.warnings),
     }

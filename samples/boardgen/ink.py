@@ -40,9 +40,9 @@ class Font:
     name: str
     path: str
     caps: bool
-    size_per_h: float     # font size giving a digit height of 1 px
-    stroke_per_h: float   # native stroke width / digit height
-    has: frozenset        # which of DRAWN the font has
+    size_per_h: float  # font size giving a digit height of 1 px
+    stroke_per_h: float  # native stroke width / digit height
+    has: frozenset  # which of DRAWN the font has
 
 
 @lru_cache(maxsize=512)
@@ -73,8 +73,10 @@ def fonts() -> tuple[Font, ...]:
         if paths:
             out.append(_measure(name, paths[0], caps))
     if not out:
-        raise RuntimeError("no handwriting fonts found (install fonts-humor-sans, "
-                           "fonts-comic-neue, fonts-dkg-handwriting, fonts-breip, fonts-bwht)")
+        raise RuntimeError(
+            "no handwriting fonts found (install fonts-humor-sans, "
+            "fonts-comic-neue, fonts-dkg-handwriting, fonts-breip, fonts-bwht)"
+        )
     return tuple(out)
 
 
@@ -87,18 +89,19 @@ def font_by_name(name: str) -> Font:
 
 # ---- text -----------------------------------------------------------------------------------
 
+
 @dataclass
 class TextItem:
     text: str
     font: Font
-    size: np.ndarray     # per-char size factor
-    dy: np.ndarray       # per-char baseline offset (x digit height)
-    rot: np.ndarray      # per-char rotation (deg)
-    adv: np.ndarray      # per-char advance (x digit height), jitter included
-    slope: float         # line slope (deg, positive = descending to the right)
+    size: np.ndarray  # per-char size factor
+    dy: np.ndarray  # per-char baseline offset (x digit height)
+    rot: np.ndarray  # per-char rotation (deg)
+    adv: np.ndarray  # per-char advance (x digit height), jitter included
+    slope: float  # line slope (deg, positive = descending to the right)
     drift_amp: float
     drift_phase: float
-    drawn: tuple         # per-char: stroke points for drawn glyphs or None
+    drawn: tuple  # per-char: stroke points for drawn glyphs or None
 
     @property
     def width_h(self) -> float:
@@ -108,8 +111,9 @@ class TextItem:
         return self.width_h * h
 
 
-def plan_text(rng, text: str, font: Font, messy: float = 1.0, slope: float | None = None,
-              spacing: float = 1.0) -> TextItem:
+def plan_text(
+    rng, text: str, font: Font, messy: float = 1.0, slope: float | None = None, spacing: float = 1.0
+) -> TextItem:
     n = len(text)
     f = pil_font(font.path, REF)
     size = 1.0 + rng.normal(0, 0.045 * messy, n)
@@ -136,8 +140,18 @@ def plan_text(rng, text: str, font: Font, messy: float = 1.0, slope: float | Non
         adv[k] = a * size[k] * spc[k]
     if slope is None:
         slope = float(rng.normal(0, 0.9))
-    return TextItem(text, font, size, dy, rot, adv, slope, float(rng.uniform(0, 0.07) * messy),
-                    float(rng.uniform(0, 6.3)), tuple(drawn))
+    return TextItem(
+        text,
+        font,
+        size,
+        dy,
+        rot,
+        adv,
+        slope,
+        float(rng.uniform(0, 0.07) * messy),
+        float(rng.uniform(0, 6.3)),
+        tuple(drawn),
+    )
 
 
 def _glyph_points(ch: str, j: np.ndarray) -> list[list[tuple[float, float]]]:
@@ -148,16 +162,20 @@ def _glyph_points(ch: str, j: np.ndarray) -> list[list[tuple[float, float]]]:
         a = [(w + j[0], top + j[1]), (0.04 + j[2], (top + bot) / 2 + j[3]), (w + j[4], bot + j[5])]
     else:
         top, bot = (-0.78, -0.12) if ch == ">" else (-0.95, -0.32)
-        a = [(0.04 + j[0], top + j[1]), (w + j[2], (top + bot) / 2 + j[3]),
-             (0.04 + j[4], bot + j[5])]
+        a = [
+            (0.04 + j[0], top + j[1]),
+            (w + j[2], (top + bot) / 2 + j[3]),
+            (0.04 + j[4], bot + j[5]),
+        ]
     strokes = [a]
     if ch in "≤≥":
         strokes.append([(0.02 + j[6], -0.08 + j[7]), (w + 0.04 - j[6], -0.06 - j[7])])
     return strokes
 
 
-def render_text(item: TextItem, h_px: float,
-                stroke_ratio: float) -> tuple[np.ndarray, float, float]:
+def render_text(
+    item: TextItem, h_px: float, stroke_ratio: float
+) -> tuple[np.ndarray, float, float]:
     """Rasterise a planned line. Returns (mask uint8, x, y) where (x, y) is the start of the
     baseline inside the mask."""
     font = item.font
@@ -177,11 +195,22 @@ def render_text(item: TextItem, h_px: float,
         if ch == " ":
             x += adv
             continue
-        yb = y0 + (x - x0) * sl + item.dy[k] * h_px + \
-            item.drift_amp * h_px * math.sin(item.drift_phase + (x - x0) / (6 * h_px))
+        yb = (
+            y0
+            + (x - x0) * sl
+            + item.dy[k] * h_px
+            + item.drift_amp * h_px * math.sin(item.drift_phase + (x - x0) / (6 * h_px))
+        )
         if ch == "•" and ch not in font.has:
-            cv2.circle(mask, (int((x + 0.15 * h_px) * 8), int((yb - 0.4 * h_px) * 8)),
-                       int(max(1.0, native) * 8), 255, -1, cv2.LINE_AA, 3)
+            cv2.circle(
+                mask,
+                (int((x + 0.15 * h_px) * 8), int((yb - 0.4 * h_px) * 8)),
+                int(max(1.0, native) * 8),
+                255,
+                -1,
+                cv2.LINE_AA,
+                3,
+            )
             x += adv
             continue
         if item.drawn[k] is not None:
@@ -228,7 +257,7 @@ def _max_paste(dst: np.ndarray, src: np.ndarray, ox: int, oy: int) -> None:
     x2, y2 = min(ox + w, W), min(oy + h, H)
     if x2 <= x1 or y2 <= y1:
         return
-    sub = src[y1 - oy:y2 - oy, x1 - ox:x2 - ox]
+    sub = src[y1 - oy : y2 - oy, x1 - ox : x2 - ox]
     np.maximum(dst[y1:y2, x1:x2], sub, out=dst[y1:y2, x1:x2])
 
 
@@ -237,6 +266,7 @@ def paste_max(dst: np.ndarray, src: np.ndarray, ox: int, oy: int) -> None:
 
 
 # ---- hand-drawn strokes ------------------------------------------------------------------------
+
 
 def line_params(rng, skips: float = 0.25) -> dict:
     """Random shape of one hand-drawn line (resolution independent)."""
@@ -250,8 +280,9 @@ def line_params(rng, skips: float = 0.25) -> dict:
         "wphase": float(rng.uniform(0, 6.283)),
         "wamp": float(rng.uniform(0.05, 0.2)),
         "start_fade": float(rng.uniform(0.0, 0.5)),
-        "skips": [(float(rng.uniform(0.1, 0.9)), float(rng.uniform(0.004, 0.02)))
-                  for _ in range(nsk)],
+        "skips": [
+            (float(rng.uniform(0.1, 0.9)), float(rng.uniform(0.004, 0.02))) for _ in range(nsk)
+        ],
     }
 
 
@@ -277,18 +308,22 @@ def draw_line(mask: np.ndarray, p0, p1, width: float, prm: dict) -> None:
     P = (pts * 8).astype(np.int32)
     for i in range(n - 1):
         if keep[i] and keep[i + 1]:
-            cv2.line(mask, tuple(P[i]), tuple(P[i + 1]), 255, max(1, int(round(wid[i]))),
-                     cv2.LINE_AA, 3)
+            cv2.line(
+                mask, tuple(P[i]), tuple(P[i + 1]), 255, max(1, int(round(wid[i]))), cv2.LINE_AA, 3
+            )
 
 
 def plan_mark(rng, kind: str) -> dict:
     j = rng.normal(0, 0.05, 8)
     if kind == "tick":
-        strokes = [[(0.0 + j[0], 0.55 + j[1]), (0.33 + j[2], 0.95 + j[3]),
-                    (1.0 + j[4], -0.15 + j[5])]]
+        strokes = [
+            [(0.0 + j[0], 0.55 + j[1]), (0.33 + j[2], 0.95 + j[3]), (1.0 + j[4], -0.15 + j[5])]
+        ]
     else:
-        strokes = [[(0.0 + j[0], 0.0 + j[1]), (0.9 + j[2], 0.95 + j[3])],
-                   [(0.9 + j[4], 0.0 + j[5]), (0.05 + j[6], 0.9 + j[7])]]
+        strokes = [
+            [(0.0 + j[0], 0.0 + j[1]), (0.9 + j[2], 0.95 + j[3])],
+            [(0.9 + j[4], 0.0 + j[5]), (0.05 + j[6], 0.9 + j[7])],
+        ]
     return {"strokes": strokes, "lines": [line_params(rng, 0) for _ in range(4)]}
 
 
@@ -296,6 +331,11 @@ def draw_mark(mask: np.ndarray, plan: dict, x: float, y: float, size: float, wid
     k = 0
     for stroke in plan["strokes"]:
         for a, b in zip(stroke[:-1], stroke[1:], strict=False):
-            draw_line(mask, (x + a[0] * size, y + a[1] * size), (x + b[0] * size, y + b[1] * size),
-                      width, plan["lines"][k % 4])
+            draw_line(
+                mask,
+                (x + a[0] * size, y + a[1] * size),
+                (x + b[0] * size, y + b[1] * size),
+                width,
+                plan["lines"][k % 4],
+            )
             k += 1

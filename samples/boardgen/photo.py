@@ -17,11 +17,23 @@ import numpy as np
 from PIL import Image
 
 WALLS = [
-    (0.86, 0.84, 0.78), (0.78, 0.78, 0.77), (0.72, 0.78, 0.82), (0.72, 0.78, 0.70),
-    (0.84, 0.78, 0.66), (0.62, 0.64, 0.68), (0.80, 0.70, 0.62), (0.88, 0.88, 0.86),
+    (0.86, 0.84, 0.78),
+    (0.78, 0.78, 0.77),
+    (0.72, 0.78, 0.82),
+    (0.72, 0.78, 0.70),
+    (0.84, 0.78, 0.66),
+    (0.62, 0.64, 0.68),
+    (0.80, 0.70, 0.62),
+    (0.88, 0.88, 0.86),
 ]
-PHONES = [("Apple", "iPhone 13"), ("Google", "Pixel 7"), ("samsung", "SM-S911B"),
-          ("Apple", "iPhone 15 Pro"), ("Xiaomi", "2201116SG"), ("OnePlus", "CPH2449")]
+PHONES = [
+    ("Apple", "iPhone 13"),
+    ("Google", "Pixel 7"),
+    ("samsung", "SM-S911B"),
+    ("Apple", "iPhone 15 Pro"),
+    ("Xiaomi", "2201116SG"),
+    ("OnePlus", "CPH2449"),
+]
 # displayed size of a full-resolution landscape shot (portrait shots swap them)
 RESOLUTIONS = [(4000, 3000), (4032, 3024), (3264, 2448), (4000, 2250), (3648, 2736)]
 
@@ -35,14 +47,18 @@ def _pick(rng, seq, p=None):
 
 # ---- camera ----------------------------------------------------------------------------------
 
+
 def plan_camera(rng, portrait: bool, opts: dict) -> dict:
     if opts.get("fill") is not None:
         fill = float(opts["fill"])
     elif portrait:
         fill = float(rng.uniform(0.82, 1.02))
     else:
-        fill = float(rng.uniform(0.62, 0.93)) if rng.random() > 0.14 else \
-            float(rng.uniform(1.02, 1.12))
+        fill = (
+            float(rng.uniform(0.62, 0.93))
+            if rng.random() > 0.14
+            else float(rng.uniform(1.02, 1.12))
+        )
     return {
         "yaw": float(np.clip(rng.normal(0, 11), -26, 26)),
         "pitch": float(np.clip(rng.normal(-3, 7), -17, 15)),
@@ -54,18 +70,22 @@ def plan_camera(rng, portrait: bool, opts: dict) -> dict:
     }
 
 
-def homography(cam: dict, canvas_units: tuple[float, float], frame_h: float, W: int, H: int,
-               must_see=None) -> tuple[np.ndarray, float]:
+def homography(
+    cam: dict, canvas_units: tuple[float, float], frame_h: float, W: int, H: int, must_see=None
+) -> tuple[np.ndarray, float]:
     """3x3 matrix mapping board canvas units to photo pixels (displayed orientation)."""
     cw, ch = canvas_units
     f = cam["flen"] * max(W, H)
     yaw, pitch, roll = (math.radians(cam[k]) for k in ("yaw", "pitch", "roll"))
-    Ry = np.array([[math.cos(yaw), 0, math.sin(yaw)], [0, 1, 0],
-                   [-math.sin(yaw), 0, math.cos(yaw)]])
-    Rx = np.array([[1, 0, 0], [0, math.cos(pitch), -math.sin(pitch)],
-                   [0, math.sin(pitch), math.cos(pitch)]])
-    Rz = np.array([[math.cos(roll), -math.sin(roll), 0], [math.sin(roll), math.cos(roll), 0],
-                   [0, 0, 1]])
+    Ry = np.array(
+        [[math.cos(yaw), 0, math.sin(yaw)], [0, 1, 0], [-math.sin(yaw), 0, math.cos(yaw)]]
+    )
+    Rx = np.array(
+        [[1, 0, 0], [0, math.cos(pitch), -math.sin(pitch)], [0, math.sin(pitch), math.cos(pitch)]]
+    )
+    Rz = np.array(
+        [[math.cos(roll), -math.sin(roll), 0], [math.sin(roll), math.cos(roll), 0], [0, 0, 1]]
+    )
     R = Rz @ Rx @ Ry
     src = np.array([[0, 0], [cw, 0], [cw, ch], [0, ch]], np.float64)
     fill = cam["fill"]
@@ -86,8 +106,12 @@ def homography(cam: dict, canvas_units: tuple[float, float], frame_h: float, W: 
         if must_see is None:
             break
         pts = apply_h(M, must_see)
-        if (pts[:, 0].min() > 0.03 * W and pts[:, 0].max() < 0.97 * W and
-                pts[:, 1].min() > 0.03 * H and pts[:, 1].max() < 0.97 * H):
+        if (
+            pts[:, 0].min() > 0.03 * W
+            and pts[:, 0].max() < 0.97 * W
+            and pts[:, 1].min() > 0.03 * H
+            and pts[:, 1].max() < 0.97 * H
+        ):
             break
         fill *= 0.95
     return M, fill
@@ -99,6 +123,7 @@ def apply_h(M: np.ndarray, pts) -> np.ndarray:
 
 
 # ---- scene -----------------------------------------------------------------------------------
+
 
 def _up(small: np.ndarray, W: int, H: int) -> np.ndarray:
     return cv2.resize(small.astype(np.float32), (W, H), interpolation=cv2.INTER_CUBIC)
@@ -114,9 +139,15 @@ def plan_scene(rng) -> dict:
         "corner": bool(rng.random() < 0.25),
         "corner_x": float(rng.uniform(0.0, 0.12)),
         "corner_left": bool(rng.random() < 0.5),
-        "notes": [(float(rng.uniform(0, 1)), float(rng.uniform(0, 1)), float(rng.uniform(-12, 12)),
-                   _pick(rng, [(0.98, 0.92, 0.45), (0.98, 0.7, 0.78), (0.6, 0.9, 0.95)]))
-                  for _ in range(int(rng.integers(0, 5)) if rng.random() < 0.3 else 0)],
+        "notes": [
+            (
+                float(rng.uniform(0, 1)),
+                float(rng.uniform(0, 1)),
+                float(rng.uniform(-12, 12)),
+                _pick(rng, [(0.98, 0.92, 0.45), (0.98, 0.7, 0.78), (0.6, 0.9, 0.95)]),
+            )
+            for _ in range(int(rng.integers(0, 5)) if rng.random() < 0.3 else 0)
+        ],
     }
 
 
@@ -135,16 +166,18 @@ def make_wall(scene: dict, rng_px, W: int, H: int, board_poly=None) -> np.ndarra
             img[:, :x] *= 0.82
             cv2.line(img, (x, 0), (x, H), (0.5, 0.5, 0.5), max(1, int(4 * s)))
         else:
-            img[:, W - x:] *= 0.8
+            img[:, W - x :] *= 0.8
             cv2.line(img, (W - x, 0), (W - x, H), (0.5, 0.5, 0.5), max(1, int(4 * s)))
     if scene["floor"] and board_poly is not None:
         yb = float(board_poly[:, 1].max())
         y0 = int(yb + 0.12 * H)
         if y0 < H:
-            img[y0:] = np.asarray(scene["floor_col"], np.float32) * \
-                (1 + 0.05 * _up(rng_px.random((4, 8)), W, H - y0))[..., None]
+            img[y0:] = (
+                np.asarray(scene["floor_col"], np.float32)
+                * (1 + 0.05 * _up(rng_px.random((4, 8)), W, H - y0))[..., None]
+            )
             sk = int(0.02 * H)
-            img[max(0, y0 - sk):y0] = np.asarray(scene["wall"], np.float32) * 1.05
+            img[max(0, y0 - sk) : y0] = np.asarray(scene["wall"], np.float32) * 1.05
     for nx, ny, ang, col in scene["notes"]:
         if board_poly is None:
             continue
@@ -162,10 +195,11 @@ def make_desk(rng, rng_px, W: int, H: int) -> tuple[np.ndarray, dict]:
     s = max(W, H) / 4000.0
     if rng.random() < 0.5:
         kind = "desk"
-        wood = np.asarray(_pick(rng, [(0.55, 0.38, 0.22), (0.7, 0.55, 0.38), (0.4, 0.3, 0.22)]),
-                          np.float32)
+        wood = np.asarray(
+            _pick(rng, [(0.55, 0.38, 0.22), (0.7, 0.55, 0.38), (0.4, 0.3, 0.22)]), np.float32
+        )
         ang = rng.uniform(-0.3, 0.3)
-        yy, xx = np.mgrid[0:H // 4, 0:W // 4].astype(np.float32)
+        yy, xx = np.mgrid[0 : H // 4, 0 : W // 4].astype(np.float32)
         t = (xx * math.sin(ang) + yy * math.cos(ang)) * 4 / max(W, H)
         stripes = np.sin(t * rng.uniform(60, 140) + 3 * _up(rng_px.random((4, 4)), W // 4, H // 4))
         img = (1 + 0.08 * _up(stripes, W, H))[..., None] * wood
@@ -176,18 +210,34 @@ def make_desk(rng, rng_px, W: int, H: int) -> tuple[np.ndarray, dict]:
         cv2.fillPoly(img, [box.astype(np.int32)], (0.93, 0.93, 0.9), cv2.LINE_AA)
         for k in range(1, 18):
             a, b = box[0] + (box[1] - box[0]) * k / 18, box[3] + (box[2] - box[3]) * k / 18
-            cv2.line(img, tuple(a.astype(int)), tuple(b.astype(int)), (0.7, 0.78, 0.9),
-                     max(1, int(2 * s)), cv2.LINE_AA)
+            cv2.line(
+                img,
+                tuple(a.astype(int)),
+                tuple(b.astype(int)),
+                (0.7, 0.78, 0.9),
+                max(1, int(2 * s)),
+                cv2.LINE_AA,
+            )
         for k in range(int(rng.integers(3, 9))):
             t0 = (k + 1.5) / 18
             a = box[0] + (box[1] - box[0]) * t0 + (box[3] - box[0]) * 0.1
             ln = rng.uniform(0.3, 0.75)
             b = a + (box[3] - box[0]) * ln
             n = 30
-            pts = np.array([a + (b - a) * i / n + (box[1] - box[0]) * 0.004 * math.sin(i * 1.7)
-                            for i in range(n)])
-            cv2.polylines(img, [pts.astype(np.int32)], False, (0.15, 0.15, 0.35),
-                          max(1, int(3 * s)), cv2.LINE_AA)
+            pts = np.array(
+                [
+                    a + (b - a) * i / n + (box[1] - box[0]) * 0.004 * math.sin(i * 1.7)
+                    for i in range(n)
+                ]
+            )
+            cv2.polylines(
+                img,
+                [pts.astype(np.int32)],
+                False,
+                (0.15, 0.15, 0.35),
+                max(1, int(3 * s)),
+                cv2.LINE_AA,
+            )
         lx, ly = rng.uniform(0.6, 0.85) * W, rng.uniform(0.2, 0.5) * H
         lap = cv2.boxPoints(((lx, ly), (0.35 * W, 0.28 * W), rng.uniform(-20, 20)))
         cv2.fillPoly(img, [lap.astype(np.int32)], (0.22, 0.22, 0.24), cv2.LINE_AA)
@@ -202,22 +252,49 @@ def make_desk(rng, rng_px, W: int, H: int) -> tuple[np.ndarray, dict]:
         dx = rng.uniform(0.05, 0.6) * W
         dw = 0.3 * W
         cv2.rectangle(img, (int(dx), int(0.05 * H)), (int(dx + dw), H), (0.55, 0.42, 0.3), -1)
-        cv2.rectangle(img, (int(dx), int(0.05 * H)), (int(dx + dw), H), (0.85, 0.85, 0.85),
-                      max(1, int(18 * s)))
-        cv2.circle(img, (int(dx + 0.85 * dw), int(0.55 * H)), int(0.012 * W), (0.75, 0.75, 0.72),
-                   -1, cv2.LINE_AA)
+        cv2.rectangle(
+            img,
+            (int(dx), int(0.05 * H)),
+            (int(dx + dw), H),
+            (0.85, 0.85, 0.85),
+            max(1, int(18 * s)),
+        )
+        cv2.circle(
+            img,
+            (int(dx + 0.85 * dw), int(0.55 * H)),
+            int(0.012 * W),
+            (0.75, 0.75, 0.72),
+            -1,
+            cv2.LINE_AA,
+        )
         sx = dx + dw + 0.08 * W if dx < 0.5 * W else dx - 0.1 * W
-        cv2.rectangle(img, (int(sx), int(0.5 * H)), (int(sx + 0.03 * W), int(0.5 * H + 0.045 * W)),
-                      (0.95, 0.95, 0.93), -1)
+        cv2.rectangle(
+            img,
+            (int(sx), int(0.5 * H)),
+            (int(sx + 0.03 * W), int(0.5 * H + 0.045 * W)),
+            (0.95, 0.95, 0.93),
+            -1,
+        )
         px = 0.75 * W if dx < 0.4 * W else 0.05 * W
-        cv2.rectangle(img, (int(px), int(0.15 * H)), (int(px + 0.18 * W), int(0.15 * H + 0.25 * W)),
-                      (0.2, 0.35, 0.55), -1)
-        cv2.rectangle(img, (int(px + 0.02 * W), int(0.2 * H)),
-                      (int(px + 0.16 * W), int(0.2 * H + 0.1 * W)), (0.9, 0.6, 0.2), -1)
+        cv2.rectangle(
+            img,
+            (int(px), int(0.15 * H)),
+            (int(px + 0.18 * W), int(0.15 * H + 0.25 * W)),
+            (0.2, 0.35, 0.55),
+            -1,
+        )
+        cv2.rectangle(
+            img,
+            (int(px + 0.02 * W), int(0.2 * H)),
+            (int(px + 0.16 * W), int(0.2 * H + 0.1 * W)),
+            (0.9, 0.6, 0.2),
+            -1,
+        )
     return img, {"scene": kind}
 
 
 # ---- light and lens --------------------------------------------------------------------------
+
 
 def plan_light(rng, opts: dict) -> dict:
     temp = float(rng.normal(0, 0.05))
@@ -226,9 +303,15 @@ def plan_light(rng, opts: dict) -> dict:
         "grad_dir": float(rng.uniform(0, 2 * math.pi)),
         "grad": float(rng.uniform(0.04, 0.28)),
         "vignette": float(rng.uniform(0.12, 0.38)),
-        "blobs": [(float(rng.uniform(0, 1)), float(rng.uniform(0, 1)),
-                   float(rng.uniform(0.15, 0.4)),
-                   float(rng.uniform(0.06, 0.2))) for _ in range(int(rng.integers(0, 3)))],
+        "blobs": [
+            (
+                float(rng.uniform(0, 1)),
+                float(rng.uniform(0, 1)),
+                float(rng.uniform(0.15, 0.4)),
+                float(rng.uniform(0.06, 0.2)),
+            )
+            for _ in range(int(rng.integers(0, 3)))
+        ],
         "hard_shadow": bool(opts.get("hard_shadow", rng.random() < 0.2)),
         "hs_angle": float(rng.uniform(0.5, 1.2) * _pick(rng, [1, -1]) + math.pi / 2),
         "hs_offset": float(rng.uniform(-0.25, 0.3)),
@@ -237,10 +320,17 @@ def plan_light(rng, opts: dict) -> dict:
         "temp": temp,
         "temp2": float(temp + rng.normal(0, 0.04)),
         "tint": float(rng.normal(0, 0.015)),
-        "glare": [(float(rng.uniform(0.1, 0.9)), float(rng.uniform(0.1, 0.9)),
-                   float(rng.uniform(0.04, 0.16)), float(rng.uniform(0.02, 0.08)),
-                   float(rng.uniform(0, 180)), float(rng.uniform(0.25, 0.8)))
-                  for _ in range(int(opts.get("glare", rng.integers(0, 4))))],
+        "glare": [
+            (
+                float(rng.uniform(0.1, 0.9)),
+                float(rng.uniform(0.1, 0.9)),
+                float(rng.uniform(0.04, 0.16)),
+                float(rng.uniform(0.02, 0.08)),
+                float(rng.uniform(0, 180)),
+                float(rng.uniform(0.25, 0.8)),
+            )
+            for _ in range(int(opts.get("glare", rng.integers(0, 4))))
+        ],
         "streak": bool(rng.random() < 0.25),
         "blur": float(rng.uniform(0.45, 1.5)),
         "motion": float(rng.uniform(2, 8)) if rng.random() < 0.12 else 0.0,
@@ -282,11 +372,12 @@ def light_fields(lt: dict, board_mask_small, W: int, H: int) -> tuple[np.ndarray
             c, s = math.cos(math.radians(ang)), math.sin(math.radians(ang))
             du, dv = u + 0.5 - gx, v + 0.5 - gy
             q = ((du * c + dv * s) / rx) ** 2 + ((-du * s + dv * c) / ry) ** 2
-            G = np.maximum(G, inten * np.exp(-q ** 0.8))
+            G = np.maximum(G, inten * np.exp(-(q**0.8)))
         if lt["streak"]:
             gx = lt["glare"][0][0] if lt["glare"] else 0.5
-            G = np.maximum(G, 0.35 * np.exp(-((u + 0.5 - gx) / 0.015) ** 2) *
-                           np.exp(-(v / 0.35) ** 4))
+            G = np.maximum(
+                G, 0.35 * np.exp(-(((u + 0.5 - gx) / 0.015) ** 2)) * np.exp(-((v / 0.35) ** 4))
+            )
         G = np.clip(G * cv2.resize(board_mask_small, (ws, hs)), 0, 0.95)
         mul *= (1 - G)[..., None]
     return mul, G
@@ -354,8 +445,9 @@ def to_stored_xy(pts, orientation: int, W: int, H: int) -> list[list[float]]:
     return [[round(float(a), 1), round(float(b), 1)] for a, b in out]
 
 
-def save_jpeg(path, img8: np.ndarray, orientation: int, quality: int, when: str | None,
-              phone: tuple[str, str]) -> None:
+def save_jpeg(
+    path, img8: np.ndarray, orientation: int, quality: int, when: str | None, phone: tuple[str, str]
+) -> None:
     stored = np.ascontiguousarray(np.rot90(img8, ROT_K[orientation]))
     im = Image.fromarray(stored, "RGB")
     exif = Image.Exif()
