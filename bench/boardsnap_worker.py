@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
     if hasattr(pipeline, "Pipeline"):  # one warm OCR engine, loaded before the first photo
         pipe = pipeline.Pipeline(cfg)
         extract = pipe.extract
-        engine = f"{pipe.engine.name} (Tesseract {getattr(pipe.engine, 'version', '?')})"
+        engine = f"{pipe.engine.name} {getattr(pipe.engine, 'version', '?')}"
     else:
 
         def extract(path):

@@ -153,9 +153,9 @@ def _line_quads(edges: np.ndarray, cfg: BoardConfig, per_side: int = 8) -> list[
                         continue
                     pts = np.array(corners)
                     if (
-                        (pts < -0.02 * max(h, w)).any()
-                        or (pts[:, 0] > 1.02 * w).any()
-                        or (pts[:, 1] > 1.02 * h).any()
+                        (pts < -0.25 * max(h, w)).any()
+                        or (pts[:, 0] > 1.25 * w).any()
+                        or (pts[:, 1] > 1.25 * h).any()
                     ):
                         continue
                     out.append(Quad.from_array(pts))
