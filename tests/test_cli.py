@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,11 @@ from boardsnap.cli import cli
 from boardsnap.document import Board
 from boardsnap.errors import ExitCode
 
-REAL_PHOTOS = Path(__file__).resolve().parents[1].parent / "shared" / "realphotos"
+# the real whiteboard photos live in the project's shared folder, beside the repository
+REAL_PHOTOS = Path(
+    os.environ.get("BOARDSNAP_REALPHOTOS")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "realphotos"
+)
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +106,10 @@ def test_not_an_image_is_one_line_exit_3_and_no_output(tmp_path):
     assert result.stderr.count("\n") == 1 and "notes.jpg" in result.stderr
     assert not bad.with_suffix(".pdf").exists()
     assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_the_real_photos_are_there():
+    assert len(list(REAL_PHOTOS.glob("*.jpg"))) >= 3, f"no real photos in {REAL_PHOTOS}"
 
 
 @pytest.mark.parametrize("photo", sorted(REAL_PHOTOS.glob("*.jpg")), ids=lambda p: p.name)
