@@ -1382,7 +1382,8 @@ _ROLE_WORDS = {
 
 def _role_of(text: str) -> str | None:
     words = re.findall(r"[a-z]+", normalise(text).lower())
-    for w in words:
+    # the whole cell first, spaces dropped: "MET RIC" is "metric", not the mark word "met"
+    for w in ["".join(words), *words] if len(words) > 1 else words:
         for role, keys in _ROLE_WORDS.items():
             if w in keys or (
                 len(w) >= 5 and any(vocab.similarity(w, k) >= 0.8 for k in keys if len(k) >= 5)

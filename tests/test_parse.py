@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from boardsnap.document import Action, Board, RootCause
 from boardsnap.parse import (
     ParseContext,
+    column_roles,
     match_metric_name,
     parse_action,
     parse_actual,
@@ -976,3 +977,8 @@ def test_action_without_dates_or_owners_is_not_flagged():
 def test_action_metric_prefix_misread_or_without_colon(text, metric, rest):
     a = parse_action(text, REVIEW, ["TTFR", "Uptime", "Success rate", "P95 latency"])
     assert (a.metric, a.text) == (metric, rest)
+
+
+def test_a_header_word_split_by_ocr_is_read_whole():
+    header = tuple(OcrText(t, 0.95) for t in ("MET RIC", "TARGET", "ACTUAL", "STATUS"))
+    assert column_roles(header) == {"name": 0, "target": 1, "actual": 2, "mark": 3}
