@@ -74,6 +74,35 @@ def photo_options(fn: Callable) -> Callable:
     return fn
 
 
+def report_options(fn: Callable) -> Callable:
+    """Options of every command that writes a report."""
+    decorators = [
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Report file [default: the input's name with .pdf, beside it].",
+        ),
+        click.option(
+            "-f",
+            "--format",
+            "fmt",
+            type=click.Choice(["pdf", "html"]),
+            default=None,
+            help="Report format [default: from the output's suffix, else pdf].",
+        ),
+        click.option(
+            "--paper",
+            type=click.Choice(["A4", "Letter"]),
+            default=None,
+            help="PDF paper size [default: A4].",
+        ),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
 def build_config(
     config_file: str | None,
     near_miss: float | None = None,
@@ -219,26 +248,7 @@ def extract(
 
 @cli.command()
 @click.argument("photo", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Report file [default: the photo's name with .pdf, beside it].",
-)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["pdf", "html"]),
-    default=None,
-    help="Report format [default: from the output's suffix, else pdf].",
-)
-@click.option(
-    "--paper",
-    type=click.Choice(["A4", "Letter"]),
-    default=None,
-    help="PDF paper size [default: A4].",
-)
+@report_options
 @photo_options
 @handle_errors
 def report(
@@ -272,26 +282,7 @@ def report(
 
 @cli.command()
 @click.argument("document", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Report file [default: the document's name with .pdf, beside it].",
-)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["pdf", "html"]),
-    default=None,
-    help="Report format [default: from the output's suffix, else pdf].",
-)
-@click.option(
-    "--paper",
-    type=click.Choice(["A4", "Letter"]),
-    default=None,
-    help="PDF paper size [default: A4].",
-)
+@report_options
 @click.option(
     "--near-miss",
     type=click.FloatRange(0.0, 1.0, min_open=True),

@@ -141,3 +141,11 @@ def test_console_script_and_doctor():
     result = subprocess.run([str(exe), "doctor"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "tesseract" in result.stdout.lower()
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help"
+        assert f"boardsnap {name}" in readme, f"{name} is missing from the README"
+        assert run(name, "--help").exit_code == 0
