@@ -51,7 +51,7 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
     grid = _table(h_lines, v_lines, text_ink, cfg, w, h)
     if grid is None:
         notes.append(
-            f"no ruled table found ({len(h_lines)} horizontal, {len(v_lines)} vertical lines)"
+            f"no ruled table among {len(h_lines)} horizontal and {len(v_lines)} vertical lines"
         )
         outside = text_ink
     else:

@@ -1058,7 +1058,8 @@ def closest_name(
 # ---- actions and root causes ----------------------------------------------------------------
 
 _OWNER_PATTERNS = (
-    re.compile(r"(?:^|(?<=\s)|(?<=[(\[]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
+    # "@raj" after a space, a bracket or a dash ("-@raj"), never inside a word (an e-mail)
+    re.compile(r"(?:^|(?<=[\s(\[\-,;:]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
     re.compile(
         r"\b(?:owner|owners|assignee|assigned to|who)\s*[:=.\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
         re.IGNORECASE,

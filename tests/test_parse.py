@@ -982,3 +982,13 @@ def test_action_metric_prefix_misread_or_without_colon(text, metric, rest):
 def test_a_header_word_split_by_ocr_is_read_whole():
     header = tuple(OcrText(t, 0.95) for t in ("MET RIC", "TARGET", "ACTUAL", "STATUS"))
     assert column_roles(header) == {"name": 0, "target": 1, "actual": 2, "mark": 3}
+
+
+@pytest.mark.parametrize("line", ["fix it -@raj 12/7", "fix it, @raj 12/7", "fix it (@raj) 12/7"])
+def test_an_owner_after_punctuation_is_found(line):
+    action = parse_action(line, REVIEW, NAMES, "mdy")
+    assert action.owner == "raj" and action.text == "fix it" and action.due == "2026-12-07"
+
+
+def test_an_email_is_not_an_owner():
+    assert parse_action("mail ops@example.com 12/7", REVIEW, NAMES, "mdy").owner is None
