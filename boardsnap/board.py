@@ -4,7 +4,9 @@ The board is the largest bright, low-saturation quadrilateral whose edges are vi
 (its frame or the wall behind it), not the drawn table, which is often the largest rectangle ON
 the board. Candidates come from two independent detectors (bright-region segmentation at several
 thresholds, and closed edge contours) and are scored by size, how white their inside is, and how
-much of their outline lies on an image edge. When no board outline is found, the table's outer
+much of their outline lies on an image edge. A candidate with a side that crosses drawn lines
+(a shadow's edge running through the table looks like a frame, but the table goes on beyond it)
+is not the board. When no board outline is found, the table's outer
 border rectifies the photo instead; failing that the whole photo is used as it is.
 
 Lighting: the board's background (white with glare, shadow and vignetting) is estimated by a
@@ -80,6 +82,7 @@ def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 40, 120)
     edge_zone = cv2.dilate(edges, np.ones((7, 7), np.uint8))
+    ruled = _ruled_lines(gray)
 
     quads: list[tuple[Quad, str]] = []
     # 1) bright regions at several thresholds: the board is the large white blob
@@ -104,6 +107,8 @@ def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
     best: _Candidate | None = None
     for q, source in quads:
         score = _score_quad(q, whiteness, lo, hi, edge_zone, cfg)
+        if score > 0 and _cuts_ruled_lines(q, ruled, cfg):
+            continue
         if score > 0 and (best is None or score > best.score):
             best = _Candidate(q, score, source)
     return best
@@ -228,7 +233,7 @@ def _score_quad(
     cv2.fillConvexPoly(inside, quad.array().astype(np.int32), 255)
     # (a low bar: a board half in shadow is still a board)
     white_inside = float(np.mean(whiteness[inside > 0] > lo + 0.35 * (hi - lo)))
-    if white_inside < 0.5:
+    if white_inside < cfg.min_white_inside:
         return 0.0
     # Each side must be a visible edge with the board's white on its inner side (a line of the
     # drawn table has white on both sides). A side along the photo's border is a board running
@@ -267,6 +272,63 @@ def _score_quad(
         return 0.0
     seen = len(fracs) / 4  # a quad that leans on the photo's edges is less likely the board
     return area_frac * white_inside**2 * float(np.mean(fracs)) * seen**2
+
+
+def _ruled_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Long thin dark strokes (a drawn table's lines): horizontal ones and vertical ones."""
+    h, w = gray.shape
+    ink = cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
+    )
+    ink &= (cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((9, 9), np.uint8)) > 12).astype(
+        np.uint8
+    ) * 255
+    run = max(8, int(0.04 * min(h, w)))
+    rect = cv2.MORPH_RECT
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(rect, (run, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(rect, (1, run)))
+    grow = np.ones((3, 3), np.uint8)
+    return cv2.dilate(horiz, grow), cv2.dilate(vert, grow)
+
+
+def _cuts_ruled_lines(quad: Quad, ruled: tuple[np.ndarray, np.ndarray], cfg: BoardConfig) -> bool:
+    """Whether a side of `quad` runs across drawn lines (a shadow's edge through the table).
+
+    A board's real edge has nothing written beyond it; a table line that carries on both sides
+    of a side close to it is crossed by that side. Two crossings on one side condemn the quad.
+    """
+    horiz, vert = ruled
+    h, w = horiz.shape
+    pts = quad.array()
+    centre = pts.mean(axis=0)
+    reach = np.linspace(0.006, 0.03, 5) * max(h, w)
+    for i in range(4):
+        a, b = pts[i], pts[(i + 1) % 4]
+        along = b - a
+        crossing = vert if abs(along[0]) >= abs(along[1]) else horiz  # lines across this side
+        normal = np.array([-along[1], along[0]]) / (np.linalg.norm(along) + 1e-9)
+        if np.dot(centre - (a + b) / 2, normal) < 0:
+            normal = -normal
+        crossings, inside_run = 0, False
+        for t in np.linspace(0.03, 0.97, 160):
+            p = a + t * along
+            hit = _inked(crossing, p, normal, reach) and _inked(crossing, p, -normal, reach)
+            if hit and not inside_run:
+                crossings += 1
+            inside_run = hit
+        if crossings >= cfg.max_side_crossings:
+            return True
+    return False
+
+
+def _inked(mask: np.ndarray, p: np.ndarray, direction: np.ndarray, reach: np.ndarray) -> bool:
+    """Whether `mask` is set at any of the distances `reach` from `p` along `direction`."""
+    h, w = mask.shape
+    for d in reach:
+        x, y = (p + d * direction).round().astype(int)
+        if 0 <= x < w and 0 <= y < h and mask[y, x]:
+            return True
+    return False
 
 
 def _sides_near_axes(quad: Quad, max_tilt: float = 35.0) -> bool:

@@ -32,6 +32,8 @@ class BoardConfig:
     max_board_area: float = 0.985  # larger is the photo's own edge
     rectified_long_side: int = 1800  # pixels of the front view's long side
     background_kernel: float = 0.06  # of the long side: the light-evening blur size
+    min_white_inside: float = 0.5  # share of a candidate's inside that must look like board
+    max_side_crossings: int = 1  # drawn lines a side may not cross (a shadow's edge does)
 
 
 @dataclass(frozen=True)

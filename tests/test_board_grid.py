@@ -105,3 +105,18 @@ def test_flatten_lighting_removes_a_gradient_and_keeps_ink():
     assert paper.std() < 6 and paper.mean() > 225
     stroke = flat[285:295, 120:680].astype(float)
     assert stroke.mean() < 100
+
+
+def test_a_hard_shadow_across_the_table_is_not_taken_for_the_board_edge():
+    # A shadow's edge is a long straight edge with white on one side, like a frame; but the board
+    # goes on beyond it (the table's lines cross it), so the whole board must still be found.
+    s = synth(corners=CORNERS["pose"])
+    img = s.photo.astype(np.float32)
+    h, w = img.shape[:2]
+    table_mid_x = float(np.mean(s.board_corners[:, 0]))
+    yy, xx = np.mgrid[0:h, 0:w]
+    shadow = xx > table_mid_x + 0.15 * (yy - h / 2)  # a slanting edge through the table
+    img[shadow] *= 0.4
+    rb = find_board(_photo(img.astype(np.uint8)), CFG.board)
+    err = np.linalg.norm(rb.quad.array() - s.board_corners, axis=1).max()
+    assert err < 0.02 * max(h, w), f"corner error {err:.1f}px"
