@@ -177,8 +177,8 @@ def handle_errors(fn: Callable) -> Callable:
         except KeyboardInterrupt:
             click.echo("boardsnap: interrupted", err=True)
             sys.exit(int(ExitCode.INTERRUPTED))
-        except click.exceptions.Exit:
-            raise
+        except (click.exceptions.Exit, click.ClickException):
+            raise  # click prints these itself, with their own exit code (2 for usage)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
             if verbose:
                 traceback.print_exc()
