@@ -161,7 +161,9 @@ def test_branding_from_the_config_file(tmp_path):
     )
     truth = SAMPLES / "sample-01-payments.truth.json"
     out = tmp_path / "r.pdf"
-    result = CliRunner().invoke(cli, ["render", str(truth), "-o", str(out), "--config", str(config)])
+    result = CliRunner().invoke(
+        cli, ["render", str(truth), "-o", str(out), "--config", str(config)]
+    )
     assert result.exit_code == 0, result.output
     text = pdf_text(out.read_bytes(), tmp_path)
     assert "Acme Payments Ltd" in text
@@ -196,7 +198,9 @@ def test_bad_branding_is_one_line_and_exit_3(tmp_path, setting, message):
     config.write_text(f"[report]\n{setting}\n")
     out = tmp_path / "r.pdf"
     truth = SAMPLES / "sample-01-payments.truth.json"
-    result = CliRunner().invoke(cli, ["render", str(truth), "-o", str(out), "--config", str(config)])
+    result = CliRunner().invoke(
+        cli, ["render", str(truth), "-o", str(out), "--config", str(config)]
+    )
     assert result.exit_code == ExitCode.BAD_INPUT
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
