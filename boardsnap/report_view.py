@@ -324,6 +324,8 @@ def _downtime(m: Metric, month_days: int) -> dict[str, str] | None:
 def _minutes(value: float) -> str:
     if value < 1:
         return f"{value * 60:.0f} s"
+    if value < 10:
+        return f"{value:.2f} min"
     if value < 100:
         return f"{value:.1f} min".replace(".0 min", " min")
     hours = value / 60
