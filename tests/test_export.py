@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 
@@ -111,7 +112,12 @@ def test_openslo_skips_a_commitment_without_direction(caplog):
         target=m.target.__class__(None, 5.0, None, "5"),
         actual=m.actual,
     )
-    docs = slos(Board(source="b.jpg", service="Jobs", metrics=(odd, m)))
+    logger = logging.getLogger("boardsnap.export")  # the CLI's set-up stops propagation
+    logger.addHandler(caplog.handler)
+    try:
+        docs = slos(Board(source="b.jpg", service="Jobs", metrics=(odd, m)))
+    finally:
+        logger.removeHandler(caplog.handler)
     assert list(docs) == [m.name]
     assert "Queue depth left out of the OpenSLO export" in caplog.text
 
