@@ -112,12 +112,16 @@ def test_openslo_skips_a_commitment_without_direction(caplog):
         target=m.target.__class__(None, 5.0, None, "5"),
         actual=m.actual,
     )
-    logger = logging.getLogger("boardsnap.export")  # the CLI's set-up stops propagation
+    # the CLI's logging set-up (run by other tests) stops propagation and may raise the level
+    logger = logging.getLogger("boardsnap")
+    level = logger.level
     logger.addHandler(caplog.handler)
+    logger.setLevel(logging.WARNING)
     try:
         docs = slos(Board(source="b.jpg", service="Jobs", metrics=(odd, m)))
     finally:
         logger.removeHandler(caplog.handler)
+        logger.setLevel(level)
     assert list(docs) == [m.name]
     assert "Queue depth left out of the OpenSLO export" in caplog.text
 
