@@ -8,7 +8,6 @@ one-line summary, warnings, errors) goes to stderr. Errors are caught once, here
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import sys
 import traceback
@@ -19,7 +18,7 @@ from typing import Any
 import click
 
 from boardsnap.config import Config
-from boardsnap.document import Board, board_to_rows
+from boardsnap.document import Board
 from boardsnap.errors import BoardSnapError, ExitCode, InvalidDocument, OutputError
 
 log = logging.getLogger("boardsnap")
@@ -97,10 +96,41 @@ def report_options(fn: Callable) -> Callable:
             default=None,
             help="PDF paper size [default: A4].",
         ),
+        click.option(
+            "--audience",
+            type=click.Choice(["internal", "customer"]),
+            default=None,
+            help="customer: no owners' names, review crops or raw OCR text [default: internal].",
+        ),
+        click.option(
+            "--redact",
+            "redact",
+            metavar="METRIC",
+            multiple=True,
+            help="Leave this metric out everywhere (repeatable); it must be on the board.",
+        ),
     ]
     for d in reversed(decorators):
         fn = d(fn)
     return fn
+
+
+def report_settings(
+    config_file: str | None, audience: str | None, redact: tuple[str, ...], **overrides: Any
+) -> tuple[Config, Any]:
+    """The config and the `ReportOptions` of a report command (branding read and checked)."""
+    from boardsnap.branding import load_branding
+    from boardsnap.report import ReportOptions
+
+    cfg = build_config(config_file, **overrides)
+    if audience:
+        cfg = cfg.with_overrides(report={"audience": audience})
+    options = ReportOptions(
+        audience=cfg.report.audience,
+        redact=tuple(redact),
+        branding=load_branding(cfg.report),
+    )
+    return cfg, options
 
 
 def build_config(
@@ -147,8 +177,8 @@ def handle_errors(fn: Callable) -> Callable:
         except KeyboardInterrupt:
             click.echo("boardsnap: interrupted", err=True)
             sys.exit(int(ExitCode.INTERRUPTED))
-        except click.exceptions.Exit:
-            raise
+        except (click.exceptions.Exit, click.ClickException):
+            raise  # click prints these itself, with their own exit code (2 for usage)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
             if verbose:
                 traceback.print_exc()
@@ -202,10 +232,11 @@ def cli() -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv"]),
+    type=click.Choice(["json", "csv", "xlsx", "openslo"]),
     default="json",
     show_default=True,
-    help="json: the board document; csv: the metrics table.",
+    help="json: the board document; csv: the metrics table; xlsx: metrics, actions and root "
+    "causes as a workbook (needs -o); openslo: one OpenSLO v1 SLO document per commitment (YAML).",
 )
 @click.option(
     "-o",
@@ -227,21 +258,16 @@ def extract(
     verbose: int,
     quiet: bool,
 ) -> None:
-    """Read PHOTO and print its board document (JSON) or metrics table (CSV)."""
+    """Read PHOTO and print its board document (JSON), metrics table (CSV, XLSX) or SLOs."""
+    from boardsnap.export import BINARY_FORMATS, export
     from boardsnap.pipeline import Pipeline
 
     setup_logging(verbose, quiet)
+    if fmt in BINARY_FORMATS and output is None:
+        raise click.UsageError(f"--format {fmt} is binary: give the file with -o FILE.{fmt}")
     cfg = build_config(config_file, near_miss, date_order, engine)
     result = Pipeline(cfg).extract(photo, debug_dir)
-    if fmt == "json":
-        text = result.board.to_json()
-    else:
-        import pandas as pd
-
-        buf = io.StringIO()
-        pd.DataFrame(board_to_rows(result.board)).to_csv(buf, index=False)
-        text = buf.getvalue()
-    _emit(text, output)
+    _emit(export(result.board, fmt, cfg.export), output)
     if not quiet:
         click.echo(summary_line(result.board), err=True)
 
@@ -256,6 +282,8 @@ def report(
     output: Path | None,
     fmt: str | None,
     paper: str | None,
+    audience: str | None,
+    redact: tuple[str, ...],
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,
@@ -270,11 +298,21 @@ def report(
 
     setup_logging(verbose, quiet)
     fmt = _report_format(output, fmt)
-    cfg = build_config(config_file, near_miss, date_order, engine, paper)
+    cfg, options = report_settings(
+        config_file,
+        audience,
+        redact,
+        near_miss=near_miss,
+        date_order=date_order,
+        engine=engine,
+        paper=paper,
+    )
     result = Pipeline(cfg).extract(photo, debug_dir)
     target = output or photo.with_suffix("." + fmt)
     evidence = report_stage.Evidence(board_image=result.rectified.image)
-    written = report_stage.write_report(result.board, target, fmt, cfg.report, evidence)
+    written = report_stage.write_report(
+        result.board, target, fmt, cfg.report, evidence, options=options
+    )
     if not quiet:
         click.echo(summary_line(result.board), err=True)
     click.echo(str(written))
@@ -297,6 +335,8 @@ def render(
     output: Path | None,
     fmt: str | None,
     paper: str | None,
+    audience: str | None,
+    redact: tuple[str, ...],
     near_miss: float | None,
     config_file: str | None,
     verbose: int,
@@ -308,12 +348,12 @@ def render(
 
     setup_logging(verbose, quiet)
     fmt = _report_format(output, fmt)
-    cfg = build_config(config_file, near_miss, paper=paper)
+    cfg, options = report_settings(config_file, audience, redact, near_miss=near_miss, paper=paper)
     board = read_document(document)
     if near_miss is not None:
         board = judge.judge_board(board, cfg.judge)
     target = output or document.with_suffix("." + fmt)
-    written = report_stage.write_report(board, target, fmt, cfg.report, None)
+    written = report_stage.write_report(board, target, fmt, cfg.report, None, options=options)
     click.echo(str(written))
 
 
@@ -353,17 +393,20 @@ def read_document(path: Path) -> Board:
         ) from None
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(data: str | bytes, output: Path | None) -> None:
     if output is None:
         try:
-            sys.stdout.write(text)
+            sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
             sys.stdout.flush()
         except BrokenPipeError:
             raise OutputError("stdout was closed") from None
         return
-    from boardsnap.fileio import atomic_write_text
+    from boardsnap.fileio import atomic_write_bytes, atomic_write_text
 
-    atomic_write_text(output, text)
+    if isinstance(data, bytes):
+        atomic_write_bytes(output, data)
+    else:
+        atomic_write_text(output, data)
     click.echo(str(output))
 
 

@@ -7,17 +7,26 @@ TOML file (`--config FILE`) whose tables have the section names:
     near_miss_at = 0.85
     [parse]
     date_order = "dmy"
+    [report]
+    company = "Acme Payments Ltd"
+    logo = "acme.png"
+    accent = "#0f766e"
+    footer = "Confidential: prepared for Globex Corp"
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from boardsnap.errors import BadInput
+
+HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+DURATION = re.compile(r"[1-9][0-9]*[mhdwMQY]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,23 @@ class JudgeConfig:
 @dataclass(frozen=True)
 class ReportConfig:
     paper: str = "A4"  # A4 | Letter
+    audience: str = "internal"  # internal | customer (no owners' names, crops or raw OCR text)
+    # Branding: the company named in the header and footer, its logo (PNG, JPEG, GIF or SVG;
+    # a relative path is taken from the config file's folder), the accent colour of headings
+    # and rules (#rgb or #rrggbb), and a line for the foot of every page ("Confidential", ...).
+    company: str = ""
+    logo: str = ""
+    accent: str = "#1e3a8a"
+    footer: str = ""
+    month_days: int = 30  # the month length allowed downtime is stated for
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    openslo_window: str = "30d"  # rolling time window of the OpenSLO documents
+    # A commitment with no percentile in its name ("MTTR <= 45 min") holds for every event;
+    # OpenSLO needs a target below 1, so it gets this one (stated in the document).
+    openslo_threshold_target: float = 0.99
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,7 @@ class Config:
     parse: ParseConfig = field(default_factory=ParseConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
 
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
@@ -92,6 +119,23 @@ class Config:
             "ocr.engine must be auto, rapidocr, tesserocr or pytesseract",
         )
         _check(self.report.paper in ("A4", "Letter"), "report.paper must be A4 or Letter")
+        _check(
+            self.report.audience in ("internal", "customer"),
+            "report.audience must be internal or customer",
+        )
+        _check(
+            bool(HEX_COLOUR.fullmatch(self.report.accent)),
+            f"report.accent {self.report.accent!r} is not a colour: write it as #rrggbb or #rgb",
+        )
+        _check(1 <= self.report.month_days <= 31, "report.month_days must be 1..31")
+        _check(
+            bool(DURATION.fullmatch(self.export.openslo_window)),
+            "export.openslo_window must be a duration such as 30d, 4w or 1M",
+        )
+        _check(
+            0 < self.export.openslo_threshold_target < 1,
+            "export.openslo_threshold_target must be in (0, 1)",
+        )
         _check(self.load.max_pixels > 0, "load.max_pixels must be positive")
 
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
@@ -121,6 +165,12 @@ class Config:
                 path=str(path),
                 fix="sections are " + ", ".join(f.name for f in dataclasses.fields(cls)),
             )
+        report = data.get("report")
+        if isinstance(report, dict) and isinstance(report.get("logo"), str) and report["logo"]:
+            # a logo path is relative to the config file, wherever the command runs
+            logo = Path(report["logo"]).expanduser()
+            if not logo.is_absolute():
+                report["logo"] = str(Path(path).resolve().parent / logo)
         try:
             return base.with_overrides(**data)
         except BadInput as exc:

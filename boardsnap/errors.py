@@ -40,6 +40,12 @@ class BoardSnapError(Exception):
         return "; ".join(parts)
 
 
+class UsageError(BoardSnapError):
+    """Options that cannot be honoured (e.g. `--redact` naming no metric on the board)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class BadInput(BoardSnapError):
     exit_code = ExitCode.BAD_INPUT
 

@@ -147,20 +147,22 @@ def test_html_is_self_contained_and_complete():
     assert html.startswith("<!DOCTYPE html>")
     assert "<style>" in html and "@page" in html  # the stylesheet is inlined
     assert "<link" not in html and 'src="http' not in html
-    for text in ("Payments API SLA review", "Payments API", "2026-11-20", "IMG_2041.jpg"):
+    for text in ("Payments API SLA review", "Payments API", "20 Nov 2026", "IMG_2041.jpg"):
         assert text in html
-    plain = re.sub(r"<[^>]+>", "", html).replace("&middot;", "\u00b7")
-    assert "1 met \u00b7 1 near miss \u00b7 1 breach \u00b7 1 unknown" in " ".join(plain.split())
+    plain = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    for count in ("1 \u2717 Breach", "1 \u25b2 Near miss", "1 \u2713 Met", "1 ? Unknown"):
+        assert count in plain
+    assert "1 commitment of 4 breached" in plain
 
 
 def test_html_shows_every_status_in_words_and_the_parsed_values():
     html = render_html(make_board(), CFG)
     for word in ("Met", "Near miss", "Breach", "Unknown"):
         assert word in html
-    assert "read as &lt; 200 ms" in html  # target as written and as parsed
-    assert "read as \u2265 99.9%" in html
+    assert "under 200 ms" in html and "written &ldquo;&lt; 200ms&rdquo;" in html
+    assert "at least 99.9%" in html
     assert "120%" in html and "94%" in html
-    assert "read as unreadable" in html  # the unknown actual
+    assert "unreadable" in html  # the unknown actual
 
 
 def test_html_actions_say_unassigned_and_no_date():
@@ -184,7 +186,10 @@ def test_needs_review_lists_reasons_and_the_crop():
     section = html[html.index("<h2>Needs review</h2>") :]
     assert "Throughput" in section and "actual value unreadable" in section
     assert "load test at 600 rps" in section  # a flagged action
-    assert 'class="crop"' in section and "data:image/png;base64," in section
+    assert 'class="crop doubted"' in section and "data:image/png;base64," in section
+    # a crop per cell, labelled; the one the reasons name is the one to check
+    assert re.findall(r"<figcaption>(\w+)", section) == ["Metric", "Target", "Actual"]
+    assert "Actual &mdash; check this" in section and "Target &mdash;" not in section
     assert "Appendix: the board" in html
 
 
@@ -258,10 +263,11 @@ def test_pdf_contains_metrics_statuses_and_owners(tmp_path):
         assert word in text
     for owner in ("maria", "devon", "unassigned", "no date"):
         assert owner in text
-    assert "1 met \u00b7 1 near miss \u00b7 1 breach \u00b7 1 unknown" in flat
+    assert "1 commitment of 4 breached" in flat
+    assert "P95 latency was 240 ms against a commitment of under 200 ms." in flat
     assert "slow third-party card API" in text
     assert "actual value unreadable" in text
-    assert re.search(r"page 1 of \d", text)
+    assert re.search(r"Page 1 of \d", text)
 
 
 @pytest.mark.parametrize(("paper", "size"), [("A4", "A4"), ("Letter", "letter")])
@@ -300,7 +306,7 @@ def test_eight_metrics_and_eight_actions_fit_in_a_few_pages(tmp_path):
     pdf = render_pdf(many(8, 8), CFG)
     pages = int(pdf_info(pdf, tmp_path)["Pages"])
     assert pages <= 2
-    assert f"page {pages} of {pages}" in pdf_text(pdf, tmp_path)
+    assert f"Page {pages} of {pages}" in pdf_text(pdf, tmp_path)
 
 
 def test_long_tables_repeat_headers_and_keep_rows_whole(tmp_path):
@@ -313,9 +319,9 @@ def test_long_tables_repeat_headers_and_keep_rows_whole(tmp_path):
         text = pdf_text(pdf, tmp_path, page)
         rows = set(re.findall(r"Metric number (\d\d)", text))
         if rows - seen and page > 1:
-            assert "TARGET" in text and "BUDGET" in text  # the header came along
+            assert "COMMITMENT" in text and "BUDGET" in text  # the header came along
         for row in rows:  # a row's name and its actual value are on the same page
-            assert f"{100 + int(row)}ms" in text
+            assert f"{100 + int(row)} ms" in text
         seen |= rows
     assert seen == {f"{i:02d}" for i in range(n)}
 

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_FILES = sorted(p.name for p in (ROOT / "templates").iterdir() if p.is_file())
+TEMPLATE_FILES = sorted(
+    p.relative_to(ROOT / "templates").as_posix()
+    for p in (ROOT / "templates").rglob("*")
+    if p.is_file()
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,505 @@
+"""What the report says, prepared for the template: the template only lays it out.
+
+`build_view(board, cfg, evidence, options)` turns a judged `Board` into plain values: the verdict
+and counts of the first page, each breach and near miss in a sentence a non-engineer can read
+("P95 latency was 240 ms against a commitment of under 200 ms"), the matrix rows with budget
+bars and allowed downtime, findings with their root causes and actions, the needs-review items
+with the crop of each cell from the photo, and the evidence picture. The audience decides what
+is left out: a customer report names no owners and shows no crops, raw OCR text or warnings.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from boardsnap.branding import Branding
+from boardsnap.config import ReportConfig
+from boardsnap.document import Action, Board, Metric
+from boardsnap.redact import metric_key, redact
+
+log = logging.getLogger(__name__)
+
+AUDIENCES = ("internal", "customer")
+# The report's sections in order; each is templates/partials/<name>.html.j2. Another section
+# (e.g. a history of earlier reviews) is one more partial and one more name here.
+SECTIONS = ("summary", "matrix", "findings", "actions", "review", "warnings", "appendix")
+
+STATUS_LABELS = {"met": "Met", "near_miss": "Near miss", "breach": "Breach", "unknown": "Unknown"}
+# A symbol beside every status word: the status never rests on colour alone.
+STATUS_ICONS = {"met": "\u2713", "near_miss": "\u25b2", "breach": "\u2717", "unknown": "?"}
+ACTION_STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+OP_SYMBOLS = {"<": "<", "<=": "\u2264", ">": ">", ">=": "\u2265"}
+OP_WORDS = {"<": "under", "<=": "at most", ">": "over", ">=": "at least"}
+PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
+AVAILABILITY_WORDS = ("uptime", "up time", "availability", "avail", "available")
+FIELD_NAMES = ("Metric", "Target", "Actual", "Board mark")
+
+CROP_PAD = 6  # pixels around a cell's crop
+CROP_MAX_WIDTH = 900  # pixels; wider crops are scaled down
+BOARD_MAX_SIDE = 1600  # pixels; the appendix picture's long side at most
+JPEG_QUALITY = 85  # of the appendix picture
+
+# Words kept in capitals when an all-capitals name is put in sentence case.
+ACRONYMS = frozenset(
+    "api sla slo sli mttr mtta mttd ttfr ttr rps qps cdn dns db ui ux sso id gc cpu io "
+    "http https tls ssl aws eu us uk vpn p50 p90 p95 p99 p999 5xx 4xx".split()
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """Pictures that back the report: the rectified board (BGR), from which the cells of the
+    rows that need review are cropped with `Metric.cell_boxes`."""
+
+    board_image: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How a report is cut for its reader. New options are new fields with defaults."""
+
+    audience: str = "internal"  # internal | customer
+    redact: tuple[str, ...] = ()  # metric names left out everywhere
+    branding: Branding = field(default_factory=Branding)
+    sections: tuple[str, ...] = SECTIONS
+
+    def __post_init__(self) -> None:
+        if self.audience not in AUDIENCES:
+            raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}")
+
+
+# ---- the view ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CellView:
+    label: str
+    crop: str | None
+    flagged: bool
+
+
+@dataclass
+class MetricView:
+    name: str
+    status: str
+    label: str
+    icon: str
+    target_text: str
+    target_read: str
+    commitment: str
+    actual_text: str
+    actual_read: str
+    budget: str
+    bar_width: int
+    over_budget: bool
+    downtime: dict[str, str] | None
+    sentence: str
+    mark: str | None
+    mark_icon: str | None
+    mark_differs: bool
+    needs_review: bool
+    reasons: list[str]
+    cells: list[CellView] = field(default_factory=list)
+    root_causes: list[str] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def build_view(
+    board: Board, cfg: ReportConfig, evidence: Evidence | None, options: ReportOptions
+) -> dict[str, Any]:
+    """Everything the template shows, as plain values."""
+    internal = options.audience == "internal"
+    board, redacted = redact(board, options.redact)
+    image = evidence.board_image if evidence is not None else None
+    if image is not None and (not isinstance(image, np.ndarray) or image.size == 0):
+        image = None
+
+    metrics = [_metric_view(m, image if internal else None, cfg.month_days) for m in board.metrics]
+    by_key = {metric_key(m.name): v for m, v in zip(board.metrics, metrics, strict=True)}
+    actions = [_action_view(a, internal, by_key) for a in board.actions]
+    for action, view in zip(board.actions, actions, strict=True):
+        linked = by_key.get(metric_key(action.metric))
+        if linked is not None:
+            linked.actions.append(view)
+    general_causes: list[dict[str, str | None]] = []
+    for cause in board.root_causes:
+        linked = by_key.get(metric_key(cause.metric))
+        if linked is not None:
+            linked.root_causes.append(cause.text)
+        else:
+            general_causes.append({"metric": _pretty(cause.metric), "text": cause.text})
+
+    counts = board.counts()
+    attention = [v for v in metrics if v.status == "breach"] + [
+        v for v in metrics if v.status == "near_miss"
+    ]
+    review_metrics = [v for v in metrics if v.needs_review] if internal else []
+    review_actions = [v for v in actions if v["needs_review"]] if internal else []
+    unverified = sum(m.needs_review for m in board.metrics) + sum(
+        a.needs_review for a in board.actions
+    )
+    picture = None
+    picture_note = None
+    if image is not None:
+        if not internal:
+            picture_note = "customer"
+        elif redacted:
+            picture_note = "redacted"
+        else:
+            picture = _jpeg_uri(_fit(image, BOARD_MAX_SIDE))
+
+    service = _pretty(board.service)
+    title = _pretty(board.title) or (f"{service} SLA review" if service else "SLA review")
+    return {
+        "brand": options.branding,
+        "audience": options.audience,
+        "internal": internal,
+        "sections": [f"partials/{name}.html.j2" for name in options.sections],
+        "title": title,
+        "service": service or "not given",
+        "review_date": _long_date(board.review_date) or "not given",
+        "source": board.source or "unknown",
+        "version": _version(),
+        "page_size": PAGE_SIZES.get(cfg.paper, "A4"),
+        "month_days": cfg.month_days,
+        "verdict": _verdict(counts, len(metrics)),
+        "count_cards": [
+            {"status": s, "label": STATUS_LABELS[s], "icon": STATUS_ICONS[s], "n": counts[s]}
+            for s in ("breach", "near_miss", "met", "unknown")
+        ],
+        "summary": " \u00b7 ".join(
+            f"{counts[s]} {STATUS_LABELS[s].lower()}" for s in STATUS_LABELS
+        ),
+        "metrics": metrics,
+        "attention": attention,
+        "has_downtime": any(v.downtime for v in metrics),
+        "other_causes": [
+            v for v in metrics if v.status not in ("breach", "near_miss") and v.root_causes
+        ],
+        "general_causes": general_causes,
+        "actions": actions,
+        "open_actions": sum(1 for a in actions if not a["done"]),
+        "unowned_actions": sum(1 for a in actions if not a["owner"] and not a["done"]),
+        "review_metrics": review_metrics,
+        "review_actions": review_actions,
+        "review_count": len(review_metrics) + len(review_actions),
+        "unverified": unverified,
+        "warnings": list(board.warnings) if internal else [],
+        "board_picture": picture,
+        "picture_note": picture_note,
+        "redacted": redacted,
+    }
+
+
+def _verdict(counts: dict[str, int], total: int) -> dict[str, str]:
+    breach, near, unknown = counts["breach"], counts["near_miss"], counts["unknown"]
+    if total == 0:
+        return {
+            "status": "unknown",
+            "label": STATUS_LABELS["unknown"],
+            "icon": "",
+            "headline": "No commitments were read",
+            "detail": "The board held no table of commitments BoardSnap could read.",
+        }
+    if breach:
+        headline = f"{_count(breach, 'commitment')} of {total} breached"
+        detail = "The service did not meet everything it committed to in this period."
+        status = "breach"
+    elif near:
+        headline = f"All measured commitments met; {near} at risk"
+        detail = "Near misses are within target but close to it: leading indicators of a breach."
+        status = "near_miss"
+    elif unknown:
+        headline = f"No breaches; {_count(unknown, 'commitment')} could not be judged"
+        detail = "Values that could not be read are listed below."
+        status = "unknown"
+    else:
+        headline = f"All {total} commitments met"
+        detail = "Every commitment was met with room to spare."
+        status = "met"
+    if (breach or near) and unknown:
+        detail += f" {_count(unknown, 'commitment')} could not be judged."
+    return {
+        "status": status,
+        "label": STATUS_LABELS[status],
+        "icon": STATUS_ICONS[status],
+        "headline": headline,
+        "detail": detail,
+    }
+
+
+def _metric_view(m: Metric, image: np.ndarray | None, month_days: int) -> MetricView:
+    used = m.budget_used
+    if used is None or not math.isfinite(used):
+        budget, width = "n/a", 0
+    else:
+        pct = used * 100
+        budget = "<1%" if 0 < pct < 1 else f"{pct:.0f}%"
+        width = int(round(min(max(used, 0.0), 1.0) * 100))
+    reasons = list(m.review_reasons)
+    if m.needs_review and not reasons:
+        reasons = [f"flagged for review (read with {m.confidence:.0%} confidence)"]
+    mark = m.board_mark
+    name = _pretty(m.name) or "(unnamed metric)"
+    downtime = _downtime(m, month_days)
+    view = MetricView(
+        name=name,
+        status=m.status,
+        label=STATUS_LABELS.get(m.status, m.status),
+        icon=STATUS_ICONS.get(m.status, "?"),
+        target_text=m.target.text or "(blank)",
+        target_read=_read_target(m),
+        commitment=_commitment(m),
+        actual_text=m.actual.text or "(blank)",
+        actual_read=_quantity(m.actual.value, m.actual.unit) or "unreadable",
+        budget=budget,
+        bar_width=width,
+        over_budget=used is not None and math.isfinite(used) and used > 1,
+        downtime=downtime,
+        sentence="",
+        mark=STATUS_LABELS.get(mark, mark) if mark else None,
+        mark_icon=STATUS_ICONS.get(mark) if mark else None,
+        mark_differs=bool(mark) and mark != m.status,
+        needs_review=m.needs_review,
+        reasons=reasons,
+        cells=_cells(m, image) if (m.needs_review and image is not None) else [],
+    )
+    view.sentence = _sentence(view, downtime, month_days)
+    return view
+
+
+def _sentence(v: MetricView, downtime: dict[str, str] | None, month_days: int) -> str:
+    """The finding in plain English, from the numbers."""
+    if v.status == "breach":
+        text = f"{v.name} was {v.actual_read} against a commitment of {v.commitment}."
+        if downtime and downtime.get("actual"):
+            text += (
+                f" That is about {downtime['actual']} of downtime in a {month_days}-day month,"
+                f" where {downtime['allowed']} is allowed."
+            )
+        return text
+    if v.status == "near_miss":
+        return (
+            f"{v.name} was {v.actual_read}: within its commitment of {v.commitment},"
+            f" but {v.budget} of the error budget is used."
+        )
+    if v.status == "met":
+        return f"{v.name} was {v.actual_read} against a commitment of {v.commitment}."
+    return f"{v.name} could not be judged: the target or the actual value was not readable."
+
+
+def _commitment(m: Metric) -> str:
+    amount = _quantity(m.target.value, m.target.unit)
+    if amount is None:
+        return "an unreadable target"
+    if m.target.op is None:
+        return f"{amount} (direction not stated)"
+    return f"{OP_WORDS[m.target.op]} {amount}"
+
+
+def _downtime(m: Metric, month_days: int) -> dict[str, str] | None:
+    """Allowed (and actual) downtime in a month for an availability target such as 99.9 %."""
+    key = f" {metric_key(m.name)} "
+    if not any(f" {w} " in key for w in AVAILABILITY_WORDS):
+        return None
+    t = m.target
+    if t.unit != "%" or t.value is None or t.op not in (">", ">=") or not 0 < t.value < 100:
+        return None
+    minutes = month_days * 24 * 60
+    out = {"allowed": _minutes((100 - t.value) / 100 * minutes)}
+    a = m.actual
+    if a.value is not None and a.unit in ("%", None) and 0 <= a.value <= 100:
+        out["actual"] = _minutes((100 - a.value) / 100 * minutes)
+    return out
+
+
+def _minutes(value: float) -> str:
+    if value < 1:
+        return f"{value * 60:.0f} s"
+    if value < 10:
+        return f"{value:.2f} min"
+    if value < 100:
+        return f"{value:.1f} min".replace(".0 min", " min")
+    hours = value / 60
+    return f"{value:.0f} min ({hours:.1f} h)"
+
+
+def _cells(m: Metric, image: np.ndarray) -> list[CellView]:
+    """A crop of each cell of a row that needs review, labelled, the doubtful ones flagged."""
+    boxes = [b for b in m.cell_boxes if len(b) == 4 and b[2] > 0 and b[3] > 0]
+    if not boxes:
+        return []
+    if len(boxes) == 1 or len(boxes) > len(FIELD_NAMES):
+        crop = _crop(image, boxes)
+        return [CellView("Row as photographed", crop, True)] if crop else []
+    text = " ".join(m.review_reasons).lower()
+    doubted = {
+        "Metric": "name" in text,
+        "Target": "target" in text or (m.target.text and m.target.text.lower() in text),
+        "Actual": "actual" in text or (m.actual.text and m.actual.text.lower() in text),
+        "Board mark": "mark" in text,
+    }
+    if not any(doubted.values()):
+        doubted = dict.fromkeys(doubted, True)
+    cells = []
+    for label, box in zip(FIELD_NAMES, boxes, strict=False):
+        crop = _crop(image, [box])
+        if crop:
+            cells.append(CellView(label, crop, bool(doubted[label])))
+    return cells
+
+
+def _action_view(a: Action, internal: bool, by_key: dict[str, MetricView]) -> dict[str, Any]:
+    linked = by_key.get(metric_key(a.metric))
+    if a.owner:
+        owner = a.owner if internal else "assigned"
+    else:
+        owner = None
+    return {
+        "text": a.text,
+        "metric": linked.name if linked is not None else _pretty(a.metric),
+        "owner": owner,
+        "due": _long_date(a.due),
+        "status": ACTION_STATUS_LABELS.get(a.status, a.status),
+        "status_key": a.status,
+        "done": a.status == "done",
+        "needs_review": a.needs_review,
+    }
+
+
+# ---- words and numbers -------------------------------------------------------------------------
+
+
+def _pretty(text: str | None) -> str | None:
+    """An all-capitals board heading in sentence case, acronyms kept: 'API latency'."""
+    if not text:
+        return text
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 4 or not all(c.isupper() for c in letters):
+        return text
+    words = []
+    for i, word in enumerate(text.split(" ")):
+        bare = re.sub(r"[^0-9a-z%]", "", word.lower())
+        if bare in ACRONYMS or any(c.isdigit() for c in bare) and any(c.isalpha() for c in bare):
+            words.append(word)
+        elif i == 0:
+            words.append(word[:1] + word[1:].lower())
+        else:
+            words.append(word.lower())
+    return " ".join(words)
+
+
+def _long_date(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _read_target(m: Metric) -> str:
+    amount = _quantity(m.target.value, m.target.unit)
+    if amount is None:
+        return "unreadable"
+    if m.target.op is None:
+        return f"{amount} (direction unknown)"
+    return f"{OP_SYMBOLS.get(m.target.op, m.target.op)} {amount}"
+
+
+def _quantity(value: float | None, unit: str | None) -> str | None:
+    if value is None:
+        return None
+    number = _number(value)
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("boardsnap")
+    except Exception:  # not installed (running from a checkout)
+        return "dev"
+
+
+# ---- pictures ----------------------------------------------------------------------------------
+
+
+def _crop(image: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> str | None:
+    """The union of `boxes`, padded and clipped to the image, as a PNG data: URI."""
+    height, width = image.shape[:2]
+    x0 = max(0, min(b[0] for b in boxes) - CROP_PAD)
+    y0 = max(0, min(b[1] for b in boxes) - CROP_PAD)
+    x1 = min(width, max(b[0] + b[2] for b in boxes) + CROP_PAD)
+    y1 = min(height, max(b[1] + b[3] for b in boxes) + CROP_PAD)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    crop = image[y0:y1, x0:x1]
+    if crop.shape[1] > CROP_MAX_WIDTH:
+        crop = _scaled(crop, CROP_MAX_WIDTH / crop.shape[1])
+    return _png_uri(crop)
+
+
+def _fit(image: np.ndarray, max_side: int) -> np.ndarray:
+    long_side = max(image.shape[:2])
+    return _scaled(image, max_side / long_side) if long_side > max_side else image
+
+
+def _scaled(image: np.ndarray, factor: float) -> np.ndarray:
+    import cv2
+
+    height, width = image.shape[:2]
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def _jpeg_uri(image: np.ndarray) -> str | None:
+    """A photo as a JPEG data: URI (a fifth of the PNG's size for a photographed board)."""
+    import cv2
+
+    ok, encoded = cv2.imencode(
+        ".jpg", np.ascontiguousarray(_as_uint8(image)), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY]
+    )
+    if not ok:
+        log.warning("could not encode the board picture as JPEG; leaving it out")
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
+
+
+def _as_uint8(image: np.ndarray) -> np.ndarray:
+    return image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _png_uri(image: np.ndarray) -> str | None:
+    import cv2
+
+    ok, encoded = cv2.imencode(".png", np.ascontiguousarray(_as_uint8(image)))
+    if not ok:
+        log.warning("could not encode a report picture as PNG; leaving it out")
+        return None
+    return "data:image/png;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
+
+
+__all__ = ["Evidence", "ReportOptions", "SECTIONS", "AUDIENCES", "build_view"]
