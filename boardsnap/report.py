@@ -16,7 +16,7 @@ import math
 import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
@@ -28,6 +28,9 @@ from boardsnap.config import ReportConfig
 from boardsnap.document import Action, Board, Metric, RootCause
 from boardsnap.errors import BoardSnapError, MissingDependency
 from boardsnap.fileio import atomic_open
+
+if TYPE_CHECKING:
+    from boardsnap.history import HistoryContext
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +95,37 @@ def _environment() -> jinja2.Environment:
 # ---- rendering -------------------------------------------------------------------------------
 
 
-def render_html(board: Board, cfg: ReportConfig, evidence: Evidence | None = None) -> str:
-    """The report as one self-contained HTML document (stylesheet inline, pictures as data:)."""
+def render_html(
+    board: Board,
+    cfg: ReportConfig,
+    evidence: Evidence | None = None,
+    *,
+    history: HistoryContext | None = None,
+) -> str:
+    """The report as one self-contained HTML document (stylesheet inline, pictures as data:).
+    With `history` (earlier reviews of the service) it adds templates/_history.html.j2."""
     template = _environment().get_template(TEMPLATE)
-    return template.render(**_view(board, cfg, evidence))
+    return template.render(**_view(board, cfg, evidence), history=_history_view(history))
 
 
-def render_pdf(board: Board, cfg: ReportConfig, evidence: Evidence | None = None) -> bytes:
+def _history_view(history: HistoryContext | None) -> dict[str, Any] | None:
+    if history is None:
+        return None
+    from boardsnap import history_view
+
+    return history_view.build(history)
+
+
+def render_pdf(
+    board: Board,
+    cfg: ReportConfig,
+    evidence: Evidence | None = None,
+    *,
+    history: HistoryContext | None = None,
+) -> bytes:
     """The report as PDF bytes, laid out by WeasyPrint from the same HTML."""
     weasyprint = import_weasyprint()
-    html = render_html(board, cfg, evidence)
+    html = render_html(board, cfg, evidence, history=history)
     document = weasyprint.HTML(
         string=html,
         base_url=templates_dir().as_uri() + "/",
@@ -111,7 +135,13 @@ def render_pdf(board: Board, cfg: ReportConfig, evidence: Evidence | None = None
 
 
 def write_report(
-    board: Board, path: Path, fmt: str, cfg: ReportConfig, evidence: Evidence | None = None
+    board: Board,
+    path: Path,
+    fmt: str,
+    cfg: ReportConfig,
+    evidence: Evidence | None = None,
+    *,
+    history: HistoryContext | None = None,
 ) -> Path:
     """Render the report as `fmt` ("html" or "pdf") and write it to `path` atomically.
 
@@ -125,10 +155,10 @@ def write_report(
     if fmt == "pdf":
         import_weasyprint()  # say what is missing before creating anything
         with atomic_open(path) as handle:
-            handle.write(render_pdf(board, cfg, evidence))
+            handle.write(render_pdf(board, cfg, evidence, history=history))
     else:
         with atomic_open(path, text=True) as handle:
-            handle.write(render_html(board, cfg, evidence))
+            handle.write(render_html(board, cfg, evidence, history=history))
     return path
 
 
