@@ -146,7 +146,7 @@ class HistoryContext:
     as_of: str | None  # the reported board's review date
     previous: ReviewRecord
     reviews_shown: int  # reviews in each trend, the current board included
-    previous_actions: tuple[ActionRecord, ...]
+    previous_actions: tuple[ActionRecord, ...]  # the previous review's, and older ones not done
     trends: tuple[MetricTrend, ...]
     remediation: tuple[Remediation, ...]
 
@@ -553,7 +553,13 @@ class History:
         previous = earlier[-1]
         as_of = date.fromisoformat(board.review_date) if board.review_date else None
         service_actions = self.actions(board.service, today=as_of)
-        previous_actions = tuple(a for a in service_actions if previous.id in a.reviews)
+        # The previous review's actions, and any older one still not done.
+        earlier_ids = {r.id for r in earlier}
+        previous_actions = tuple(
+            a
+            for a in service_actions
+            if previous.id in a.reviews or (a.status != "done" and earlier_ids & set(a.reviews))
+        )
 
         current = ReviewRecord(
             id=own or 0,

@@ -37,14 +37,14 @@ def build(ctx: HistoryContext) -> dict[str, Any]:
         "previous_date": ctx.previous.review_date or "undated",
         "previous_source": ctx.previous.source,
         "reviews_shown": ctx.reviews_shown,
-        "previous_actions": [_action(a) for a in ctx.previous_actions],
+        "previous_actions": [_action(a, ctx.previous.id) for a in ctx.previous_actions],
         "overdue_count": sum(a.overdue for a in ctx.previous_actions),
         "trends": [_trend(t) for t in ctx.trends],
         "remediation": [_remediation(r) for r in ctx.remediation],
     }
 
 
-def _action(a: ActionRecord) -> dict[str, Any]:
+def _action(a: ActionRecord, previous_id: int) -> dict[str, Any]:
     return {
         "id": a.id,
         "text": a.text,
@@ -57,6 +57,8 @@ def _action(a: ActionRecord) -> dict[str, Any]:
         "overdue": a.overdue,
         "note": a.note,
         "carried": len(a.reviews) > 1,
+        "older": previous_id not in a.reviews,
+        "first_date": a.review_date or "an undated review",
     }
 
 
