@@ -435,7 +435,7 @@ def history(
     columns = ["review_date", "service", "metric", "target", "actual", "status", "budget_used"]
     _print_rows(rows, fmt, columns, {"budget_used": _percent})
     if not quiet:
-        click.echo(f"{len(reviews)} reviews, {len(rows)} metric rows", err=True)
+        click.echo(f"{_count(len(reviews), 'review')}, {_count(len(rows), 'metric row')}", err=True)
 
 
 @cli.group(invoke_without_command=True)
@@ -480,7 +480,7 @@ def actions(
     columns = ["id", "service", "metric", "status", "due", "owner", "text"]
     _print_rows(rows, fmt, columns, {})
     if not quiet:
-        click.echo(f"{len(rows)} actions", err=True)
+        click.echo(_count(len(rows), "action"), err=True)
 
 
 @actions.command("set")
@@ -532,7 +532,7 @@ def actions_show(
     for e in events:
         where = f" (review {e.review_id})" if e.review_id else ""
         note = f"  {e.note}" if e.note else ""
-        click.echo(f"  {e.at}  {e.status:<11}  {e.origin:<9}{note}{where}")
+        click.echo(f"  {e.at}  {e.status:<11}  {e.origin:<9}{note}{where}".rstrip())
 
 
 @cli.command()
@@ -597,7 +597,7 @@ def _report_saved(board: Board, result: Any, quiet: bool) -> None:
         if not quiet:
             click.echo(
                 f"{name}: saved as review {result.review_id} of {board.service} "
-                f"({board.review_date or 'undated'}): {result.actions_new} new actions, "
+                f"({board.review_date or 'undated'}): {_count(result.actions_new, 'new action')}, "
                 f"{result.actions_linked} carried forward from earlier reviews",
                 err=True,
             )
@@ -609,6 +609,10 @@ def _report_saved(board: Board, result: Any, quiet: bool) -> None:
                 "nothing new recorded",
                 err=True,
             )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _action_row(a: Any) -> dict[str, Any]:

@@ -15,10 +15,10 @@ ACTION_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done"}
 ACTION_ICONS = {"open": "\u25cb", "in_progress": "\u25d0", "done": "\u2713"}
 DIRECTION_LABELS = {"better": "\u2713 better", "worse": "\u2717 worse", "unchanged": "= unchanged"}
 VERDICTS = {
-    "improved": ("\u2713", "Helped: the metric improved"),
-    "unchanged": ("\u2013", "No change in the metric"),
-    "worse": ("\u2717", "The metric got worse"),
-    "not measured": ("?", "Not measured at the next review"),
+    "improved": ("\u2713", "Helped"),
+    "unchanged": ("\u2013", "No change"),
+    "worse": ("\u2717", "Got worse"),
+    "not measured": ("?", "Not measured"),
 }
 STATUS_COLOURS = {
     "met": "#15803d",

@@ -54,9 +54,9 @@ def test_third_report_shows_the_trend_and_which_done_actions_helped(story):
     assert "260 ms → 230 ms → 170 ms" in section  # p95 latency across the three reviews
     assert re.search(r"P95 latency .*−60 ms ✓ better", section)
     assert re.search(r"Error rate .*\+0\.06% ✗ worse", section)
-    helped = re.findall(r"^ *(\d) .*Helped: the metric improved", section, re.M)
+    helped = re.findall(r"^ *(\d) .*✓ Helped", section, re.M)
     assert helped == ["1", "4"]  # the circuit breaker and the token cache
-    assert re.search(r"^ *2 .*The metric got worse", section, re.M)  # the retry budget
+    assert re.search(r"^ *2 .*✗ Got worse", section, re.M)  # the retry budget
     assert re.search(r"update the on-call runbook.*Open ⚑ overdue", section)
 
     html = folder / "third.html"
