@@ -245,6 +245,20 @@ class History:
             existing = self._find_review(doc_hash, photo_sha256)
             if existing is not None:
                 return SaveResult(existing, False)
+            same_day = db.one(
+                "SELECT id FROM reviews WHERE service_key = ? AND review_date = ? AND source = ? "
+                "ORDER BY id",
+                (normalise_key(service), board.review_date or "-", board.source or ""),
+            )
+            if same_day is not None:
+                # Most likely a corrected document of a photo already saved. Both are kept
+                # (nothing saved is lost), but say so: the earlier one may need no longer count.
+                log.warning(
+                    "%s: review %d holds the same service, date and photo name; saving this as "
+                    "another review (a corrected document?)",
+                    board.source or "board",
+                    same_day[0],
+                )
             saved_at = now()
             review_id = db.insert(
                 "INSERT INTO reviews (service, service_key, review_date, title, source, "
@@ -537,6 +551,8 @@ class History:
             return None
         own = self._find_review(document_sha256(board), photo_sha256)
         all_reviews = self.reviews(board.service)
+        if own is not None and own not in {r.id for r in all_reviews}:
+            own = None  # saved under another service's name: not part of this series
         if own is not None:
             index = next(i for i, r in enumerate(all_reviews) if r.id == own)
             earlier = all_reviews[:index]

@@ -170,6 +170,15 @@ def test_a_review_is_saved_whole_and_not_twice(store):
     assert store.reviews("payments  API")[0].id == review.id  # case and spacing do not matter
 
 
+def test_a_corrected_document_of_a_saved_photo_is_kept_and_flagged(store, caplog):
+    store.save(doc(1), photo_sha256="aa")
+    corrected = board(1)
+    corrected["metrics"][1]["actual"]["text"] = "265ms"
+    result = store.save(Board.from_dict(corrected))
+    assert result.created and len(store.reviews()) == 2
+    assert "review 1 holds the same service, date and photo name" in caplog.text
+
+
 def test_a_board_without_a_service_is_refused(store):
     with pytest.raises(InvalidDocument, match="service"):
         store.save(doc(1, service=None))
