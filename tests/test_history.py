@@ -3,6 +3,7 @@ on real SQLite files and (under `make test`) a real PostgreSQL server."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -174,7 +175,14 @@ def test_a_corrected_document_of_a_saved_photo_is_kept_and_flagged(store, caplog
     store.save(doc(1), photo_sha256="aa")
     corrected = board(1)
     corrected["metrics"][1]["actual"]["text"] = "265ms"
-    result = store.save(Board.from_dict(corrected))
+    # the CLI's tests leave the "boardsnap" logger not propagating: listen on ours directly
+    logger = logging.getLogger("boardsnap.history")
+    caplog.set_level(logging.WARNING, logger=logger.name)
+    logger.addHandler(caplog.handler)
+    try:
+        result = store.save(Board.from_dict(corrected))
+    finally:
+        logger.removeHandler(caplog.handler)
     assert result.created and len(store.reviews()) == 2
     assert "review 1 holds the same service, date and photo name" in caplog.text
 
