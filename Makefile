@@ -30,8 +30,10 @@ demo: deps
 	  done; \
 	done; echo "reports written to out/"
 
+# The history tests run against a throwaway PostgreSQL server on loopback (scripts/with-postgres.sh);
+# BOARDSNAP_REQUIRE_PG=1 makes them fail rather than skip if it is missing.
 test: deps
-	$(BIN)/python -m pytest -q
+	BOARDSNAP_REQUIRE_PG=1 bash scripts/with-postgres.sh $(BIN)/python -m pytest -q
 
 bench: deps
 	$(BIN)/python -m bench

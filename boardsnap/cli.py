@@ -7,11 +7,16 @@ one-line summary, warnings, errors) goes to stderr. Errors are caught once, here
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import functools
+import io
+import json
 import logging
+import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +136,18 @@ def report_settings(
         branding=load_branding(cfg.report),
     )
     return cfg, options
+
+
+def db_option(fn: Callable) -> Callable:
+    """--db: where the review history lives."""
+    return click.option(
+        "--db",
+        "db",
+        metavar="PATH|URL",
+        default=None,
+        help="Review history: an SQLite file or postgresql://user@host/db "
+        "[default: $BOARDSNAP_DB, else ~/.local/share/boardsnap/history.db].",
+    )(fn)
 
 
 def build_config(
@@ -275,6 +292,10 @@ def extract(
 @cli.command()
 @click.argument("photo", type=click.Path(path_type=Path))
 @report_options
+@click.option(
+    "--save", is_flag=True, help="Also record the review in the history (see boardsnap history)."
+)
+@db_option
 @photo_options
 @handle_errors
 def report(
@@ -284,6 +305,8 @@ def report(
     paper: str | None,
     audience: str | None,
     redact: tuple[str, ...],
+    save: bool,
+    db: str | None,
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,
@@ -292,7 +315,10 @@ def report(
     verbose: int,
     quiet: bool,
 ) -> None:
-    """Read PHOTO and write its compliance report (PDF or HTML)."""
+    """Read PHOTO and write its compliance report (PDF or HTML).
+
+    With --save the review is recorded in the history; with --save, --db or $BOARDSNAP_DB the
+    report also shows what happened since the service's previous review."""
     from boardsnap import report as report_stage
     from boardsnap.pipeline import Pipeline
 
@@ -307,12 +333,21 @@ def report(
         engine=engine,
         paper=paper,
     )
-    result = Pipeline(cfg).extract(photo, debug_dir)
-    target = output or photo.with_suffix("." + fmt)
-    evidence = report_stage.Evidence(board_image=result.rectified.image)
-    written = report_stage.write_report(
-        result.board, target, fmt, cfg.report, evidence, options=options
-    )
+    with _maybe_history(db, cfg, wanted=save) as history:
+        result = Pipeline(cfg).extract(photo, debug_dir)
+        target = output or photo.with_suffix("." + fmt)
+        evidence = report_stage.Evidence(board_image=result.rectified.image)
+        context = None
+        if history is not None:
+            from boardsnap.history import file_sha256
+
+            photo_hash = file_sha256(photo)
+            if save:
+                _report_saved(result.board, history.save(result.board, photo_hash), quiet)
+            context = history.report_context(result.board, photo_hash)
+        written = report_stage.write_report(
+            result.board, target, fmt, cfg.report, evidence, options=options, history=context
+        )
     if not quiet:
         click.echo(summary_line(result.board), err=True)
     click.echo(str(written))
@@ -328,6 +363,7 @@ def report(
     help="Re-judge every row with this near-miss threshold.",
 )
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
+@db_option
 @verbosity_options
 @handle_errors
 def render(
@@ -339,10 +375,13 @@ def render(
     redact: tuple[str, ...],
     near_miss: float | None,
     config_file: str | None,
+    db: str | None,
     verbose: int,
     quiet: bool,
 ) -> None:
-    """Write the report of a board DOCUMENT (JSON), e.g. one a person corrected."""
+    """Write the report of a board DOCUMENT (JSON), e.g. one a person corrected.
+
+    With --db or $BOARDSNAP_DB the report shows the service's earlier reviews."""
     from boardsnap import judge
     from boardsnap import report as report_stage
 
@@ -353,8 +392,188 @@ def render(
     if near_miss is not None:
         board = judge.judge_board(board, cfg.judge)
     target = output or document.with_suffix("." + fmt)
-    written = report_stage.write_report(board, target, fmt, cfg.report, None, options=options)
+    with _maybe_history(db, cfg) as history:
+        context = history.report_context(board) if history is not None else None
+        written = report_stage.write_report(
+            board, target, fmt, cfg.report, None, options=options, history=context
+        )
     click.echo(str(written))
+
+
+# ---- the review history ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("documents", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
+@verbosity_options
+@handle_errors
+def save(
+    documents: tuple[Path, ...], db: str | None, config_file: str | None, verbose: int, quiet: bool
+) -> None:
+    """Record board DOCUMENTS (JSON) as reviews in the history.
+
+    Prints each review's id; a document saved before is not recorded twice."""
+    setup_logging(verbose, quiet)
+    cfg = build_config(config_file)
+    boards = [read_document(path) for path in documents]  # every document checked first
+    with _open_history(db, cfg) as history:
+        for board in boards:
+            _report_saved(board, history.save(board), quiet)
+
+
+@cli.command()
+@click.argument("service", required=False)
+@click.option("--metric", "metric", help="Only this metric (case and spacing do not matter).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the rows.",
+)
+@db_option
+@verbosity_options
+@handle_errors
+def history(
+    service: str | None, metric: str | None, fmt: str, db: str | None, verbose: int, quiet: bool
+) -> None:
+    """Reviews over time: each metric's target, actual and status per review (of SERVICE)."""
+    from boardsnap.history import normalise_key
+
+    setup_logging(verbose, quiet)
+    with _open_history(db, build_config(None)) as store:
+        reviews = store.reviews(service)
+        services = store.services()
+    if service and not reviews:
+        from boardsnap.errors import NotFound
+
+        known = ", ".join(services) or "none yet"
+        raise NotFound(f"no reviews of {service!r} in the history", fix=f"services: {known}")
+    rows = [
+        {
+            "review_id": r.id,
+            "review_date": r.review_date,
+            "service": r.service,
+            "metric": m.name,
+            "target": m.target_text,
+            "target_op": m.target_op,
+            "target_value": m.target_value,
+            "target_unit": m.target_unit,
+            "actual": m.actual_text,
+            "actual_value": m.actual_value,
+            "actual_unit": m.actual_unit,
+            "status": m.status,
+            "budget_used": m.budget_used,
+        }
+        for r in reviews
+        for m in r.metrics
+        if metric is None or normalise_key(m.name) == normalise_key(metric)
+    ]
+    columns = ["review_date", "service", "metric", "target", "actual", "status", "budget_used"]
+    _print_rows(rows, fmt, columns, {"budget_used": _percent})
+    if not quiet:
+        click.echo(f"{_count(len(reviews), 'review')}, {_count(len(rows), 'metric row')}", err=True)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--service", help="Only this service's actions.")
+@click.option("--open", "open_only", is_flag=True, help="Only actions not done.")
+@click.option("--overdue", is_flag=True, help="Only actions past their due date and not done.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the list.",
+)
+@db_option
+@verbosity_options
+@click.pass_context
+@handle_errors
+def actions(
+    ctx: click.Context,
+    service: str | None,
+    open_only: bool,
+    overdue: bool,
+    fmt: str,
+    db: str | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """List the actions of saved reviews; `actions set` and `actions show` change and explain one.
+
+    Status is open, in_progress or done; an action is overdue when past its due date and not
+    done. An action repeated on a later board is carried forward (same id), not duplicated."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+    if ctx.invoked_subcommand is not None:
+        return
+    setup_logging(verbose, quiet)
+    with _open_history(db, build_config(None)) as store:
+        records = store.actions(service, open_only=open_only, overdue=overdue)
+    rows = [_action_row(a) for a in records]
+    columns = ["id", "service", "metric", "status", "due", "owner", "text"]
+    _print_rows(rows, fmt, columns, {})
+    if not quiet:
+        click.echo(_count(len(rows), "action"), err=True)
+
+
+@actions.command("set")
+@click.argument("action_id", metavar="ID", type=int)
+@click.argument("status", type=click.Choice(["open", "in_progress", "done"]))
+@click.option("--note", default="", help="Why, or what was done (kept in the audit trail).")
+@db_option
+@verbosity_options
+@click.pass_context
+@handle_errors
+def actions_set(
+    ctx: click.Context,
+    action_id: int,
+    status: str,
+    note: str,
+    db: str | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Set action ID's status to open, in_progress or done; the change joins its audit trail."""
+    setup_logging(verbose, quiet)
+    with _open_history(db or (ctx.obj or {}).get("db"), build_config(None)) as store:
+        record = store.set_action_status(action_id, status, note)
+    click.echo(_action_line(record))
+
+
+@actions.command("show")
+@click.argument("action_id", metavar="ID", type=int)
+@db_option
+@verbosity_options
+@click.pass_context
+@handle_errors
+def actions_show(
+    ctx: click.Context, action_id: int, db: str | None, verbose: int, quiet: bool
+) -> None:
+    """Show action ID and its audit trail: every status change with its time, oldest first."""
+    setup_logging(verbose, quiet)
+    with _open_history(db or (ctx.obj or {}).get("db"), build_config(None)) as store:
+        record = store.action(action_id)
+        events = store.action_events(action_id)
+    click.echo(_action_line(record))
+    click.echo(f"  {record.text}")
+    click.echo(
+        f"  owner {record.owner or 'unassigned'}, due {record.due or 'no date'}; "
+        f"listed in review{'s' if len(record.reviews) != 1 else ''} "
+        + ", ".join(str(r) for r in record.reviews)
+    )
+    click.echo("  trail:")
+    for e in events:
+        where = f" (review {e.review_id})" if e.review_id else ""
+        note = f"  {e.note}" if e.note else ""
+        click.echo(f"  {e.at}  {e.status:<11}  {e.origin:<9}{note}{where}".rstrip())
 
 
 @cli.command()
@@ -391,6 +610,113 @@ def read_document(path: Path) -> Board:
         raise InvalidDocument(
             exc.message, path=str(path), fix="fix the document (see spec/board.md)"
         ) from None
+
+
+def _open_history(db: str | None, cfg: Config) -> Any:
+    from boardsnap.history import History
+
+    return History(db, cfg.history)
+
+
+@contextlib.contextmanager
+def _maybe_history(db: str | None, cfg: Config, wanted: bool = False) -> Iterator[Any]:
+    """The history when asked for (--save, --db or $BOARDSNAP_DB), else None."""
+    from boardsnap.database import ENV_VAR
+
+    if not (wanted or db or os.environ.get(ENV_VAR)):
+        yield None
+        return
+    with _open_history(db, cfg) as store:
+        yield store
+
+
+def _report_saved(board: Board, result: Any, quiet: bool) -> None:
+    """The review's id on stdout; what was recorded on stderr."""
+    name = board.source or "document"
+    if result.created:
+        click.echo(f"review {result.review_id} saved")
+        if not quiet:
+            click.echo(
+                f"{name}: saved as review {result.review_id} of {board.service} "
+                f"({board.review_date or 'undated'}): {_count(result.actions_new, 'new action')}, "
+                f"{result.actions_linked} carried forward from earlier reviews",
+                err=True,
+            )
+    else:
+        click.echo(f"review {result.review_id} already saved")
+        if not quiet:
+            click.echo(
+                f"{name}: already in the history as review {result.review_id}; "
+                "nothing new recorded",
+                err=True,
+            )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _action_row(a: Any) -> dict[str, Any]:
+    status = a.status + (" OVERDUE" if a.overdue else "")
+    return {
+        "id": a.id,
+        "service": a.service,
+        "metric": a.metric,
+        "text": a.text,
+        "owner": a.owner,
+        "due": a.due,
+        "status": status,
+        "overdue": a.overdue,
+        "review_id": a.review_id,
+        "review_date": a.review_date,
+        "reviews": list(a.reviews),
+        "updated_at": a.updated_at,
+        "note": a.note,
+    }
+
+
+def _action_line(a: Any) -> str:
+    flag = " (overdue)" if a.overdue else ""
+    return f"action {a.id}: {a.status}{flag} · {a.service} · {a.metric or 'general'}"
+
+
+def _percent(value: Any) -> str:
+    return "" if value is None else f"{value * 100:.0f}%"
+
+
+def _print_rows(
+    rows: list[dict[str, Any]],
+    fmt: str,
+    columns: list[str],
+    formatters: dict[str, Callable[[Any], str]],
+) -> None:
+    """Rows on stdout as an aligned table, CSV (every field) or JSON (every field)."""
+    if fmt == "json":
+        _emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else columns)
+        writer.writeheader()
+        writer.writerows(rows)
+        _emit(buf.getvalue(), None)
+        return
+    cells = [[c.replace("_", " ") for c in columns]]
+    for row in rows:
+        cells.append(
+            [
+                _clip(formatters[c](row[c]) if c in formatters else str(row[c] or ""))
+                for c in columns
+            ]
+        )
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    _emit("\n".join(lines) + "\n", None)
+
+
+def _clip(text: str, width: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
 def _emit(data: str | bytes, output: Path | None) -> None:

@@ -101,6 +101,17 @@ class ExportConfig:
 
 
 @dataclass(frozen=True)
+class HistoryConfig:
+    # An action on a new board is the same as an open one from an earlier review of the service
+    # when it is for the same metric and its normalised text is at least this similar (0..1;
+    # the better of a character ratio and a word-order-free ratio, see history.text_similarity).
+    action_match: float = 0.8
+    trend_reviews: int = 6  # reviews shown in a metric's trend, the current one included
+    busy_timeout: float = 30.0  # seconds an SQLite writer waits for another one to finish
+    connect_timeout: int = 10  # seconds to reach a PostgreSQL server
+
+
+@dataclass(frozen=True)
 class Config:
     load: LoadConfig = field(default_factory=LoadConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
@@ -110,6 +121,7 @@ class Config:
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
 
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
@@ -137,6 +149,9 @@ class Config:
             "export.openslo_threshold_target must be in (0, 1)",
         )
         _check(self.load.max_pixels > 0, "load.max_pixels must be positive")
+        _check(0 < self.history.action_match <= 1, "history.action_match must be in (0, 1]")
+        _check(self.history.trend_reviews >= 2, "history.trend_reviews must be at least 2")
+        _check(self.history.busy_timeout >= 0, "history.busy_timeout must not be negative")
 
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
         """A copy with some settings changed: `cfg.with_overrides(judge={"near_miss_at": .8})`."""

@@ -19,6 +19,8 @@ class ExitCode(enum.IntEnum):
     INVALID_DOCUMENT = 6  # a board JSON document that cannot be used
     OUTPUT_ERROR = 7  # the report or document could not be written
     TIMEOUT = 8  # a photo took longer than the configured limit
+    DATABASE = 9  # the review history cannot be opened, reached, or is of a newer schema
+    NOT_FOUND = 10  # no such action (or review) in the review history
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -77,3 +79,14 @@ class OutputError(BoardSnapError):
 
 class PhotoTimeout(BoardSnapError):
     exit_code = ExitCode.TIMEOUT
+
+
+class DatabaseError(BoardSnapError):
+    """The review history: a bad location or URL, an unreachable server, a locked or foreign
+    file, a schema newer than this BoardSnap."""
+
+    exit_code = ExitCode.DATABASE
+
+
+class NotFound(BoardSnapError):
+    exit_code = ExitCode.NOT_FOUND

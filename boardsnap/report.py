@@ -15,7 +15,7 @@ import base64
 import logging
 import mimetypes
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
@@ -27,6 +27,9 @@ from boardsnap.document import Board
 from boardsnap.errors import BoardSnapError, MissingDependency
 from boardsnap.fileio import atomic_open
 from boardsnap.report_view import SECTIONS, Evidence, ReportOptions, build_view
+
+if TYPE_CHECKING:
+    from boardsnap.history import HistoryContext
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +80,31 @@ def render_html(
     cfg: ReportConfig,
     evidence: Evidence | None = None,
     options: ReportOptions | None = None,
+    *,
+    history: HistoryContext | None = None,
     **context: Any,
 ) -> str:
     """The report as one self-contained HTML document (stylesheet inline, pictures as data:).
 
-    `options` cuts it for its reader (audience, redaction, branding, sections); keyword
-    arguments are handed to the template as they are, for sections that need more than the
-    board (a partial added to `options.sections` reads them by name).
+    `options` cuts it for its reader (audience, redaction, branding, sections); `history`
+    (earlier reviews of the service) adds the "since the previous review" section; other
+    keyword arguments are handed to the template as they are, for sections that need more than
+    the board (a partial added to `options.sections` reads them by name).
     """
     template = _environment().get_template(TEMPLATE)
-    view = build_view(board, cfg, evidence, options or ReportOptions())
-    return template.render(**{**context, **view})
+    options = options or ReportOptions()
+    view = build_view(board, cfg, evidence, options)
+    return template.render(**{**context, **view, "history": _history_view(history, options)})
+
+
+def _history_view(history: HistoryContext | None, options: ReportOptions) -> dict | None:
+    if history is None:
+        return None
+    from boardsnap import history_view
+
+    return history_view.build(
+        history, redact=options.redact, internal=options.audience == "internal"
+    )
 
 
 def render_pdf(

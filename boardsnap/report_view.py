@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 AUDIENCES = ("internal", "customer")
 # The report's sections in order; each is templates/partials/<name>.html.j2. Another section
 # (e.g. a history of earlier reviews) is one more partial and one more name here.
-SECTIONS = ("summary", "matrix", "findings", "actions", "review", "warnings", "appendix")
+SECTIONS = ("summary", "matrix", "findings", "actions", "history", "review", "warnings", "appendix")
 
 STATUS_LABELS = {"met": "Met", "near_miss": "Near miss", "breach": "Breach", "unknown": "Unknown"}
 # A symbol beside every status word: the status never rests on colour alone.

@@ -2,11 +2,12 @@
 # Install the system packages BoardSnap needs on Debian/Ubuntu, or say which line to run.
 # Tesseract (OCR engine and English data), WeasyPrint's Pango libraries, poppler-utils (pdftotext
 # and pdftoppm, used by the tests), the handwriting fonts the sample generator draws with, and
-# Chromium (the tests look at the HTML report in it at phone and desktop widths).
+# Chromium (the tests look at the HTML report in it at phone and desktop widths) and PostgreSQL
+# (the tests run the history store against a throwaway server on loopback).
 set -euo pipefail
 PKGS="tesseract-ocr tesseract-ocr-eng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
  fonts-dejavu-core poppler-utils fonts-humor-sans fonts-comic-neue fonts-dkg-handwriting
- fonts-femkeklaver fonts-breip fonts-bwht chromium"
+ fonts-femkeklaver fonts-breip fonts-bwht chromium postgresql"
 missing=()
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,319 @@
+"""Where the review history lives, and one small connection type over SQLite and PostgreSQL.
+
+The history is one SQLite file by default, or a PostgreSQL database a team shares. The store
+(`history.py`) and its migrations (`migrations.py`) write their SQL once, with `?` placeholders
+and portable types; `Database` runs it on either engine:
+
+- SQLite: WAL journal (readers never block the writer), a busy timeout so a second writer waits
+  instead of failing, `BEGIN IMMEDIATE` for every write so the wait happens at the start of the
+  transaction (never half-way, where SQLite could only give up), foreign keys on, and
+  `synchronous=FULL` so a saved review survives a power cut.
+- PostgreSQL (psycopg 3): every write transaction first takes one advisory lock, so writers are
+  serialised exactly as on SQLite and "is this photo saved already?" cannot race.
+
+Every failure to reach or use the database becomes a `DatabaseError` with one line that names
+the location (never its password) and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from boardsnap.errors import DatabaseError
+
+ENV_VAR = "BOARDSNAP_DB"
+PG_SCHEMES = ("postgresql", "postgres")
+# The advisory lock every PostgreSQL write transaction takes (any constant; "BSNP" in ASCII).
+PG_WRITE_LOCK = 0x42534E50
+
+
+def default_location() -> Path:
+    """$XDG_DATA_HOME/boardsnap/history.db, else ~/.local/share/boardsnap/history.db."""
+    base = os.environ.get("XDG_DATA_HOME") or ""
+    folder = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return folder / "boardsnap" / "history.db"
+
+
+def resolve_location(location: str | Path | None) -> tuple[str | Path, bool]:
+    """The location to open and whether it is the default one (whose folder may be created):
+    the argument, else $BOARDSNAP_DB, else the XDG data folder."""
+    if location is not None and str(location) != "":
+        return location, False
+    env = os.environ.get(ENV_VAR, "")
+    if env:
+        return env, False
+    return default_location(), True
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = (parts.username or "") + ":***"
+    return urlunsplit(parts._replace(netloc=f"{user}@{netloc[-1]}"))
+
+
+def connect(location: str | Path | None, busy_timeout: float = 30.0, connect_timeout: int = 10):
+    """Open the history database at `location` (see `resolve_location`)."""
+    where, is_default = resolve_location(location)
+    text = str(where)
+    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
+    if scheme in PG_SCHEMES:
+        return PostgresDatabase(text, connect_timeout)
+    if scheme == "sqlite":
+        path = urlsplit(text).path
+        if not path:
+            raise DatabaseError(
+                "an sqlite:// URL needs a file path", path=text, fix="e.g. sqlite:///data/h.db"
+            )
+        return SqliteDatabase(Path(path), busy_timeout, create_folder=False)
+    if scheme:
+        raise DatabaseError(
+            f"unsupported database URL scheme {scheme!r}",
+            path=redact(text),
+            fix="give a file path for SQLite, or postgresql://user@host/dbname",
+        )
+    return SqliteDatabase(Path(where), busy_timeout, create_folder=is_default)
+
+
+class Database:
+    """The common interface; `?` placeholders in every statement."""
+
+    dialect = ""
+    where = ""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        with self._errors():
+            self._conn.execute(self._sql(sql), tuple(params))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._errors():
+            return list(self._conn.execute(self._sql(sql), tuple(params)).fetchall())
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT and return the new row's id (`RETURNING id`: SQLite >= 3.35, PG)."""
+        with self._errors():
+            row = self._conn.execute(self._sql(sql + " RETURNING id"), tuple(params)).fetchone()
+        return int(row[0])
+
+    def table_exists(self, name: str) -> bool:
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction: everything in the block is committed together, or nothing."""
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        """A consistent snapshot for several queries."""
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._conn.close()
+
+    # ---- engine specifics --------------------------------------------------------------------
+    _conn: Any
+
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        yield
+
+
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+
+    def __init__(self, path: Path, busy_timeout: float, create_folder: bool = False):
+        self.path = path
+        self.where = str(path)
+        folder = path.parent
+        if create_folder:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot create the history folder ({exc.strerror})",
+                    path=str(folder),
+                    fix=f"set {ENV_VAR} or --db to a writable place",
+                ) from None
+        if path.is_dir():
+            raise DatabaseError("is a folder", path=str(path), fix="give a database file name")
+        if not folder.is_dir():
+            raise DatabaseError(
+                "folder does not exist",
+                path=str(path),
+                fix=f"create it first (mkdir -p {folder}) or choose another path",
+            )
+        try:
+            # isolation_level=None: no implicit transactions; write() and read() begin them.
+            self._conn = sqlite3.connect(
+                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            self._conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        if str(mode).lower() != "wal":
+            raise DatabaseError(
+                f"cannot switch the database to WAL mode (it stays in {mode!r} mode)",
+                path=str(path),
+                fix="put the history on a local disk (WAL needs shared memory)",
+            )
+
+    def table_exists(self, name: str) -> bool:
+        return bool(self.one("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)))
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        # IMMEDIATE takes the write lock now, waiting up to the busy timeout for another writer.
+        self.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        self.execute("BEGIN")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("COMMIT")
+
+    def integrity_check(self) -> str:
+        return str(self.one("PRAGMA integrity_check")[0])
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                raise
+            raise self._translate(exc) from None
+
+    def _translate(self, exc: sqlite3.Error) -> DatabaseError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return DatabaseError(
+                "the history database stayed locked by another writer",
+                path=self.where,
+                fix="retry; or raise [history] busy_timeout",
+            )
+        if "not a database" in text or "malformed" in text:
+            return DatabaseError(
+                f"not a BoardSnap history database ({text})",
+                path=self.where,
+                fix="give another --db file; this one is something else or damaged",
+            )
+        if "readonly" in text or "unable to open" in text:
+            return DatabaseError(
+                f"cannot open the history database ({text})",
+                path=self.where,
+                fix="check the file and its folder are writable",
+            )
+        return DatabaseError(f"database error ({text})", path=self.where)
+
+
+class PostgresDatabase(Database):
+    dialect = "postgresql"
+
+    def __init__(self, url: str, connect_timeout: int):
+        self.where = redact(url)
+        try:
+            import psycopg
+        except ImportError:
+            raise DatabaseError(
+                "PostgreSQL support is not installed",
+                path=self.where,
+                fix="pip install 'boardsnap[postgres]' (psycopg 3)",
+            ) from None
+        self._psycopg = psycopg
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
+        except psycopg.Error as exc:
+            raise DatabaseError(
+                f"cannot connect ({_first_line(exc)})",
+                path=self.where,
+                fix="check the server is running and the URL's host, port, user and database",
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - psycopg raises ProgrammingError and others
+            raise DatabaseError(
+                f"bad PostgreSQL URL ({_first_line(exc)})",
+                path=self.where,
+                fix="use postgresql://user[:password]@host[:port]/dbname",
+            ) from None
+
+    def _sql(self, sql: str) -> str:
+        # psycopg's placeholder is %s; no statement here holds a literal % or ?.
+        return sql.replace("?", "%s")
+
+    def table_exists(self, name: str) -> bool:
+        return bool(self.one("SELECT to_regclass(?) IS NOT NULL", (name,))[0])
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        with self._errors(), self._conn.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+            yield
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        with self._errors(), self._conn.transaction():
+            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        psycopg = self._psycopg
+        try:
+            yield
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise DatabaseError(
+                f"database error ({_first_line(exc)})",
+                path=self.where,
+                fix="check the server is running and reachable",
+            ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else type(exc).__name__
+    return re.sub(r"\s+", " ", line)[:200]
+
+
+__all__ = [
+    "ENV_VAR",
+    "Database",
+    "SqliteDatabase",
+    "PostgresDatabase",
+    "connect",
+    "default_location",
+    "resolve_location",
+    "redact",
+]

@@ -1,0 +1,742 @@
+"""The review history: every saved review of a service, its actions and what became of them.
+
+An SLA review is one of a series. `History.save` records a judged board (service, date, the
+source photo's hash, every metric row, root causes, actions) in one transaction: the whole review
+or nothing. Saving the same photo, or the same document, again records nothing new. An action
+that repeats an open action of an earlier review of the same service (same metric, similar
+text) is the same action carried forward, not a new one.
+
+Action status is tri-state (open, in progress, done); every change is an event in an
+append-only audit trail. `History.report_context` gathers what the next report shows: the
+previous review's actions and their status, each metric's trend, and for each done action
+whether its metric improved after it.
+
+The store runs on SQLite (one file, the default) or PostgreSQL; see `database.py`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from boardsnap.config import HistoryConfig
+from boardsnap.database import Database, connect
+from boardsnap.document import ACTION_STATUSES, Board
+from boardsnap.errors import InvalidDocument, NotFound
+from boardsnap.migrations import migrate, now
+
+log = logging.getLogger(__name__)
+
+# Fault injection for the tests: called with a stage name at points inside the save
+# transaction ("review", "metrics", "actions"). Tests set it to pause or kill a saving process.
+fault_hook: Callable[[str], None] | None = None
+
+# Durations are compared across units in a trend (0.2 s is 200 ms).
+_SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+_EPSILON = 1e-9
+
+
+# ---- records ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    review_id: int
+    created: bool
+    actions_new: int = 0  # actions first recorded by this review
+    actions_linked: int = 0  # actions carried forward from an earlier review
+
+
+@dataclass(frozen=True)
+class MetricRecord:
+    name: str
+    target_op: str | None
+    target_value: float | None
+    target_unit: str | None
+    target_text: str
+    actual_value: float | None
+    actual_unit: str | None
+    actual_text: str
+    status: str
+    budget_used: float | None
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    id: int
+    service: str
+    review_date: str | None
+    title: str | None
+    source: str
+    photo_sha256: str | None
+    saved_at: str
+    metrics: tuple[MetricRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    id: int
+    service: str
+    review_id: int  # the review that first recorded it
+    review_date: str | None
+    metric: str | None
+    text: str
+    owner: str | None
+    due: str | None
+    status: str  # open | in_progress | done
+    overdue: bool
+    updated_at: str
+    note: str
+    reviews: tuple[int, ...] = ()  # every review that lists it, oldest first
+
+
+@dataclass(frozen=True)
+class ActionEvent:
+    id: int
+    action_id: int
+    at: str
+    status: str
+    note: str
+    origin: str  # board (recorded or changed by a saved review) | cli | migration
+    review_id: int | None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    review_id: int | None  # None: the board being reported, not saved (yet)
+    review_date: str | None
+    actual_value: float | None  # in the trend's unit
+    actual_text: str
+    status: str
+    budget_used: float | None
+
+
+@dataclass(frozen=True)
+class MetricTrend:
+    name: str
+    unit: str | None
+    target_op: str | None
+    target_value: float | None  # in the trend's unit
+    points: tuple[TrendPoint, ...]  # oldest first; the last is the current board
+    change: float | None  # current actual minus the previous review's, in `unit`
+    direction: str | None  # better | worse | unchanged | None (not comparable)
+
+
+@dataclass(frozen=True)
+class Remediation:
+    action: ActionRecord
+    metric: str
+    before: TrendPoint  # the metric at the last review that listed the action
+    after: TrendPoint | None  # at the next review; None when that review lacks the metric
+    verdict: str  # improved | unchanged | worse | not measured
+
+
+@dataclass(frozen=True)
+class HistoryContext:
+    service: str
+    as_of: str | None  # the reported board's review date
+    previous: ReviewRecord
+    reviews_shown: int  # reviews in each trend, the current board included
+    previous_actions: tuple[ActionRecord, ...]  # the previous review's, and older ones not done
+    trends: tuple[MetricTrend, ...]
+    remediation: tuple[Remediation, ...]
+
+
+# ---- text matching ---------------------------------------------------------------------------
+
+
+def normalise_key(text: str | None) -> str:
+    """Names compared across reviews: case, spacing and accents do not matter."""
+    return " ".join(_fold(text or "").split())
+
+
+def normalise_text(text: str | None) -> str:
+    """Action text compared across reviews: also without punctuation and filler words."""
+    words = re.sub(r"[^\w\s]", " ", _fold(text or "")).split()
+    kept = [w for w in words if w not in _FILLER]
+    return " ".join(kept or words)
+
+
+_FILLER = frozenset("a an the to of for and on in with our we".split())
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def text_similarity(a: str, b: str) -> float:
+    """0..1 between two normalised texts: the better of the character ratio and the ratio of
+    their sorted words (so "add retry budget" matches "retry budget add")."""
+    if not a or not b:
+        return 1.0 if a == b else 0.0
+    direct = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    words = difflib.SequenceMatcher(
+        None, " ".join(sorted(a.split())), " ".join(sorted(b.split())), autojunk=False
+    ).ratio()
+    return max(direct, words)
+
+
+def document_sha256(board: Board) -> str:
+    canonical = json.dumps(board.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---- the store -------------------------------------------------------------------------------
+
+
+class History:
+    """The review history at `location`: a path (SQLite), a postgresql:// URL, or None for
+    $BOARDSNAP_DB, else the XDG data folder. The schema is migrated on open."""
+
+    def __init__(self, location: str | Path | None = None, cfg: HistoryConfig | None = None):
+        self.cfg = cfg or HistoryConfig()
+        self.db: Database = connect(location, self.cfg.busy_timeout, self.cfg.connect_timeout)
+        try:
+            migrate(self.db)
+        except BaseException:
+            self.db.close()
+            raise
+
+    @property
+    def where(self) -> str:
+        return self.db.where
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ---- saving ------------------------------------------------------------------------------
+
+    def save(self, board: Board, photo_sha256: str | None = None) -> SaveResult:
+        """Record `board` as a review. The same photo or document again: `created=False`."""
+        service = (board.service or "").strip()
+        if not service:
+            raise InvalidDocument(
+                "the board names no service, so it cannot join a service's history",
+                path=board.source or None,
+                fix='set "service" in the board document (or write it in the board\'s title)',
+            )
+        doc_hash = document_sha256(board)
+        db = self.db
+        with db.write():
+            existing = self._find_review(doc_hash, photo_sha256)
+            if existing is not None:
+                return SaveResult(existing, False)
+            same_day = db.one(
+                "SELECT id FROM reviews WHERE service_key = ? AND review_date = ? AND source = ? "
+                "ORDER BY id",
+                (normalise_key(service), board.review_date or "-", board.source or ""),
+            )
+            if same_day is not None:
+                # Most likely a corrected document of a photo already saved. Both are kept
+                # (nothing saved is lost), but say so: the earlier one may need no longer count.
+                log.warning(
+                    "%s: review %d holds the same service, date and photo name; saving this as "
+                    "another review (a corrected document?)",
+                    board.source or "board",
+                    same_day[0],
+                )
+            saved_at = now()
+            review_id = db.insert(
+                "INSERT INTO reviews (service, service_key, review_date, title, source, "
+                "photo_sha256, document_sha256, document, saved_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    service,
+                    normalise_key(service),
+                    board.review_date,
+                    board.title,
+                    board.source or "",
+                    photo_sha256,
+                    doc_hash,
+                    board.to_json(indent=None),
+                    saved_at,
+                ),
+            )
+            _fault("review")
+            for position, m in enumerate(board.metrics):
+                db.execute(
+                    "INSERT INTO metric_results (review_id, position, name, name_key, target_op, "
+                    "target_value, target_unit, target_text, actual_value, actual_unit, "
+                    "actual_text, status, budget_used, needs_review) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        review_id,
+                        position,
+                        m.name,
+                        normalise_key(m.name),
+                        m.target.op,
+                        m.target.value,
+                        m.target.unit,
+                        m.target.text,
+                        m.actual.value,
+                        m.actual.unit,
+                        m.actual.text,
+                        m.status,
+                        m.budget_used,
+                        int(m.needs_review),
+                    ),
+                )
+            for position, cause in enumerate(board.root_causes):
+                db.execute(
+                    "INSERT INTO root_causes (review_id, position, metric, text) "
+                    "VALUES (?, ?, ?, ?)",
+                    (review_id, position, cause.metric, cause.text),
+                )
+            _fault("metrics")
+            new, linked = self._save_actions(board, review_id, saved_at)
+            _fault("actions")
+        log.info(
+            "%s: saved as review %d of %s in %s (%d new actions, %d carried forward)",
+            board.source or "board",
+            review_id,
+            service,
+            db.where,
+            new,
+            linked,
+        )
+        return SaveResult(review_id, True, new, linked)
+
+    def _find_review(self, doc_hash: str, photo_sha256: str | None) -> int | None:
+        row = self.db.one(
+            "SELECT id FROM reviews WHERE document_sha256 = ? OR photo_sha256 = ? ORDER BY id",
+            (doc_hash, photo_sha256 or "-"),
+        )
+        return int(row[0]) if row else None
+
+    def _save_actions(self, board: Board, review_id: int, at: str) -> tuple[int, int]:
+        db = self.db
+        service_key = normalise_key(board.service)
+        # Open actions of earlier reviews of this service: candidates to carry forward.
+        day = board.review_date
+        candidates = [
+            (cid, c_metric, c_text, c_status)
+            for cid, c_metric, c_text, c_status, c_day in db.query(
+                "SELECT a.id, a.metric_key, a.text_key, a.status, r.review_date FROM actions a "
+                "JOIN reviews r ON r.id = a.review_id "
+                "WHERE a.service_key = ? AND a.status <> 'done' AND r.id <> ? ORDER BY a.id",
+                (service_key, review_id),
+            )
+            if day is None or c_day is None or c_day <= day
+        ]
+        claimed: set[int] = set()
+        new = linked = 0
+        for position, action in enumerate(board.actions):
+            metric_key = normalise_key(action.metric)
+            text_key = normalise_text(action.text)
+            best, best_score = None, self.cfg.action_match
+            for cid, c_metric, c_text, c_status in candidates:
+                if cid in claimed or c_metric != metric_key:
+                    continue
+                score = text_similarity(text_key, c_text)
+                if score >= best_score:
+                    best, best_score = (cid, c_status), score
+            if best is None:
+                action_id = db.insert(
+                    "INSERT INTO actions (review_id, service_key, metric, metric_key, text, "
+                    "text_key, owner, due, status, updated_at, note) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        review_id,
+                        service_key,
+                        action.metric,
+                        metric_key,
+                        action.text,
+                        text_key,
+                        action.owner,
+                        action.due,
+                        action.status,
+                        at,
+                        "",
+                    ),
+                )
+                self._event(action_id, action.status, "recorded from the board", "board", review_id)
+                new += 1
+            else:
+                action_id, status = best
+                claimed.add(action_id)
+                # The latest board's owner and date are the current ones; each review keeps its
+                # own in review_actions.
+                db.execute(
+                    "UPDATE actions SET owner = COALESCE(?, owner), due = COALESCE(?, due) "
+                    "WHERE id = ?",
+                    (action.owner, action.due, action_id),
+                )
+                # A board that marks it further along (in progress, done) moves it; a plain
+                # re-listing ("open", the default) never moves it back.
+                if action.status != "open" and action.status != status:
+                    self._set_status(action_id, action.status, "marked on the board", at)
+                    self._event(action_id, action.status, "marked on the board", "board", review_id)
+                linked += 1
+            db.execute(
+                "INSERT INTO review_actions (review_id, action_id, position, text, owner, due) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (review_id, action_id, position, action.text, action.owner, action.due),
+            )
+        return new, linked
+
+    def _event(
+        self, action_id: int, status: str, note: str, origin: str, review_id: int | None
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO action_events (action_id, at, status, note, origin, review_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (action_id, now(), status, note, origin, review_id),
+        )
+
+    def _set_status(self, action_id: int, status: str, note: str, at: str) -> None:
+        self.db.execute(
+            "UPDATE actions SET status = ?, note = ?, updated_at = ? WHERE id = ?",
+            (status, note, at, action_id),
+        )
+
+    # ---- actions -----------------------------------------------------------------------------
+
+    def set_action_status(self, action_id: int, status: str, note: str = "") -> ActionRecord:
+        """Move an action to `status`, appending the change to its audit trail."""
+        if status not in ACTION_STATUSES:
+            raise InvalidDocument(
+                f"unknown action status {status!r}", fix="use open, in_progress or done"
+            )
+        with self.db.write():
+            if self.db.one("SELECT 1 FROM actions WHERE id = ?", (action_id,)) is None:
+                raise self._no_action(action_id)
+            at = now()
+            self._set_status(action_id, status, note, at)
+            self._event(action_id, status, note, "cli", None)
+        return self.action(action_id)
+
+    def action(self, action_id: int, today: date | None = None) -> ActionRecord:
+        records = self._actions("a.id = ?", (action_id,), today)
+        if not records:
+            raise self._no_action(action_id)
+        return records[0]
+
+    def actions(
+        self,
+        service: str | None = None,
+        open_only: bool = False,
+        overdue: bool = False,
+        today: date | None = None,
+    ) -> list[ActionRecord]:
+        """Actions, oldest first; `open_only`: not done; `overdue`: past due and not done."""
+        where, params = ["1 = 1"], []
+        if service:
+            where.append("a.service_key = ?")
+            params.append(normalise_key(service))
+        if open_only or overdue:
+            where.append("a.status <> 'done'")
+        records = self._actions(" AND ".join(where), tuple(params), today)
+        return [r for r in records if r.overdue] if overdue else records
+
+    def action_events(self, action_id: int) -> list[ActionEvent]:
+        if self.db.one("SELECT 1 FROM actions WHERE id = ?", (action_id,)) is None:
+            raise self._no_action(action_id)
+        rows = self.db.query(
+            "SELECT id, action_id, at, status, note, origin, review_id FROM action_events "
+            "WHERE action_id = ? ORDER BY id",
+            (action_id,),
+        )
+        return [ActionEvent(*row) for row in rows]
+
+    def _actions(self, where: str, params: tuple, today: date | None) -> list[ActionRecord]:
+        as_of = (today or date.today()).isoformat()
+        rows = self.db.query(
+            "SELECT a.id, r.service, a.review_id, r.review_date, a.metric, a.text, a.owner, "
+            "a.due, a.status, a.updated_at, a.note FROM actions a "
+            f"JOIN reviews r ON r.id = a.review_id WHERE {where} ORDER BY a.id",
+            params,
+        )
+        listed: dict[int, list[int]] = {}
+        if rows:
+            ids = [r[0] for r in rows]
+            marks = ", ".join("?" for _ in ids)
+            for action_id, review_id in self.db.query(
+                f"SELECT action_id, review_id FROM review_actions WHERE action_id IN ({marks}) "
+                "ORDER BY review_id",
+                ids,
+            ):
+                listed.setdefault(action_id, []).append(review_id)
+        return [
+            ActionRecord(
+                id=row[0],
+                service=row[1],
+                review_id=row[2],
+                review_date=row[3],
+                metric=row[4],
+                text=row[5],
+                owner=row[6],
+                due=row[7],
+                status=row[8],
+                overdue=bool(row[7]) and row[8] != "done" and row[7] < as_of,
+                updated_at=row[9],
+                note=row[10],
+                reviews=tuple(listed.get(row[0], ())),
+            )
+            for row in rows
+        ]
+
+    def _no_action(self, action_id: int) -> NotFound:
+        return NotFound(
+            f"no action {action_id} in the history",
+            path=self.where,
+            fix="list them with: boardsnap actions",
+        )
+
+    # ---- reviews -----------------------------------------------------------------------------
+
+    def services(self) -> list[str]:
+        rows = self.db.query("SELECT service, service_key, id FROM reviews ORDER BY id")
+        latest: dict[str, str] = {}
+        for service, key, _ in rows:
+            latest[key] = service  # the most recent spelling
+        return sorted(latest.values(), key=str.casefold)
+
+    def reviews(self, service: str | None = None) -> list[ReviewRecord]:
+        """Saved reviews with their metric rows, oldest first (undated ones first)."""
+        with self.db.read():
+            if service:
+                rows = self.db.query(
+                    f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE service_key = ?",
+                    (normalise_key(service),),
+                )
+            else:
+                rows = self.db.query(f"SELECT {_REVIEW_COLUMNS} FROM reviews")
+            metrics: dict[int, list[MetricRecord]] = {}
+            if rows:
+                ids = [r[0] for r in rows]
+                marks = ", ".join("?" for _ in ids)
+                for row in self.db.query(
+                    "SELECT review_id, name, target_op, target_value, target_unit, target_text, "
+                    "actual_value, actual_unit, actual_text, status, budget_used "
+                    f"FROM metric_results WHERE review_id IN ({marks}) "
+                    "ORDER BY review_id, position",
+                    ids,
+                ):
+                    metrics.setdefault(row[0], []).append(MetricRecord(*row[1:]))
+        records = [ReviewRecord(*row, metrics=tuple(metrics.get(row[0], ()))) for row in rows]
+        return sorted(records, key=_review_order)
+
+    # ---- what the report shows ---------------------------------------------------------------
+
+    def report_context(
+        self, board: Board, photo_sha256: str | None = None
+    ) -> HistoryContext | None:
+        """The history the report of `board` shows; None when the service has no earlier
+        review. The board itself may be saved already (then its own review is not "earlier")."""
+        if not (board.service or "").strip():
+            return None
+        own = self._find_review(document_sha256(board), photo_sha256)
+        all_reviews = self.reviews(board.service)
+        if own is not None and own not in {r.id for r in all_reviews}:
+            own = None  # saved under another service's name: not part of this series
+        if own is not None:
+            index = next(i for i, r in enumerate(all_reviews) if r.id == own)
+            earlier = all_reviews[:index]
+        else:
+            earlier = [
+                r
+                for r in all_reviews
+                if board.review_date is None
+                or r.review_date is None
+                or r.review_date <= board.review_date
+            ]
+        if not earlier:
+            return None
+        previous = earlier[-1]
+        as_of = date.fromisoformat(board.review_date) if board.review_date else None
+        service_actions = self.actions(board.service, today=as_of)
+        # The previous review's actions, and any older one still not done.
+        earlier_ids = {r.id for r in earlier}
+        previous_actions = tuple(
+            a
+            for a in service_actions
+            if previous.id in a.reviews or (a.status != "done" and earlier_ids & set(a.reviews))
+        )
+
+        current = ReviewRecord(
+            id=own or 0,
+            service=board.service or "",
+            review_date=board.review_date,
+            title=board.title,
+            source=board.source,
+            photo_sha256=photo_sha256,
+            saved_at="",
+            metrics=tuple(_metric_record(m) for m in board.metrics),
+        )
+        series = [*earlier, current]
+        shown = series[-self.cfg.trend_reviews :]
+        trends = tuple(_trend(m.name, shown) for m in board.metrics)
+        remediation = tuple(
+            item
+            for a in service_actions
+            if a.status == "done" and a.metric
+            for item in [_remediation(a, series)]
+            if item is not None
+        )
+        return HistoryContext(
+            service=board.service or "",
+            as_of=board.review_date,
+            previous=previous,
+            reviews_shown=len(shown),
+            previous_actions=previous_actions,
+            trends=trends,
+            remediation=remediation,
+        )
+
+
+_REVIEW_COLUMNS = "id, service, review_date, title, source, photo_sha256, saved_at"
+
+
+def _review_order(r: ReviewRecord) -> tuple[str, int]:
+    return (r.review_date or "", r.id)
+
+
+def _fault(stage: str) -> None:
+    if fault_hook is not None:
+        fault_hook(stage)
+
+
+def _metric_record(m: Any) -> MetricRecord:
+    return MetricRecord(
+        name=m.name,
+        target_op=m.target.op,
+        target_value=m.target.value,
+        target_unit=m.target.unit,
+        target_text=m.target.text,
+        actual_value=m.actual.value,
+        actual_unit=m.actual.unit,
+        actual_text=m.actual.text,
+        status=m.status,
+        budget_used=m.budget_used,
+    )
+
+
+def _find_metric(review: ReviewRecord, name: str) -> MetricRecord | None:
+    key = normalise_key(name)
+    return next((m for m in review.metrics if normalise_key(m.name) == key), None)
+
+
+def _convert(value: float | None, unit: str | None, to: str | None) -> float | None:
+    """`value` in `unit` expressed in `to`; None when the units cannot be compared."""
+    if value is None or unit == to:
+        return value
+    if unit in _SECONDS and to in _SECONDS:
+        return value * _SECONDS[unit] / _SECONDS[to]
+    return None
+
+
+def _point(review: ReviewRecord, metric: MetricRecord | None, unit: str | None) -> TrendPoint:
+    review_id = review.id or None  # 0: the reported board, not saved
+    if metric is None:
+        return TrendPoint(review_id, review.review_date, None, "", "unknown", None)
+    return TrendPoint(
+        review_id=review_id,
+        review_date=review.review_date,
+        actual_value=_convert(metric.actual_value, metric.actual_unit or unit, unit),
+        actual_text=metric.actual_text,
+        status=metric.status,
+        budget_used=metric.budget_used,
+    )
+
+
+def _trend(name: str, shown: list[ReviewRecord]) -> MetricTrend:
+    latest = _find_metric(shown[-1], name)
+    unit = (latest.actual_unit or latest.target_unit) if latest else None
+    points = tuple(_point(r, _find_metric(r, name), unit) for r in shown)
+    before, now_ = points[-2], points[-1]
+    change = None
+    if before.actual_value is not None and now_.actual_value is not None:
+        change = round(now_.actual_value - before.actual_value, 9)
+    return MetricTrend(
+        name=latest.name if latest else name,
+        unit=unit,
+        target_op=latest.target_op if latest else None,
+        target_value=(
+            _convert(latest.target_value, latest.target_unit or unit, unit) if latest else None
+        ),
+        points=points,
+        change=change,
+        direction=_direction(before, now_, latest.target_op if latest else None),
+    )
+
+
+def _direction(before: TrendPoint, after: TrendPoint, op: str | None) -> str | None:
+    """better | worse | unchanged, by error budget used (lower is better whichever way the
+    target points), else by the actual value and the target's direction."""
+    if before.budget_used is not None and after.budget_used is not None:
+        delta = after.budget_used - before.budget_used
+    elif before.actual_value is not None and after.actual_value is not None and op:
+        delta = after.actual_value - before.actual_value
+        if op in (">", ">="):
+            delta = -delta
+    else:
+        return None
+    if abs(delta) <= _EPSILON:
+        return "unchanged"
+    return "worse" if delta > 0 else "better"
+
+
+_VERDICTS = {"better": "improved", "worse": "worse", "unchanged": "unchanged"}
+
+
+def _remediation(action: ActionRecord, series: list[ReviewRecord]) -> Remediation | None:
+    """The action's metric at the last review that listed it, against the next review."""
+    listed = [i for i, r in enumerate(series) if r.id in action.reviews and r.id != 0]
+    if not listed or listed[-1] + 1 >= len(series) or action.metric is None:
+        return None
+    before_review, after_review = series[listed[-1]], series[listed[-1] + 1]
+    before_metric = _find_metric(before_review, action.metric)
+    if before_metric is None:
+        return None
+    unit = before_metric.actual_unit or before_metric.target_unit
+    before = _point(before_review, before_metric, unit)
+    after_metric = _find_metric(after_review, action.metric)
+    if after_metric is None:
+        return Remediation(action, before_metric.name, before, None, "not measured")
+    after = _point(after_review, after_metric, unit)
+    direction = _direction(before, after, after_metric.target_op or before_metric.target_op)
+    verdict = _VERDICTS.get(direction or "", "not measured")
+    return Remediation(action, before_metric.name, before, after, verdict)
+
+
+__all__ = [
+    "History",
+    "SaveResult",
+    "ReviewRecord",
+    "MetricRecord",
+    "ActionRecord",
+    "ActionEvent",
+    "TrendPoint",
+    "MetricTrend",
+    "Remediation",
+    "HistoryContext",
+    "normalise_key",
+    "normalise_text",
+    "text_similarity",
+    "document_sha256",
+    "file_sha256",
+]
