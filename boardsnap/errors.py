@@ -40,6 +40,12 @@ class BoardSnapError(Exception):
         return "; ".join(parts)
 
 
+class UsageProblem(BoardSnapError):
+    """Options that cannot work together (e.g. serving beyond localhost without a token)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class BadInput(BoardSnapError):
     exit_code = ExitCode.BAD_INPUT
 

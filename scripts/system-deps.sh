@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the system packages BoardSnap needs on Debian/Ubuntu, or say which line to run.
 # Tesseract (OCR engine and English data), WeasyPrint's Pango libraries, poppler-utils (pdftotext
-# and pdftoppm, used by the tests) and the handwriting fonts the sample generator draws with.
+# and pdftoppm, used by the tests), the handwriting fonts the sample generator draws with, and
+# chromium (the web app's end-to-end tests drive it headless).
 set -euo pipefail
 PKGS="tesseract-ocr tesseract-ocr-eng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
  fonts-dejavu-core poppler-utils fonts-humor-sans fonts-comic-neue fonts-dkg-handwriting
- fonts-femkeklaver fonts-breip fonts-bwht"
+ fonts-femkeklaver fonts-breip fonts-bwht chromium"
 missing=()
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
