@@ -144,7 +144,8 @@ def run_load(server: Server, photos: list[Path], n: int = 20) -> LoadResult:
     # warm-up: each photo once, all at once (every worker busy: the baseline working set);
     # their documents are the reference for the burst
     expected = {}
-    for photo, (status, body) in zip(photos, asyncio.run(_burst(server, photos, len(photos)))[0]):
+    warmup, _ = asyncio.run(_burst(server, photos, len(photos)))
+    for photo, (status, body) in zip(photos, warmup, strict=True):
         if status != 201:
             raise RuntimeError(f"{photo.name}: warm-up upload failed with {status}: {body}")
         expected[photo] = _content(body["board"])

@@ -108,8 +108,9 @@ def test_pages_send_to_login_and_the_token_logs_in(client):
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
     bad = client.post("/login", data={"token": "wrong", "next": "/"})
     assert bad.status_code == 401 and "not right" in bad.text
-    good = client.post("/login", data={"token": TOKEN, "next": "//evil.example/"},
-                       follow_redirects=False)
+    good = client.post(
+        "/login", data={"token": TOKEN, "next": "//evil.example/"}, follow_redirects=False
+    )
     assert good.status_code == 303 and good.headers["location"] == "/"
     cookie = good.cookies[security.SESSION_COOKIE]
     assert TOKEN not in cookie  # the cookie is derived from the token, not the token
@@ -161,7 +162,7 @@ def test_a_too_large_upload_is_refused_before_it_is_read(client):
         files={"photo": ("big.jpg", big, "image/jpeg")},
     )
     assert page.status_code == 413
-    assert 'role="alert"' in page.text and "the photo is larger than 300 kB" in page.text
+    assert 'role="alert"' in page.text and "The photo is larger than 300 kB" in page.text
 
 
 def test_too_many_pixels_is_a_clear_message(client):
@@ -214,8 +215,9 @@ def test_state_changing_requests_need_a_csrf_proof(client):
         json={"status": "done"},
     )
     assert ok.status_code == 404
-    form = client.post("/actions/999/status", cookies=cookies,
-                       data={"csrf_token": csrf, "status": "done"})
+    form = client.post(
+        "/actions/999/status", cookies=cookies, data={"csrf_token": csrf, "status": "done"}
+    )
     assert form.status_code == 404
 
 
@@ -258,20 +260,22 @@ def test_check_form_corrects_and_rejudges(client):
         data={"csrf_token": csrf, "m-0-tvalue": "fast", "a-0-due": "soon"},
     )
     assert bad.status_code == 422
-    assert "row 1 target: &#39;fast&#39; is not a number" in bad.text
+    assert "Row 1 target: &#39;fast&#39; is not a number" in bad.text
     assert draft.board().metrics[0].target.value == 200.0
 
 
 def test_apply_form_flags_what_still_cannot_be_judged():
     board = sample_board()
-    applied = apply_form(board, {"m-0-op": "", "m-0-tvalue": "200", "m-0-tunit": "ms"},
-                         JudgeConfig())
+    applied = apply_form(
+        board, {"m-0-op": "", "m-0-tvalue": "200", "m-0-tunit": "ms"}, JudgeConfig()
+    )
     m = applied.board.metrics[0]
     assert m.status == "unknown" and m.needs_review  # no comparator: the judge flags it again
     dropped = apply_form(board, {"m-0-drop": "1", "a-0-text": ""}, JudgeConfig()).board
     assert dropped.metrics == () and dropped.actions == ()
-    added = apply_form(board, {"a-new-text": "page on-call", "a-new-due": "2026-12-01"},
-                       JudgeConfig()).board
+    added = apply_form(
+        board, {"a-new-text": "page on-call", "a-new-due": "2026-12-01"}, JudgeConfig()
+    ).board
     assert added.actions[-1].text == "page on-call" and added.actions[-1].due == "2026-12-01"
 
 
@@ -312,8 +316,14 @@ def test_report_api_renders_a_document_safely(client):
 
 def test_openapi_describes_the_api(client):
     schema = client.get("/api/openapi.json", headers=AUTH).json()
-    for path in ("/api/boards", "/api/boards/{draft_id}", "/api/boards/{draft_id}/publish",
-                 "/api/report", "/api/actions", "/api/actions/{action_id}/status"):
+    for path in (
+        "/api/boards",
+        "/api/boards/{draft_id}",
+        "/api/boards/{draft_id}/publish",
+        "/api/report",
+        "/api/actions",
+        "/api/actions/{action_id}/status",
+    ):
         assert path in schema["paths"], path
     assert "/check/{draft_id}" not in schema["paths"]  # pages are not API
 

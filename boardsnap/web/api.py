@@ -85,8 +85,9 @@ async def upload(
 ) -> Any:
     """Store the photo, read its board on a worker thread, and return the board document."""
     web = web_of(request)
-    data = await photo.read(web.cfg.web.max_upload_bytes + 1)
-    draft, seconds = await web.read_upload(data, photo.filename)
+    draft = web.store_upload(await photo.read(web.cfg.web.max_upload_bytes + 1), photo.filename)
+    await photo.close()  # the photo is on disk now: hold no copy while it waits for a worker
+    seconds = await web.read_draft(draft)
     return Upload(
         id=draft.id,
         board=draft.board().to_dict(),

@@ -44,6 +44,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["num"] = _num
     env.filters["size"] = security.size_text
+    env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     env.globals["status_labels"] = report_stage.STATUS_LABELS
     env.globals["status_icons"] = report_stage.STATUS_ICONS
     env.globals["action_labels"] = report_stage.ACTION_STATUS_LABELS

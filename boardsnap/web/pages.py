@@ -80,8 +80,9 @@ async def snap(request: Request) -> Response:
     upload = form.get("photo")
     if upload is None or isinstance(upload, str) or not upload.filename:
         return await snap_page(request, error="choose or take a photo first", status=400)
-    data = await upload.read(web.cfg.web.max_upload_bytes + 1)
-    draft, _ = await web.read_upload(data, upload.filename)
+    draft = web.store_upload(await upload.read(web.cfg.web.max_upload_bytes + 1), upload.filename)
+    await upload.close()  # the photo is on disk now: hold no copy while it waits for a worker
+    await web.read_draft(draft)
     return RedirectResponse(f"/check/{draft.id}", status_code=303)
 
 

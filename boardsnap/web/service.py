@@ -82,16 +82,19 @@ class WebApp:
 
     # ---- steps -----------------------------------------------------------------------------
 
-    async def read_upload(self, data: bytes, client_name: str | None) -> tuple[Draft, float]:
-        """Store the upload, read its board (on a worker) and keep the document. The upload is
-        removed again when it is no photo we can read."""
+    def store_upload(self, data: bytes, client_name: str | None) -> Draft:
+        """Keep the upload under a new id (`BadInput` when it is empty or no photo)."""
         if not data:
             raise BadInput("the file is empty; take the photo again")
         if len(data) > self.cfg.web.max_upload_bytes:
             from boardsnap.web.security import BodyTooLarge
 
             raise BodyTooLarge(self.cfg.web.max_upload_bytes)
-        draft = self.drafts.create(data, client_name)
+        return self.drafts.create(data, client_name)
+
+    async def read_draft(self, draft: Draft) -> float:
+        """Read the stored photo's board on a worker and keep the document and the straightened
+        board; the upload is removed again when it is no photo we can read. Returns seconds."""
         try:
             result = await self.extractor.extract(draft.photo)
         except BaseException:
@@ -99,9 +102,9 @@ class WebApp:
             raise
         board = replace(result.board, source=draft.meta()["name"])
         atomic_write_bytes(draft.board_png, result.png)
-        draft.save_board(board)
         atomic_write_text(draft.folder / "extracted.json", board.to_json())
-        return draft, result.seconds
+        draft.save_board(board)
+        return result.seconds
 
     def rejudge(self, board: Board) -> Board:
         return judge.judge_board(board, self.cfg.judge)

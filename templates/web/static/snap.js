@@ -15,7 +15,7 @@
   input.required = false;  // it is hidden behind its label: say it ourselves
 
   function fail(message) {
-    error.textContent = message;
+    error.textContent = message.charAt(0).toUpperCase() + message.slice(1);
     error.hidden = false;
     box.hidden = true;
     button.disabled = false;
