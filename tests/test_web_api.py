@@ -205,6 +205,13 @@ def test_state_changing_requests_need_a_csrf_proof(client):
     ]
     assert [r.status_code for r in refused] == [403] * len(refused)
     assert draft.board().metrics[0].actual.value == 240.0  # nothing changed
+    basic = client.post(  # a browser may add Basic credentials by itself: no proof
+        "/actions/999/status",
+        cookies=cookies,
+        headers={"Authorization": "Basic dXNlcjpwdw=="},
+        data={"status": "done"},
+    )
+    assert basic.status_code == 403
     snap = client.post("/snap", cookies=cookies, files={"photo": ("a.png", png_bytes(64, 64))})
     assert snap.status_code == 403 and "stale" in snap.text
     # the same requests with the token pass the CSRF check (and fail or succeed on their merits)

@@ -141,7 +141,8 @@ class Guard:
         auth = headers.get("authorization", "")
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         state = scope.setdefault("state", {})
-        state["bearer"] = bool(auth)
+        # Only a Bearer header proves a script: browsers attach Basic credentials on their own
+        state["bearer"] = bearer is not None
         if self.token and not path.startswith(OPEN_PATHS):
             by_header = token_ok(bearer, self.token)
             by_cookie = csrf_ok(self.session, cookies.get(SESSION_COOKIE))
