@@ -112,6 +112,14 @@ class HistoryConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    max_upload_bytes: int = 25_000_000  # an upload (photo plus form) larger than this is refused
+    workers: int = 2  # extraction threads, each with its own warm OCR engine (CPU-bound)
+    max_pending: int = 64  # photos waiting for a worker; more uploads are told to retry
+    max_form_fields: int = 2000  # fields of the check form (a board has a few dozen)
+
+
+@dataclass(frozen=True)
 class Config:
     load: LoadConfig = field(default_factory=LoadConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
@@ -122,6 +130,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     history: HistoryConfig = field(default_factory=HistoryConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
@@ -152,6 +161,9 @@ class Config:
         _check(0 < self.history.action_match <= 1, "history.action_match must be in (0, 1]")
         _check(self.history.trend_reviews >= 2, "history.trend_reviews must be at least 2")
         _check(self.history.busy_timeout >= 0, "history.busy_timeout must not be negative")
+        _check(self.web.max_upload_bytes > 0, "web.max_upload_bytes must be positive")
+        _check(self.web.workers >= 1, "web.workers must be at least 1")
+        _check(self.web.max_pending >= 1, "web.max_pending must be at least 1")
 
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
         """A copy with some settings changed: `cfg.with_overrides(judge={"near_miss_at": .8})`."""

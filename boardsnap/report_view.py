@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+import boardsnap
 from boardsnap.branding import Branding
 from boardsnap.config import ReportConfig
 from boardsnap.document import Action, Board, Metric
@@ -167,7 +168,7 @@ def build_view(
         "service": service or "not given",
         "review_date": _long_date(board.review_date) or "not given",
         "source": board.source or "unknown",
-        "version": _version(),
+        "version": boardsnap.__version__,
         "page_size": PAGE_SIZES.get(cfg.paper, "A4"),
         "month_days": cfg.month_days,
         "verdict": _verdict(counts, len(metrics)),
@@ -433,15 +434,6 @@ def _number(value: float) -> str:
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
     return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("boardsnap")
-    except Exception:  # not installed (running from a checkout)
-        return "dev"
 
 
 # ---- pictures ----------------------------------------------------------------------------------

@@ -1,0 +1,181 @@
+"""The ASGI application: pages for the phone, and the JSON API behind them.
+
+`create_app(settings)` wires the parts: the `Guard` middleware (token, host, body limit, CSRF
+cookie, security headers), the pages (server-rendered jinja2, `templates/web/`), the JSON API
+under `/api/` (OpenAPI schema at `/api/openapi.json`) and the error handlers that turn every
+`BoardSnapError` into a one-line message on the page or in `{"detail": ...}`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import boardsnap
+from boardsnap import report as report_stage
+from boardsnap import report_view
+from boardsnap.errors import BadInput, BoardSnapError, InvalidDocument, NoTableFound
+from boardsnap.web import security
+from boardsnap.web.service import Settings, WebApp
+from boardsnap.web.worker import Busy
+
+log = logging.getLogger(__name__)
+
+BUSY_MESSAGE = "the server is reading many photos right now; try again in a minute"
+
+
+def web_templates_dir() -> Path:
+    return report_stage.templates_dir() / "web"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(web_templates_dir()),
+        autoescape=True,  # everything read off a board or typed in a form is untrusted text
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _num
+    env.filters["size"] = security.size_text
+    env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    env.globals["status_labels"] = report_view.STATUS_LABELS
+    env.globals["status_icons"] = report_view.STATUS_ICONS
+    env.globals["action_labels"] = report_view.ACTION_STATUS_LABELS
+    return env
+
+
+def _num(value: float | None) -> str:
+    """A number as a person writes it in a form field: 200, 99.95, 0.07; empty for none."""
+    if value is None:
+        return ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    from boardsnap.web import api, pages
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        web = WebApp(settings)
+        try:
+            web.start()
+            app.state.web = web
+            yield
+        finally:
+            web.close()
+
+    app = FastAPI(
+        title="BoardSnap",
+        summary="Photo of an SLA review board in, checked board document and report out.",
+        description=(
+            "Upload a photo to read its board document (spec/board.md), correct it, render "
+            "its report, publish it to the review history, and follow its actions. "
+            "Authenticate with `Authorization: Bearer TOKEN` when the server has a token; "
+            "requests with an Authorization header need no CSRF token."
+        ),
+        version=boardsnap.__version__,
+        lifespan=lifespan,
+        docs_url=None,  # the interactive docs load scripts from a CDN: not on a room's network
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.templates = _environment()
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    _error_handlers(app)
+    app.add_middleware(
+        security.Guard,
+        token=settings.token,
+        loopback_only=security.is_loopback(settings.host),
+        max_body=settings.config.web.max_upload_bytes,
+    )
+    return app
+
+
+def web_of(request: Request) -> WebApp:
+    return request.app.state.web
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_status(exc: BaseException) -> int:
+    if isinstance(exc, security.BodyTooLarge):
+        return 413
+    if isinstance(exc, Busy):
+        return 503
+    if isinstance(exc, BadInput) and "not a photo" in exc.message:
+        return 415
+    if isinstance(exc, (BadInput, NoTableFound, InvalidDocument)):
+        return 422
+    return 500
+
+
+def user_message(exc: BaseException) -> str:
+    """One line for the person or script: the message and its fix, never a server path."""
+    if isinstance(exc, security.BodyTooLarge):
+        return security.too_large_message(exc.limit)
+    if isinstance(exc, Busy):
+        return BUSY_MESSAGE
+    if isinstance(exc, NoTableFound):
+        return (
+            "no SLA table found on that photo; photograph the whole board with the "
+            "Metric | Target | Actual table in view"
+        )
+    if isinstance(exc, BoardSnapError):
+        return "; ".join(x for x in (exc.message, exc.fix) if x)
+    return "something went wrong on the server; the log says what"
+
+
+def _error_handlers(app: FastAPI) -> None:
+    async def handle(request: Request, exc: Exception) -> Response:
+        status = error_status(exc)
+        if status == 500:
+            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        message = user_message(exc)
+        headers = {"Retry-After": "30"} if status == 503 else None
+        if is_api(request):
+            return JSONResponse({"detail": message}, status_code=status, headers=headers)
+        from boardsnap.web.pages import snap_page
+
+        if request.url.path == "/snap":
+            return await snap_page(request, error=message, status=status)
+        return PlainTextResponse(message, status_code=status, headers=headers)
+
+    for cls in (BoardSnapError, security.BodyTooLarge, Busy):
+        app.add_exception_handler(cls, handle)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return render(request, "error.html.j2", status=exc.status_code, message=exc.detail)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    env: jinja2.Environment = request.app.state.templates
+    html = env.get_template(name).render(
+        csrf=request.state.csrf,
+        csrf_field=security.CSRF_FIELD,
+        limits=request.app.state.settings.config,
+        **context,
+    )
+    return Response(html, status_code=status, media_type="text/html; charset=utf-8")
+
+
+__all__ = ["create_app", "web_of", "render", "user_message", "error_status", "web_templates_dir"]

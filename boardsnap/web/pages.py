@@ -1,0 +1,321 @@
+"""The pages: snap, check, published, actions, login. Every form works without JavaScript;
+`static/snap.js` only adds upload progress. Every state-changing form carries the CSRF token."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from boardsnap.document import ACTION_STATUSES, CANONICAL_UNITS, OPS, Board
+from boardsnap.web import security
+from boardsnap.web.app import render, web_of, web_templates_dir
+from boardsnap.web.drafts import Draft
+from boardsnap.web.forms import apply_form
+from boardsnap.web.service import report_filename
+
+router = APIRouter(include_in_schema=False)
+
+STATIC = {"web.css": "text/css", "snap.js": "text/javascript"}
+CROP_PAD = 8  # pixels around a row's cells on the crop shown beside a flagged row
+TREND_REVIEWS = 6  # reviews shown in the trend table
+
+
+def _draft(request: Request, draft_id: str) -> Draft:
+    draft = web_of(request).drafts.get(draft_id)
+    if draft is None or not draft.has_board:
+        raise HTTPException(404, "no such upload")
+    return draft
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The posted form as strings, after its CSRF token is checked."""
+    cfg = web_of(request).cfg.web
+    form = await request.form(max_files=1, max_fields=cfg.max_form_fields)
+    given = form.get(security.CSRF_FIELD)
+    if not security.csrf_ok(request.state.csrf, given if isinstance(given, str) else None):
+        raise HTTPException(403, "the form is stale or came from another site; reload the page")
+    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+
+
+def _service_url(service: str | None) -> str:
+    return "/actions?service=" + quote(service or "unknown service", safe="")
+
+
+# ---- snap ------------------------------------------------------------------------------------
+
+
+async def snap_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    web = web_of(request)
+    return render(
+        request,
+        "snap.html.j2",
+        status=status,
+        error=error,
+        recent=web.drafts.recent(),
+        services=await web.store.services(),
+    )
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    return await snap_page(request)
+
+
+@router.post("/snap")
+async def snap(request: Request) -> Response:
+    web = web_of(request)
+    if getattr(request.state, "too_large", False):
+        message = security.too_large_message(web.cfg.web.max_upload_bytes)
+        return await snap_page(request, error=message, status=413)
+    form = await request.form(max_files=1, max_fields=10)
+    given = form.get(security.CSRF_FIELD)
+    if not security.csrf_ok(request.state.csrf, given if isinstance(given, str) else None):
+        return await snap_page(
+            request, error="the page was stale; choose the photo again", status=403
+        )
+    upload = form.get("photo")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return await snap_page(request, error="choose or take a photo first", status=400)
+    draft = web.store_upload(await upload.read(web.cfg.web.max_upload_bytes + 1), upload.filename)
+    await upload.close()  # the photo is on disk now: hold no copy while it waits for a worker
+    await web.read_draft(draft)
+    return RedirectResponse(f"/check/{draft.id}", status_code=303)
+
+
+# ---- check -----------------------------------------------------------------------------------
+
+
+def _check_view(draft: Draft, board: Board) -> dict[str, Any]:
+    rows = []
+    for i, m in enumerate(board.metrics):
+        rows.append(
+            {
+                "i": i,
+                "m": m,
+                "crop": f"/drafts/{draft.id}/crop/{i}.png" if m.cell_boxes else None,
+            }
+        )
+    return {
+        "draft": draft,
+        "board": board,
+        "rows": rows,
+        "ops": OPS,
+        "units": CANONICAL_UNITS,
+        "action_statuses": ACTION_STATUSES,
+        "metric_names": [m.name for m in board.metrics],
+        "review_count": sum(m.needs_review for m in board.metrics)
+        + sum(a.needs_review for a in board.actions),
+        "meta": draft.meta(),
+    }
+
+
+@router.get("/check/{draft_id}")
+async def check(request: Request, draft_id: str) -> Response:
+    draft = _draft(request, draft_id)
+    saved = request.query_params.get("saved") == "1"
+    return render(
+        request, "check.html.j2", saved=saved, errors=(), **_check_view(draft, draft.board())
+    )
+
+
+@router.post("/check/{draft_id}")
+async def check_save(request: Request, draft_id: str) -> Response:
+    web = web_of(request)
+    draft = _draft(request, draft_id)
+    form = await _form(request)
+    applied = apply_form(draft.board(), form, web.cfg.judge)
+    draft.save_board(applied.board)
+    if applied.errors:
+        view = _check_view(draft, applied.board)
+        return render(
+            request, "check.html.j2", status=422, saved=False, errors=applied.errors, **view
+        )
+    if form.get("do") == "publish":
+        await web.publish(draft)
+        return RedirectResponse(f"/published/{draft.id}", status_code=303)
+    return RedirectResponse(f"/check/{draft.id}?saved=1#top", status_code=303)
+
+
+@router.get("/drafts/{draft_id}/board.png")
+async def board_png(request: Request, draft_id: str) -> Response:
+    draft = _draft(request, draft_id)
+    return FileResponse(draft.board_png, media_type="image/png")
+
+
+@router.get("/drafts/{draft_id}/crop/{row}.png")
+async def crop_png(request: Request, draft_id: str, row: int) -> Response:
+    import cv2
+
+    draft = _draft(request, draft_id)
+    metrics = draft.board().metrics
+    if not 0 <= row < len(metrics) or not metrics[row].cell_boxes:
+        raise HTTPException(404, "no such row")
+    image = cv2.imread(str(draft.board_png), cv2.IMREAD_COLOR)
+    if image is None:
+        raise HTTPException(404, "no board picture")
+    boxes = metrics[row].cell_boxes
+    height, width = image.shape[:2]
+    x0 = max(0, min(b[0] for b in boxes) - CROP_PAD)
+    y0 = max(0, min(b[1] for b in boxes) - CROP_PAD)
+    x1 = min(width, max(b[0] + b[2] for b in boxes) + CROP_PAD)
+    y1 = min(height, max(b[1] + b[3] for b in boxes) + CROP_PAD)
+    if x1 <= x0 or y1 <= y0:
+        raise HTTPException(404, "the row is outside the picture")
+    ok, png = cv2.imencode(".png", image[y0:y1, x0:x1])
+    return Response(png.tobytes(), media_type="image/png")
+
+
+# ---- published -------------------------------------------------------------------------------
+
+
+@router.get("/published/{draft_id}")
+async def published(request: Request, draft_id: str) -> Response:
+    web = web_of(request)
+    draft = _draft(request, draft_id)
+    meta = draft.meta()
+    if not meta.get("published"):
+        return RedirectResponse(f"/check/{draft.id}", status_code=303)
+    board = draft.board()
+    review_id = meta["published"]["review_id"]
+    actions = await web.review_actions(board, review_id)
+    return render(
+        request,
+        "published.html.j2",
+        draft=draft,
+        board=board,
+        review_id=review_id,
+        created=meta["published"]["created"],
+        actions=actions,
+        service_url=_service_url(board.service),
+    )
+
+
+@router.get("/drafts/{draft_id}/report.{fmt}")
+async def report_file(request: Request, draft_id: str, fmt: str) -> Response:
+    draft = _draft(request, draft_id)
+    path = draft.report(fmt) if fmt in ("pdf", "html") else None
+    if path is None or not path.is_file():
+        raise HTTPException(404, "not published yet")
+    if fmt == "pdf":
+        name = report_filename(draft.board(), "pdf")
+        return FileResponse(path, media_type="application/pdf", filename=name)
+    return FileResponse(
+        path,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": security.REPORT_CSP},
+    )
+
+
+# ---- actions ---------------------------------------------------------------------------------
+
+
+def _trend(reviews: list) -> dict[str, Any]:
+    recent = reviews[-TREND_REVIEWS:]
+    names: list[str] = []
+    for review in reversed(recent):
+        for name, _, _ in review.metrics:
+            if name not in names:
+                names.append(name)
+    table = []
+    for name in names:
+        cells = []
+        for review in recent:
+            found = [(s, a) for n, s, a in review.metrics if n == name]
+            cells.append(found[0] if found else None)
+        table.append((name, cells))
+    return {"reviews": recent, "rows": table}
+
+
+@router.get("/actions")
+async def actions_page(request: Request) -> Response:
+    web = web_of(request)
+    service = request.query_params.get("service")
+    services = await web.store.services()
+    if not service:
+        return render(request, "services.html.j2", services=services, service_url=_service_url)
+    actions = await web.store.actions(service)
+    reviews = await web.store.reviews(service)
+    return render(
+        request,
+        "actions.html.j2",
+        service=service,
+        open_actions=[a for a in actions if a.status != "done"],
+        done_actions=[a for a in actions if a.status == "done"],
+        action_statuses=ACTION_STATUSES,
+        trend=_trend(reviews),
+        here=_service_url(service),
+        updated=request.query_params.get("updated"),
+    )
+
+
+@router.post("/actions/{action_id}/status")
+async def action_status(request: Request, action_id: int) -> Response:
+    web = web_of(request)
+    form = await _form(request)
+    status = form.get("status", "")
+    if status not in ACTION_STATUSES:
+        raise HTTPException(400, "status must be open, in_progress or done")
+    try:
+        record = await web.store.set_action_status(action_id, status, form.get("note", "")[:500])
+    except (KeyError, LookupError) as exc:
+        raise HTTPException(404, "no such action") from exc
+    back = (
+        security.safe_next(form.get("next")) if form.get("next") else _service_url(record.service)
+    )
+    sep = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{sep}updated={record.id}#action-{record.id}", status_code=303)
+
+
+# ---- login and static files ------------------------------------------------------------------
+
+
+def _login_response(request: Request, target: str) -> Response:
+    token = request.app.state.settings.token
+    response = RedirectResponse(security.safe_next(target), status_code=303)
+    response.set_cookie(
+        security.SESSION_COOKIE,
+        security.session_value(token),
+        httponly=True,
+        samesite="lax",
+        max_age=7 * 24 * 3600,
+    )
+    return response
+
+
+@router.get("/login")
+async def login(request: Request) -> Response:
+    token = request.app.state.settings.token
+    target = request.query_params.get("next", "/")
+    if not token:
+        return RedirectResponse("/", status_code=303)
+    if security.token_ok(request.query_params.get("token"), token):
+        return _login_response(request, target)  # a link or QR code with the token in it
+    wrong = "token" in request.query_params
+    return render(request, "login.html.j2", status=401 if wrong else 200, wrong=wrong, next=target)
+
+
+@router.post("/login")
+async def login_post(request: Request) -> Response:
+    token = request.app.state.settings.token
+    form = await request.form(max_files=0, max_fields=5)
+    target = str(form.get("next") or "/")
+    if token and security.token_ok(str(form.get("token") or ""), token):
+        return _login_response(request, target)
+    return render(request, "login.html.j2", status=401, wrong=True, next=target)
+
+
+@router.get("/static/{name}")
+async def static(name: str) -> Response:
+    if name not in STATIC:
+        raise HTTPException(404, "no such file")
+    return FileResponse(
+        web_templates_dir() / "static" / name,
+        media_type=STATIC[name],
+        headers={"Cache-Control": "max-age=3600"},
+    )
+
+
+__all__ = ["router", "snap_page"]

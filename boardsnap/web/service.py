@@ -1,0 +1,166 @@
+"""What the pages and the JSON API both do: read an upload, correct, render, publish.
+
+`WebApp` holds the server's parts (settings, uploads folder, extraction workers, the history
+store, the report thread) and exposes each step as one awaitable method; the routes only turn
+requests into calls and results into pages or JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import time
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from boardsnap import judge
+from boardsnap import report as report_stage
+from boardsnap.config import Config
+from boardsnap.document import Board
+from boardsnap.errors import BadInput
+from boardsnap.fileio import atomic_write_bytes, atomic_write_text
+from boardsnap.web.drafts import Draft, Drafts
+from boardsnap.web.store import Store
+from boardsnap.web.worker import Extractor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    token: str | None = None
+    data_dir: Path | None = None  # None: $XDG_DATA_HOME/boardsnap/web
+    db: str | None = None  # the history's location (see boardsnap.history)
+    config: Config = Config()
+    warm: bool = True  # load the OCR engines at start-up rather than on the first photo
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "boardsnap" / "web"
+
+
+@dataclass(frozen=True)
+class Publication:
+    review_id: int
+    created: bool
+    board: Board
+    actions: list[Any]  # the history's ActionRecords of this review
+
+
+class WebApp:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.cfg = settings.config
+        self.data_dir = Path(settings.data_dir or default_data_dir())
+        self.drafts = Drafts(self.data_dir)
+        self.extractor = Extractor(self.cfg)
+        self.store = Store(settings.db)
+        # WeasyPrint lays out one report at a time (fontconfig is not made for threads)
+        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boardsnap-report")
+        self._publishing = asyncio.Lock()
+
+    def start(self) -> None:
+        if self.settings.warm:
+            t0 = time.perf_counter()
+            self.extractor.warm()
+            log.info(
+                "%d OCR worker(s) ready in %.1f s", self.cfg.web.workers, time.perf_counter() - t0
+            )
+
+    def close(self) -> None:
+        self.extractor.close()
+        self._renderer.shutdown(wait=True)
+        self.store.close()
+
+    # ---- steps -----------------------------------------------------------------------------
+
+    def store_upload(self, data: bytes, client_name: str | None) -> Draft:
+        """Keep the upload under a new id (`BadInput` when it is empty or no photo)."""
+        if not data:
+            raise BadInput("the file is empty; take the photo again")
+        if len(data) > self.cfg.web.max_upload_bytes:
+            from boardsnap.web.security import BodyTooLarge
+
+            raise BodyTooLarge(self.cfg.web.max_upload_bytes)
+        return self.drafts.create(data, client_name)
+
+    async def read_draft(self, draft: Draft) -> float:
+        """Read the stored photo's board on a worker and keep the document and the straightened
+        board; the upload is removed again when it is no photo we can read. Returns seconds."""
+        try:
+            result = await self.extractor.extract(draft.photo)
+        except BaseException:
+            _remove_tree(draft.folder)
+            raise
+        board = replace(result.board, source=draft.meta()["name"])
+        atomic_write_bytes(draft.board_png, result.png)
+        atomic_write_text(draft.folder / "extracted.json", board.to_json())
+        draft.save_board(board)
+        return result.seconds
+
+    def rejudge(self, board: Board) -> Board:
+        return judge.judge_board(board, self.cfg.judge)
+
+    async def render(self, board: Board, fmt: str, draft: Draft | None = None) -> bytes:
+        """The report of `board` as PDF or HTML bytes, through boardsnap.report (its URL
+        fetcher refuses everything but data: URIs and the templates folder)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._renderer, self._render, board, fmt, draft)
+
+    def _render(self, board: Board, fmt: str, draft: Draft | None) -> bytes:
+        evidence = None
+        if draft is not None and draft.board_png.is_file():
+            import cv2
+
+            image = cv2.imread(str(draft.board_png), cv2.IMREAD_COLOR)
+            evidence = report_stage.Evidence(board_image=image)
+        if fmt == "pdf":
+            return report_stage.render_pdf(board, self.cfg.report, evidence)
+        return report_stage.render_html(board, self.cfg.report, evidence).encode("utf-8")
+
+    async def publish(self, draft: Draft) -> Publication:
+        """Render both reports beside the upload, then save the review to the history."""
+        async with self._publishing:  # one tap twice still makes one review
+            board = self.rejudge(draft.board())
+            draft.save_board(board)
+            for fmt in ("pdf", "html"):
+                atomic_write_bytes(draft.report(fmt), await self.render(board, fmt, draft))
+            meta = draft.meta()
+            review_id, created = await self.store.save(board, meta.get("sha256"))
+            draft.update_meta(
+                published={"review_id": review_id, "created": created, "at": time.time()}
+            )
+        return Publication(review_id, created, board, await self.review_actions(board, review_id))
+
+    async def review_actions(self, board: Board, review_id: int) -> list[Any]:
+        service = board.service or "unknown service"
+        return [
+            a
+            for a in await self.store.actions(service)
+            if getattr(a, "review_id", None) == review_id
+        ]
+
+
+def report_filename(board: Board, fmt: str) -> str:
+    """A download name from the service and date: ASCII letters, digits and dashes only."""
+    stem = " ".join(x for x in (board.service, board.review_date) if x) or "review"
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_stem).strip("-").lower()[:60] or "review"
+    return f"boardsnap-{slug}.{fmt}"
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+__all__ = ["WebApp", "Settings", "Publication", "default_data_dir", "report_filename"]
