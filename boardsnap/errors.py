@@ -19,6 +19,8 @@ class ExitCode(enum.IntEnum):
     INVALID_DOCUMENT = 6  # a board JSON document that cannot be used
     OUTPUT_ERROR = 7  # the report or document could not be written
     TIMEOUT = 8  # a photo took longer than the configured limit
+    BATCH_PARTIAL = 9  # batch: some photos were not converted (failed, or no table on them)
+    SCHEDULER = 10  # batch: the Dask scheduler cannot be reached
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -71,3 +73,13 @@ class OutputError(BoardSnapError):
 
 class PhotoTimeout(BoardSnapError):
     exit_code = ExitCode.TIMEOUT
+
+
+class SchedulerUnreachable(BoardSnapError):
+    exit_code = ExitCode.SCHEDULER
+
+
+class WorkerCrashed(BoardSnapError):
+    """A worker process died (segfault, out of memory, killed) while converting a photo."""
+
+    exit_code = ExitCode.INTERNAL
