@@ -34,7 +34,7 @@ test: deps
 	$(BIN)/python -m pytest -q
 
 bench: deps
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --throughput
 
 samples: deps
 	$(BIN)/python samples/generate.py --samples samples/

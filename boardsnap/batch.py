@@ -73,6 +73,7 @@ class PhotoOutcome:
     seconds: float = 0.0
     worker: str | None = None  # host:pid that did the work
     stat: tuple[int, int] | None = None  # size and mtime_ns of the photo when it was hashed
+    peak_mb: float | None = None  # the worker process's peak resident memory so far
 
     @property
     def source(self) -> Path:

@@ -97,6 +97,7 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
             seconds=time.perf_counter() - t0,
             worker=worker,
             stat=stat,
+            peak_mb=_peak_mb(),
             **kw,
         )
 
@@ -121,6 +122,18 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
             reason=f"internal error: {type(exc).__name__}: {exc}",
             exit_code=int(ExitCode.INTERNAL),
         )
+
+
+def _peak_mb() -> float | None:
+    """This process's peak resident memory (VmHWM; Linux only)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _fix(exc: BoardSnapError) -> str:
