@@ -100,10 +100,10 @@ class Inputs:
 class BatchSummary:
     outdir: Path
     total: int = 0
-    converted: int = 0  # this run, with a report
+    converted: int = 0  # reports made by this run
+    up_to_date: int = 0  # reports made before, for the same bytes and settings
     no_table: int = 0  # this run or before: read, but no table on it
-    failed: int = 0  # this run or before (a failed photo is retried on every run)
-    up_to_date: int = 0
+    failed: int = 0  # this run (a failed photo is tried again on every run)
     skipped: int = 0  # not photos
     interrupted: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)  # (photo, reason)
@@ -365,13 +365,14 @@ def run_batch(
 
     with Manifest.open(outdir) as manifest:
         the_plan = plan(found, outdir, fmt, fingerprint, manifest, debug_dir)
-        summary.up_to_date = len(the_plan.up_to_date)
-        for job in the_plan.up_to_date:
+        for job in the_plan.up_to_date:  # done before: a report, or known to hold no table
             row = manifest.row(job.source) or {}
             if row.get("status") == "no_table":
                 summary.no_table += 1
+            else:
+                summary.up_to_date += 1
         workers_mod.remove_stale_temporaries(outdir, the_plan.jobs)
-        progress.start(len(the_plan.jobs) + len(the_plan.refused), summary.up_to_date)
+        progress.start(len(the_plan.jobs) + len(the_plan.refused), len(the_plan.up_to_date))
 
         def record(outcome: PhotoOutcome) -> None:
             manifest.record(outcome, fingerprint)

@@ -136,6 +136,7 @@ def test_summary_line_and_stdout(first_run):
     assert result.stdout.strip() == str(outdir / "index.html")
     assert "5 photos: 2 converted, 0 up to date, 1 without a table, 2 failed" in result.stderr
     assert "1 other file skipped" in result.stderr
+    assert "\r" not in result.stderr and "[###" not in result.stderr  # no bar off a terminal
     assert "failed.txt" in result.stderr and "summary.csv" in result.stderr
     # each failure has its own line, naming the photo
     assert re.search(r"notes\.jpg: failed: not an image", result.stderr)
@@ -190,7 +191,7 @@ def test_second_run_converts_nothing(first_run, archive):
         cli, ["batch", str(archive), "-o", str(outdir), "-f", "html"], catch_exceptions=False
     )
     assert result.exit_code == ExitCode.BATCH_PARTIAL  # the failures are still there
-    assert "0 converted, 3 up to date, 1 without a table, 2 failed" in result.stderr
+    assert "5 photos: 0 converted, 2 up to date, 1 without a table, 2 failed" in result.stderr
     after = manifest_rows(outdir)
     for name in ("payments.jpg", "payments.png", "whiteboard.jpg"):
         assert after[name]["converted_at"] == before[name]["converted_at"]
@@ -394,3 +395,24 @@ def test_csv_cells_are_not_formulas(tmp_path):
     }
     text = render_csv([row], tmp_path)
     assert "'=HYPERLINK(1)" in text and "'+cmd" in text
+
+
+def test_progress_line_counts_rate_and_time_left(monkeypatch):
+    import io
+
+    from boardsnap.batch import Job, PhotoOutcome
+    from boardsnap.progress import TerminalProgress
+
+    now = [0.0]
+    monkeypatch.setattr("boardsnap.progress.time.monotonic", lambda: now[0])
+    out = io.StringIO()
+    bar = TerminalProgress(out, bar=True)
+    job = Job(Path("/a.jpg"), "a.jpg", Path("/o/a.pdf"), "a.pdf", "pdf")
+    bar.start(4, 0)
+    bar.update(PhotoOutcome(job, "ok", "0" * 64))
+    now[0] = 60.0
+    bar.update(PhotoOutcome(job, "failed", None, reason="broken"))
+    assert bar.line() == "[############............] 2/4, 1 failed, 2.0/min, 1m00s left"
+    assert "a.jpg: failed: broken\n" in out.getvalue()
+    bar.finish()
+    assert out.getvalue().endswith("\r\033[K")
