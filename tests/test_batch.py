@@ -416,3 +416,15 @@ def test_progress_line_counts_rate_and_time_left(monkeypatch):
     assert "a.jpg: failed: broken\n" in out.getvalue()
     bar.finish()
     assert out.getvalue().endswith("\r\033[K")
+
+
+def test_a_broken_manifest_is_one_line_exit_7_and_left_alone(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.txt").write_text("no photos here\n")
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    (outdir / "manifest.sqlite").write_bytes(b"not a database" * 100)
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(outdir)])
+    assert result.exit_code == ExitCode.OUTPUT_ERROR, result.output
+    assert result.stderr.count("\n") == 1 and "manifest.sqlite" in result.stderr
+    assert (outdir / "manifest.sqlite").read_bytes() == b"not a database" * 100
