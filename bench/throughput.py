@@ -7,14 +7,17 @@ worker process, with 2, and on a Dask `LocalCluster` of 2 single-thread worker p
 wall time covers everything a user waits for, from the call to the index being written: worker
 start-up and OCR engine loading included (the cluster itself is started before the clock).
 Peak memory is each worker process's own high-water mark (VmHWM), the largest over workers.
-The machine's load average is printed before and after: on a shared machine other people's
-work competes for the same cores, and the scaling ratio says so.
+"cores busy" is the workers' CPU time over the wall time: how many cores the batch actually
+got. On an idle 2-core machine 2 processes keep close to 2 busy; on a shared machine other
+people's work takes its share, the scaling ratio drops with it, and the load average printed
+before and after says how loaded the machine was.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ class Run:
     workers: int
     peak_mb: float | None
     statuses: dict[str, int]
+    cpu: list[float]  # worker CPU seconds per photo
 
     @property
     def per_minute(self) -> float:
@@ -50,8 +54,15 @@ def _batch(label: str, photos: list[Path], workdir: Path, log, **kw) -> Run:
         if o.worker and o.peak_mb is not None:
             peaks[o.worker] = max(peaks.get(o.worker, 0.0), o.peak_mb)
     statuses = {"ok": summary.converted, "no_table": summary.no_table, "failed": summary.failed}
+    cpu = [o.cpu_seconds for o in seen if o.cpu_seconds is not None]
     return Run(
-        label, len(photos), seconds, len(peaks), max(peaks.values()) if peaks else None, statuses
+        label,
+        len(photos),
+        seconds,
+        len(peaks),
+        max(peaks.values()) if peaks else None,
+        statuses,
+        cpu,
     )
 
 
@@ -84,16 +95,17 @@ def measure(photos: list[Path], workdir: Path, log, dask: bool = True) -> list[R
 def render(runs: list[Run], load_before: tuple, load_after: tuple) -> str:
     base = runs[0].per_minute
     lines = [
-        "| run | photos | wall s | photos/min | vs 1 process | worker processes | "
-        "peak MB per worker | ok / no table / failed |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | photos | wall s | photos/min | vs 1 process | worker processes | cores busy | "
+        "worker CPU s/photo (median) | peak MB per worker | ok / no table / failed |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         peak = f"{r.peak_mb:.0f}" if r.peak_mb is not None else "—"
         s = r.statuses
         lines.append(
             f"| {r.label} | {r.photos} | {r.seconds:.1f} | {r.per_minute:.1f} | "
-            f"{r.per_minute / base:.2f}× | {r.workers} | {peak} | "
+            f"{r.per_minute / base:.2f}× | {r.workers} | {sum(r.cpu) / r.seconds:.2f} | "
+            f"{statistics.median(r.cpu) if r.cpu else float('nan'):.2f} | {peak} | "
             f"{s['ok']} / {s['no_table']} / {s['failed']} |"
         )
     lines.append("")

@@ -74,6 +74,7 @@ class PhotoOutcome:
     worker: str | None = None  # host:pid that did the work
     stat: tuple[int, int] | None = None  # size and mtime_ns of the photo when it was hashed
     peak_mb: float | None = None  # the worker process's peak resident memory so far
+    cpu_seconds: float | None = None  # CPU time the worker spent on this photo
 
     @property
     def source(self) -> Path:

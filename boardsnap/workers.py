@@ -84,7 +84,7 @@ def warm_pipeline(cfg: Config, factory: PipelineFactory | None = None):
 
 def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -> PhotoOutcome:
     """Read one photo and write its report. Every failure comes back as an outcome."""
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     digest: str | None = None
     stat: tuple[int, int] | None = None
@@ -98,6 +98,7 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
             worker=worker,
             stat=stat,
             peak_mb=_peak_mb(),
+            cpu_seconds=time.process_time() - cpu0,
             **kw,
         )
 
