@@ -408,6 +408,10 @@ def batch_summary_line(summary: Any) -> str:
     if summary.no_table:
         parts.append(f"{summary.no_table} without a table")
     parts.append(f"{summary.failed} failed")
+    left = summary.total - summary.converted - summary.up_to_date - summary.no_table
+    left -= summary.failed
+    if left > 0:
+        parts.append(f"{left} not done")
     text = f"boardsnap: {summary.total} photos: " + ", ".join(parts)
     if summary.skipped:
         text += f"; {summary.skipped} other file{'s' if summary.skipped != 1 else ''} skipped"

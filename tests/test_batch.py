@@ -345,6 +345,36 @@ def test_killed_run_resumes_without_converting_twice(tmp_path):
     assert not list(outdir.glob(".*.tmp"))
 
 
+def test_ctrl_c_stops_at_once_with_the_index_written(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(GOOD_1, src / "a.jpg")
+    shutil.copy(GOOD_2, src / "b.jpg")
+    outdir = tmp_path / "out"
+    exe = Path(sys.executable).parent / "boardsnap"
+    cmd = [str(exe), "batch", str(src), "-o", str(outdir), "-f", "json", "--workers", "1"]
+    # its own session, so that the SIGINT goes to it and its workers, as Ctrl-C on a terminal
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while not (outdir / "a.json").exists() and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    while "a.jpg" not in manifest_rows(outdir) and time.monotonic() < deadline:
+        time.sleep(0.02)  # a's report is written; now its row is committed too
+    os.killpg(proc.pid, signal.SIGINT)
+    t0 = time.monotonic()
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert time.monotonic() - t0 < 10  # does not wait for the photo in flight
+    assert "interrupted; run the same command again" in stderr
+    assert "1 not done" in stderr
+    rows = manifest_rows(outdir)
+    assert rows["a.jpg"]["status"] == "ok" and "b.jpg" not in rows
+    assert 'href="a.json"' in (outdir / "index.html").read_text()
+
+
 # ---- inputs and names, without OCR -------------------------------------------------------------
 
 
