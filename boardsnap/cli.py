@@ -324,6 +324,7 @@ def render(
     "--output",
     "outdir",
     required=True,
+    metavar="OUTDIR",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the reports, index.html, summary.csv, failed.txt and the manifest.",
 )
