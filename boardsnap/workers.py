@@ -257,6 +257,9 @@ def _pool_pass(queue, n, limit, cfg, factory, dead: list[Job]):
             if dead:
                 dead.extend(in_flight.values())
                 in_flight.clear()
+                # the futures fail before the pool has reaped its processes: wait for that,
+                # or a process's exit status may not be known yet
+                pool.shutdown(wait=True, cancel_futures=True)
                 return _death(processes)
         clean = True
         return ""
