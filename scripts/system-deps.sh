@@ -5,7 +5,7 @@
 set -euo pipefail
 PKGS="tesseract-ocr tesseract-ocr-eng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
  fonts-dejavu-core poppler-utils fonts-humor-sans fonts-comic-neue fonts-dkg-handwriting
- fonts-femkeklaver fonts-breip fonts-bwht"
+ fonts-femkeklaver fonts-breip fonts-bwht chromium"
 missing=()
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -183,6 +183,45 @@ def test_index_links_every_report_escapes_and_locks_scripts(first_run):
     assert "not an image BoardSnap can read" in html
 
 
+def _browser_dom(url: str, tmp_path: Path) -> str:
+    """The page as headless Chromium leaves it after its script ran."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is missing: run scripts/system-deps.sh (make deps)"
+    cmd = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        "--dump-dom",
+        url,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+
+
+def test_index_sorts_and_filters_in_a_real_browser(first_run, tmp_path):
+    _, outdir = first_run
+    page = (outdir / "index.html").as_uri()
+    server_order = re.findall(
+        r'<td class="photo">(?:<a [^>]*>)?([^<]+)', (outdir / "index.html").read_text()
+    )
+    dom = _browser_dom(page + "#show=failed&sort=1", tmp_path)
+    rows = re.findall(
+        r'<tr class="oc-(\w+)"[^>]*?( hidden="")?>\s*<td class="photo">(?:<a [^>]*>)?([^<]+)', dom
+    )
+    assert rows, dom[:2000]
+    visible = [(status, name) for status, hidden, name in rows if not hidden]
+    assert {status for status, _ in visible} == {"failed"} and len(visible) == 2
+    names = [name for _, _, name in rows]
+    assert names == sorted(names) != server_order  # sorted by photo, ascending
+    assert "2 of 5 shown" in dom
+    assert 'aria-sort="ascending"' in dom
+
+
 def test_second_run_converts_nothing(first_run, archive):
     _, outdir = first_run
     before = manifest_rows(outdir)
