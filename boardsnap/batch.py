@@ -241,6 +241,7 @@ class Plan:
     jobs: tuple[Job, ...]  # to convert
     up_to_date: tuple[Job, ...]
     refused: tuple[PhotoOutcome, ...]  # failed before any work (e.g. unreadable)
+    forget: tuple[str, ...] = ()  # manifest rows of vanished photos whose names are reused
 
 
 def plan(
@@ -255,7 +256,15 @@ def plan(
     outdir_abs = outdir.resolve()
     roots = {f.root.resolve() for f in inputs.photos}
     prefixed = len(roots) > 1  # several roots: each gets its own folder under OUTDIR
-    taken = {r.casefold() for r in manifest.outputs_in_use()}
+    # a name is taken while its photo exists; the name of a photo that is gone (moved with
+    # its archive, deleted) goes to the first new photo that wants it
+    vanished: dict[str, str] = {}
+    taken: set[str] = set()
+    for source, output in manifest.outputs_in_use():
+        if Path(source).exists():
+            taken.add(output.casefold())
+        else:
+            vanished[output.casefold()] = source
     names: dict[Path, PurePosixPath] = {}
 
     # names given on an earlier run are kept, so a report never moves
@@ -295,7 +304,10 @@ def plan(
             fresh.append(job)
         else:
             jobs.append(job)
-    return Plan(tuple(jobs), tuple(fresh), tuple(refused))
+    forget = tuple(
+        vanished[key] for key in (str(r).casefold() for r in names.values()) if key in vanished
+    )
+    return Plan(tuple(jobs), tuple(fresh), tuple(refused), forget)
 
 
 class ManifestView:
@@ -304,7 +316,8 @@ class ManifestView:
     def row(self, source: Path) -> dict | None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def outputs_in_use(self) -> list[str]:  # pragma: no cover - interface
+    def outputs_in_use(self) -> list[tuple[str, str]]:  # pragma: no cover - interface
+        """(source, output) of every photo recorded."""
         raise NotImplementedError
 
     def is_up_to_date(self, source: Path, fingerprint: str, outdir: Path) -> bool:
@@ -372,6 +385,7 @@ def run_batch(
                 summary.no_table += 1
             else:
                 summary.up_to_date += 1
+        manifest.forget(the_plan.forget)
         workers_mod.remove_stale_temporaries(outdir, the_plan.jobs)
         progress.start(len(the_plan.jobs) + len(the_plan.refused), len(the_plan.up_to_date))
 

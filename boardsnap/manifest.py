@@ -113,8 +113,8 @@ class Manifest(ManifestView):
     def rows(self) -> list[dict]:
         return [dict(r) for r in self._db.execute("SELECT * FROM photos ORDER BY display")]
 
-    def outputs_in_use(self) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT output FROM photos")]
+    def outputs_in_use(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self._db.execute("SELECT source, output FROM photos")]
 
     def is_up_to_date(self, source: Path, fingerprint: str, outdir: Path) -> bool:
         """Done before with these settings, on these very bytes, and its report still there.
@@ -146,6 +146,14 @@ class Manifest(ManifestView):
         return same
 
     # ---- writing ---------------------------------------------------------------------------
+
+    def forget(self, sources: tuple[str, ...] | list[str]) -> None:
+        """Drop the rows of photos that are gone (their report names go to new photos)."""
+        if not sources:
+            return
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("DELETE FROM photos WHERE source=?", [(s,) for s in sources])
 
     def record(self, outcome: PhotoOutcome, fingerprint: str) -> None:
         """Commit one photo's outcome (durably, before the next photo is looked at)."""

@@ -497,3 +497,29 @@ def test_a_broken_manifest_is_one_line_exit_7_and_left_alone(tmp_path):
     assert result.exit_code == ExitCode.OUTPUT_ERROR, result.output
     assert result.stderr.count("\n") == 1 and "manifest.sqlite" in result.stderr
     assert (outdir / "manifest.sqlite").read_bytes() == b"not a database" * 100
+
+
+def test_a_moved_archive_takes_back_its_report_names(tmp_path):
+    from boardsnap.batch import Job, PhotoOutcome
+
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    old, new = tmp_path / "old", tmp_path / "new"
+    (new / "2024").mkdir(parents=True)
+    (new / "2024" / "x.jpg").write_bytes(b"")
+    (new / "y.jpg").write_bytes(b"")
+    (tmp_path / "here.jpg").write_bytes(b"")
+    with Manifest.open(outdir) as manifest:
+        for source, rel in (
+            (old / "2024" / "x.jpg", "2024/x.pdf"),
+            (tmp_path / "here.jpg", "y.pdf"),
+        ):
+            job = Job(source, str(source), outdir / rel, rel, "pdf")
+            manifest.record(PhotoOutcome(job, "ok", "0" * 64), "f")
+        the_plan = plan(find_photos([new]), outdir, "pdf", "f", manifest)
+        outputs = {j.source.name: j.output_rel for j in the_plan.jobs}
+        # x.jpg's old self is gone: same name; y.pdf still belongs to here.jpg, which exists
+        assert outputs == {"x.jpg": "2024/x.pdf", "y.jpg": "y-jpg.pdf"}
+        assert the_plan.forget == (str(old / "2024" / "x.jpg"),)
+        manifest.forget(the_plan.forget)
+        assert [Path(s).name for s, _ in manifest.outputs_in_use()] == ["here.jpg"]
