@@ -35,6 +35,7 @@ class Run:
     peak_mb: float | None
     statuses: dict[str, int]
     cpu: list[float]  # worker CPU seconds per photo
+    steady: float | None  # photos per minute from the first photo done to the last
 
     @property
     def per_minute(self) -> float:
@@ -45,9 +46,15 @@ def _batch(label: str, photos: list[Path], workdir: Path, log, **kw) -> Run:
     outdir = workdir / f"throughput-{label.replace(' ', '-')}"
     shutil.rmtree(outdir, ignore_errors=True)
     seen: list[PhotoOutcome] = []
+    times: list[float] = []
+
+    def done(outcome: PhotoOutcome) -> None:
+        seen.append(outcome)
+        times.append(time.perf_counter())
+
     print(f"bench: throughput, {label}, {len(photos)} photos ...", file=log, flush=True)
     t0 = time.perf_counter()
-    summary = run_batch(photos, outdir, Config(), "pdf", on_outcome=seen.append, **kw)
+    summary = run_batch(photos, outdir, Config(), "pdf", on_outcome=done, **kw)
     seconds = time.perf_counter() - t0
     peaks: dict[str, float] = {}
     for o in seen:
@@ -55,6 +62,8 @@ def _batch(label: str, photos: list[Path], workdir: Path, log, **kw) -> Run:
             peaks[o.worker] = max(peaks.get(o.worker, 0.0), o.peak_mb)
     statuses = {"ok": summary.converted, "no_table": summary.no_table, "failed": summary.failed}
     cpu = [o.cpu_seconds for o in seen if o.cpu_seconds is not None]
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    steady = (len(times) - 1) / span * 60 if span > 0 else None
     return Run(
         label,
         len(photos),
@@ -63,6 +72,7 @@ def _batch(label: str, photos: list[Path], workdir: Path, log, **kw) -> Run:
         max(peaks.values()) if peaks else None,
         statuses,
         cpu,
+        steady,
     )
 
 
@@ -94,17 +104,21 @@ def measure(photos: list[Path], workdir: Path, log, dask: bool = True) -> list[R
 
 def render(runs: list[Run], load_before: tuple, load_after: tuple) -> str:
     base = runs[0].per_minute
+    base_steady = runs[0].steady
     lines = [
-        "| run | photos | wall s | photos/min | vs 1 process | worker processes | cores busy | "
-        "worker CPU s/photo (median) | peak MB per worker | ok / no table / failed |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| run | photos | wall s | photos/min | vs 1 process | after start-up: photos/min | "
+        "vs 1 process | worker processes | cores busy | worker CPU s/photo (median) | "
+        "peak MB per worker | ok / no table / failed |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         peak = f"{r.peak_mb:.0f}" if r.peak_mb is not None else "—"
         s = r.statuses
         lines.append(
             f"| {r.label} | {r.photos} | {r.seconds:.1f} | {r.per_minute:.1f} | "
-            f"{r.per_minute / base:.2f}× | {r.workers} | {sum(r.cpu) / r.seconds:.2f} | "
+            f"{r.per_minute / base:.2f}× | {_num(r.steady)} | "
+            f"{_num(r.steady / base_steady if r.steady and base_steady else None, 2, '×')} | "
+            f"{r.workers} | {sum(r.cpu) / r.seconds:.2f} | "
             f"{statistics.median(r.cpu) if r.cpu else float('nan'):.2f} | {peak} | "
             f"{s['ok']} / {s['no_table']} / {s['failed']} |"
         )
@@ -114,3 +128,7 @@ def render(runs: list[Run], load_before: tuple, load_after: tuple) -> str:
         f"after: {', '.join(f'{x:.2f}' for x in load_after)} on {os.cpu_count()} cores."
     )
     return "\n".join(lines) + "\n"
+
+
+def _num(value: float | None, places: int = 1, unit: str = "") -> str:
+    return "—" if value is None else f"{value:.{places}f}{unit}"
