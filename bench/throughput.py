@@ -5,7 +5,9 @@
 Runs the real batch on the generated corpus into a fresh output folder each time: with 1 local
 worker process, with 2, and on a Dask `LocalCluster` of 2 single-thread worker processes. The
 wall time covers everything a user waits for, from the call to the index being written: worker
-start-up and OCR engine loading included (the cluster itself is started before the clock).
+start-up and OCR engine loading included (the cluster itself is started before the clock);
+"after start-up" counts from the first photo done to the last, which is what a long batch
+converges to.
 Peak memory is each worker process's own high-water mark (VmHWM), the largest over workers.
 "cores busy" is the workers' CPU time over the wall time: how many cores the batch actually
 got. On an idle 2-core machine 2 processes keep close to 2 busy; on a shared machine other
