@@ -523,3 +523,19 @@ def test_a_moved_archive_takes_back_its_report_names(tmp_path):
         assert the_plan.forget == (str(old / "2024" / "x.jpg"),)
         manifest.forget(the_plan.forget)
         assert [Path(s).name for s, _ in manifest.outputs_in_use()] == ["here.jpg"]
+
+
+def test_a_link_in_outdir_cannot_lead_a_report_outside(tmp_path):
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    (tmp_path / "in" / "a" / "x.jpg").write_bytes(b"")
+    outdir, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    outdir.mkdir()
+    elsewhere.mkdir()
+    (outdir / "a").symlink_to(elsewhere, target_is_directory=True)
+    with Manifest.open(outdir) as manifest:
+        the_plan = plan(find_photos([tmp_path / "in"]), outdir, "pdf", "f", manifest)
+    assert not the_plan.jobs and len(the_plan.refused) == 1
+    refused = the_plan.refused[0]
+    assert refused.status == "failed" and refused.exit_code == ExitCode.OUTPUT_ERROR
+    assert "link" in refused.reason
+    assert list(elsewhere.iterdir()) == []
