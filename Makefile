@@ -36,7 +36,7 @@ test: deps
 	BOARDSNAP_REQUIRE_PG=1 bash scripts/with-postgres.sh $(BIN)/python -m pytest -q
 
 bench: deps
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --throughput
 
 samples: deps
 	$(BIN)/python samples/generate.py --samples samples/

@@ -1,6 +1,7 @@
 """`python -m bench` (`make bench`): BoardSnap against the tools a user might try instead.
 
     python -m bench [--n 60] [--seed 2026] [--workdir DIR] [--keep] [--no-peers]
+                    [--throughput | --throughput-only] [--throughput-n 16]
 
 1. generates a corpus of phone-size photos with their truth (samples/generate.py), or reuses
    the one in --workdir made with the same n and seed;
@@ -10,7 +11,9 @@
    its reading through the same parse + judge;
 4. scores every tool against the truth, field by field (bench/score.py);
 5. prints one table on stdout (progress goes to stderr) and appends it, dated, with the machine
-   it ran on, to bench/RESULTS.md.
+   it ran on, to bench/RESULTS.md;
+6. with --throughput (make bench), or alone with --throughput-only: batch throughput in photos
+   per minute at 1 and 2 worker processes and on a Dask LocalCluster (bench/throughput.py).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-from bench import baselines, corpus, runner, table
+from bench import baselines, corpus, runner, table, throughput
 from bench.score import Outcome, Tally, score_photo
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     progress = _Progress()
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench-"))
     try:
+        if args.throughput_only:
+            return _throughput(args, workdir, None)
         photos, gen_seconds = corpus.ensure_corpus(
             workdir / "corpus", args.n, args.seed, args.long_side, sys.stderr
         )
@@ -110,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             _append_results(section)
             print(f"bench: appended to {RESULTS}", file=sys.stderr)
+        if args.throughput:
+            _throughput(args, workdir, photos)
         if args.keep or args.workdir:
             print(f"bench: corpus and worker logs kept in {workdir}", file=sys.stderr)
         return 0
@@ -140,8 +147,17 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
         help="photo long side in pixels (default: the generator's phone size)",
     )
     ap.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    ap.add_argument(
+        "--throughput",
+        action="store_true",
+        help="also measure batch throughput (1 and 2 processes, Dask LocalCluster)",
+    )
+    ap.add_argument("--throughput-only", action="store_true", help="measure batch throughput only")
+    ap.add_argument(
+        "--throughput-n", type=int, default=16, help="photos for the throughput runs (16)"
+    )
     args = ap.parse_args(argv)
-    if args.n < 1 or args.timeout <= 0 or args.peer_workers < 1:
+    if args.n < 1 or args.timeout <= 0 or args.peer_workers < 1 or args.throughput_n < 1:
         ap.error("--n, --timeout and --peer-workers must be positive")
     return args
 
@@ -326,6 +342,39 @@ def _section(args, n, negatives, engine, peer_versions, text, notes, footer) -> 
     else:
         head.append("- peers: not run (--no-peers)")
     return "\n".join(head) + "\n\n" + text + ("\n" + notes if notes else "") + "\n" + footer + "\n"
+
+
+def _throughput(args, workdir: Path, photos: list[Path] | None) -> int:
+    """Batch throughput on `throughput_n` photos of the corpus (generated here if need be)."""
+    n = args.throughput_n
+    if photos is None or len(photos) < n:
+        folder = workdir / ("corpus" if photos is None else "corpus-throughput")
+        photos, _ = corpus.ensure_corpus(folder, n, args.seed, args.long_side, sys.stderr)
+    photos = photos[:n]
+    load_before = os.getloadavg()
+    runs = throughput.measure(photos, workdir, sys.stderr)
+    text = throughput.render(runs, load_before, os.getloadavg())
+    print(text)
+    if not args.no_record:
+        m = _machine()
+        loaded = max(load_before[0], os.getloadavg()[0]) > 0.5
+        head = [
+            f"## {datetime.now().strftime('%Y-%m-%d %H:%M')} — batch throughput, n={n}, "
+            f"seed {args.seed}, commit {m['commit']}"
+            + (" (uncommitted changes)" if m["dirty"] == "yes" else ""),
+            "",
+            f"- machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM; Python {m['python']}",
+            "- `boardsnap batch` on the generated corpus, PDF reports, one OCR thread per "
+            "process; wall time includes worker start-up and OCR engine loading",
+        ]
+        if loaded:
+            head.append(
+                "- **taken on a loaded machine** (shared with other engineers' work; see the "
+                "load averages below): the figures, the scaling ratio most, are lower bounds"
+            )
+        _append_results("\n".join(head) + "\n\n" + text)
+        print(f"bench: appended to {RESULTS}", file=sys.stderr)
+    return 0
 
 
 def _append_results(section: str) -> None:

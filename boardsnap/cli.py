@@ -577,6 +577,137 @@ def actions_show(
 
 
 @cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    metavar="OUTDIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the reports, index.html, summary.csv, failed.txt and the manifest.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html", "json"]),
+    default="pdf",
+    show_default=True,
+    help="One report per photo: pdf, html, or the board document (json).",
+)
+@click.option(
+    "--paper", type=click.Choice(["A4", "Letter"]), default=None, help="PDF paper size [A4]."
+)
+@click.option(
+    "-j",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, each with a warm OCR engine [default: one per core].",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on the Dask cluster at ADDRESS (tcp://host:8786) instead of local processes "
+    "(needs boardsnap[dask]; its workers must see the same paths).",
+)
+@click.option(
+    "--save",
+    is_flag=True,
+    help="Record every converted photo's review in the history (once: a photo already "
+    "saved is not saved again).",
+)
+@db_option
+@photo_options
+@handle_errors
+def batch(
+    inputs: tuple[str, ...],
+    outdir: Path,
+    fmt: str,
+    paper: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    save: bool,
+    db: str | None,
+    config_file: str | None,
+    near_miss: float | None,
+    date_order: str | None,
+    engine: str | None,
+    debug_dir: Path | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Convert every photo under INPUT... (files, folders, globs) into reports in OUTDIR.
+
+    Resumable: OUTDIR/manifest.sqlite records each photo's hash, settings and outcome, and a
+    rerun converts only new or changed photos. Exit 0 when every photo has a report, 9 when
+    some failed or had no table (listed in OUTDIR/failed.txt).
+    """
+    from boardsnap.batch import run_batch
+    from boardsnap.progress import TerminalProgress
+
+    setup_logging(verbose, quiet)
+    if workers and scheduler:
+        raise click.UsageError("--workers is for local processes; a Dask cluster has its own")
+    cfg = build_config(config_file, near_miss, date_order, engine, paper)
+    progress = TerminalProgress(bar=False if quiet else None, notes=not quiet)
+    saved = {"new": 0, "known": 0}
+    with _maybe_history(db if save else None, cfg, wanted=save) as history:
+
+        def save_review(outcome: Any) -> None:
+            # in this process, once per photo as it finishes: the history sees one writer
+            if history is None or outcome.status != "ok" or outcome.board is None:
+                return
+            result = history.save(outcome.board, outcome.sha256)
+            saved["new" if result.created else "known"] += 1
+
+        summary = run_batch(
+            inputs,
+            outdir,
+            cfg,
+            fmt,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            on_outcome=save_review,
+            debug_dir=debug_dir,
+        )
+    if not quiet:
+        click.echo(batch_summary_line(summary), err=True)
+        if save:
+            click.echo(
+                f"boardsnap: history: {_count(saved['new'], 'review')} saved, "
+                f"{saved['known']} already there",
+                err=True,
+            )
+    click.echo(str(outdir / "index.html"))
+    if summary.interrupted:
+        click.echo("boardsnap: interrupted; run the same command again to go on", err=True)
+    sys.exit(int(summary.exit_code))
+
+
+def batch_summary_line(summary: Any) -> str:
+    out = summary.outdir
+    parts = [f"{summary.converted} converted", f"{summary.up_to_date} up to date"]
+    if summary.no_table:
+        parts.append(f"{summary.no_table} without a table")
+    parts.append(f"{summary.failed} failed")
+    left = summary.total - summary.converted - summary.up_to_date - summary.no_table
+    left -= summary.failed
+    if left > 0:
+        parts.append(f"{left} not done")
+    text = f"boardsnap: {summary.total} photos: " + ", ".join(parts)
+    if summary.skipped:
+        text += f"; {summary.skipped} other file{'s' if summary.skipped != 1 else ''} skipped"
+    text += f". Index {out / 'index.html'}, every photo in {out / 'summary.csv'}"
+    if summary.failed or summary.no_table:
+        text += f", the ones without a report in {out / 'failed.txt'}"
+    return text
+
+
+@cli.command()
 @verbosity_options
 @handle_errors
 def doctor(verbose: int, quiet: bool) -> None:

@@ -21,6 +21,8 @@ class ExitCode(enum.IntEnum):
     TIMEOUT = 8  # a photo took longer than the configured limit
     DATABASE = 9  # the review history cannot be opened, reached, or is of a newer schema
     NOT_FOUND = 10  # no such action (or review) in the review history
+    BATCH_PARTIAL = 11  # batch: some photos were not converted (failed, or no table on them)
+    SCHEDULER = 12  # batch: the Dask scheduler cannot be reached
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -90,3 +92,13 @@ class DatabaseError(BoardSnapError):
 
 class NotFound(BoardSnapError):
     exit_code = ExitCode.NOT_FOUND
+
+
+class SchedulerUnreachable(BoardSnapError):
+    exit_code = ExitCode.SCHEDULER
+
+
+class WorkerCrashed(BoardSnapError):
+    """A worker process died (segfault, out of memory, killed) while converting a photo."""
+
+    exit_code = ExitCode.INTERNAL

@@ -56,7 +56,7 @@ def templates_dir() -> Path:
     return Path(boardsnap.__file__).resolve().parent.parent / "templates"
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     folder = templates_dir()
     if not (folder / TEMPLATE).is_file():
         raise BoardSnapError(
@@ -91,7 +91,7 @@ def render_html(
     keyword arguments are handed to the template as they are, for sections that need more than
     the board (a partial added to `options.sections` reads them by name).
     """
-    template = _environment().get_template(TEMPLATE)
+    template = environment().get_template(TEMPLATE)
     options = options or ReportOptions()
     view = build_view(board, cfg, evidence, options)
     return template.render(**{**context, **view, "history": _history_view(history, options)})

@@ -1,0 +1,441 @@
+"""Batch conversion: every photo under some folders, into one report each under OUTDIR.
+
+The parent process plans the work and keeps the books; workers (local processes or Dask
+workers, `boardsnap/workers.py`) only convert:
+
+1. `find_photos` expands the inputs (files, folders recursively, globs) into photos, and counts
+   the other files it skips;
+2. `plan` gives each photo a report path under OUTDIR that mirrors its folder, cannot leave
+   OUTDIR and never collides with another photo's (names once given are kept, via the
+   manifest), and decides which photos are up to date (same content hash, same settings);
+3. `run_batch` hands the rest to a runner and, as each `PhotoOutcome` comes back, records it in
+   the manifest (one transaction per photo), moves the progress bar and calls `on_outcome`
+   (the place where, later, each board is saved to the history once);
+4. at the end (or on Ctrl-C) it writes OUTDIR/index.html, summary.csv and failed.txt over every
+   photo the manifest knows (`boardsnap/batch_index.py`).
+
+Reports are written atomically by the workers, so a run killed at any point leaves no
+half-written report; the manifest commits each photo as it finishes, so a rerun skips it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import hashlib
+import json
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Generator, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from boardsnap.config import Config
+from boardsnap.document import Board
+from boardsnap.errors import BadInput, ExitCode
+from boardsnap.load import is_photo_name
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("pdf", "html", "json")
+STATUSES = ("ok", "no_table", "failed")
+HASH_CHUNK = 1 << 20
+MAX_NAME = 120  # characters of one path part in OUTDIR
+
+
+# ---- what travels between the parent and the workers -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One photo to convert. Paths are absolute: a Dask worker must see the same files."""
+
+    source: Path
+    display: str  # the photo as the user named it (for messages and the index)
+    output: Path  # the report, under OUTDIR
+    output_rel: str  # the same, relative to OUTDIR (POSIX)
+    fmt: str
+    debug_dir: Path | None = None  # where this photo's stage pictures go, if asked
+
+
+@dataclass(frozen=True)
+class PhotoOutcome:
+    """What became of one photo. `board` is the judged board when status is "ok"."""
+
+    job: Job
+    status: str  # ok | no_table | failed
+    sha256: str | None  # of the bytes that were converted (None when unreadable)
+    reason: str | None = None
+    exit_code: int = 0
+    board: Board | None = None
+    seconds: float = 0.0
+    worker: str | None = None  # host:pid that did the work
+    stat: tuple[int, int] | None = None  # size and mtime_ns of the photo when it was hashed
+    peak_mb: float | None = None  # the worker process's peak resident memory so far
+    cpu_seconds: float | None = None  # CPU time the worker spent on this photo
+
+    @property
+    def source(self) -> Path:
+        return self.job.source
+
+
+@dataclass(frozen=True)
+class Found:
+    """A photo found under one of the inputs: `rel` is its path below `root`."""
+
+    source: Path
+    display: str
+    root: Path
+    rel: PurePosixPath
+
+
+@dataclass(frozen=True)
+class Inputs:
+    photos: tuple[Found, ...]
+    skipped: tuple[str, ...]  # files that are not photos (by suffix)
+
+
+@dataclass
+class BatchSummary:
+    outdir: Path
+    total: int = 0
+    converted: int = 0  # reports made by this run
+    up_to_date: int = 0  # reports made before, for the same bytes and settings
+    no_table: int = 0  # this run or before: read, but no table on it
+    failed: int = 0  # this run (a failed photo is tried again on every run)
+    skipped: int = 0  # not photos
+    interrupted: bool = False
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (photo, reason)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        return ExitCode.BATCH_PARTIAL if (self.failed or self.no_table) else ExitCode.OK
+
+
+# ---- inputs ----------------------------------------------------------------------------------
+
+
+def find_photos(inputs: Iterable[str | Path], exclude: Path | None = None) -> Inputs:
+    """Expand files, folders (recursively) and globs into photos, in a stable order.
+
+    A file is a photo by its suffix (as `boardsnap report` reads them); other files are skipped
+    and counted. Hidden files and folders (a leading dot) are not entered. Anything under
+    `exclude` (the output folder) is left out. An input that names nothing is a `BadInput`.
+    """
+    photos: dict[Path, Found] = {}
+    skipped: dict[Path, str] = {}
+    excluded = exclude.resolve() if exclude is not None else None
+
+    def add(path: Path, display: str, root: Path) -> None:
+        source = path.resolve()
+        if excluded is not None and source.is_relative_to(excluded):
+            return
+        if not is_photo_name(path):
+            skipped.setdefault(source, display)
+            return
+        if source not in photos:
+            rel = PurePosixPath(*path.absolute().relative_to(root.absolute()).parts)
+            photos[source] = Found(source, display, root, rel)
+
+    for raw in inputs:
+        text = str(raw)
+        path = Path(text)
+        if path.is_dir():
+            for file, display in _walk(path):
+                add(file, display, path)
+        elif path.is_file():
+            add(path, text, path.parent)
+        elif glob.has_magic(text):
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise BadInput("matches no file", path=text, fix="check the pattern")
+            root = _glob_root(text)
+            for match in matches:
+                m = Path(match)
+                if m.is_dir():
+                    for file, display in _walk(m):
+                        add(file, display, root)
+                elif m.is_file():
+                    add(m, match, root)
+        else:
+            raise BadInput("no such file or folder", path=text, fix="check the path")
+    ordered = sorted(photos.values(), key=lambda f: (str(f.root), str(f.rel)))
+    return Inputs(tuple(ordered), tuple(skipped[k] for k in sorted(skipped)))
+
+
+def _walk(folder: Path) -> Iterator[tuple[Path, str]]:
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                file = Path(dirpath) / name
+                yield file, str(file)
+
+
+def _glob_root(pattern: str) -> Path:
+    """The folder a glob starts from: its parts before the first one with a wildcard."""
+    parts = Path(pattern).parts
+    fixed = []
+    for part in parts:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
+
+
+# ---- output names ----------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^\w.\- ()+,@&=~#'\[\]]", re.UNICODE)
+
+
+def safe_part(part: str) -> str:
+    """One path component that is a plain name on every system: no separators, no control
+    characters, not `.` or `..`, not hidden, not too long."""
+    text = unicodedata.normalize("NFC", part)
+    text = _UNSAFE.sub("_", text).strip(" ")
+    text = re.sub(r"^\.", "_", text)  # not hidden, and never "." or ".."
+    return text[:MAX_NAME] or "_"
+
+
+def wanted_output(found: Found, fmt: str, prefix: str | None) -> PurePosixPath:
+    parts = [safe_part(p) for p in found.rel.parent.parts]
+    if prefix:
+        parts.insert(0, safe_part(prefix))
+    return PurePosixPath(*parts, safe_part(found.rel.stem) + "." + fmt)
+
+
+def _alternatives(rel: PurePosixPath, source_suffix: str) -> Iterator[PurePosixPath]:
+    """Names to try, in order, for a report whose wanted name is taken."""
+    yield rel
+    stem, ext = rel.stem, rel.suffix
+    tag = safe_part(source_suffix.lstrip(".").lower()) or "photo"
+    yield rel.with_name(f"{stem}-{tag}{ext}")
+    for n in range(2, 10_000):
+        yield rel.with_name(f"{stem}-{tag}-{n}{ext}")
+
+
+def settings_fingerprint(cfg: Config, fmt: str) -> str:
+    """A hash of every setting that changes a report: the whole config and the format."""
+    data = {"config": dataclasses.asdict(cfg), "format": fmt}
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(HASH_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ---- the plan --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    jobs: tuple[Job, ...]  # to convert
+    up_to_date: tuple[Job, ...]
+    refused: tuple[PhotoOutcome, ...]  # failed before any work (e.g. unreadable)
+    forget: tuple[str, ...] = ()  # manifest rows of vanished photos whose names are reused
+
+
+def plan(
+    inputs: Inputs,
+    outdir: Path,
+    fmt: str,
+    fingerprint: str,
+    manifest: ManifestView,
+    debug_dir: Path | None = None,
+) -> Plan:
+    """Give every photo its report path and decide what needs converting."""
+    outdir_abs = outdir.resolve()
+    roots = {f.root.resolve() for f in inputs.photos}
+    prefixed = len(roots) > 1  # several roots: each gets its own folder under OUTDIR
+    # a name is taken while its photo exists; the name of a photo that is gone (moved with
+    # its archive, deleted) goes to the first new photo that wants it
+    vanished: dict[str, str] = {}
+    taken: set[str] = set()
+    for source, output in manifest.outputs_in_use():
+        if Path(source).exists():
+            taken.add(output.casefold())
+        else:
+            vanished[output.casefold()] = source
+    names: dict[Path, PurePosixPath] = {}
+
+    # names given on an earlier run are kept, so a report never moves
+    for f in inputs.photos:
+        row = manifest.row(f.source)
+        if row and row.get("output") and row["output"].endswith("." + fmt):
+            names[f.source] = PurePosixPath(row["output"])
+    for f in inputs.photos:
+        if f.source in names:
+            continue
+        prefix = (f.root.resolve().name or "root") if prefixed else None
+        for candidate in _alternatives(wanted_output(f, fmt, prefix), f.source.suffix):
+            if str(candidate).casefold() not in taken:
+                names[f.source] = candidate
+                taken.add(str(candidate).casefold())
+                break
+
+    jobs: list[Job] = []
+    fresh: list[Job] = []
+    refused: list[PhotoOutcome] = []
+    for f in inputs.photos:
+        rel = names[f.source]
+        debug = debug_dir.absolute() / rel.with_suffix("") if debug_dir is not None else None
+        job = Job(f.source, f.display, outdir_abs / rel, str(rel), fmt, debug)
+        if not (outdir_abs / rel).parent.resolve().is_relative_to(outdir_abs):
+            refused.append(
+                PhotoOutcome(
+                    job,
+                    "failed",
+                    None,
+                    f"its report folder {rel.parent} under the output folder is a link "
+                    "leading outside it; remove the link",
+                    int(ExitCode.OUTPUT_ERROR),
+                )
+            )
+        elif manifest.is_up_to_date(f.source, fingerprint, outdir_abs):
+            fresh.append(job)
+        else:
+            jobs.append(job)
+    forget = tuple(
+        vanished[key] for key in (str(r).casefold() for r in names.values()) if key in vanished
+    )
+    return Plan(tuple(jobs), tuple(fresh), tuple(refused), forget)
+
+
+class ManifestView:
+    """What `plan` needs of the manifest (see boardsnap/manifest.py)."""
+
+    def row(self, source: Path) -> dict | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def outputs_in_use(self) -> list[tuple[str, str]]:  # pragma: no cover - interface
+        """(source, output) of every photo recorded."""
+        raise NotImplementedError
+
+    def is_up_to_date(self, source: Path, fingerprint: str, outdir: Path) -> bool:
+        raise NotImplementedError  # pragma: no cover - interface
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+class Progress:
+    """What `run_batch` tells as it goes; `boardsnap/progress.py` draws it on a terminal."""
+
+    def start(self, total: int, up_to_date: int) -> None: ...
+
+    def update(self, outcome: PhotoOutcome) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+Runner = Callable[[list[Job]], Generator[PhotoOutcome, None, None]]
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    outdir: str | Path,
+    cfg: Config | None = None,
+    fmt: str = "pdf",
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    on_outcome: Callable[[PhotoOutcome], None] | None = None,
+    pipeline_factory: Callable[[Config], object] | None = None,
+    debug_dir: Path | None = None,
+) -> BatchSummary:
+    """Convert every photo under `inputs` into a report under `outdir`.
+
+    `workers` local processes (default: one per core), or the Dask cluster at `scheduler`.
+    `on_outcome` is called in this process once per photo converted (or failed) in this run,
+    in the order they finish. `pipeline_factory(cfg)` makes each worker's warm pipeline
+    (default `boardsnap.pipeline.Pipeline`; tests pass one that crashes on purpose).
+    `debug_dir` gets each converted photo's stage pictures, in folders mirroring OUTDIR.
+    """
+    from boardsnap import batch_index
+    from boardsnap import workers as workers_mod
+    from boardsnap.manifest import Manifest
+
+    cfg = cfg or Config()
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown format {fmt!r}", fix="use pdf, html or json")
+    outdir = Path(outdir)
+    _make_outdir(outdir)
+    found = find_photos(inputs, exclude=outdir)
+    fingerprint = settings_fingerprint(cfg, fmt)
+    progress = progress or Progress()
+    summary = BatchSummary(outdir=outdir, total=len(found.photos), skipped=len(found.skipped))
+    for name in found.skipped:
+        log.info("%s: skipped (not a photo)", name)
+
+    with Manifest.open(outdir) as manifest:
+        the_plan = plan(found, outdir, fmt, fingerprint, manifest, debug_dir)
+        for job in the_plan.up_to_date:  # done before: a report, or known to hold no table
+            row = manifest.row(job.source) or {}
+            if row.get("status") == "no_table":
+                summary.no_table += 1
+            else:
+                summary.up_to_date += 1
+        manifest.forget(the_plan.forget)
+        workers_mod.remove_stale_temporaries(outdir, the_plan.jobs)
+        progress.start(len(the_plan.jobs) + len(the_plan.refused), len(the_plan.up_to_date))
+
+        def record(outcome: PhotoOutcome) -> None:
+            manifest.record(outcome, fingerprint)
+            if outcome.status == "ok":
+                summary.converted += 1
+            elif outcome.status == "no_table":
+                summary.no_table += 1
+            else:
+                summary.failed += 1
+                summary.failures.append((outcome.job.display, outcome.reason or "failed"))
+            progress.update(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+        try:
+            for outcome in the_plan.refused:
+                record(outcome)
+            if the_plan.jobs:
+                if scheduler:
+                    runner = workers_mod.dask_runner(scheduler, cfg, pipeline_factory)
+                else:
+                    runner = workers_mod.local_runner(
+                        workers or os.cpu_count() or 1, cfg, pipeline_factory
+                    )
+                outcomes = runner(list(the_plan.jobs))
+                try:
+                    for outcome in outcomes:
+                        record(outcome)
+                finally:
+                    outcomes.close()  # stops the workers at once if we are interrupted
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        finally:
+            progress.finish()
+            batch_index.write_all(outdir, manifest.rows())
+    return summary
+
+
+def _make_outdir(outdir: Path) -> None:
+    from boardsnap.errors import OutputError
+
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputError("is a file, not a folder", path=str(outdir), fix="give a folder")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the output folder ({exc.strerror})",
+            path=str(outdir),
+            fix="choose a folder you can write to",
+        ) from None
