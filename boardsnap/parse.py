@@ -1006,7 +1006,16 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
     name = re.sub(r"\b([pP][0-9OoSsIlYyg]{2})([A-Za-z]{4,})", r"\1 \2", name)
     words = []
     worst = 1.0
-    for w in name.split(" "):
+    split = [part for w in name.split(" ") for part in vocab.split_joined(w)]
+    for i, w in enumerate(split):
+        following = split[i + 1].lower() if i + 1 < len(split) else ""
+        if following in vocab.PERCENTILE_WORDS:
+            # before "latency" a percentile is what was written: "099", "P9C", "Pso" → P99, P90, P50
+            fixed = vocab.fix_percentile_before_latency(w)
+            if fixed is not None and fixed.lower() != w.lower():
+                words.append(fixed)
+                worst = min(worst, 0.9)
+                continue
         core = w.strip(".,:;()")
         fixed, score = vocab.correct_word(core, threshold) if core else (core, 1.0)
         if fixed != core:
@@ -1018,6 +1027,15 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
     corrected = " ".join(words)
     info = vocab.lookup(corrected)
     return corrected, round(min(info.score, worst) if info.direction else info.score, 3)
+
+
+def _percentile_guess(raw: str, name: str) -> str | None:
+    """The review reason when a percentile in the name was repaired (p50 and p95 are different
+    commitments: a repaired one must be checked), else None."""
+    read = re.findall(r"\b[pP]\d{2,3}\b", name)
+    if not read or all(p.lower() in raw.lower() for p in read):
+        return None
+    return f"percentile read as {read[0]} from {raw.strip()!r}"
 
 
 def _fix_phrases(words: list[str], threshold: float) -> tuple[list[str], float]:
@@ -1447,6 +1465,9 @@ def build_metric(
     target, actual, rdoubt = repair_row(name, target, actual, tv, av)
     doubt = tdoubt + adoubt + rdoubt + check_row(name, target, actual, tv, av)
     warnings = []
+    guessed = _percentile_guess(raw_name, name)
+    if guessed:
+        doubt = doubt.lower(0.9, guessed)
     if not name:
         doubt = doubt.lower(0.5, "metric name unreadable")
         warnings.append("metric name unreadable")

@@ -296,6 +296,37 @@ def fix_percentile(word: str) -> str | None:
     return "p" + digits if re.fullmatch(r"\d{2,3}(?:\.\d+)?", digits) else None
 
 
+# Words after which a short token is a percentile ("p95 latency").
+PERCENTILE_WORDS = frozenset({"latency", "response", "latancy"})
+_PERCENTILE_FIXES = str.maketrans({"C": "0", "c": "0", "Q": "0"})
+
+
+def fix_percentile_before_latency(word: str) -> str | None:
+    """A token read in front of "latency", as the percentile it must be: 'P9C' → 'P90',
+    'Pso' → 'P50', '099' → 'P99' (the P read as a zero); None if it cannot be one."""
+    m = re.fullmatch(r"[pP0Oo]([0-9OoSsIl|BZzYygqCcQ]{2})", word)
+    if not m:
+        return None
+    digits = m.group(1).translate(_PERCENTILE_FIXES).translate(DIGIT_FIXES).translate(_NINE_FIXES)
+    if not re.fullmatch(r"\d{2}", digits) or digits == "00":
+        return None
+    return ("P" if word[0].isupper() or word[0] in "0O" else "p") + digits
+
+
+def split_joined(word: str) -> list[str]:
+    """A word that is two name words written together, split: 'APIERROR' → ['API', 'ERROR'],
+    '5XXERRORS' → ['5XX', 'ERRORS']; any other word as it is."""
+    low = word.lower()
+    if low in NAME_WORDS or len(low) < 6:
+        return [word]
+    for cut in range(3, len(low) - 2):
+        head, tail = low[:cut], low[cut:]
+        head_ok = head in NAME_WORDS or re.fullmatch(r"[1-5]xx", head)
+        if head_ok and tail in NAME_WORDS:
+            return [word[:cut], word[cut:]]
+    return [word]
+
+
 DIGIT_FIXES = str.maketrans(
     {
         "O": "0",

@@ -491,10 +491,35 @@ def test_parse_root_cause(text, expected):
         ("Checkout p99", "Checkout p99"),
         ("- Cache hit ratio", "Cache hit ratio"),
         ("ERROR RATE", "ERROR RATE"),
+        # two name words written together
+        ("APIERROR RATF", "API ERROR RATE"),
+        ("5XXERRORS", "5XX ERRORS"),
+        ("Paymentslatency", "Payments latency"),
+        ("Checkout", "Checkout"),
+        # a percentile before "latency", its P or digits misread
+        ("P9C latency", "P90 latency"),
+        ("099 LATENCY", "P99 LATENCY"),
+        ("Pso latency", "P50 latency"),
+        ("P00 latency", "P00 latency"),
+        ("099 errors", "099 errors"),
     ],
 )
 def test_match_metric_name(text, name):
     assert match_metric_name(text)[0] == name
+
+
+@pytest.mark.parametrize("raw, flagged", [("P9C latency", True), ("P95 latency", False)])
+def test_a_repaired_percentile_needs_review(raw, flagged):
+    reading = Reading(
+        cells=(
+            (OcrText("Metric", 0.99), OcrText("Target", 0.99), OcrText("Actual", 0.99)),
+            (OcrText(raw, 0.95), OcrText("< 200 ms", 0.95), OcrText("150 ms", 0.95)),
+        ),
+        lines=(),
+    )
+    (metric,) = parse_reading(reading, ParseContext("t.jpg", fallback_date=REVIEW)).metrics
+    assert any("percentile" in r for r in metric.review_reasons) == flagged
+    assert metric.needs_review == flagged
 
 
 def test_match_metric_name_similarity():
