@@ -7,12 +7,13 @@ one-line summary, warnings, errors) goes to stderr. Errors are caught once, here
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import logging
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,16 @@ log = logging.getLogger("boardsnap")
 
 
 # ---- shared options --------------------------------------------------------------------------
+
+
+def timeout_option(fn: Callable) -> Callable:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(0.0, 1e6),
+        default=None,
+        metavar="SECONDS",
+        help="Give up on a photo or document after this long, exit 8 (0: never) [default: 120].",
+    )(fn)
 
 
 def verbosity_options(fn: Callable) -> Callable:
@@ -67,6 +78,7 @@ def photo_options(fn: Callable) -> Callable:
             type=click.Path(file_okay=False, path_type=Path),
             help="Write each stage's picture (outline, rectified board, grid, crops) here.",
         ),
+        timeout_option,
         verbosity_options,
     ]
     for d in reversed(decorators):
@@ -109,6 +121,7 @@ def build_config(
     date_order: str | None = None,
     engine: str | None = None,
     paper: str | None = None,
+    timeout: float | None = None,
 ) -> Config:
     cfg = Config.from_file(config_file) if config_file else Config()
     return cfg.with_overrides(
@@ -116,7 +129,21 @@ def build_config(
         parse={"date_order": date_order},
         ocr={"engine": engine},
         report={"paper": paper},
+        limits={"photo_seconds": timeout},
     )
+
+
+@contextlib.contextmanager
+def bounded(cfg: Config, path: Path) -> Iterator[None]:
+    """The work on one photo or document, within `limits.photo_seconds` (exit 8 past it)."""
+    from boardsnap.limits import Watchdog, time_limit
+
+    seconds = cfg.limits.photo_seconds
+    with (
+        Watchdog(seconds, str(path), cfg.limits.hang_grace_seconds),
+        time_limit(seconds, str(path)),
+    ):
+        yield
 
 
 def setup_logging(verbose: int, quiet: bool) -> None:
@@ -224,6 +251,7 @@ def extract(
     date_order: str | None,
     engine: str | None,
     debug_dir: Path | None,
+    timeout: float | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -231,17 +259,18 @@ def extract(
     from boardsnap.pipeline import Pipeline
 
     setup_logging(verbose, quiet)
-    cfg = build_config(config_file, near_miss, date_order, engine)
-    result = Pipeline(cfg).extract(photo, debug_dir)
-    if fmt == "json":
-        text = result.board.to_json()
-    else:
-        import pandas as pd
+    cfg = build_config(config_file, near_miss, date_order, engine, timeout=timeout)
+    with bounded(cfg, photo):
+        result = Pipeline(cfg).extract(photo, debug_dir)
+        if fmt == "json":
+            text = result.board.to_json()
+        else:
+            import pandas as pd
 
-        buf = io.StringIO()
-        pd.DataFrame(board_to_rows(result.board)).to_csv(buf, index=False)
-        text = buf.getvalue()
-    _emit(text, output)
+            buf = io.StringIO()
+            pd.DataFrame(board_to_rows(result.board)).to_csv(buf, index=False)
+            text = buf.getvalue()
+        _emit(text, output)
     if not quiet:
         click.echo(summary_line(result.board), err=True)
 
@@ -261,6 +290,7 @@ def report(
     date_order: str | None,
     engine: str | None,
     debug_dir: Path | None,
+    timeout: float | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -270,11 +300,12 @@ def report(
 
     setup_logging(verbose, quiet)
     fmt = _report_format(output, fmt)
-    cfg = build_config(config_file, near_miss, date_order, engine, paper)
-    result = Pipeline(cfg).extract(photo, debug_dir)
-    target = output or photo.with_suffix("." + fmt)
-    evidence = report_stage.Evidence(board_image=result.rectified.image)
-    written = report_stage.write_report(result.board, target, fmt, cfg.report, evidence)
+    cfg = build_config(config_file, near_miss, date_order, engine, paper, timeout)
+    with bounded(cfg, photo):
+        result = Pipeline(cfg).extract(photo, debug_dir)
+        target = output or photo.with_suffix("." + fmt)
+        evidence = report_stage.Evidence(board_image=result.rectified.image)
+        written = report_stage.write_report(result.board, target, fmt, cfg.report, evidence)
     if not quiet:
         click.echo(summary_line(result.board), err=True)
     click.echo(str(written))
@@ -290,6 +321,7 @@ def report(
     help="Re-judge every row with this near-miss threshold.",
 )
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
+@timeout_option
 @verbosity_options
 @handle_errors
 def render(
@@ -299,6 +331,7 @@ def render(
     paper: str | None,
     near_miss: float | None,
     config_file: str | None,
+    timeout: float | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -308,12 +341,13 @@ def render(
 
     setup_logging(verbose, quiet)
     fmt = _report_format(output, fmt)
-    cfg = build_config(config_file, near_miss, paper=paper)
-    board = read_document(document)
-    if near_miss is not None:
-        board = judge.judge_board(board, cfg.judge)
-    target = output or document.with_suffix("." + fmt)
-    written = report_stage.write_report(board, target, fmt, cfg.report, None)
+    cfg = build_config(config_file, near_miss, paper=paper, timeout=timeout)
+    with bounded(cfg, document):
+        board = read_document(document, cfg.limits.document_bytes)
+        if near_miss is not None:
+            board = judge.judge_board(board, cfg.judge)
+        target = output or document.with_suffix("." + fmt)
+        written = report_stage.write_report(board, target, fmt, cfg.report, None)
     click.echo(str(written))
 
 
@@ -338,13 +372,34 @@ def doctor(verbose: int, quiet: bool) -> None:
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-def read_document(path: Path) -> Board:
+def read_document(path: Path, max_bytes: int = 20_000_000) -> Board:
+    """The board document at `path` (UTF-8, a byte-order mark allowed); `InvalidDocument` with
+    one line naming the file for anything else."""
+    name = str(path)
+    if not path.exists():
+        what = "a broken or looping link" if path.is_symlink() else "no such file"
+        raise InvalidDocument(what, path=name, fix="check the path")
+    if path.is_dir():
+        raise InvalidDocument("is a folder", path=name, fix="give a board JSON file")
+    if not path.is_file():
+        raise InvalidDocument("not a regular file", path=name, fix="give a board JSON file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidDocument("no such file", path=str(path), fix="check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidDocument(f"cannot read ({exc})", path=str(path)) from None
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise InvalidDocument(f"cannot read ({exc.strerror or exc})", path=name) from None
+    if len(raw) > max_bytes:
+        raise InvalidDocument(
+            f"larger than {max_bytes / 1e6:g} MB, no board document is",
+            path=name,
+            fix="give the board JSON (or raise limits.document_bytes in the config)",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidDocument(
+            f"not UTF-8 text (byte {exc.start})", path=name, fix="save the document as UTF-8"
+        ) from None
     try:
         return Board.from_json(text)
     except InvalidDocument as exc:
