@@ -179,8 +179,9 @@ def handle_errors(fn: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
             if verbose:
                 traceback.print_exc()
+            detail = (str(exc).strip().splitlines() or [""])[0][:200]
             click.echo(
-                f"boardsnap: internal error: {type(exc).__name__}: {exc}; "
+                f"boardsnap: internal error: {type(exc).__name__}: {detail}; "
                 "please report it with the output of the same command run with -v",
                 err=True,
             )

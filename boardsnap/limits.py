@@ -26,6 +26,7 @@ from boardsnap.errors import ExitCode, PhotoTimeout
 
 log = logging.getLogger(__name__)
 
+REPEAT = 0.25  # seconds between alarms once the limit is passed
 TIMEOUT_FIX = "raise the limit with --timeout SECONDS (or [limits] photo_seconds in the config)"
 
 
@@ -48,18 +49,38 @@ def time_limit(seconds: float | None, path: str | None = None) -> Iterator[None]
         yield
         return
 
+    fired = False
+
     def on_alarm(signum: int, frame: object) -> None:
+        nonlocal fired
+        fired = True
         raise timeout_error(path, seconds)
 
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
-    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    # after the first alarm, one every REPEAT seconds: a library that catches the exception and
+    # carries on is interrupted again until the work gives up
+    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
     try:
         yield
+    except BaseException as exc:
+        if fired:  # ours, or a library's own exception wrapping ours (rapidocr, omegaconf do)
+            raise timeout_error(path, seconds) from exc
+        raise
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _disarm()
         signal.signal(signal.SIGALRM, previous_handler)
         if previous_timer[0]:  # an outer limit was armed: give it back what is left of it
-            signal.setitimer(signal.ITIMER_REAL, previous_timer[0])
+            signal.setitimer(signal.ITIMER_REAL, *previous_timer)
+
+
+def _disarm() -> None:
+    # an alarm may land while disarming (handlers run at calls): disarm until it holds
+    while True:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            return
+        except PhotoTimeout:
+            continue
 
 
 class Watchdog:

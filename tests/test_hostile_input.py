@@ -109,59 +109,39 @@ def test_corpus_has_at_least_30_kinds():
 # ---- real processes: time and memory -----------------------------------------------------------
 
 
+# A small parent for the measured process: Linux starts a child's peak RSS at its parent's size
+# (fork copies it), so the CLI is started from a fresh interpreter, not from pytest, and that
+# parent reports the child's ru_maxrss.
+_LAUNCHER = """
+import resource, subprocess, sys
+code = subprocess.run([sys.executable, "-c", sys.argv[2], *sys.argv[3:]]).returncode
+with open(sys.argv[1], "w") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_process(args: list[str], timeout: float = PROCESS_SECONDS, pre: str = ""):
-    """Run `boardsnap ARGS` as a real process; return (exit code, stderr, seconds, peak RSS MB).
+    """Run `boardsnap ARGS` as a real process: (exit code, stderr, seconds, peak RSS in MB).
 
-    `pre` is Python run in the process before the CLI (fault injection)."""
+    `pre` is Python run in the process before the CLI starts (fault injection)."""
+    import tempfile
+
     code = f"{pre}\nfrom boardsnap.cli import main\nmain()"
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=REPO,
-    )
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise AssertionError(f"boardsnap {args} did not end in {timeout} s") from None
-    # communicate() reaped the child; its rusage is in RUSAGE_CHILDREN only as a max over all
-    # children, so measure this one child again with wait4 on a twin run when needed
-    elapsed = time.perf_counter() - t0
-    return proc.returncode, stderr.decode(errors="replace"), elapsed, stdout.decode()
-
-
-def run_measured(args: list[str], timeout: float = PROCESS_SECONDS, pre: str = ""):
-    """As `run_process`, reaping the child with wait4 to read its own peak RSS (MB)."""
-    code = f"{pre}\nfrom boardsnap.cli import main\nmain()"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=REPO,
-    )
-    deadline = t0 + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            raise AssertionError(f"boardsnap {args} did not end in {timeout} s")
-        time.sleep(0.02)
-    elapsed = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    return proc.returncode, stderr, elapsed, usage.ru_maxrss / 1024
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, rss.name, code, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=REPO,
+            timeout=timeout,
+        )
+        elapsed = time.perf_counter() - t0
+        peak_mb = int(rss.read() or 0) / 1024
+    return proc.returncode, proc.stderr.decode(errors="replace"), elapsed, peak_mb
 
 
 SUBPROCESS_SAMPLE = (
@@ -183,7 +163,7 @@ def test_hostile_input_in_a_real_process(name, corpus, tmp_path):
     out = tmp_path / "out" / "report.pdf"
     out.parent.mkdir()
     args = [kind.command, str(path), "-o", str(out)]
-    code, stderr, elapsed, peak_mb = run_measured(args)
+    code, stderr, elapsed, peak_mb = run_process(args)
     print(f"{name}: exit {code}, {elapsed:.2f} s, peak RSS {peak_mb:.0f} MB")
     assert elapsed < PROCESS_SECONDS
     assert peak_mb < PEAK_RSS_MB, f"{name}: peak RSS {peak_mb:.0f} MB"
@@ -203,7 +183,7 @@ def test_a_12_megapixel_photo_stays_within_time_and_memory(tmp_path):
     cv2.imwrite(str(photo), cv2.resize(board_photo(), (4000, 3000)), [cv2.IMWRITE_JPEG_QUALITY, 92])
     out = tmp_path / "out"
     out.mkdir()
-    code, stderr, elapsed, peak_mb = run_measured(["report", str(photo), "-o", str(out / "r.pdf")])
+    code, stderr, elapsed, peak_mb = run_process(["report", str(photo), "-o", str(out / "r.pdf")])
     print(f"12 MP photo: exit {code}, {elapsed:.2f} s, peak RSS {peak_mb:.0f} MB")
     assert code == 0, stderr
     assert peak_mb < PEAK_RSS_MB and elapsed < PROCESS_SECONDS
