@@ -51,8 +51,7 @@ def _check_outcome(kind: Kind, path: Path, code: int, stderr: str, out: Path) ->
     assert "Traceback" not in stderr
     lines = stderr.splitlines()
     assert len(lines) == 1, f"{kind.name}: {len(lines)} lines on stderr: {stderr}"
-    shown = path.name if kind.code else _source_name(kind, path)
-    assert shown in lines[0], f"{kind.name}: {lines[0]!r} does not name {shown}"
+    assert path.name in lines[0], f"{kind.name}: {lines[0]!r} does not name {path.name}"
     if kind.code:
         assert lines[0].startswith("boardsnap: error: ")
         assert kind.words in lines[0], f"{kind.name}: {lines[0]!r} lacks {kind.words!r}"
@@ -60,12 +59,6 @@ def _check_outcome(kind: Kind, path: Path, code: int, stderr: str, out: Path) ->
     else:
         assert _listing(out.parent) == {out.name}
         assert out.stat().st_size > 1000
-
-
-def _source_name(kind: Kind, path: Path) -> str:
-    # the summary of a photo names the photo; `render` prints the report's path (stdout) only,
-    # so its one stderr line is absent: checked separately
-    return path.name
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
@@ -204,6 +197,31 @@ def test_a_tiny_time_limit_is_exit_8_with_one_line_and_no_output(corpus, tmp_pat
     line = result.stderr.strip()
     assert photo.name in line and "0.05 s limit" in line and "--timeout" in line
     assert _listing(out) == set()
+
+
+def test_a_limit_landing_anywhere_is_exit_8_or_a_whole_report(corpus, tmp_path):
+    """Limits spread over a whole run (load, board, grid, OCR, PDF): each run ends with exit 8
+    and one line and an empty output folder, or (limit not reached) with the whole report."""
+    photo = corpus["valid-jpeg"]
+    t0 = time.perf_counter()
+    full = CliRunner().invoke(cli, ["report", str(photo), "-o", str(tmp_path / "full.pdf")])
+    whole = time.perf_counter() - t0
+    assert full.exit_code == 0
+    outcomes = []
+    for i, share in enumerate((0.1, 0.3, 0.5, 0.7, 0.85, 0.95)):
+        out = tmp_path / f"run{i}"
+        out.mkdir()
+        limit = f"{whole * share:.3f}"
+        args = ["report", str(photo), "-o", str(out / "r.pdf"), "--timeout", limit]
+        result = CliRunner().invoke(cli, args)
+        outcomes.append(result.exit_code)
+        assert result.exit_code in (ExitCode.OK, ExitCode.TIMEOUT), result.output
+        assert result.stderr.count("\n") == 1, result.stderr
+        if result.exit_code == ExitCode.TIMEOUT:
+            assert "limit" in result.stderr and _listing(out) == set()
+        else:
+            assert _listing(out) == {"r.pdf"}
+    assert outcomes.count(ExitCode.TIMEOUT) >= 3, outcomes
 
 
 def test_time_limit_from_the_config_file(tmp_path):
