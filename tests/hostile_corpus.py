@@ -340,6 +340,11 @@ def board_doc(**changes) -> dict:
 HUGE = "W" * 5_000_000
 
 
+def refused_doc(name: str, what: str, make: Callable[[Path], Path], words: str) -> Kind:
+    """A board document `boardsnap render` must refuse (exit 6) with `words` in its line."""
+    return Kind(name, what, make, DOC, words, command="render")
+
+
 # ---- the corpus --------------------------------------------------------------------------------
 
 KINDS: tuple[Kind, ...] = (
@@ -456,93 +461,63 @@ KINDS: tuple[Kind, ...] = (
         OK,
         command="render",
     ),
-    Kind(
-        "doc-empty",
-        "a zero-byte document",
-        doc("empty.json", b""),
-        DOC,
-        "not JSON",
-        command="render",
+    refused_doc("doc-empty", "a zero-byte document", doc("empty.json", b""), "not JSON"),
+    refused_doc(
+        "doc-list", "JSON that is a list", doc("list.json", [board_doc()]), "must be a JSON object"
     ),
-    Kind(
-        "doc-list",
-        "JSON that is a list",
-        doc("list.json", [board_doc()]),
-        DOC,
-        "must be a JSON object",
-        command="render",
-    ),
-    Kind(
+    refused_doc(
         "doc-missing-fields",
         "a metric without a name",
         doc("noname.json", board_doc(metrics=[{"target": {}, "actual": {}}])),
-        DOC,
         "'name' is missing",
-        command="render",
     ),
-    Kind(
+    refused_doc(
         "doc-wrong-types",
         "a target value that is a string",
         doc("types.json", board_doc(metrics=[dict(GOOD_METRIC, target={"value": "fast"})])),
-        DOC,
         "finite number",
-        command="render",
     ),
-    Kind(
+    refused_doc(
         "doc-future-schema",
         "schema boardsnap.board/2",
         doc("future.json", board_doc(schema="boardsnap.board/2")),
-        DOC,
         "newer",
-        command="render",
     ),
-    Kind(
+    refused_doc(
         "doc-nan",
         "NaN and Infinity as values",
         doc("nan.json", json.dumps(board_doc()).replace("240", "NaN").replace("200", "Infinity")),
-        DOC,
         "finite number",
-        command="render",
     ),
-    Kind(
+    refused_doc(
         "doc-big-int",
         "an integer of 5000 digits",
         doc("bigint.json", json.dumps(board_doc()).replace("240", "9" * 5000)),
-        DOC,
         "not usable JSON",
-        command="render",
     ),
-    Kind(
+    refused_doc(
         "doc-deep",
         "JSON nested 100,000 deep",
         doc("deep.json", "[" * 100_000 + "]" * 100_000),
-        DOC,
         "nested too deeply",
-        command="render",
     ),
-    Kind(
+    refused_doc(
         "doc-not-utf8",
         "a Latin-1 document",
         doc("latin1.json", '{"title": "Café"}'.encode("latin-1")),
-        DOC,
         "not UTF-8",
-        command="render",
     ),
-    Kind(
+    refused_doc(
         "doc-many-rows",
         "50,000 metric rows",
         doc("rows.json", board_doc(metrics=[GOOD_METRIC] * 50_000)),
-        DOC,
         "at most",
-        command="render",
     ),
-    Kind(
+    refused_doc(
         "doc-bad-date",
         "a review date that is no date",
         doc("date.json", board_doc(review_date="next Tuesday")),
-        DOC,
         "YYYY-MM-DD",
-        command="render",
     ),
 )
 

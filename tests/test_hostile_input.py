@@ -283,3 +283,14 @@ def test_a_hang_no_signal_reaches_is_ended_by_the_watchdog(tmp_path):
     assert elapsed < 15, elapsed
     assert stderr.count("\n") == 1 and "board.json" in stderr and "1 s limit" in stderr
     assert _listing(out) == set(), "the watchdog left the report's temporary file"
+
+
+def test_a_debug_dir_under_a_file_is_exit_7_with_one_line(corpus, tmp_path):
+    blocker = tmp_path / "dbg"
+    blocker.write_text("a file where the debug folder's parent should be")
+    photo = corpus["valid-jpeg"]
+    args = ["extract", str(photo), "--debug-dir", str(blocker / "stages")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == ExitCode.OUTPUT_ERROR, result.output
+    assert result.stderr.count("\n") == 1 and "dbg" in result.stderr
+    assert "--debug-dir" in result.stderr

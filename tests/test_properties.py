@@ -199,6 +199,13 @@ def _metric(name, op, target, tunit, actual, aunit):
     )
 
 
+def _statuses(make, a: float, b: float, near: float) -> tuple[str, str]:
+    """Statuses of the metrics `make(v)` for the lower and the higher of a and b."""
+    lo, hi = sorted((a, b))
+    cfg = JudgeConfig(near_miss_at=near)
+    return judge_metric(make(lo), cfg).status, judge_metric(make(hi), cfg).status
+
+
 @given(
     target_ms=st.floats(1, 1e5),
     a=st.floats(0, 1e3),
@@ -208,10 +215,9 @@ def _metric(name, op, target, tunit, actual, aunit):
 )
 def test_lower_is_better_monotonic_across_units(target_ms, a, b, op, near):
     """Target in ms, actual in seconds (a board mixing units)."""
-    lo, hi = sorted((a, b))
-    cfg = JudgeConfig(near_miss_at=near)
-    s_lo = judge_metric(_metric("P95 latency", op, target_ms, "ms", lo, "s"), cfg).status
-    s_hi = judge_metric(_metric("P95 latency", op, target_ms, "ms", hi, "s"), cfg).status
+    s_lo, s_hi = _statuses(
+        lambda v: _metric("P95 latency", op, target_ms, "ms", v, "s"), a, b, near
+    )
     assert s_lo in RANK and s_hi in RANK
     assert RANK[s_hi] >= RANK[s_lo]
 
@@ -251,8 +257,5 @@ def test_monotonic_when_the_board_writes_no_comparator(name, target, a, b, near)
     near=st.floats(0.05, 1.0),
 )
 def test_duration_monotonic_hours_against_minutes(target_h, a, b, near):
-    lo, hi = sorted((a, b))
-    cfg = JudgeConfig(near_miss_at=near)
-    s_lo = judge_metric(_metric("MTTR", "<", target_h, "h", lo, "min"), cfg).status
-    s_hi = judge_metric(_metric("MTTR", "<", target_h, "h", hi, "min"), cfg).status
+    s_lo, s_hi = _statuses(lambda v: _metric("MTTR", "<", target_h, "h", v, "min"), a, b, near)
     assert RANK[s_hi] >= RANK[s_lo]
