@@ -45,6 +45,7 @@ class Kind:
     code: ExitCode
     words: str = ""  # must appear in the one line on stderr
     command: str = "report"  # report (a photo) or render (a board document)
+    shows: tuple[str, ...] = ()  # a report must show these texts
 
 
 # ---- board photos ------------------------------------------------------------------------------
@@ -158,20 +159,27 @@ def merged_cells(folder: Path) -> Path:
     return _jpeg(_shrink(photograph(board)[0]), folder, "merged.jpg")
 
 
+RIGHT_ROWS = [("Metric", "Target", "Actual"), ("MTTR", "< 4h", "6h"), ("Apdex", ">= 0.9", "0.93")]
+
+
 def two_tables(folder: Path) -> Path:
     """Two SLA tables side by side on one board (two services reviewed together)."""
     left, _, _ = draw_board(rows=ROWS, size=(1200, 1000), lines_below=())
-    right_rows = [
-        ("Metric", "Target", "Actual"),
-        ("MTTR", "< 4h", "6h"),
-        ("Apdex", ">= 0.9", "0.93"),
-    ]
     right, _, _ = draw_board(
-        rows=right_rows, size=(1200, 1000), lines_above=("Search",), lines_below=()
+        rows=RIGHT_ROWS, size=(1200, 1000), lines_above=("Search",), lines_below=()
     )
     both = np.hstack([left[:, :1150], right[:, 100:]])
     both = cv2.resize(both, (1600, 720), interpolation=cv2.INTER_AREA)
     return _jpeg(_shrink(photograph(both)[0]), folder, "two-tables.jpg")
+
+
+def stacked_tables(folder: Path) -> Path:
+    top, _, _ = draw_board(rows=ROWS, size=(1600, 560), lines_below=())
+    bottom, _, _ = draw_board(
+        rows=RIGHT_ROWS, size=(1600, 460), lines_above=("Search",), lines_below=()
+    )
+    both = cv2.resize(np.vstack([top, bottom]), (1600, 1000), interpolation=cv2.INTER_AREA)
+    return _jpeg(_shrink(photograph(both)[0]), folder, "stacked.jpg")
 
 
 def realistic(name: str, overrides: dict) -> Callable[[Path], Path]:
@@ -362,14 +370,27 @@ KINDS: tuple[Kind, ...] = (
     Kind("tiff", "TIFF", mode("RGB", "board.tif", "TIFF"), OK),
     Kind("animated-gif", "animated GIF (the first frame is read)", animated_gif, OK),
     Kind("png-as-jpg", "a PNG named .jpg", png_named_jpg, OK),
-    Kind("empty-row", "a table with an empty row", rows_board("empty", EMPTY_ROW, "empty.jpg"), OK),
+    Kind(
+        "empty-row",
+        "a table with an empty row",
+        rows_board("empty", EMPTY_ROW, "empty.jpg"),
+        OK,
+        shows=("3 metrics", "Error rate"),
+    ),
     Kind(
         "name-only-row",
         "a row holding only a metric name",
         rows_board("name-only", NAME_ONLY_ROW, "nameonly.jpg"),
         OK,
+        shows=("Throughput", "4 metrics", "1 unknown", "row 4 (Throughput)"),
     ),
-    Kind("merged-cells", "a row whose Target and Actual cells are merged", merged_cells, OK),
+    Kind(
+        "merged-cells",
+        "a row whose Target and Actual cells are merged",
+        merged_cells,
+        OK,
+        shows=("Error rate", "3 metrics"),
+    ),
     Kind(
         "non-ascii",
         "non-ASCII text (Disponibilité, Latenz, Überprüfung, @zoë)",
@@ -381,8 +402,22 @@ KINDS: tuple[Kind, ...] = (
             lines_below=("Actions", "Latenz P95: Cache vorwärmen @zoë 12/15"),
         ),
         OK,
+        shows=("Disponibilité", "Zahlungs-API", "zoë"),
     ),
-    Kind("two-tables", "two SLA tables on one board", two_tables, OK),
+    Kind(
+        "two-tables",
+        "two SLA tables side by side, rules in line (read as two tables)",
+        two_tables,
+        OK,
+        shows=("5 metrics", "MTTR", "Apdex"),
+    ),
+    Kind(
+        "two-tables-stacked",
+        "two SLA tables one above the other (the first read, the second named in a warning)",
+        stacked_tables,
+        OK,
+        shows=("3 metrics", "another table (3 rows x 3 columns)"),
+    ),
     Kind(
         "realistic-exif-8",
         "handwritten board photographed sideways (boardgen, EXIF 8)",

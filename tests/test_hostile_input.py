@@ -10,6 +10,7 @@ injection: a stage made to hang in Python, and one made to hang where no signal 
 
 from __future__ import annotations
 
+import html
 import os
 import subprocess
 import sys
@@ -59,6 +60,9 @@ def _check_outcome(kind: Kind, path: Path, code: int, stderr: str, out: Path) ->
     else:
         assert _listing(out.parent) == {out.name}
         assert out.stat().st_size > 1000
+        page = html.unescape(out.read_text(encoding="utf-8")) if out.suffix == ".html" else ""
+        for text in kind.shows:
+            assert text in page or text in lines[0], f"{kind.name}: {text!r} not in the report"
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)

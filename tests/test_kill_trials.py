@@ -103,6 +103,7 @@ def test_killed_at_random_moments(name, spec, check, trials, over, how, inputs, 
     print(stats.line(name))
     assert stats.broken == []
     assert stats.killed >= trials * SCALE // 2, "most trials should kill a running process"
+    assert stats.complete < stats.trials, "no kill landed before the output was complete"
     if previous is None:
         assert stats.absent + stats.complete == stats.trials
     else:
