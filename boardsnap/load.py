@@ -12,6 +12,7 @@ import errno
 import logging
 import os
 import stat
+import struct
 import warnings
 from datetime import date, datetime
 from pathlib import Path
@@ -78,7 +79,8 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
         ) from None
     except PermissionError:
         raise BadInput("permission denied", path=name, fix="check the file's permissions") from None
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+        # (Pillow's plugins raise struct.error on headers cut short)
         raise BadInput(
             f"the image is damaged or truncated ({_short(exc)})",
             path=name,
