@@ -244,6 +244,12 @@ def png_bomb(folder: Path) -> Path:
     return path
 
 
+def fuzz_regression(name: str, as_name: str) -> Callable[[Path], Path]:
+    """An input a fuzzer crashed the loader with (fuzz/regressions: first byte the suffix)."""
+    data = (SAMPLES.parent / "fuzz" / "regressions" / name).read_bytes()[1:]
+    return raw(as_name, data)
+
+
 def bad_crc_png(folder: Path) -> Path:
     buf = io.BytesIO()
     _pil(board_photo()).save(buf, "PNG")
@@ -463,6 +469,13 @@ KINDS: tuple[Kind, ...] = (
         png_bomb,
         BAD,
         "MP limit",
+    ),
+    Kind(
+        "gif-cut-short",
+        "a GIF whose second frame's header is cut short (found by fuzzing)",
+        fuzz_regression("load-gif-truncated-frame-header.bin", "cut.gif"),
+        BAD,
+        "damaged",
     ),
     Kind("png-bad-crc", "a PNG with a corrupted chunk", bad_crc_png, BAD, "damaged"),
     Kind("missing", "a path that does not exist", missing, BAD, "no such file"),
