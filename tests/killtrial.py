@@ -40,7 +40,7 @@ class TrialStats:
     absent: int = 0  # no output after the trial
     previous: int = 0  # the earlier version, intact
     complete: int = 0  # a complete new version
-    temps_left: int = 0  # temporary files left by killed runs (before the final run)
+    temps_left: int = 0  # temporary files killed runs left (each removed by the next run)
     seconds: float = 0.0  # one full run, measured before the trials
     broken: list[str] = field(default_factory=list)  # what the checker refused, per trial
 
@@ -49,7 +49,7 @@ class TrialStats:
             f"{name}: {self.trials} trials ({self.killed} killed while running, "
             f"{self.finished} had finished): "
             f"{self.complete} complete new, {self.previous} previous kept, {self.absent} absent, "
-            f"{len(self.broken)} broken; {self.temps_left} temp files left, swept by the next run"
+            f"{len(self.broken)} broken; {self.temps_left} left a temp file, removed by the next run"
         )
 
 
@@ -206,6 +206,9 @@ def kill_trials(
             stats.finished += 1
         wait()
         stats.trials += 1
+        left = temps(output)
+        assert len(left) <= 1, f"temporary files of earlier killed runs not removed: {left}"
+        stats.temps_left += len(left)  # the next run must remove it
         if not output.exists():
             if previous is not None:
                 stats.broken.append(f"trial {i}: the previous version was lost")
@@ -222,7 +225,6 @@ def kill_trials(
             continue
         stats.complete += 1
 
-    stats.temps_left = len(temps(output))
     # a later run must not trip over what the killed runs left
     output.unlink(missing_ok=True)
     final = _run(starter)
