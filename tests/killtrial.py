@@ -49,7 +49,8 @@ class TrialStats:
             f"{name}: {self.trials} trials ({self.killed} killed while running, "
             f"{self.finished} had finished): "
             f"{self.complete} complete new, {self.previous} previous kept, {self.absent} absent, "
-            f"{len(self.broken)} broken; {self.temps_left} left a temp file, removed by the next run"
+            f"{len(self.broken)} broken; "
+            f"{self.temps_left} left a temp file (the next run removed it)"
         )
 
 
