@@ -147,7 +147,8 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
             ),
         )
     img.load()
-    if getattr(img, "n_frames", 1) > 1:
+    frames = _frame_count(img)
+    if frames != 1:
         log.info("%s: animated image, reading its first frame", name)
     img = ImageOps.exif_transpose(img) or img
     rgb = _to_rgb8(img)
@@ -169,6 +170,16 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
         capture_date=capture,
         file_date=file_date,
     )
+
+
+def _frame_count(img: Image.Image) -> int | None:
+    """Frames in the file (1 for a still photo); None when a later frame is too damaged to
+    count (Pillow then raises struct.error or IndexError): the first frame, loaded, is read."""
+    try:
+        return int(getattr(img, "n_frames", 1))
+    except (OSError, ValueError, EOFError, IndexError, struct.error):
+        img.seek(0)
+        return None
 
 
 def _to_rgb8(img: Image.Image) -> np.ndarray:
