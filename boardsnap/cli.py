@@ -32,6 +32,16 @@ log = logging.getLogger("boardsnap")
 # ---- shared options --------------------------------------------------------------------------
 
 
+def timeout_option(fn: Callable) -> Callable:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(0.0, 1e6),
+        default=None,
+        metavar="SECONDS",
+        help="Give up on a photo or document after this long, exit 8 (0: never) [default: 120].",
+    )(fn)
+
+
 def verbosity_options(fn: Callable) -> Callable:
     fn = click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: debug).")(fn)
     fn = click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")(fn)
@@ -71,6 +81,7 @@ def photo_options(fn: Callable) -> Callable:
             type=click.Path(file_okay=False, path_type=Path),
             help="Write each stage's picture (outline, rectified board, grid, crops) here.",
         ),
+        timeout_option,
         verbosity_options,
     ]
     for d in reversed(decorators):
@@ -156,6 +167,7 @@ def build_config(
     date_order: str | None = None,
     engine: str | None = None,
     paper: str | None = None,
+    timeout: float | None = None,
 ) -> Config:
     cfg = Config.from_file(config_file) if config_file else Config()
     return cfg.with_overrides(
@@ -163,7 +175,21 @@ def build_config(
         parse={"date_order": date_order},
         ocr={"engine": engine},
         report={"paper": paper},
+        limits={"photo_seconds": timeout},
     )
+
+
+@contextlib.contextmanager
+def bounded(cfg: Config, path: Path) -> Iterator[None]:
+    """The work on one photo or document, within `limits.photo_seconds` (exit 8 past it)."""
+    from boardsnap.limits import Watchdog, time_limit
+
+    seconds = cfg.limits.photo_seconds
+    with (
+        Watchdog(seconds, str(path), cfg.limits.hang_grace_seconds),
+        time_limit(seconds, str(path)),
+    ):
+        yield
 
 
 def setup_logging(verbose: int, quiet: bool) -> None:
@@ -199,8 +225,9 @@ def handle_errors(fn: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
             if verbose:
                 traceback.print_exc()
+            detail = (str(exc).strip().splitlines() or [""])[0][:200]
             click.echo(
-                f"boardsnap: internal error: {type(exc).__name__}: {exc}; "
+                f"boardsnap: internal error: {type(exc).__name__}: {detail}; "
                 "please report it with the output of the same command run with -v",
                 err=True,
             )
@@ -272,6 +299,7 @@ def extract(
     date_order: str | None,
     engine: str | None,
     debug_dir: Path | None,
+    timeout: float | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -282,9 +310,10 @@ def extract(
     setup_logging(verbose, quiet)
     if fmt in BINARY_FORMATS and output is None:
         raise click.UsageError(f"--format {fmt} is binary: give the file with -o FILE.{fmt}")
-    cfg = build_config(config_file, near_miss, date_order, engine)
-    result = Pipeline(cfg).extract(photo, debug_dir)
-    _emit(export(result.board, fmt, cfg.export), output)
+    cfg = build_config(config_file, near_miss, date_order, engine, timeout=timeout)
+    with bounded(cfg, photo):
+        result = Pipeline(cfg).extract(photo, debug_dir)
+        _emit(export(result.board, fmt, cfg.export), output)
     if not quiet:
         click.echo(summary_line(result.board), err=True)
 
@@ -312,6 +341,7 @@ def report(
     date_order: str | None,
     engine: str | None,
     debug_dir: Path | None,
+    timeout: float | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -332,8 +362,9 @@ def report(
         date_order=date_order,
         engine=engine,
         paper=paper,
+        timeout=timeout,
     )
-    with _maybe_history(db, cfg, wanted=save) as history:
+    with bounded(cfg, photo), _maybe_history(db, cfg, wanted=save) as history:
         result = Pipeline(cfg).extract(photo, debug_dir)
         target = output or photo.with_suffix("." + fmt)
         evidence = report_stage.Evidence(board_image=result.rectified.image)
@@ -364,6 +395,7 @@ def report(
 )
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
 @db_option
+@timeout_option
 @verbosity_options
 @handle_errors
 def render(
@@ -376,6 +408,7 @@ def render(
     near_miss: float | None,
     config_file: str | None,
     db: str | None,
+    timeout: float | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -387,16 +420,19 @@ def render(
 
     setup_logging(verbose, quiet)
     fmt = _report_format(output, fmt)
-    cfg, options = report_settings(config_file, audience, redact, near_miss=near_miss, paper=paper)
-    board = read_document(document)
-    if near_miss is not None:
-        board = judge.judge_board(board, cfg.judge)
-    target = output or document.with_suffix("." + fmt)
-    with _maybe_history(db, cfg) as history:
-        context = history.report_context(board) if history is not None else None
-        written = report_stage.write_report(
-            board, target, fmt, cfg.report, None, options=options, history=context
-        )
+    cfg, options = report_settings(
+        config_file, audience, redact, near_miss=near_miss, paper=paper, timeout=timeout
+    )
+    with bounded(cfg, document):
+        board = read_document(document, cfg.limits.document_bytes)
+        if near_miss is not None:
+            board = judge.judge_board(board, cfg.judge)
+        target = output or document.with_suffix("." + fmt)
+        with _maybe_history(db, cfg) as history:
+            context = history.report_context(board) if history is not None else None
+            written = report_stage.write_report(
+                board, target, fmt, cfg.report, None, options=options, history=context
+            )
     click.echo(str(written))
 
 
@@ -635,6 +671,7 @@ def batch(
     near_miss: float | None,
     date_order: str | None,
     engine: str | None,
+    timeout: float | None,
     debug_dir: Path | None,
     verbose: int,
     quiet: bool,
@@ -651,7 +688,7 @@ def batch(
     setup_logging(verbose, quiet)
     if workers and scheduler:
         raise click.UsageError("--workers is for local processes; a Dask cluster has its own")
-    cfg = build_config(config_file, near_miss, date_order, engine, paper)
+    cfg = build_config(config_file, near_miss, date_order, engine, paper, timeout)
     progress = TerminalProgress(bar=False if quiet else None, notes=not quiet)
     saved = {"new": 0, "known": 0}
     with _maybe_history(db if save else None, cfg, wanted=save) as history:
@@ -778,13 +815,34 @@ def serve(
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-def read_document(path: Path) -> Board:
+def read_document(path: Path, max_bytes: int = 20_000_000) -> Board:
+    """The board document at `path` (UTF-8, a byte-order mark allowed); `InvalidDocument` with
+    one line naming the file for anything else."""
+    name = str(path)
+    if not path.exists():
+        what = "a broken or looping link" if path.is_symlink() else "no such file"
+        raise InvalidDocument(what, path=name, fix="check the path")
+    if path.is_dir():
+        raise InvalidDocument("is a folder", path=name, fix="give a board JSON file")
+    if not path.is_file():
+        raise InvalidDocument("not a regular file", path=name, fix="give a board JSON file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidDocument("no such file", path=str(path), fix="check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidDocument(f"cannot read ({exc})", path=str(path)) from None
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise InvalidDocument(f"cannot read ({exc.strerror or exc})", path=name) from None
+    if len(raw) > max_bytes:
+        raise InvalidDocument(
+            f"larger than {max_bytes / 1e6:g} MB, no board document is",
+            path=name,
+            fix="give the board JSON (or raise limits.document_bytes in the config)",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidDocument(
+            f"not UTF-8 text (byte {exc.start})", path=name, fix="save the document as UTF-8"
+        ) from None
     try:
         return Board.from_json(text)
     except InvalidDocument as exc:

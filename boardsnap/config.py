@@ -33,6 +33,7 @@ DURATION = re.compile(r"[1-9][0-9]*[mhdwMQY]")
 class LoadConfig:
     max_pixels: int = 80_000_000  # decompression-bomb guard; a 12 MP phone photo is 12e6
     work_long_side: int = 2000  # photos are scaled down to this before finding the board
+    max_aspect: float = 10.0  # long side / short side; a narrower strip is no photo of a board
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,17 @@ class WebConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    # wall-clock seconds for one photo (load to report) or one document (render); 0: no limit.
+    # A 12 MP photo takes 2-4 s on a laptop core; the limit is for photos that would hang.
+    photo_seconds: float = 120.0
+    # after the limit, seconds the work gets to stop before the process is ended (C code that
+    # does not return to Python cannot be interrupted any other way)
+    hang_grace_seconds: float = 5.0
+    document_bytes: int = 20_000_000  # a board JSON larger than this is refused unread
+
+
+@dataclass(frozen=True)
 class Config:
     load: LoadConfig = field(default_factory=LoadConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
@@ -131,6 +143,7 @@ class Config:
     export: ExportConfig = field(default_factory=ExportConfig)
     history: HistoryConfig = field(default_factory=HistoryConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
@@ -164,6 +177,13 @@ class Config:
         _check(self.web.max_upload_bytes > 0, "web.max_upload_bytes must be positive")
         _check(self.web.workers >= 1, "web.workers must be at least 1")
         _check(self.web.max_pending >= 1, "web.max_pending must be at least 1")
+        _check(
+            0 <= self.limits.photo_seconds <= 1e6, "limits.photo_seconds must be 0 (none) to 1e6"
+        )
+        _check(
+            0 <= self.limits.hang_grace_seconds <= 1e6, "limits.hang_grace_seconds must be 0 to 1e6"
+        )
+        _check(self.limits.document_bytes > 0, "limits.document_bytes must be positive")
 
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
         """A copy with some settings changed: `cfg.with_overrides(judge={"near_miss_at": .8})`."""

@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 
 from boardsnap.config import OcrConfig
+from boardsnap.errors import OutputError
+from boardsnap.fileio import atomic_write_bytes
 from boardsnap.ocr import prepare_crop
 from boardsnap.results import Layout, Photo, RectifiedBoard
 
@@ -29,13 +31,13 @@ def write_stages(
     clean: np.ndarray | None,
     ocr_cfg: OcrConfig,
 ) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     outline = photo.image.copy()
     pts = board.quad.array().astype(np.int32)
     thickness = max(2, outline.shape[1] // 300)
     cv2.polylines(outline, [pts], True, _COLOURS.get(board.method, (0, 0, 255)), thickness)
-    cv2.imwrite(str(folder / "1-outline.jpg"), outline)
-    cv2.imwrite(str(folder / "2-rectified.jpg"), board.image)
+    _write_image(folder / "1-outline.jpg", outline)
+    _write_image(folder / "2-rectified.jpg", board.image)
     if layout is None:
         return
     overlay = cv2.cvtColor(board.gray, cv2.COLOR_GRAY2BGR)
@@ -47,11 +49,11 @@ def write_stages(
             cv2.rectangle(overlay, (x, y), (x + w, y + h), (0, 170, 0), 2)
     for x, y, w, h in layout.text_lines:
         cv2.rectangle(overlay, (x, y), (x + w, y + h), (255, 0, 255), 2)
-    cv2.imwrite(str(folder / "3-grid.png"), overlay)
+    _write_image(folder / "3-grid.png", overlay)
     if clean is None:
         return
     crops = folder / "cells"
-    crops.mkdir(exist_ok=True)
+    _make_folder(crops)
     boxes = []
     if layout.grid is not None:
         boxes += [(f"r{c.row}c{c.col}", c.box, True) for c in layout.grid.cells]
@@ -59,4 +61,24 @@ def write_stages(
     for name, box, in_table in boxes:
         crop = prepare_crop(clean, box, ocr_cfg, in_table)
         if crop is not None:
-            cv2.imwrite(str(crops / f"{name}.png"), crop)
+            _write_image(crops / f"{name}.png", crop)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the debug folder ({exc.strerror or exc})",
+            path=str(folder),
+            fix="give --debug-dir a folder you can write to",
+        ) from None
+
+
+def _write_image(path: Path, image: np.ndarray) -> None:
+    """Encode in memory, then write atomically like every other output (cv2.imwrite would
+    fail silently and leave half a file when interrupted)."""
+    ok, data = cv2.imencode(path.suffix, image)
+    if not ok:
+        raise OutputError("cannot encode the debug picture", path=str(path))
+    atomic_write_bytes(path, data.tobytes())

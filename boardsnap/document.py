@@ -120,6 +120,10 @@ class Board:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidDocument(f"not JSON ({exc.msg} at line {exc.lineno})") from None
+        except RecursionError:
+            raise InvalidDocument("JSON nested too deeply to be a board document") from None
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            raise InvalidDocument(f"not usable JSON ({str(exc)[:80]})") from None
         return cls.from_dict(data)
 
     @classmethod
@@ -149,7 +153,7 @@ class Board:
                 for i, r in enumerate(_list(data, "root_causes"))
             ),
             actions=tuple(_action_from(a, i) for i, a in enumerate(_list(data, "actions"))),
-            warnings=tuple(str(w) for w in _list(data, "warnings")),
+            warnings=tuple(_text(w) for w in _list(data, "warnings")),
         )
 
 
@@ -162,14 +166,28 @@ def _metric_to_dict(m: Metric) -> dict[str, Any]:
 
 # ---- validation helpers for from_dict ------------------------------------------------------
 
-MAX_TEXT = 10_000
+MAX_TEXT = 10_000  # characters kept of any one text; longer ones are cut
+MAX_ITEMS = 1_000  # entries of any one list; a board holds a few dozen
 
 
-def _list(obj: dict, key: str) -> list:
+def _list(obj: Any, key: str) -> list:
+    if not isinstance(obj, dict):
+        raise InvalidDocument(f"expected an object holding {key!r}")
     value = obj.get(key) or []
     if not isinstance(value, list):
         raise InvalidDocument(f"{key!r} must be a list")
+    if len(value) > MAX_ITEMS:
+        raise InvalidDocument(
+            f"{key!r} has {len(value)} entries; a board holds at most {MAX_ITEMS}"
+        )
     return value
+
+
+def _text(value: Any) -> str:
+    """Any JSON value as a text of at most MAX_TEXT characters (for free-form lists)."""
+    if not isinstance(value, str):
+        value = json.dumps(value)[:MAX_TEXT] if isinstance(value, (list, dict)) else str(value)
+    return value[:MAX_TEXT]
 
 
 def _opt_str(obj: Any, key: str) -> str | None:
@@ -204,9 +222,18 @@ def _opt_num(obj: dict, key: str, where: str) -> float | None:
     value = obj.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidDocument(f"{where}: {key!r} must be a finite number, not {value!r}")
-    return float(value)
+    try:
+        number = float(value) if isinstance(value, (int, float)) else math.nan
+    except OverflowError:  # an integer beyond any float
+        number = math.inf
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise InvalidDocument(f"{where}: {key!r} must be a finite number, not {_short(value)}")
+    return number
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _choice(obj: dict, key: str, allowed: tuple, default: Any, where: str) -> Any:
@@ -214,6 +241,10 @@ def _choice(obj: dict, key: str, allowed: tuple, default: Any, where: str) -> An
     if value not in allowed:
         raise InvalidDocument(f"{where}: {key!r} must be one of {', '.join(map(str, allowed))}")
     return value
+
+
+def _pixel(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1_000_000
 
 
 def _metric_from(m: Any, i: int) -> Metric:
@@ -225,8 +256,8 @@ def _metric_from(m: Any, i: int) -> Metric:
     if not isinstance(t, dict) or not isinstance(a, dict):
         raise InvalidDocument(f"{where}: target and actual must be objects")
     boxes = []
-    for b in m.get("cell_boxes") or []:
-        if isinstance(b, list) and len(b) == 4 and all(isinstance(v, int) for v in b):
+    for b in _list(m, "cell_boxes"):
+        if isinstance(b, list) and len(b) == 4 and all(_pixel(v) for v in b):
             boxes.append(tuple(b))
     return Metric(
         name=_req_str(m, "name", where),
@@ -246,7 +277,7 @@ def _metric_from(m: Any, i: int) -> Metric:
         confidence=min(1.0, max(0.0, _opt_num(m, "confidence", where) or 0.0)),
         needs_review=bool(m.get("needs_review", False)),
         board_mark=_choice(m, "board_mark", STATUSES + (None,), None, where),
-        review_reasons=tuple(str(r) for r in (m.get("review_reasons") or [])),
+        review_reasons=tuple(_text(r) for r in _list(m, "review_reasons")),
         cell_boxes=tuple(boxes),
     )
 

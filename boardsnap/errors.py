@@ -38,7 +38,9 @@ class BoardSnapError(Exception):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        parts = [f"{self.path}: {self.message}" if self.path else self.message]
+        # a library that re-raises our error may have appended lines to the message
+        message = (str(self.message).strip().splitlines() or [""])[0]
+        parts = [f"{self.path}: {message}" if self.path else message]
         if self.fix:
             parts.append(self.fix)
         return "; ".join(parts)

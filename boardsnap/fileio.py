@@ -4,6 +4,11 @@ A report or document is written to a temporary file in the destination folder, f
 then renamed over the destination in one step (`os.replace`). A reader never sees half a file,
 and a failure at any point leaves the destination as it was and no temporary file behind. Every
 failure becomes an `OutputError` whose one line names the path and says how to fix it.
+
+A process killed outright (SIGKILL, power loss) cannot clean up: its temporary file stays, under
+a name no reader takes for the output (`.NAME.PID-RANDOM.tmp`). The next write of the same file
+removes such leftovers whose process is gone (`sweep_stale_temps`), and `remove_open_temps`
+lets a watchdog that must end the process remove the temporary files still being written.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +25,7 @@ from typing import IO
 from boardsnap.errors import OutputError
 
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation at the fd level
+_OPEN_TEMPS: set[Path] = set()  # temporary files this process is writing now
 
 # errno -> (what went wrong, how to fix it)
 _REASONS: dict[int, tuple[str, str]] = {
@@ -59,7 +66,9 @@ def atomic_open(path: str | Path, *, text: bool = False) -> Iterator[IO]:
             path=str(path),
             fix=f"create it first (mkdir -p {folder}) or choose another path",
         )
+    sweep_stale_temps(path)
     tmp, fd = _create_temp(path, folder)
+    _OPEN_TEMPS.add(tmp)
     try:
         mode = "w" if text else "wb"
         kwargs = {"encoding": "utf-8", "newline": ""} if text else {}
@@ -74,6 +83,8 @@ def atomic_open(path: str | Path, *, text: bool = False) -> Iterator[IO]:
     except BaseException:
         _remove_quietly(tmp)
         raise
+    finally:
+        _OPEN_TEMPS.discard(tmp)
     _fsync_folder(folder)
 
 
@@ -95,7 +106,7 @@ def _create_temp(path: Path, folder: Path) -> tuple[Path, int]:
     # os.open with 0o666 lets the umask decide the final permissions, as for any new file
     # (tempfile.mkstemp would leave the report readable by its owner only).
     for _ in range(100):
-        tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        tmp = folder / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _O_BINARY, 0o666)
         except FileExistsError:
@@ -106,6 +117,54 @@ def _create_temp(path: Path, folder: Path) -> tuple[Path, int]:
     raise OutputError(
         "cannot create a temporary file", path=str(path), fix="clean up .*.tmp files there"
     )
+
+
+def temp_pattern(path: Path) -> re.Pattern[str]:
+    """Names of the temporary files `atomic_open` makes for `path` (group 1: the writer's pid)."""
+    return re.compile(re.escape(f".{path.name}.") + r"(\d+)-[0-9a-f]{8}\.tmp")
+
+
+def sweep_stale_temps(path: str | Path) -> list[Path]:
+    """Remove temporary files left beside `path` by writers that no longer run; return them.
+
+    A writer is known by the pid in the name; a live process's file is never touched. (On a
+    folder shared between machines a pid names a process of this machine only: such folders
+    should not be written from several machines at once.)"""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = temp_pattern(path)
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match and not _alive(int(match.group(1))):
+            tmp = Path(entry.path)
+            _remove_quietly(tmp)
+            removed.append(tmp)
+    return removed
+
+
+def remove_open_temps() -> None:
+    """Remove the temporary files this process is writing (for a watchdog about to exit)."""
+    for tmp in list(_OPEN_TEMPS):
+        _remove_quietly(tmp)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or a pid this system cannot have: leave it
+    except OSError:
+        return True
+    return True
 
 
 def _remove_quietly(tmp: Path) -> None:
@@ -127,4 +186,11 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "atomic_open",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "remove_open_temps",
+    "sweep_stale_temps",
+    "temp_pattern",
+]

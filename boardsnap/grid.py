@@ -48,7 +48,12 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
     text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines_zone))
 
     notes: list[str] = []
-    grid = _table(h_lines, v_lines, text_ink, cfg, w, h)
+    grid, others = _table(h_lines, v_lines, text_ink, cfg, w, h)
+    warnings = tuple(
+        f"another table ({g.rows} rows x {g.cols} columns) is on the board and was not read; "
+        "photograph each table on its own"
+        for g in others
+    )
     if grid is None:
         notes.append(
             f"no ruled table among {len(h_lines)} horizontal and {len(v_lines)} vertical lines"
@@ -61,7 +66,8 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
         pad = int(0.01 * max(w, h))
         outside[max(0, y - pad) : y + bh + pad, max(0, x - pad) : x + bw + pad] = 0
     text_lines = find_text_lines(outside)
-    return Segmentation(Layout(grid=grid, text_lines=text_lines, notes=tuple(notes)), clean, ink)
+    layout = Layout(grid=grid, text_lines=text_lines, notes=tuple(notes), warnings=warnings)
+    return Segmentation(layout, clean, ink)
 
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:
@@ -160,13 +166,15 @@ def _table(
     cfg: GridConfig,
     w: int,
     h: int,
-) -> Grid | None:
+) -> tuple[Grid | None, list[Grid]]:
+    """The SLA table (the largest plausible group of crossing rules) and any other plausible
+    tables, which are not read but must not go unmentioned."""
     # the board's own edges (frame remnants after rectification) are not table rules
     edge = 0.03
     h_lines = [ln for ln in h_lines if edge * h < ln.position() < (1 - edge) * h]
     v_lines = [ln for ln in v_lines if edge * w < ln.position() < (1 - edge) * w]
     if not h_lines or not v_lines:
-        return None
+        return None, []
     tol = 0.012 * max(w, h)  # how far a rule may stop short of (or overshoot) another
     # bipartite crossing graph; each connected group of crossing lines is a candidate table
     edges = []
@@ -191,12 +199,15 @@ def _table(
     groups: dict[int, list[tuple[int, int]]] = {}
     for i, j in edges:
         groups.setdefault(find(i), []).append((i, j))
-    # the largest group that makes a plausible table
+    # the largest group that makes a plausible table; other plausible ones are only counted
+    found = []
     for group in sorted(groups.values(), key=len, reverse=True):
+        if len(group) < (cfg.min_rows + 1) * (cfg.min_cols + 1) and found:
+            break  # too few crossings for another table's rules
         grid = _grid_from_group(group, h_lines, v_lines, text_ink, cfg, w, h)
         if grid is not None:
-            return grid
-    return None
+            found.append(grid)
+    return (found[0], found[1:]) if found else (None, [])
 
 
 def _grid_from_group(

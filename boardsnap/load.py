@@ -8,8 +8,11 @@ than `LoadConfig.max_pixels` before decoding them (decompression bombs), convert
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import stat
+import struct
 import warnings
 from datetime import date, datetime
 from pathlib import Path
@@ -44,10 +47,7 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
     """Load `path` as an upright BGR image no longer than `cfg.work_long_side` pixels."""
     path = Path(path)
     name = str(path)
-    if not path.exists():
-        raise BadInput("no such file", path=name, fix="check the path")
-    if path.is_dir():
-        raise BadInput("is a folder, not a photo", path=name, fix="give a photo file")
+    file_date = _check_file(path, name)
     if path.suffix.lower() in (".heic", ".heif") and not _enable_heif():
         raise BadInput(
             "HEIC photos need the pillow-heif package",
@@ -55,12 +55,6 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
             fix="pip install 'boardsnap[heic]', or export the photo as JPEG",
         )
     _enable_heif()
-    try:
-        file_date = date.fromtimestamp(path.stat().st_mtime)
-    except OSError as exc:
-        raise BadInput(
-            f"cannot read ({exc.strerror})", path=name, fix="check permissions"
-        ) from None
 
     # WeasyPrint sets this process-wide on import; a truncated photo must fail, not load grey
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -85,7 +79,8 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
         ) from None
     except PermissionError:
         raise BadInput("permission denied", path=name, fix="check the file's permissions") from None
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+        # (Pillow's plugins raise struct.error on headers cut short)
         raise BadInput(
             f"the image is damaged or truncated ({_short(exc)})",
             path=name,
@@ -93,6 +88,34 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
         ) from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _check_file(path: Path, name: str) -> date:
+    """Refuse what is not a readable regular file before opening it (a pipe or a device would
+    block or never end); return the file's modification date."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        what = "a broken link" if path.is_symlink() else "no such file"
+        raise BadInput(what, path=name, fix="check the path") from None
+    except PermissionError:
+        raise BadInput(
+            "permission denied", path=name, fix="check the permissions of the file and its folder"
+        ) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BadInput("a looping link", path=name, fix="check the path") from None
+        raise BadInput(
+            f"cannot read ({exc.strerror or exc})", path=name, fix="check the path"
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise BadInput("is a folder, not a photo", path=name, fix="give a photo file")
+    if not stat.S_ISREG(st.st_mode):
+        raise BadInput("not a regular file", path=name, fix="give a photo file")
+    try:
+        return date.fromtimestamp(st.st_mtime)
+    except (OverflowError, OSError, ValueError):
+        return date.today()
 
 
 def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Photo:
@@ -103,8 +126,14 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
         raise BadInput(
             f"image is only {width}x{height} pixels", path=name, fix="give the original photo"
         )
+    if max(width, height) > cfg.max_aspect * min(width, height):
+        raise BadInput(
+            f"image is {width}x{height} pixels, too narrow to be a photo of a board",
+            path=name,
+            fix="give the original photo, not a strip cut from it",
+        )
     exif = img.getexif()
-    orientation = int(exif.get(0x0112, 1) or 1)
+    orientation = _orientation(exif)
     capture = _exif_date(exif)
 
     # JPEG can decode at 1/2, 1/4, 1/8 scale directly: much faster for 12 MP photos.
@@ -113,12 +142,13 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
         img.draft(
             "RGB",
             (
-                width * cfg.work_long_side // long_side * 2,
-                height * cfg.work_long_side // long_side * 2,
+                max(1, width * cfg.work_long_side // long_side * 2),
+                max(1, height * cfg.work_long_side // long_side * 2),
             ),
         )
     img.load()
-    if getattr(img, "n_frames", 1) > 1:
+    frames = _frame_count(img)
+    if frames != 1:
         log.info("%s: animated image, reading its first frame", name)
     img = ImageOps.exif_transpose(img) or img
     rgb = _to_rgb8(img)
@@ -127,7 +157,8 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
     if scale < 1.0:
         import cv2
 
-        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
     upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
     return Photo(
@@ -139,6 +170,16 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
         capture_date=capture,
         file_date=file_date,
     )
+
+
+def _frame_count(img: Image.Image) -> int | None:
+    """Frames in the file (1 for a still photo); None when a later frame is too damaged to
+    count (Pillow then raises struct.error or IndexError): the first frame, loaded, is read."""
+    try:
+        return int(getattr(img, "n_frames", 1))
+    except (OSError, ValueError, EOFError, IndexError, struct.error):
+        img.seek(0)
+        return None
 
 
 def _to_rgb8(img: Image.Image) -> np.ndarray:
@@ -158,6 +199,12 @@ def _to_rgb8(img: Image.Image) -> np.ndarray:
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
     return np.asarray(img.convert("RGB"))
+
+
+def _orientation(exif: Image.Exif) -> int:
+    """The EXIF orientation 1..8; anything else (a broken tag) is taken as upright."""
+    raw = exif.get(0x0112, 1)
+    return raw if isinstance(raw, int) and 1 <= raw <= 8 else 1
 
 
 def _exif_date(exif: Image.Exif) -> date | None:

@@ -16,6 +16,7 @@ All functions are pure and never raise on any text.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -1671,6 +1672,9 @@ def _table_metrics(
     rows = [r for r in cells if any(normalise(c.text) for c in r)]
     if not rows:
         return []
+    blocks = _side_by_side(rows)
+    if blocks:
+        return [m for block in blocks for m in _table_metrics(block, ctx)]
     roles: dict[str, int] | None = None
     start = 0
     for i, row in enumerate(rows[:2]):
@@ -1692,12 +1696,31 @@ def _table_metrics(
             normalise(c.text) for c in (name_cell, target_cell, actual_cell) if c is not None
         ):
             continue  # only a mark or a note: no row
-        if not _plausible_row(name_cell, target_cell, actual_cell):
+        if not _plausible_row(name_cell, target_cell, actual_cell) and not _named_sla_row(
+            name_cell, ctx
+        ):
             continue  # a box of a drawing, not a commitment
         out.append(build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx))
     if start == 0 and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out):
         return []  # no header and no SLA metric named: some other grid on the board
     return out
+
+
+def _side_by_side(
+    rows: list[tuple[OcrText, ...]],
+) -> list[tuple[tuple[OcrText, ...], ...]] | None:
+    """Two tables drawn side by side whose rules line up are segmented as one grid; its header
+    then names the metric column twice (Metric | Target | Actual | Metric | ...). Split it into
+    one block of columns per table, each read as a table of its own."""
+    for row in rows[:2]:
+        if column_roles(row) is None:
+            continue
+        names = [i for i, c in enumerate(row) if _role_of(c.text) == "name"]
+        if len(names) < 2:
+            return None
+        bounds = [0, *names[1:], max(len(r) for r in rows)]
+        return [tuple(tuple(r[a:b]) for r in rows) for a, b in itertools.pairwise(bounds)]
+    return None
 
 
 def _plausible_row(name: OcrText | None, target: OcrText | None, actual: OcrText | None) -> bool:
@@ -1706,6 +1729,12 @@ def _plausible_row(name: OcrText | None, target: OcrText | None, actual: OcrText
         return False
     values = " ".join(c.text for c in (target, actual) if c is not None)
     return _has_number(values) or "nine" in values.lower()
+
+
+def _named_sla_row(name: OcrText | None, ctx: ParseContext) -> bool:
+    """A row that names an SLA metric but holds no number (not filled in, or wiped): kept as a
+    row to review, so that it is not silently missing from the report."""
+    return name is not None and match_metric_name(name.text, ctx.name_match)[1] >= ctx.name_match
 
 
 def _is_header_line(text: str) -> bool:

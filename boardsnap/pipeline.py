@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from boardsnap import board as board_stage
@@ -67,6 +67,8 @@ class Pipeline:
             name_match=cfg.parse.name_match,
         )
         doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+        if seg.layout.warnings:
+            doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
         t["parse+judge"] = time.perf_counter() - t0 - sum(t.values())
         for note in seg.layout.notes:
             log.info("%s: %s", photo.path, note)

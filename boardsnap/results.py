@@ -39,6 +39,7 @@ class Layout:
     grid: Grid | None  # the SLA table, or None when no table was found
     text_lines: tuple[Box, ...]  # text lines outside the table, top to bottom
     notes: tuple[str, ...] = ()  # what the stage noticed (for -v and warnings)
+    warnings: tuple[str, ...] = ()  # what the board document must say (e.g. a table not read)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from boardsnap.errors import (
     OutputError,
     SchedulerUnreachable,
 )
+from boardsnap.limits import time_limit
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +110,11 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
             digest = sha256_file(job.source)
         except OSError as exc:
             raise BadInput(f"cannot read ({exc.strerror or exc})", path=job.display) from None
-        extraction = warm_pipeline(cfg, factory).extract(job.source, job.debug_dir)
-        _write_report(job, cfg, extraction)
+        # the per-photo limit (a local worker runs jobs in its main thread, where the timer
+        # works; on a Dask worker thread it cannot be enforced and time_limit says so)
+        with time_limit(cfg.limits.photo_seconds, job.display):
+            extraction = warm_pipeline(cfg, factory).extract(job.source, job.debug_dir)
+            _write_report(job, cfg, extraction)
         return outcome("ok", board=extraction.board)
     except NoTableFound as exc:
         return outcome("no_table", reason=exc.message, exit_code=int(exc.exit_code))
