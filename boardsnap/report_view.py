@@ -306,7 +306,7 @@ def _commitment(m: Metric) -> str:
     return f"{OP_WORDS[m.target.op]} {amount}"
 
 
-def _downtime(m: Metric, month_days: int) -> dict[str, str] | None:
+def _downtime(m: Metric, month_days: int) -> dict[str, str | None] | None:
     """Allowed (and actual) downtime in a month for an availability target such as 99.9 %."""
     key = f" {metric_key(m.name)} "
     if not any(f" {w} " in key for w in AVAILABILITY_WORDS):
@@ -315,7 +315,10 @@ def _downtime(m: Metric, month_days: int) -> dict[str, str] | None:
     if t.unit != "%" or t.value is None or t.op not in (">", ">=") or not 0 < t.value < 100:
         return None
     minutes = month_days * 24 * 60
-    out = {"allowed": _minutes((100 - t.value) / 100 * minutes)}
+    out: dict[str, str | None] = {
+        "allowed": _minutes((100 - t.value) / 100 * minutes),
+        "actual": None,
+    }
     a = m.actual
     if a.value is not None and a.unit in ("%", None) and 0 <= a.value <= 100:
         out["actual"] = _minutes((100 - a.value) / 100 * minutes)

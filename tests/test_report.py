@@ -227,6 +227,15 @@ def test_empty_board_renders():
     assert "SLA review" in html
 
 
+def test_availability_row_without_an_actual_renders(tmp_path):
+    # allowed downtime is known from the target alone; the used downtime is not
+    row = metric("Uptime", ">=", 99.9, "%", ">= 99.9%", None, "", "unknown", None)
+    board = make_board(metrics=(row,))
+    html = render_html(board, CFG)
+    assert "43.2 min allowed" in html and "used</span>" not in html
+    assert "43.2 min" in pdf_text(render_pdf(board, CFG), tmp_path)
+
+
 HOSTILE = '<script>alert("x")</script><img src="http://127.0.0.1:1/x.png">'
 
 
