@@ -176,7 +176,8 @@ def test_html_carries_a_content_security_policy_without_scripts(rendered):
     assert len(csp) == 1
     rules = dict((r.strip().split(" ", 1) + [""])[:2] for r in csp[0].split(";") if r.strip())
     assert rules["default-src"] == "'none'"
-    assert "script-src" not in rules  # falls back to default-src 'none': no script at all
+    # no script at all: script-src is 'none', or absent and falls back to default-src 'none'
+    assert rules.get("script-src", "'none'") == "'none'"
     assert rules["img-src"] == "data:"
     assert "http" not in csp[0]
 
