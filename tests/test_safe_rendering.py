@@ -149,9 +149,11 @@ def test_html_shows_every_hostile_text_as_text(crafted, rendered):
     parser = _Tags()
     parser.feed(page)
     shown = " ".join(" ".join(parser.text).split())
+    rest = shown
     for text in evil:
         assert " ".join(text.split()) in shown, text
-    assert "49" not in shown  # {{ 7*7 }} was not evaluated
+        rest = rest.replace(" ".join(text.split()), " ")
+    assert "49" not in rest  # {{ 7*7 }} was not evaluated (the evil texts hold a random port)
     names = [t for t, _ in parser.tags]
     for forbidden in ("script", "iframe", "link", "svg", "object", "embed", "base", "form"):
         assert forbidden not in names, forbidden
