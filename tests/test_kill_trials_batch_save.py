@@ -270,3 +270,23 @@ def test_batch_save_killed_at_random_moments(photos, tmp_path):
     stats = batch_trials(photos, tmp_path / "out", tmp_path / "history.sqlite", 12 * SCALE, 5)
     print(f"batch --save: {json.dumps(stats)} in {time.perf_counter() - t0:.1f} s")
     assert stats["killed"] >= stats["trials"] // 2
+
+
+def test_a_rerun_removes_the_temporaries_of_killed_writers_only(tmp_path):
+    """What the trials rely on: a batch removes the temporary files (boardsnap.fileio's names)
+    that a killed run left, and never one whose writer still runs."""
+    import subprocess
+    import sys
+
+    from boardsnap.workers import remove_stale_temporaries
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], text=True, capture_output=True
+    ).stdout.strip()
+    dead = tmp_path / f".a.json.{gone}-0123abcd.tmp"
+    live = tmp_path / f".b.json.{os.getpid()}-0123abcd.tmp"
+    report = tmp_path / "a.json"
+    for path in (dead, live, report):
+        path.write_text("{}")
+    remove_stale_temporaries(tmp_path, [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, report.name])
