@@ -17,6 +17,9 @@ After the trials one more run must finish and leave no temporary file behind: le
 killed runs must not trip up a later run.
 
 Reusable for any writer (batch reports, history saves): pass its argv, its output and a checker.
+Writers whose state carries over from run to run (a history database, a batch folder a rerun
+resumes) use `kill_after(starter, delay)` and check the whole state themselves after each kill
+(tests/test_kill_trials_batch_save.py).
 """
 
 from __future__ import annotations
