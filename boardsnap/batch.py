@@ -9,8 +9,8 @@ workers, `boardsnap/workers.py`) only convert:
    OUTDIR and never collides with another photo's (names once given are kept, via the
    manifest), and decides which photos are up to date (same content hash, same settings);
 3. `run_batch` hands the rest to a runner and, as each `PhotoOutcome` comes back, records it in
-   the manifest (one transaction per photo), moves the progress bar and calls `on_outcome`
-   (the place where, later, each board is saved to the history once);
+   the manifest (one transaction per photo), after calling `on_outcome` (where `--save`
+   saves each board to the history, once), and moves the progress bar;
 4. at the end (or on Ctrl-C) it writes OUTDIR/index.html, summary.csv and failed.txt over every
    photo the manifest knows (`boardsnap/batch_index.py`).
 
@@ -390,6 +390,11 @@ def run_batch(
         progress.start(len(the_plan.jobs) + len(the_plan.refused), len(the_plan.up_to_date))
 
         def record(outcome: PhotoOutcome) -> None:
+            # `on_outcome` (the history save) first: killed between the two, the photo is
+            # converted again and the save finds it already there; the other way round the
+            # manifest would call it done and its review would never be saved
+            if on_outcome is not None:
+                on_outcome(outcome)
             manifest.record(outcome, fingerprint)
             if outcome.status == "ok":
                 summary.converted += 1
@@ -399,8 +404,6 @@ def run_batch(
                 summary.failed += 1
                 summary.failures.append((outcome.job.display, outcome.reason or "failed"))
             progress.update(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
 
         try:
             for outcome in the_plan.refused:

@@ -140,7 +140,7 @@ def sweep_stale_temps(path: str | Path) -> list[Path]:
         return removed
     for entry in entries:
         match = pattern.fullmatch(entry.name)
-        if match and not _alive(int(match.group(1))):
+        if match and not writer_alive(int(match.group(1))):
             tmp = Path(entry.path)
             _remove_quietly(tmp)
             removed.append(tmp)
@@ -153,7 +153,8 @@ def remove_open_temps() -> None:
         _remove_quietly(tmp)
 
 
-def _alive(pid: int) -> bool:
+def writer_alive(pid: int) -> bool:
+    """Whether the writer `pid` of a temporary file may still be running (then it is kept)."""
     if pid == os.getpid():
         return True
     try:

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from boardsnap import fileio
 from boardsnap.batch import Job, PhotoOutcome, sha256_file
 from boardsnap.config import Config
 from boardsnap.errors import (
@@ -56,7 +57,8 @@ log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 2
 DASK_CONNECT_TIMEOUT = "15s"
-_TEMP_NAME = re.compile(r"^\..+\.(pdf|html|json|csv|txt)\.[0-9a-f]{8}\.tmp$")
+# boardsnap.fileio's temporary names (`.NAME.PID-RANDOM.tmp`) of the files a batch writes
+_TEMP_NAME = re.compile(r"^\..+\.(pdf|html|json|csv|txt)\.(\d+)-[0-9a-f]{8}\.tmp$")
 _PR_SET_PDEATHSIG = 1
 
 PipelineFactory = Callable[[Config], object]
@@ -176,7 +178,8 @@ def remove_stale_temporaries(outdir: Path, jobs) -> None:
         except OSError:
             continue
         for name in names:
-            if _TEMP_NAME.match(name):
+            match = _TEMP_NAME.match(name)
+            if match and not fileio.writer_alive(int(match.group(2))):
                 with contextlib.suppress(OSError):
                     os.unlink(folder / name)
 

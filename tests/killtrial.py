@@ -17,6 +17,9 @@ After the trials one more run must finish and leave no temporary file behind: le
 killed runs must not trip up a later run.
 
 Reusable for any writer (batch reports, history saves): pass its argv, its output and a checker.
+Writers whose state carries over from run to run (a history database, a batch folder a rerun
+resumes) use `kill_after(starter, delay)` and check the whole state themselves after each kill
+(tests/test_kill_trials_batch_save.py).
 """
 
 from __future__ import annotations
@@ -142,6 +145,11 @@ class Forkserver:
 
         return pid, wait
 
+    def children_cpu(self) -> float:
+        """CPU seconds of the runs reaped so far (and the processes they waited for)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.proc.stdin.close()
         self.proc.wait(timeout=30)
@@ -166,6 +174,27 @@ def _running(pid: int) -> bool:
 def _run(starter: Spawn | Forkserver) -> int:
     pid, wait = starter.start()
     return wait()
+
+
+def timed_run(starter: Spawn | Forkserver) -> tuple[int, float]:
+    """One run to its end: (exit code, seconds)."""
+    t0 = time.perf_counter()
+    code = _run(starter)
+    return code, time.perf_counter() - t0
+
+
+def kill_after(starter: Spawn | Forkserver, delay: float) -> bool:
+    """Start a run and SIGKILL it `delay` seconds later; True when it was still running.
+
+    For writers whose state carries over from trial to trial (a database, a batch's output
+    folder resumed by the next run), where the caller checks the whole state after each kill."""
+    pid, wait = starter.start()
+    time.sleep(delay)
+    killed = _running(pid)
+    if killed:
+        os.kill(pid, signal.SIGKILL)  # not reaped yet, so the pid is still this run's
+    wait()
+    return killed
 
 
 def kill_trials(
@@ -198,14 +227,10 @@ def kill_trials(
             output.write_bytes(previous)
         late = i % 2 == 1
         delay = stats.seconds * (rng.uniform(0.65, 1.05) if late else rng.uniform(0.0, 1.0))
-        pid, wait = starter.start()
-        time.sleep(delay)
-        if _running(pid):
-            os.kill(pid, signal.SIGKILL)  # not reaped yet, so the pid is still this run's
+        if kill_after(starter, delay):
             stats.killed += 1
         else:
             stats.finished += 1
-        wait()
         stats.trials += 1
         left = temps(output)
         assert len(left) <= 1, f"temporary files of earlier killed runs not removed: {left}"
