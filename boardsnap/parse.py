@@ -580,6 +580,19 @@ def check_row(
         said = vocab.LOWER if op in ("<", "<=") else vocab.HIGHER
         if said != info.direction and _written_op(target.text):
             doubt = doubt.lower(0.6, f"comparator {op} but {name} is {info.direction}-is-better")
+    if info.duration and target.value is not None and actual.value is not None:
+        # "< 1" beside "0.43 hr": an hour, a day? For a duration a lost unit letter changes
+        # the verdict
+        for what, written, other in (("target", tv, av), ("actual", av, tv)):
+            if written is not None and other is not None and written.unit is None and other.unit:
+                doubt = doubt.lower(
+                    0.8, f"no unit on the {what} (the other is in {other.unit}): a unit may be lost"
+                )
+    for what, text in (("target", target.text), ("actual", actual.text)):
+        if re.match(r"\s*['`\"‘’“”]\s*[.,]?\d", text or ""):
+            doubt = doubt.lower(
+                0.7, f"{what} {text!r}: a mark before the number, a digit may be lost"
+            )
     if target.unit and actual.unit and target.unit != actual.unit:
         if not (target.unit in vocab.DURATION_SECONDS and actual.unit in vocab.DURATION_SECONDS):
             doubt = doubt.lower(

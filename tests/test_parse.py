@@ -522,6 +522,30 @@ def test_a_repaired_percentile_needs_review(raw, flagged):
     assert metric.needs_review == flagged
 
 
+@pytest.mark.parametrize(
+    "name, target, actual, reason",
+    [
+        ("TTR", "< 1", "0.43 hr", "no unit on the target"),
+        ("MTTR", "< 4 h", "2", "no unit on the actual"),
+        ("MTTR", "<= 4HOURS", "'.52H", "a mark before the number"),
+        ("MTTR", "< 4 h", "2.1 h", None),
+        ("Uptime", "99.9", "99.95%", None),  # a percentage: the same unit on both sides
+    ],
+)
+def test_a_lost_unit_or_digit_needs_review(name, target, actual, reason):
+    reading = Reading(
+        cells=(
+            (OcrText("Metric", 0.99), OcrText("Target", 0.99), OcrText("Actual", 0.99)),
+            (OcrText(name, 0.95), OcrText(target, 0.95), OcrText(actual, 0.95)),
+        ),
+    )
+    (metric,) = parse_reading(reading, ParseContext("t.jpg", fallback_date=REVIEW)).metrics
+    found = [r for r in metric.review_reasons if reason and reason in r]
+    assert bool(found) == bool(reason), metric.review_reasons
+    if reason is None:
+        assert not metric.needs_review
+
+
 def test_match_metric_name_similarity():
     assert match_metric_name("P95 latency")[1] == 1.0
     assert 0.8 <= match_metric_name("P95 Iatency")[1] < 1.0
