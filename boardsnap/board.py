@@ -104,14 +104,12 @@ def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
     #    the board's white into pieces
     quads += [(q, "lines") for q in _line_quads(edges, cfg)]
 
-    best: _Candidate | None = None
-    for q, source in quads:
-        score = _score_quad(q, whiteness, lo, hi, edge_zone, cfg)
-        if score > 0 and _cuts_ruled_lines(q, ruled, cfg):
-            continue
-        if score > 0 and (best is None or score > best.score):
-            best = _Candidate(q, score, source)
-    return best
+    scored = [_Candidate(q, _score_quad(q, whiteness, lo, hi, edge_zone, cfg), s) for q, s in quads]
+    # best first; the (costlier) check for sides across drawn lines only until one passes
+    for cand in sorted((c for c in scored if c.score > 0), key=lambda c: -c.score):
+        if not _cuts_ruled_lines(cand.quad, ruled, cfg):
+            return cand
+    return None
 
 
 def _line_quads(edges: np.ndarray, cfg: BoardConfig, per_side: int = 8) -> list[Quad]:
