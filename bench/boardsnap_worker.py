@@ -17,23 +17,9 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 import traceback
-
-
-def _maxrss_mb() -> float:
-    """This process's own peak resident memory. VmHWM, not ru_maxrss: on Linux ru_maxrss keeps
-    the high-water mark of the parent's memory image across fork + exec."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except (OSError, ValueError):
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
 def main(argv: list[str]) -> int:
@@ -50,6 +36,7 @@ def main(argv: list[str]) -> int:
     from boardsnap.config import Config
     from boardsnap.document import Board
     from boardsnap.errors import BoardSnapError, NoTableFound
+    from boardsnap.workers import peak_rss_mb
 
     cfg = Config()
     engine = "unknown"
@@ -90,7 +77,7 @@ def main(argv: list[str]) -> int:
         except Exception as exc:  # a bug in BoardSnap: counted, and the traceback kept in the log
             traceback.print_exc(file=sys.stderr)
             record.update(ok=False, error=f"bug: {type(exc).__name__}", detail=str(exc)[:300])
-        record["maxrss_mb"] = round(_maxrss_mb(), 1)
+        record["maxrss_mb"] = round(peak_rss_mb(), 1)
         emit(record)
     return 0
 

@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from boardsnap.config import Config
 from boardsnap.document import Board
 from boardsnap.errors import BadInput, ExitCode
+from boardsnap.fileio import make_folder
 from boardsnap.load import is_photo_name
 
 log = logging.getLogger(__name__)
@@ -369,7 +370,7 @@ def run_batch(
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}", fix="use pdf, html or json")
     outdir = Path(outdir)
-    _make_outdir(outdir)
+    make_folder(outdir, "output folder", "choose a folder you can write to")
     found = find_photos(inputs, exclude=outdir)
     fingerprint = settings_fingerprint(cfg, fmt)
     progress = progress or Progress()
@@ -427,18 +428,3 @@ def run_batch(
             progress.finish()
             batch_index.write_all(outdir, manifest.rows())
     return summary
-
-
-def _make_outdir(outdir: Path) -> None:
-    from boardsnap.errors import OutputError
-
-    if outdir.exists() and not outdir.is_dir():
-        raise OutputError("is a file, not a folder", path=str(outdir), fix="give a folder")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the output folder ({exc.strerror})",
-            path=str(outdir),
-            fix="choose a folder you can write to",
-        ) from None

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from boardsnap.errors import DatabaseError
+from boardsnap.fileio import make_folder
 
 ENV_VAR = "BOARDSNAP_DB"
 PG_SCHEMES = ("postgresql", "postgres")
@@ -147,14 +148,8 @@ class SqliteDatabase(Database):
         self.where = str(path)
         folder = path.parent
         if create_folder:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseError(
-                    f"cannot create the history folder ({exc.strerror})",
-                    path=str(folder),
-                    fix=f"set {ENV_VAR} or --db to a writable place",
-                ) from None
+            fix = f"set {ENV_VAR} or --db to a writable place"
+            make_folder(folder, "history folder", fix, error=DatabaseError)
         if path.is_dir():
             raise DatabaseError("is a folder", path=str(path), fix="give a database file name")
         if not folder.is_dir():

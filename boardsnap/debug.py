@@ -16,11 +16,14 @@ import numpy as np
 
 from boardsnap.config import OcrConfig
 from boardsnap.errors import OutputError
-from boardsnap.fileio import atomic_write_bytes
+from boardsnap.fileio import atomic_write_bytes, make_folder
 from boardsnap.ocr import prepare_crop
 from boardsnap.results import Layout, Photo, RectifiedBoard
 
 _COLOURS = {"frame": (0, 200, 0), "table": (0, 140, 255), "photo": (0, 0, 255)}
+
+
+FIX = "give --debug-dir a folder you can write to"
 
 
 def write_stages(
@@ -31,7 +34,7 @@ def write_stages(
     clean: np.ndarray | None,
     ocr_cfg: OcrConfig,
 ) -> None:
-    _make_folder(folder)
+    make_folder(folder, "debug folder", FIX)
     outline = photo.image.copy()
     pts = board.quad.array().astype(np.int32)
     thickness = max(2, outline.shape[1] // 300)
@@ -53,7 +56,7 @@ def write_stages(
     if clean is None:
         return
     crops = folder / "cells"
-    _make_folder(crops)
+    make_folder(crops, "debug folder", FIX)
     boxes = []
     if layout.grid is not None:
         boxes += [(f"r{c.row}c{c.col}", c.box, True) for c in layout.grid.cells]
@@ -62,17 +65,6 @@ def write_stages(
         crop = prepare_crop(clean, box, ocr_cfg, in_table)
         if crop is not None:
             _write_image(crops / f"{name}.png", crop)
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the debug folder ({exc.strerror or exc})",
-            path=str(folder),
-            fix="give --debug-dir a folder you can write to",
-        ) from None
 
 
 def _write_image(path: Path, image: np.ndarray) -> None:

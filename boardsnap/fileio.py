@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from boardsnap.errors import OutputError
+from boardsnap.errors import BoardSnapError, OutputError
 
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation at the fd level
 _OPEN_TEMPS: set[Path] = set()  # temporary files this process is writing now
@@ -39,6 +39,22 @@ _REASONS: dict[int, tuple[str, str]] = {
     errno.EISDIR: ("is a folder", "give a file name, not a folder"),
     errno.ENAMETOOLONG: ("file name too long", "choose a shorter name"),
 }
+
+
+def make_folder(
+    folder: str | Path, what: str, fix: str, error: type[BoardSnapError] = OutputError
+) -> Path:
+    """Create `folder` (and its parents) or raise `error`: "cannot create the <what> (reason)"."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise error("is a file, not a folder", path=str(folder), fix=fix)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise error(
+            f"cannot create the {what} ({exc.strerror or exc})", path=str(folder), fix=fix
+        ) from None
+    return folder
 
 
 def _output_error(path: Path, exc: OSError) -> OutputError:

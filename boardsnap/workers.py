@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import re
+import resource
 import signal
 import socket
 import sys
@@ -100,7 +101,7 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
             seconds=time.perf_counter() - t0,
             worker=worker,
             stat=stat,
-            peak_mb=_peak_mb(),
+            peak_mb=peak_rss_mb(),
             cpu_seconds=time.process_time() - cpu0,
             **kw,
         )
@@ -131,8 +132,9 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
         )
 
 
-def _peak_mb() -> float | None:
-    """This process's peak resident memory (VmHWM; Linux only)."""
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory in MB. VmHWM where Linux has it: ru_maxrss keeps
+    the high-water mark of the parent's memory image across fork + exec."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
             for line in f:
@@ -140,7 +142,7 @@ def _peak_mb() -> float | None:
                     return int(line.split()[1]) / 1024.0
     except (OSError, ValueError):
         pass
-    return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
 def _fix(exc: BoardSnapError) -> str:
