@@ -23,6 +23,7 @@ from pathlib import Path
 import cv2
 import pytest
 from batch_faults import crashing_pipeline
+from browser import headless
 from click.testing import CliRunner
 
 from boardsnap.batch import (
@@ -195,24 +196,9 @@ def test_index_links_every_report_escapes_and_locks_scripts(first_run):
     assert "not an image BoardSnap can read" in html
 
 
-def _browser_dom(url: str, tmp_path: Path) -> str:
+def _browser_dom(url: str) -> str:
     """The page as headless Chromium leaves it after its script ran."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is missing: run scripts/system-deps.sh (make deps)"
-    cmd = [
-        chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-        "--dump-dom",
-        url,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    return headless("--dump-dom", url, timeout=120).stdout
 
 
 def test_index_sorts_and_filters_in_a_real_browser(first_run, tmp_path):
@@ -221,7 +207,7 @@ def test_index_sorts_and_filters_in_a_real_browser(first_run, tmp_path):
     server_order = re.findall(
         r'<td class="photo">(?:<a [^>]*>)?([^<]+)', (outdir / "index.html").read_text()
     )
-    dom = _browser_dom(page + "#show=failed&sort=1", tmp_path)
+    dom = _browser_dom(page + "#show=failed&sort=1")
     rows = re.findall(
         r'<tr class="oc-(\w+)"[^>]*?( hidden="")?>\s*<td class="photo">(?:<a [^>]*>)?([^<]+)', dom
     )

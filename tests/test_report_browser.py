@@ -11,22 +11,20 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
 import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from browser import headless
 
 from boardsnap.config import ReportConfig
 from boardsnap.document import Board
 from boardsnap.report import Evidence, render_html
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PHONE, DESKTOP = 390, 1280
 
 
@@ -44,22 +42,7 @@ window.addEventListener("load", function () {{
 
 
 def chromium(*args: str, timeout: int = 90) -> subprocess.CompletedProcess:
-    assert CHROMIUM, "chromium is not installed: run make deps (scripts/system-deps.sh)"
-    with tempfile.TemporaryDirectory() as profile:
-        cmd = [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            f"--user-data-dir={profile}",
-            *args,
-        ]
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return headless("--hide-scrollbars", *args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
