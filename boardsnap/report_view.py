@@ -257,8 +257,8 @@ def _metric_view(m: Metric, image: np.ndarray | None, month_days: int) -> Metric
         label=STATUS_LABELS.get(m.status, m.status),
         icon=STATUS_ICONS.get(m.status, "?"),
         target_text=m.target.text or "(blank)",
-        target_read=_read_target(m),
-        commitment=_commitment(m),
+        target_read=_target_text(m, OP_SYMBOLS, "unreadable", "direction unknown"),
+        commitment=_target_text(m, OP_WORDS, "an unreadable target", "direction not stated"),
         actual_text=m.actual.text or "(blank)",
         actual_read=_quantity(m.actual.value, m.actual.unit) or "unreadable",
         budget=budget,
@@ -297,13 +297,14 @@ def _sentence(v: MetricView, downtime: dict[str, str] | None, month_days: int) -
     return f"{v.name} could not be judged: the target or the actual value was not readable."
 
 
-def _commitment(m: Metric) -> str:
+def _target_text(m: Metric, ops: dict[str, str], unreadable: str, no_op: str) -> str:
+    """The target as the report says it: "under 200 ms" (OP_WORDS) or "< 200 ms" (OP_SYMBOLS)."""
     amount = _quantity(m.target.value, m.target.unit)
     if amount is None:
-        return "an unreadable target"
+        return unreadable
     if m.target.op is None:
-        return f"{amount} (direction not stated)"
-    return f"{OP_WORDS[m.target.op]} {amount}"
+        return f"{amount} ({no_op})"
+    return f"{ops.get(m.target.op, m.target.op)} {amount}"
 
 
 def _downtime(m: Metric, month_days: int) -> dict[str, str | None] | None:
@@ -413,15 +414,6 @@ def _long_date(iso: str | None) -> str | None:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _read_target(m: Metric) -> str:
-    amount = _quantity(m.target.value, m.target.unit)
-    if amount is None:
-        return "unreadable"
-    if m.target.op is None:
-        return f"{amount} (direction unknown)"
-    return f"{OP_SYMBOLS.get(m.target.op, m.target.op)} {amount}"
 
 
 def _quantity(value: float | None, unit: str | None) -> str | None:
