@@ -6,8 +6,9 @@ the board. Candidates come from two independent detectors (bright-region segment
 thresholds, and closed edge contours) and are scored by size, how white their inside is, and how
 much of their outline lies on an image edge. A candidate with a side that crosses drawn lines
 (a shadow's edge running through the table looks like a frame, but the table goes on beyond it)
-is not the board. When no board outline is found, the table's outer
-border rectifies the photo instead; failing that the whole photo is used as it is.
+is not the board. When no board outline is found, or no table is found on the board it gave
+(`rectifications` yields the views in turn), the table's outer border rectifies the photo
+instead; failing that the whole photo is used as it is.
 
 Lighting: the board's background (white with glare, shadow and vignetting) is estimated by a
 large morphological closing that removes the ink, and each colour channel is divided by it, so
@@ -17,6 +18,7 @@ marker colours are kept and the background becomes uniformly white.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -39,7 +41,16 @@ class _Candidate:
 
 
 def find_board(photo: Photo, cfg: BoardConfig) -> RectifiedBoard:
-    """Locate the board on `photo`, rectify it and flatten its lighting."""
+    """Locate the board on `photo`, rectify it and flatten its lighting (the best guess)."""
+    return next(rectifications(photo, cfg))
+
+
+def rectifications(photo: Photo, cfg: BoardConfig) -> Iterator[RectifiedBoard]:
+    """Front views of the board, best guess first: by its frame, by the table's border, as shot.
+
+    The pipeline takes the next one when the grid stage finds no table on a view (a frame found
+    on the wrong thing crops the table away); each is computed only when asked for.
+    """
     img = photo.image
     h, w = img.shape[:2]
     f = min(1.0, _DETECT_SIDE / max(h, w))
@@ -49,22 +60,20 @@ def find_board(photo: Photo, cfg: BoardConfig) -> RectifiedBoard:
     if best is not None:
         quad = Quad(tuple((x / f, y / f) for x, y in best.quad.points))
         log.debug("%s: board found by %s (score %.2f)", photo.path, best.source, best.score)
-        warped = _warp_quad(img, quad, cfg.rectified_long_side)
-        method = "frame"
-    else:
-        table = _table_border_quad(small, cfg)
-        if table is not None:
-            quad = Quad(tuple((x / f, y / f) for x, y in table.points))
-            log.debug("%s: no board outline; rectifying by the table's border", photo.path)
-            warped = _warp_around(img, quad, cfg.rectified_long_side)
-            method = "table"
-        else:
-            log.debug("%s: neither board nor table outline; using the whole photo", photo.path)
-            quad = Quad(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
-            s = cfg.rectified_long_side / max(h, w)
-            warped = cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
-            method = "photo"
+        yield _flattened(_warp_quad(img, quad, cfg.rectified_long_side), quad, "frame", cfg)
+    table = _table_border_quad(small, cfg)
+    if table is not None:
+        quad = Quad(tuple((x / f, y / f) for x, y in table.points))
+        log.debug("%s: rectifying by the table's border", photo.path)
+        yield _flattened(_warp_around(img, quad, cfg.rectified_long_side), quad, "table", cfg)
+    log.debug("%s: using the whole photo as it is", photo.path)
+    quad = Quad(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
+    s = cfg.rectified_long_side / max(h, w)
+    whole = cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+    yield _flattened(whole, quad, "photo", cfg)
 
+
+def _flattened(warped: np.ndarray, quad: Quad, method: str, cfg: BoardConfig) -> RectifiedBoard:
     flat = flatten_lighting(warped, cfg.background_kernel)
     gray = flat.min(axis=2)  # darkest channel: every marker colour is dark in one channel
     return RectifiedBoard(image=flat, gray=gray, quad=quad, method=method)
@@ -350,11 +359,15 @@ def _table_border_quad(small: np.ndarray, cfg: BoardConfig) -> Quad | None:
     ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     h, w = gray.shape
+    margin = 0.01 * max(w, h)
     best, best_area = None, 0.0
     for c in contours:
         area = cv2.contourArea(cv2.convexHull(c))
         if area < 0.05 * w * h or area > cfg.max_board_area * w * h:
             continue
+        x, y, bw, bh = cv2.boundingRect(c)
+        if x < margin or y < margin or x + bw > w - margin or y + bh > h - margin:
+            continue  # runs out of the photo: the board's frame, not a whole table
         hull = cv2.convexHull(c)
         approx = cv2.approxPolyDP(hull, 0.03 * cv2.arcLength(hull, True), True)
         if len(approx) == 4 and area > best_area:
@@ -384,10 +397,12 @@ def _warp_around(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:
     h, w = img.shape[:2]
     corners = np.array([[[0, 0]], [[w, 0]], [[w, h]], [[0, h]]], np.float32)
     moved = cv2.perspectiveTransform(corners, m).reshape(4, 2)
-    # keep the result bounded: at most 1.6x the table's size in each direction around it
-    x0, y0 = max(moved[:, 0].min(), -0.6 * qw), max(moved[:, 1].min(), -0.6 * qh)
-    x1, y1 = min(moved[:, 0].max(), 1.6 * qw), min(moved[:, 1].max(), 1.6 * qh)
-    s = long_side / max(x1 - x0, y1 - y0)
+    # keep the result bounded: at most 0.8x the table's size beyond it on each side (root
+    # causes and actions are often written beside the table), the table as large as it would be
+    # in a view 2.2x its size
+    x0, y0 = max(moved[:, 0].min(), -0.8 * qw), max(moved[:, 1].min(), -0.8 * qh)
+    x1, y1 = min(moved[:, 0].max(), 1.8 * qw), min(moved[:, 1].max(), 1.8 * qh)
+    s = long_side / max(min(x1 - x0, 2.2 * qw), min(y1 - y0, 2.2 * qh))
     shift = np.array([[s, 0, -x0 * s], [0, s, -y0 * s], [0, 0, 1]], np.float64)
     out = (max(32, round((x1 - x0) * s)), max(32, round((y1 - y0) * s)))
     return cv2.warpPerspective(

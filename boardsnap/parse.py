@@ -74,7 +74,7 @@ class Value:
     op_written: bool = False  # a comparator was written (or repaired), not taken from the name
 
 
-_CONF = "OoIl|SsBZz"  # letters Tesseract reads for digits
+_CONF = "OoCUIl|SsBZz"  # letters OCR reads for digits (a handwritten 0 left open: C, U)
 _NUM_TOKEN = re.compile(
     rf"(?<![A-Za-z0-9])(?:\.(?=\d))?[0-9{_CONF}]+(?:[ ]?[.,][ ]?[0-9{_CONF}]+)*\.?"
 )

@@ -51,10 +51,14 @@ class Pipeline:
         t0 = time.perf_counter()
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
-        rectified = board_stage.find_board(photo, cfg.board)
-        t["board"] = time.perf_counter() - t0 - sum(t.values())
-        seg = grid.segment(rectified, cfg.grid)
-        t["grid"] = time.perf_counter() - t0 - sum(t.values())
+        t["board"] = t["grid"] = 0.0
+        for rectified in board_stage.rectifications(photo, cfg.board):
+            t["board"] += time.perf_counter() - t0 - sum(t.values())
+            seg = grid.segment(rectified, cfg.grid)
+            t["grid"] += time.perf_counter() - t0 - sum(t.values())
+            if seg.layout.grid is not None:
+                break
+            log.info("%s: no table on the view by %s; trying the next", photo.path, rectified.method)
         if debug_dir is not None:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         reading = ocr.read_layout(seg.layout, seg.clean, self.engine, cfg.ocr)

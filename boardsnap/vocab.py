@@ -332,6 +332,8 @@ DIGIT_FIXES = str.maketrans(
         "O": "0",
         "o": "0",
         "D": "0",
+        "C": "0",  # a handwritten 0 left open at the top or side
+        "U": "0",
         "I": "1",
         "l": "1",
         "|": "1",

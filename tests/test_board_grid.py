@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from synthetic import ROWS, synth
 
+from boardsnap import board
 from boardsnap.board import find_board, flatten_lighting
 from boardsnap.config import Config
+from boardsnap.geometry import Quad
 from boardsnap.grid import segment
+from boardsnap.pipeline import Pipeline
 from boardsnap.results import Photo
 
 CFG = Config()
@@ -120,3 +124,32 @@ def test_a_hard_shadow_across_the_table_is_not_taken_for_the_board_edge():
     rb = find_board(_photo(img.astype(np.uint8)), CFG.board)
     err = np.linalg.norm(rb.quad.array() - s.board_corners, axis=1).max()
     assert err < 0.02 * max(h, w), f"corner error {err:.1f}px"
+
+
+def test_table_border_is_not_taken_from_a_frame_running_out_of_the_photo():
+    # the board runs out of the photo on the right: its frame is the largest dark outline, but
+    # an outline cut by the photo's edge is no table's border
+    corners = np.array([[420, 300], [2900, 360], [2850, 1480], [460, 1420]], np.float32)
+    s = synth(corners=corners, size=(2400, 1000))
+    small = cv2.resize(s.photo, (800, 600), interpolation=cv2.INTER_AREA)
+    quad = board._table_border_quad(small, CFG.board)
+    assert quad is not None
+    # the table's left edge is at x = 120 of the 2400-wide board: well inside the photo
+    xs = quad.array()[:, 0] * 3
+    assert xs.max() < 2400 - 100 and xs.min() > corners[0, 0]
+
+
+def test_when_the_frame_view_holds_no_table_the_next_view_is_used(tmp_path, monkeypatch):
+    # fault injection: a "frame" found on an empty corner of the board (as a shadow or the
+    # actions' text can make one) must not end the reading with "no SLA table found"
+    s = synth(corners=CORNERS["pose"])
+    path = tmp_path / "board.png"
+    cv2.imwrite(str(path), s.photo)
+    corner = board._Candidate(Quad(((560, 10), (790, 10), (790, 180), (560, 180))), 1.0, "fake")
+    monkeypatch.setattr(board, "_best_board_quad", lambda small, cfg: corner)
+
+    views = [rb.method for rb in board.rectifications(_photo(s.photo), CFG.board)]
+    assert views == ["frame", "table", "photo"]
+    result = Pipeline(CFG).extract(path)
+    assert result.rectified.method == "table"
+    assert [m.name for m in result.board.metrics] == [r[0] for r in ROWS[1:]]

@@ -755,6 +755,10 @@ def test_clean_board_is_not_flagged():
         ("MTTR", "< 15 MI N", "12", 12, "'mi' read as min"),  # a unit repaired, and said so
         ("Uptime", "≥ 99.9%", "99.99%", 99.99, "misread '%'"),
         ("P95 latency", "about 200ms", "180ms", 180, "ignored 'about'"),
+        # a handwritten 0 left open reads as C or U: taken for the 0, and said so
+        ("Throughput", "> 1500 rps", "15C0 rps", 1500, "letters taken for digits"),
+        ("P50 latency", "≤ 150ms", "C.07s", 0.07, "letters taken for digits"),
+        ("P95 latency", "< 2s", "0.U6 s", 0.06, "letters taken for digits"),
     ],
 )
 def test_ocr_slips_need_review(name, target, actual, value, reason):
