@@ -58,7 +58,7 @@ class Pipeline:
             t["grid"] += time.perf_counter() - t0 - sum(t.values())
             if seg.layout.grid is not None:
                 break
-            log.info("%s: no table on the view by %s; trying the next", photo.path, rectified.method)
+            log.info("%s: no table in the view by %s; next view", photo.path, rectified.method)
         if debug_dir is not None:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         reading = ocr.read_layout(seg.layout, seg.clean, self.engine, cfg.ocr)
