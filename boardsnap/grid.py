@@ -42,9 +42,9 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
     h_lines = _chain(_segments(h_mask, "h", w, h), "h", w, h)
     v_lines = _chain(_segments(v_mask, "v", w, h), "v", w, h)
 
-    lines_zone = cv2.dilate(cv2.bitwise_or(h_mask, v_mask), np.ones((5, 5), np.uint8))
-    clean = gray.copy()
-    clean[lines_zone > 0] = 255
+    grow = np.ones((5, 5), np.uint8)
+    line_ink = h_mask | v_mask
+    lines_zone = cv2.dilate(_ruled_ink(line_ink, h_lines + v_lines), grow)
     text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines_zone))
 
     notes: list[str] = []
@@ -65,6 +65,14 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
         x, y, bw, bh = grid.bbox
         pad = int(0.01 * max(w, h))
         outside[max(0, y - pad) : y + bh + pad, max(0, x - pad) : x + bw + pad] = 0
+        # inside the table only its own rules are erased: a straight stroke there that is not
+        # one of them is a tall letter ("l", "1", "b") that the cell's text needs
+        box = (x - pad, y - pad, bw + 2 * pad, bh + 2 * pad)
+        rules = [*grid.h_lines, *grid.v_lines]
+        rules += [ln for ln in h_lines + v_lines if not _overlaps(ln, box)]
+        lines_zone = cv2.dilate(_ruled_ink(line_ink, rules), grow)
+    clean = gray.copy()
+    clean[lines_zone > 0] = 255
     text_lines = find_text_lines(outside)
     layout = Layout(grid=grid, text_lines=text_lines, notes=tuple(notes), warnings=warnings)
     return Segmentation(layout, clean, ink)
@@ -91,6 +99,29 @@ def line_masks(ink: np.ndarray, cfg: GridConfig) -> tuple[np.ndarray, np.ndarray
     h_mask = cv2.bitwise_and(cv2.dilate(h_mask, np.ones((3, 3), np.uint8)), ink)
     v_mask = cv2.bitwise_and(cv2.dilate(v_mask, np.ones((3, 3), np.uint8)), ink)
     return h_mask, v_mask
+
+
+def _overlaps(line: RuledLine, box: Box) -> bool:
+    x, y, bw, bh = box
+    return any(x <= px <= x + bw and y <= py <= y + bh for px, py in line.points)
+
+
+def _ruled_ink(mask: np.ndarray, lines: list[RuledLine]) -> np.ndarray:
+    """The pieces of `mask` that make up the chained ruled lines.
+
+    The line masks also hold every straight run of ink longer than the kernel, and a tall
+    handwritten letter ("l", "b", "1") is one; only the pieces a ruled line runs through are
+    erased before OCR, so the letters stay.
+    """
+    track = np.zeros_like(mask)
+    for line in lines:
+        pts = np.array(line.points, np.float32).round().astype(np.int32)
+        cv2.polylines(track, [pts.reshape(-1, 1, 2)], False, 255, thickness=3)
+    n, labels = cv2.connectedComponents(mask, connectivity=8)
+    on_line = np.zeros(n, bool)
+    on_line[np.unique(labels[(track > 0) & (mask > 0)])] = True
+    on_line[0] = False
+    return (on_line[labels] * 255).astype(np.uint8)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from boardsnap.config import Config
 from boardsnap.geometry import Quad
 from boardsnap.grid import segment
 from boardsnap.pipeline import Pipeline
-from boardsnap.results import Photo
+from boardsnap.results import Photo, RectifiedBoard
 
 CFG = Config()
 
@@ -153,3 +153,24 @@ def test_when_the_frame_view_holds_no_table_the_next_view_is_used(tmp_path, monk
     result = Pipeline(CFG).extract(path)
     assert result.rectified.method == "table"
     assert [m.name for m in result.board.metrics] == [r[0] for r in ROWS[1:]]
+
+
+def test_tall_letters_are_kept_when_the_ruled_lines_are_erased():
+    # a big handwritten "l" or "1" is a straight vertical run longer than the line kernel (60 px
+    # here); only the table's rules may be erased from the image OCR reads, never such a letter
+    h, w = 1200, 1800
+    gray = np.full((h, w), 250, np.uint8)
+    xs, ys = [100, 700, 1100, 1500], [200, 330, 460, 590]
+    for y in ys:
+        cv2.line(gray, (xs[0], y), (xs[-1], y), 30, 5)
+    for x in xs:
+        cv2.line(gray, (x, ys[0]), (x, ys[-1]), 30, 5)
+    for i, x in enumerate(range(180, 600, 60)):  # tall strokes inside the first column's cells
+        cv2.line(gray, (x, 360), (x + 2, 360 + 66 - i), 30, 6)
+    rb = RectifiedBoard(image=cv2.merge([gray] * 3), gray=gray, quad=None, method="photo")
+    seg = segment(rb, CFG.grid)
+    assert seg.layout.grid is not None and seg.layout.grid.rows == 3
+    strokes = seg.clean[360:430, 170:620]
+    assert (strokes < 128).sum() >= 0.8 * (gray[360:430, 170:620] < 128).sum()
+    for y in ys:  # and the ruled lines are gone
+        assert (seg.clean[y - 2 : y + 3, 750:1050] < 128).sum() == 0
