@@ -41,6 +41,10 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
     h_mask, v_mask = line_masks(ink, cfg)
     h_lines = _chain(_segments(h_mask, "h", w, h), "h", w, h)
     v_lines = _chain(_segments(v_mask, "v", w, h), "v", w, h)
+    h_lines, v_lines = (
+        _drawn_through(h_lines, v_lines, h_mask),
+        _drawn_through(v_lines, h_lines, v_mask),
+    )
 
     grow = np.ones((5, 5), np.uint8)
     line_ink = h_mask | v_mask
@@ -184,6 +188,49 @@ def _chain(segs: list[_Seg], orient: str, w: int, h: int) -> list[RuledLine]:
     return out
 
 
+def _drawn_through(
+    lines: list[RuledLine], across: list[RuledLine], mask: np.ndarray
+) -> list[RuledLine]:
+    """The lines whose ink runs on through the lines they cross.
+
+    Tall letters that happen to stand one above the other in consecutive rows ("l" of "latency"
+    under the "T" of "MTTR") chain into something line-shaped across the table, but each stops
+    short of the row lines between them; a drawn rule crosses them. A line with at least two
+    crossings inside its length, most of them with no ink of its own on both sides, is writing.
+    """
+    h, w = mask.shape
+    reach = max(6, round(0.01 * max(h, w)))
+    kept = []
+    for ln in lines:
+        lo, hi = _span(ln)
+        inner = through = 0
+        for other in across:
+            olo, ohi = _span(other)
+            at = other.at(ln.position())  # where `other` is, along `ln`
+            if not (lo + 2 * reach < at < hi - 2 * reach):
+                continue
+            pos = ln.at(at)  # where `ln` is, along `other`
+            if not (olo - reach <= pos <= ohi + reach):
+                continue
+            inner += 1
+            p, a = round(pos), round(at)
+            if ln.orientation == "v":
+                sides = (
+                    mask[a - reach - 2 : a - reach + 3, max(0, p - 4) : p + 5],
+                    mask[a + reach - 2 : a + reach + 3, max(0, p - 4) : p + 5],
+                )
+            else:
+                sides = (
+                    mask[max(0, p - 4) : p + 5, a - reach - 2 : a - reach + 3],
+                    mask[max(0, p - 4) : p + 5, a + reach - 2 : a + reach + 3],
+                )
+            through += all(side.any() for side in sides)
+        if inner >= 2 and through < 0.5 * inner:
+            continue
+        kept.append(ln)
+    return kept
+
+
 def _span(line: RuledLine) -> tuple[float, float]:
     axis = 0 if line.orientation == "h" else 1
     vals = [p[axis] for p in line.points]
@@ -252,10 +299,16 @@ def _grid_from_group(
 ) -> Grid | None:
     if len(best) < 2:
         return None
-    # a stroke of handwriting that crosses one rule is not a column line: keep the lines that
-    # cross about as many lines as the table's best ones and are about as long
-    hs = _prune(best, 0, h_lines)
-    vs = _prune(best, 1, v_lines)
+    # a stroke of handwriting that crosses one rule is not a column line: keep the lines about
+    # as long as the table's longest, then of those the ones that cross about as many of the
+    # others as the best do (counting crossings with short strokes would let tall letters
+    # outvote a faint row line)
+    long_h, long_v = _long(best, 0, h_lines), _long(best, 1, v_lines)
+    best = [(i, j) for i, j in best if i in long_h and j in long_v]
+    if len(best) < 2:
+        return None
+    hs = _prune(best, 0)
+    vs = _prune(best, 1)
     best = [(i, j) for i, j in best if i in hs and j in vs]
     if len(best) < 2:
         return None
@@ -298,14 +351,18 @@ def _median_end(lines: list[RuledLine], end: int) -> float:
     return float(np.median([_span(ln)[end] for ln in lines]))
 
 
-def _prune(crossings: list[tuple[int, int]], side: int, lines: list[RuledLine]) -> set[int]:
+def _long(crossings: list[tuple[int, int]], side: int, lines: list[RuledLine]) -> set[int]:
+    lengths = {pair[side]: _span(lines[pair[side]]) for pair in crossings}
+    longest = max(hi - lo for lo, hi in lengths.values())
+    return {k for k, (lo, hi) in lengths.items() if hi - lo >= 0.5 * longest}
+
+
+def _prune(crossings: list[tuple[int, int]], side: int) -> set[int]:
     count: dict[int, int] = {}
     for pair in crossings:
         count[pair[side]] = count.get(pair[side], 0) + 1
     most = max(count.values())
-    lengths = {k: _span(lines[k])[1] - _span(lines[k])[0] for k in count}
-    longest = max(lengths.values())
-    return {k for k in count if count[k] >= 0.5 * most and lengths[k] >= 0.5 * longest}
+    return {k for k in count if count[k] >= 0.5 * most}
 
 
 def _boundaries(lines: list[float], lo: float, hi: float, min_gap: float) -> list[float]:
