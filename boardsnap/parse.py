@@ -338,6 +338,7 @@ FAR_RATIO = 10.0  # actual 10x the target (lower-is-better), or target 10x the a
 TINY_RATIO = 0.01  # actual a hundredth of a duration or count target
 FAR_BUDGET = 10.0  # a higher-is-better percentage using 10x its error budget (99.9 vs 99.0)
 MIN_UPTIME = 50.0  # uptime, availability, success rate below this %
+MIN_COMMITMENT = 90.0  # nobody commits to less than this % of uptime or success
 
 
 # ---- targets and actuals --------------------------------------------------------------------
@@ -412,13 +413,16 @@ def repair_row(
     - an "s" read as a final 5 on a duration without unit ("<25" beside "0.945" is < 2 s)."""
     info = vocab.lookup(name)
     doubt = Doubt()
-    # units that are no units
-    t_unit, why = _fix_unit(target.unit, info, actual.unit)
-    if why:
-        target, doubt = replace(target, unit=t_unit), doubt.lower(0.7, "target " + why)
-    a_unit, why = _fix_unit(actual.unit, info, target.unit)
-    if why:
-        actual, doubt = replace(actual, unit=a_unit), doubt.lower(0.7, "actual " + why)
+    # units that are no units: the closest spelling, or a close one that keeps the two values
+    # in proportion ("100 wsec" beside "40msec" is msec, though "sec" is spelt closer)
+    for what in ("target", "actual"):
+        this, other = (target, actual) if what == "target" else (actual, target)
+        options = _unit_options(this.unit, info, other.unit)
+        if not options:
+            continue
+        fits = [u for u in options if not _far(*_with_unit(target, actual, what, u))] or options
+        target, actual = _with_unit(target, actual, what, fits[0])
+        doubt = doubt.lower(0.7, f"{what} unit {this.unit!r} read as {fits[0]}")
     # a bare "m" beside milliseconds
     for what in ("target", "actual"):
         this = target if what == "target" else actual
@@ -504,15 +508,13 @@ def repair_row(
     return target, actual, doubt
 
 
-def _fix_unit(
-    unit: str | None, info: vocab.NameInfo, other: str | None
-) -> tuple[str | None, str | None]:
-    """(unit, why) for a unit word that is none of the canonical units: the closest spelling
-    of a unit that fits the metric, or the word kept (why None)."""
+def _unit_options(unit: str | None, info: vocab.NameInfo, other: str | None) -> list[str]:
+    """For a unit word that is none of the canonical units, the units that fit the metric it
+    may be a misspelling of, closest first; [] for a canonical unit or a word kept as it is."""
     if unit is None or unit in CANONICAL_UNITS or unit == "m":
-        return unit, None
+        return []
     if info.duration and unit in _SUBSECOND_UNITS:
-        return "ms", f"unit {unit!r} is no SLA unit: read as ms"
+        return ["ms"]
     if info.duration:
         allowed = set(vocab.DURATION_SECONDS)
     elif info.unit is not None:
@@ -520,17 +522,21 @@ def _fix_unit(
     elif other in CANONICAL_UNITS:
         allowed = {other}
     else:
-        return unit, None
-    best, score = None, 0.0
+        return []
+    best: dict[str, float] = {}
     for alias, canon in vocab.UNIT_ALIASES.items():
         if canon not in allowed or len(alias) < 2:
             continue
         sim = vocab.similarity(unit, alias) + (0.01 if canon == other else 0.0)
-        if sim > score:
-            best, score = canon, sim
-    if best is None or score < 0.65:
-        return unit, None
-    return best, f"unit {unit!r} read as {best}"
+        if sim >= 0.65 and sim > best.get(canon, 0.0):
+            best[canon] = sim
+    return sorted(best, key=lambda c: -best[c])
+
+
+def _with_unit(target: Target, actual: Actual, what: str, unit: str) -> tuple[Target, Actual]:
+    if what == "target":
+        return replace(target, unit=unit), actual
+    return target, replace(actual, unit=unit)
 
 
 def _final_five(v: Value) -> float | None:
@@ -573,8 +579,14 @@ def check_row(
             continue
         if unit == "%" and val > 100:
             doubt = doubt.lower(0.5, f"{what} {val:g} % is above 100 %")
-        if unit == "%" and info.direction == vocab.HIGHER and info.unit == "%" and val < MIN_UPTIME:
-            doubt = doubt.lower(0.5, f"{what} {val:g} % is implausibly low for {name}")
+        if unit == "%" and info.direction == vocab.HIGHER and info.unit == "%":
+            if val < MIN_UPTIME:
+                doubt = doubt.lower(0.5, f"{what} {val:g} % is implausibly low for {name}")
+            elif what == "target" and val < MIN_COMMITMENT:
+                doubt = doubt.lower(
+                    0.6,
+                    f"a target of {val:g} % is unusually low for {name}: a digit may be misread",
+                )
     op = target.op
     if op and info.direction and target.text:
         said = vocab.LOWER if op in ("<", "<=") else vocab.HIGHER
@@ -1019,8 +1031,9 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
     # "P90LATENCY", "PY5LAIENCY": a percentile and the next word written together
     name = re.sub(r"\b([pP][0-9OoSsIlYyg]{2})([A-Za-z]{4,})", r"\1 \2", name)
     words = []
-    worst = 1.0
-    split = [part for w in name.split(" ") for part in vocab.split_joined(w)]
+    split, worst = _join_split(
+        [part for w in name.split(" ") for part in vocab.split_joined(w)], threshold
+    )
     for i, w in enumerate(split):
         following = split[i + 1].lower() if i + 1 < len(split) else ""
         if following in vocab.PERCENTILE_WORDS:
@@ -1041,6 +1054,28 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
     corrected = " ".join(words)
     info = vocab.lookup(corrected)
     return corrected, round(min(info.score, worst) if info.direction else info.score, 3)
+
+
+def _join_split(words: list[str], threshold: float) -> tuple[list[str], float]:
+    """One vocabulary word read as two ("avail ability", "avai abili.y" → "availability"),
+    and how surely (1.0: the two parts spell it exactly)."""
+    out: list[str] = []
+    worst = 1.0
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words):
+            a, b = words[i], words[i + 1]
+            if a.lower() not in vocab.NAME_WORDS and b.lower() not in vocab.NAME_WORDS:
+                joined = a + b
+                fixed, score = vocab.correct_word(joined, threshold)
+                if joined.lower() in vocab.NAME_WORDS or (fixed != joined and score >= threshold):
+                    out.append(fixed)
+                    worst = min(worst, score)
+                    i += 2
+                    continue
+        out.append(words[i])
+        i += 1
+    return out, worst
 
 
 def _percentile_guess(raw: str, name: str) -> str | None:

@@ -100,6 +100,24 @@ NAME_WORDS: tuple[str, ...] = (
     "ttfr",
     "rps",
     "qps",
+    # operational words that stand beside the SLA ones on review boards
+    "average",
+    "median",
+    "peak",
+    "site",
+    "jobs",
+    "open",
+    "tickets",
+    "ticket",
+    "backlog",
+    "deploys",
+    "deployments",
+    "pages",
+    "incidents",
+    "alerts",
+    "cost",
+    "freshness",
+    "builds",
 )
 
 # Two-word names whose second (or first) word is worth correcting from the other one.
@@ -214,7 +232,7 @@ def to_seconds(value: float, unit: str | None) -> float | None:
 
 # ---- metric names ----------------------------------------------------------------------------
 
-_OCR_LETTERS = str.maketrans({"|": "l", "1": "l", "!": "l", "+": "t", "0": "o", "$": "s"})
+_OCR_LETTERS = str.maketrans({"|": "l", "1": "l", "!": "l", "/": "l", "+": "t", "0": "o", "$": "s"})
 
 
 def fold(text: str) -> str:
@@ -247,15 +265,17 @@ def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
     acronym = fix_acronym(word)
     if acronym is not None:
         return _same_case(acronym, word), 1.0 if acronym == low else 0.85
-    if low in NAME_WORDS or not low.isalpha() and not re.fullmatch(r"[a-z|!+$01]+", low):
+    # a stray mark inside a word ("abili.y", "lat'ency") is no letter
+    probe = re.sub(r"(?<=\w)[.,'`](?=\w)", "", low)
+    if low in NAME_WORDS or not all(c.isalpha() or c in "|!+$01/" for c in probe):
         return word, 1.0
-    if len(low) < 4:
+    if len(probe) < 4:
         return word, 1.0
     best, score = word, 0.0
     for cand in NAME_WORDS:
-        if abs(len(cand) - len(low)) > 2 or low.startswith(cand) or cand.startswith(low):
+        if abs(len(cand) - len(probe)) > 2 or probe.startswith(cand) or cand.startswith(probe):
             continue  # "pages" is no misread "page"
-        s = SequenceMatcher(None, _letters(low), _letters(cand)).ratio()
+        s = SequenceMatcher(None, _letters(probe), _letters(cand)).ratio()
         if s > score:
             best, score = cand, s
     if score >= threshold:
@@ -296,6 +316,8 @@ def fix_percentile(word: str) -> str | None:
     return "p" + digits if re.fullmatch(r"\d{2,3}(?:\.\d+)?", digits) else None
 
 
+COMMON_PERCENTILES = frozenset({"50", "75", "90", "95", "99"})
+
 # Words after which a short token is a percentile ("p95 latency").
 PERCENTILE_WORDS = frozenset({"latency", "response", "latancy"})
 _PERCENTILE_FIXES = str.maketrans({"C": "0", "c": "0", "Q": "0"})
@@ -303,13 +325,17 @@ _PERCENTILE_FIXES = str.maketrans({"C": "0", "c": "0", "Q": "0"})
 
 def fix_percentile_before_latency(word: str) -> str | None:
     """A token read in front of "latency", as the percentile it must be: 'P9C' → 'P90',
-    'Pso' → 'P50', '099' → 'P99' (the P read as a zero); None if it cannot be one."""
-    m = re.fullmatch(r"[pP0Oo]([0-9OoSsIl|BZzYygqCcQ]{2})", word)
-    if not m:
-        return None
+    'Pso' → 'P50', '099' → 'P99' (the P read as a zero), 'D99' and '99' → 'P99' (the P read
+    as a D, or lost); None if it cannot be one."""
+    m = re.fullmatch(r"[pP0OoD]?([0-9OoSsIl|BZzYygqCcQ]{2})", word)
+    if not m or (m.group(0) == m.group(1) and not any(c.isdigit() for c in word)):
+        return None  # a bare two-letter word ("Is latency") is no percentile
     digits = m.group(1).translate(_PERCENTILE_FIXES).translate(DIGIT_FIXES).translate(_NINE_FIXES)
     if not re.fullmatch(r"\d{2}", digits) or digits == "00":
         return None
+    if m.group(0) == m.group(1):
+        # no P read at all: only the percentiles boards use ("12 latency" is no p12)
+        return "p" + digits if digits in COMMON_PERCENTILES else None
     return ("P" if word[0].isupper() or word[0] in "0O" else "p") + digits
 
 

@@ -879,6 +879,19 @@ def test_unit_close_to_a_unit_of_the_metric_is_repaired_and_flagged(name, target
     assert m.needs_review and any("read as" in r for r in m.review_reasons)
 
 
+def test_a_misspelt_unit_is_read_as_the_close_one_that_keeps_the_values_in_proportion():
+    # "wsec" is spelt closest to "sec", but 100 s beside 40 ms is 2500x off; "msec" is not
+    m = _row("API latency", "< 100 wsec", "40msec")
+    assert (m.target.value, m.target.unit) == (100, "ms")
+    assert m.needs_review and any("'wsec' read as ms" in r for r in m.review_reasons)
+
+
+def test_an_unusually_low_availability_commitment_is_flagged():
+    m = _row("Availability", ">= 77.7%", "62%")  # "99.9" with each 9 read as a 7
+    assert m.needs_review and any("unusually low" in r for r in m.review_reasons)
+    assert not _row("Availability", ">= 95%", "96.2%").needs_review
+
+
 def test_unknown_unit_word_of_an_unknown_metric_is_kept():
     m = _row("Widgets", "42 widgets", "40 widgets")
     assert m.target.unit == "widgets"
@@ -959,13 +972,25 @@ def test_a_tie_is_flagged_because_strictness_decides_it(target, actual):
         ("API error ade", "API error rate"),
         ("Login Success rale", "Login Success rate"),
         ("Resoonce time", "Response time"),
+        # a word read as two, a stray mark inside a word, a slash for an "l"
+        ("API avail ability", "API availability"),
+        ("A avai abili.y", "A availability"),
+        ("API /aency", "API latency"),
+        ("Backloa", "Backlog"),
+        # a percentile before "latency" with its p lost or read as a D
+        ("99 latency", "p99 latency"),
+        ("D99 latency", "P99 latency"),
+        ("5O latency", "p50 latency"),
     ],
 )
 def test_misread_name_words_are_corrected(read, name):
     assert match_metric_name(read)[0] == name
 
 
-@pytest.mark.parametrize("read", ["MTT", "API", "Error rates", "COST PER REQ", "Widget rate"])
+@pytest.mark.parametrize(
+    "read",
+    ["MTT", "API", "Error rates", "COST PER REQ", "Widget rate", "12 latency", "Is latency"],
+)
 def test_names_without_a_clear_match_are_kept(read):
     assert match_metric_name(read)[0] == read
 
