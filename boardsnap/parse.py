@@ -126,6 +126,8 @@ def read_value(
         doubt = doubt.lower(0.95)
     op, s, doubt = _leading_op(s, doubt)
     s = s.lstrip(_LEADING_NOISE)
+    if op is None and in_cell and re.match(r"[27]\s+(?:one|two|three|four|five|six)\s", s, re.I):
+        op, s, doubt = _digit_as_op(s, doubt, direction)  # "2 THREE NINES": "≥ three nines"
     nines = _NINES.match(s)
     if nines:
         n = nines.group("n").lower()
@@ -223,7 +225,9 @@ def _digit_as_op(s: str, doubt: Doubt, direction: str | None) -> tuple[str | Non
     """A lone "2" or "7" before the number is a comparator read as a digit: "2 99.9%" is
     "≥ 99.9%", "7 0.8" is "> 0.8". Not when the next group is three digits ("2 000 rps" is
     2000). Always worth a look: the comparator's strictness is a guess."""
-    m = re.match(r"^([27])\s+(?=\.?\d)(?!\d{3}(?![\d.,]))", s)
+    m = re.match(
+        r"^([27])\s+(?=\.?\d|(?:one|two|three|four|five|six)\s)(?!\d{3}(?![\d.,]))", s, re.I
+    )
     if not m:
         return None, s, doubt
     if m.group(1) == "7":
@@ -423,6 +427,32 @@ def repair_row(
         fits = [u for u in options if not _far(*_with_unit(target, actual, what, u))] or options
         target, actual = _with_unit(target, actual, what, fits[0])
         doubt = doubt.lower(0.7, f"{what} unit {this.unit!r} read as {fits[0]}")
+    # a "q" read as a final 9 before "ps" ("9849ps" is 984 qps)
+    for what, v in (("target", tv), ("actual", av)):
+        raw = v.raw.translate(vocab.DIGIT_FIXES)
+        if v.unit == "ps" and re.fullmatch(r"\d{2,}9", raw):
+            fixed = float(raw[:-1])
+            target, actual = _with_value(target, actual, what, fixed, "rps")
+            doubt = doubt.lower(0.6, f"{what} {raw}ps: the final 9 read as the q of qps")
+    # a percentage of uptime far too low or above 100 % that one misread leading digit explains:
+    # "19.844 %" is 99.844 % (a 9 read as 1), "199.976 %" is 99.976 % (a stray 1 before it)
+    if info.direction == vocab.HIGHER and info.unit == "%":
+        for what, v in (("target", tv), ("actual", av)):
+            this = target if what == "target" else actual
+            raw = v.raw.translate(vocab.DIGIT_FIXES)
+            if this.unit != "%" or this.value is None or not re.fullmatch(r"\d+\.\d{2,}", raw):
+                continue
+            if this.value < MIN_UPTIME:
+                fixed = float("9" + raw[1:])
+            elif this.value > 100 and raw.startswith("1"):
+                fixed = float(raw[1:])
+            else:
+                continue
+            if MIN_COMMITMENT <= fixed <= 100:
+                target, actual = _with_value(target, actual, what, fixed, "%")
+                doubt = doubt.lower(
+                    0.5, f"{what} {raw} % is implausible for {name}: read as {fixed:g} %"
+                )
     # a bare "m" beside milliseconds
     for what in ("target", "actual"):
         this = target if what == "target" else actual
@@ -531,6 +561,14 @@ def _unit_options(unit: str | None, info: vocab.NameInfo, other: str | None) -> 
         if sim >= 0.65 and sim > best.get(canon, 0.0):
             best[canon] = sim
     return sorted(best, key=lambda c: -best[c])
+
+
+def _with_value(
+    target: Target, actual: Actual, what: str, value: float, unit: str | None
+) -> tuple[Target, Actual]:
+    if what == "target":
+        return replace(target, value=value, unit=unit), actual
+    return target, replace(actual, value=value, unit=unit)
 
 
 def _with_unit(target: Target, actual: Actual, what: str, unit: str) -> tuple[Target, Actual]:

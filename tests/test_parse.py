@@ -886,6 +886,27 @@ def test_a_misspelt_unit_is_read_as_the_close_one_that_keeps_the_values_in_propo
     assert m.needs_review and any("'wsec' read as ms" in r for r in m.review_reasons)
 
 
+@pytest.mark.parametrize(
+    "name, target, actual, tv, av",
+    [
+        ("Uptime", ">= 99.9%", "19.844%", 99.9, 99.844),  # a 9 read as 1
+        ("Uptime", "four nines", "39.9956%", 99.99, 99.9956),  # a 9 read as 3
+        ("Uptime", ">= 99.9%", "199.976%", 99.9, 99.976),  # a stray 1 before it
+        ("Peak throughput", "> 1500 rps", "9849ps", 1500, 984),  # the q of qps read as 9
+    ],
+)
+def test_one_misread_leading_or_final_digit_is_undone_and_flagged(name, target, actual, tv, av):
+    m = _row(name, target, actual)
+    assert (m.target.value, m.actual.value) == (pytest.approx(tv), pytest.approx(av))
+    assert m.needs_review
+
+
+def test_a_comparator_read_as_2_before_a_nines_word():
+    m = _row("Uptime", "2 THREE NINES", "99.976%")
+    assert (m.target.op, m.target.value, m.target.unit) == (">=", 99.9, "%")
+    assert m.needs_review
+
+
 def test_an_unusually_low_availability_commitment_is_flagged():
     m = _row("Availability", ">= 77.7%", "62%")  # "99.9" with each 9 read as a 7
     assert m.needs_review and any("unusually low" in r for r in m.review_reasons)
