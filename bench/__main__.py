@@ -210,6 +210,7 @@ def _peer_column(peer, samples, records: dict[str, dict], ready: list[dict]) -> 
                 fallback_date=_photo_date(s.photo),
                 date_order=cfg.parse.date_order,
                 low_confidence=cfg.ocr.low_confidence,
+                low_digit_confidence=cfg.ocr.low_digit_confidence,
                 name_match=cfg.parse.name_match,
             )
             try:

@@ -65,6 +65,7 @@ class OcrConfig:
     tessdata: str | None = None  # folder holding eng.traineddata; None: look in the usual places
     cell_height: int = 48  # crops are scaled to this text height before recognition
     low_confidence: float = 0.6  # below it a field needs review
+    low_digit_confidence: float = 0.7  # a digit read less surely than this needs review
     detect_long_side: int = 960  # text detection (rapidocr) runs at most this size
 
 

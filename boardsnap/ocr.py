@@ -1,17 +1,19 @@
-"""Stage 4: read each table cell and each text line with Tesseract, one line at a time.
+"""Stage 4: read each table cell and each text line, one line at a time.
 
-Whole-page Tesseract reads almost nothing inside a ruled grid, so every cell and every free text
-line is cropped, cleaned and read alone in single-line mode (PSM 7). The engine sits behind the
-small `OcrEngine` interface:
+Whole-page OCR reads almost nothing inside a ruled grid, so every cell is cropped, cleaned and
+read alone as one line. The engine sits behind the small `OcrEngine` interface:
 
-- `TesserocrEngine` (default when tesserocr imports): libtesseract in-process, one API object
-  kept warm for every crop of every photo;
+- `RapidOcrEngine` (default when rapidocr imports): PP-OCR's recogniser on ONNX Runtime, models
+  inside its wheel, kept warm; its text detector also finds the free lines around the table
+  (`read_block`), and it gives a confidence per character (`read_line_chars`), so one unsure
+  digit in "99.95 %" is not averaged away by four sure ones;
+- `TesserocrEngine`: libtesseract in-process, one API object kept warm, single-line mode (PSM 7);
 - `PytesseractEngine`: the `tesseract` program through pytesseract, a process per crop (the given
   stack; 10-15x slower on small crops, see bench/RESULTS.md).
 
-Both run with OMP_THREAD_LIMIT=1: Tesseract's OpenMP threads cost more than they bring on crops
-this small, and batch mode parallelises by process instead. This is the only module that imports
-an OCR engine.
+All run with one thread (OMP_THREAD_LIMIT=1, one ONNX Runtime thread): threads cost more than
+they bring on crops this small, and batch mode parallelises by process instead. This is the only
+module that imports an OCR engine.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import logging
 import os
 import re
 import unicodedata
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before libtesseract is loaded
 
@@ -47,6 +49,15 @@ class OcrEngine(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class CharConfidenceEngine(Protocol):
+    """An engine that also tells how sure it is of each character."""
+
+    def read_line_chars(self, image: np.ndarray) -> tuple[str, float, tuple[float, ...]]:
+        """Text, its confidence, and one confidence per character of the text."""
+        ...
 
 
 class TesserocrEngine:
@@ -145,14 +156,24 @@ class RapidOcrEngine:
         self.version = version("rapidocr")
 
     def read_line(self, image: np.ndarray) -> tuple[str, float]:
+        text, conf, _ = self.read_line_chars(image)
+        return text, conf
+
+    def read_line_chars(self, image: np.ndarray) -> tuple[str, float, tuple[float, ...]]:
         bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
-        result = self._engine(bgr, use_det=False, use_cls=False, use_rec=True)
+        result = self._engine(bgr, use_det=False, use_cls=False, use_rec=True, return_word_box=True)
         texts = getattr(result, "txts", None) or ()
         scores = getattr(result, "scores", None) or ()
         if not texts:
-            return "", 0.0
+            return "", 0.0, ()
         text = latin(texts[0])
-        return (text, float(scores[0])) if text else ("", 0.0)
+        if not text:
+            return "", 0.0, ()
+        words = getattr(result, "word_results", None) or ()
+        confs = tuple(getattr(words[0], "confs", None) or ()) if words and words[0] else ()
+        if text != texts[0] or len(confs) != len(text):
+            confs = ()  # folded or cut by latin(): the characters no longer line up
+        return text, float(scores[0]), tuple(float(c) for c in confs)
 
     def read_block(self, image: np.ndarray) -> list[OcrText]:
         """Find and read every text line in `image` (text detection + recognition)."""
@@ -283,6 +304,9 @@ def read_layout(layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrCo
         crop = prepare_crop(clean, box, cfg, in_table)
         if crop is None:
             return OcrText("", 1.0, box)  # nothing written: certain
+        if isinstance(engine, CharConfidenceEngine):
+            text, conf, chars = engine.read_line_chars(crop)
+            return OcrText(text, conf, box, chars)
         text, conf = engine.read_line(crop)
         return OcrText(text, conf, box)
 

@@ -34,6 +34,7 @@ class ParseContext:
     fallback_date: date | None = None  # EXIF capture date, else the file's date
     date_order: str = "mdy"  # how short dates such as 12/01 are read: mdy | dmy
     low_confidence: float = 0.6  # OCR confidence below which a field needs review
+    low_digit_confidence: float = 0.7  # a digit read less surely than this needs review
     name_match: float = 0.8  # similarity from which a read name is taken as a known name
 
 
@@ -630,14 +631,17 @@ def check_row(
         said = vocab.LOWER if op in ("<", "<=") else vocab.HIGHER
         if said != info.direction and _written_op(target.text):
             doubt = doubt.lower(0.6, f"comparator {op} but {name} is {info.direction}-is-better")
-    if info.duration and target.value is not None and actual.value is not None:
+    if target.value is not None and actual.value is not None:
         # "< 1" beside "0.43 hr": an hour, a day? For a duration a lost unit letter changes
-        # the verdict
+        # the verdict; and a "%" is easily read as a last digit ("99.9671" for "99.967%")
         for what, written, other in (("target", tv, av), ("actual", av, tv)):
             if written is not None and other is not None and written.unit is None and other.unit:
-                doubt = doubt.lower(
-                    0.8, f"no unit on the {what} (the other is in {other.unit}): a unit may be lost"
-                )
+                lost = "a unit may be lost" if info.duration else "a '%' may be read as a digit"
+                # ("%" reads as a final 1 or 7: "99.9671", "0.097")
+                if info.duration or (other.unit == "%" and written.raw[-1:] in ("1", "7")):
+                    doubt = doubt.lower(
+                        0.8, f"no unit on the {what} (the other is in {other.unit}): {lost}"
+                    )
     for what, text in (("target", target.text), ("actual", actual.text)):
         if re.match(r"\s*['`\"‘’“”]\s*[.,]?\d", text or ""):
             doubt = doubt.lower(
@@ -1532,6 +1536,24 @@ def _conf(cell: OcrText | None) -> float:
     return min(1.0, max(0.0, float(c)))
 
 
+def _unsure_digit(cell: OcrText, limit: float) -> str | None:
+    """Which digit of the cell OCR read less surely than `limit`, in words, if any.
+
+    A line's confidence is the mean over its characters, so one doubtful digit among five sure
+    ones hardly lowers it; a digit misread is the error that changes a verdict."""
+    digits = [
+        (i, conf)
+        for i, (ch, conf) in enumerate(zip(cell.text, cell.char_confidences, strict=False))
+        if ch.isdigit() or ch in ".,"
+    ]
+    if not digits:
+        return None
+    i, conf = min(digits, key=lambda d: d[1])
+    if conf >= limit:
+        return None
+    return f"the {cell.text[i]!r} at character {i + 1} is unsure ({conf:.2f})"
+
+
 def build_metric(
     name_cell: OcrText | None,
     target_cell: OcrText | None,
@@ -1570,6 +1592,8 @@ def build_metric(
         c = _conf(cell)
         if c < ctx.low_confidence:
             doubt = doubt.lower(1.0, f"{what} read with low OCR confidence ({c:.2f})")
+        elif cell is not None and (unsure := _unsure_digit(cell, ctx.low_digit_confidence)):
+            doubt = doubt.lower(1.0, f"{what} {cell.text!r}: {unsure}")
     if _conf(name_cell) < ctx.low_confidence and name_score < ctx.name_match:
         doubt = doubt.lower(1.0, f"name read with low OCR confidence ({_conf(name_cell):.2f})")
     ocr = min(_conf(c) for c in (name_cell, target_cell, actual_cell))

@@ -68,6 +68,7 @@ class Pipeline:
             fallback_date=photo.capture_date or photo.file_date,
             date_order=cfg.parse.date_order,
             low_confidence=cfg.ocr.low_confidence,
+            low_digit_confidence=cfg.ocr.low_digit_confidence,
             name_match=cfg.parse.name_match,
         )
         doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)

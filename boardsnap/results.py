@@ -47,6 +47,8 @@ class OcrText:
     text: str
     confidence: float  # 0..1
     box: Box | None = None  # where it was read, on the rectified board
+    # one confidence per character of `text`, when the engine gives them (else empty)
+    char_confidences: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,19 @@ def test_tessdata_is_found_and_a_bad_setting_is_ignored():
     assert find_tessdata("eng") is not None
     assert find_tessdata("eng", "/nonexistent") == find_tessdata("eng")
     assert find_tessdata("xx-no-such-language") is None
+
+
+def test_rapidocr_gives_one_confidence_per_character_in_read_layout():
+    engine = make_engine(OcrConfig(engine="rapidocr"))
+    image, boxes = _canvas(TEXTS[:3])
+    grid = Grid(3, 1, tuple(Cell(r, 0, b) for r, b in enumerate(boxes[:3])), (0, 0, 1400, 360))
+    try:
+        reading = read_layout(Layout(grid=grid, text_lines=()), image, engine, OcrConfig())
+    finally:
+        engine.close()
+    for (cell,), text in zip(reading.cells, TEXTS[:3], strict=True):
+        assert cell.text == text
+        assert len(cell.char_confidences) == len(text)
+        assert all(0.0 <= c <= 1.0 for c in cell.char_confidences)
+        # the line's confidence is the mean of its characters'
+        assert cell.confidence == pytest.approx(np.mean(cell.char_confidences), abs=1e-3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -905,6 +906,29 @@ def test_a_comparator_read_as_2_before_a_nines_word():
     m = _row("Uptime", "2 THREE NINES", "99.976%")
     assert (m.target.op, m.target.value, m.target.unit) == (">=", 99.9, "%")
     assert m.needs_review
+
+
+def test_one_unsure_digit_flags_a_row_whose_line_confidence_is_high():
+    # "99.95%" read with every character sure but the "1" of "99.15%": the mean stays high
+    confs = (0.99, 0.99, 0.99, 0.55, 0.99, 0.99)
+    actual = OcrText("99.15%", float(np.mean(confs)), None, confs)
+    reading = Reading(cells=((txt("Uptime"), txt(">= 99.9%"), actual),))
+    (m,) = parse_reading(reading, ParseContext("x.jpg")).metrics
+    assert actual.confidence > 0.9 and m.needs_review
+    assert any("'1' at character 4 is unsure (0.55)" in r for r in m.review_reasons)
+    sure = OcrText("99.15%", 0.99, None, (0.99,) * 6)
+    reading = Reading(cells=((txt("Uptime"), txt(">= 99.9%"), sure),))
+    assert not parse_reading(reading, ParseContext("x.jpg")).metrics[0].needs_review
+
+
+@pytest.mark.parametrize("actual, flagged", [("99.9671", True), ("0.097", True), ("99.95", False)])
+def test_a_percent_sign_read_as_a_last_digit_is_flagged(actual, flagged):
+    m = _row(
+        "Error rate" if actual.startswith("0") else "Uptime",
+        "< 0.2 %" if actual.startswith("0") else "> 99.9%",
+        actual,
+    )
+    assert any("'%' may be read as a digit" in r for r in m.review_reasons) == flagged
 
 
 def test_an_unusually_low_availability_commitment_is_flagged():
