@@ -360,6 +360,14 @@ def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
             op = "<="
         elif info.direction == vocab.HIGHER:
             op = ">="
+        elif v.value is not None and (v.unit in vocab.DURATION_SECONDS or v.unit == "rps"):
+            # a name not recognised, but its unit tells: a time to wait is better short, a
+            # request rate better high
+            op = "<=" if v.unit in vocab.DURATION_SECONDS else ">="
+            better = "lower" if op == "<=" else "higher"
+            doubt = doubt.lower(
+                0.8, f"no comparator and a name not recognised: {better} taken as better ({v.unit})"
+            )
     unit = v.unit
     if unit is None and v.value is not None and info.unit == "%" and 0 <= v.value <= 100:
         unit = "%"  # "99.9" for uptime

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from boardsnap.config import JudgeConfig
 from boardsnap.document import Action, Board, RootCause
+from boardsnap.judge import judge_metric
 from boardsnap.parse import (
     ParseContext,
     column_roles,
@@ -929,6 +931,21 @@ def test_a_percent_sign_read_as_a_last_digit_is_flagged(actual, flagged):
         actual,
     )
     assert any("'%' may be read as a digit" in r for r in m.review_reasons) == flagged
+
+
+@pytest.mark.parametrize(
+    "name, target, actual, op, status",
+    [
+        ("M'TIA", "10 min", "9.71 mins", "<=", "near_miss"),
+        ("Thraushaut", "1500 qps", "761 rps", ">=", "breach"),
+    ],
+)
+def test_a_unit_tells_the_direction_when_the_name_is_not_recognised(
+    name, target, actual, op, status
+):
+    m = judge_metric(_row(name, target, actual), JudgeConfig())
+    assert (m.target.op, m.status) == (op, status)
+    assert m.needs_review and any("taken as better" in r for r in m.review_reasons)
 
 
 def test_an_unusually_low_availability_commitment_is_flagged():
