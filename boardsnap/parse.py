@@ -212,6 +212,9 @@ def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
         doubt = doubt.lower(0.9)
     low = t.lower()
     for word, op in vocab.COMPARATORS:
+        if " " in word and low.startswith(word.replace(" ", "")):
+            # "ATLEAST99%": the words run together
+            word = word.replace(" ", "")
         if low.startswith(word):
             after = t[len(word) :]
             if word[0].isalpha() and after[:1].isalpha():
@@ -271,7 +274,11 @@ def _find_number(s: str) -> re.Match[str] | None:
         tok = m.group(0)
         if any(c.isdigit() for c in tok):
             return m
-        if fallback is None and re.match(r"\s*(%|ms\b)", s[m.end() :]) and re.search(r"[Oo]", tok):
+        after = s[m.end() :]
+        if fallback is None and re.match(r"\s*(%|ms\b)", after) and re.search(r"[Oo]", tok):
+            fallback = m
+        # "<ID", "=<I SEC", "<lhr": a 1 read as a letter, alone before a unit
+        if fallback is None and tok in ("I", "l", "|") and _UNIT_AFTER.match(after):
             fallback = m
     return fallback
 
@@ -530,6 +537,15 @@ def repair_row(
             and a5 is not None
             and (tv.unit == "s" or (tv.unit is None and t5 is not None))
         )
+        # beside another duration unit, only when the value as written is far off the other
+        # and in seconds it is not ("< 25" beside "469 ms" is < 2 s; "877.35" under "< 45 min"
+        # is 877.3 s)
+        if not t_s and tv.unit is None and t5 is not None and av.unit in vocab.DURATION_SECONDS:
+            alt = replace(target, value=t5, unit="s")
+            t_s = _far(replace(target, unit=av.unit), actual) and not _far(alt, actual)
+        if not a_s and av.unit is None and a5 is not None and tv.unit in vocab.DURATION_SECONDS:
+            alt_a = replace(actual, value=a5, unit="s")
+            a_s = _far(target, replace(actual, unit=tv.unit)) and not _far(target, alt_a)
         if t_s:
             target = replace(target, value=t5, unit="s")
             doubt = doubt.lower(0.6, f"target {target.text!r}: the final 5 read as 's'")

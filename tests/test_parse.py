@@ -948,6 +948,24 @@ def test_a_unit_tells_the_direction_when_the_name_is_not_recognised(
     assert m.needs_review and any("taken as better" in r for r in m.review_reasons)
 
 
+@pytest.mark.parametrize(
+    "name, target, actual, tv, av",
+    [
+        ("Resolution time", "<ID", "0.93D", (1, "d"), (0.93, "d")),  # a 1 read as I
+        ("P90 latency", "=<I SEC", "606mS", (1, "s"), (606, "ms")),
+        ("TTR", "<lhr", "0.51hrs", (1, "h"), (0.51, "h")),
+        ("Login success rate", "ATLEAST99%", "99.1%", (99, "%"), (99.1, "%")),
+        ("p99 latency", "< 25", "469 ms", (2, "s"), (469, "ms")),  # an s read as a final 5
+        ("MTTR", "< 45 min", "877.35", (45, "min"), (877.3, "s")),
+    ],
+)
+def test_more_slips_of_one_glyph_are_undone(name, target, actual, tv, av):
+    m = _row(name, target, actual)
+    assert (m.target.value, m.target.unit) == (pytest.approx(tv[0]), tv[1])
+    assert (m.actual.value, m.actual.unit) == (pytest.approx(av[0]), av[1])
+    assert m.target.op in ("<", "<=", ">=")
+
+
 def test_an_unusually_low_availability_commitment_is_flagged():
     m = _row("Availability", ">= 77.7%", "62%")  # "99.9" with each 9 read as a 7
     assert m.needs_review and any("unusually low" in r for r in m.review_reasons)
