@@ -1101,7 +1101,7 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
         [part for w in name.split(" ") for part in vocab.split_joined(w)], threshold
     )
     for i, w in enumerate(split):
-        following = split[i + 1].lower() if i + 1 < len(split) else ""
+        following = vocab.correct_word(split[i + 1])[0].lower() if i + 1 < len(split) else ""
         if following in vocab.PERCENTILE_WORDS:
             # before "latency" a percentile is what was written: "099", "P9C", "Pso" → P99, P90, P50
             fixed = vocab.fix_percentile_before_latency(w)

@@ -320,14 +320,14 @@ COMMON_PERCENTILES = frozenset({"50", "75", "90", "95", "99"})
 
 # Words after which a short token is a percentile ("p95 latency").
 PERCENTILE_WORDS = frozenset({"latency", "response", "latancy"})
-_PERCENTILE_FIXES = str.maketrans({"C": "0", "c": "0", "Q": "0"})
+_PERCENTILE_FIXES = str.maketrans({"C": "0", "c": "0", "Q": "0", "U": "0", "u": "0"})
 
 
 def fix_percentile_before_latency(word: str) -> str | None:
     """A token read in front of "latency", as the percentile it must be: 'P9C' → 'P90',
     'Pso' → 'P50', '099' → 'P99' (the P read as a zero), 'D99' and '99' → 'P99' (the P read
     as a D, or lost); None if it cannot be one."""
-    m = re.fullmatch(r"[pP0OoD]?([0-9OoSsIl|BZzYygqCcQ]{2})", word)
+    m = re.fullmatch(r"[pP0OoD]?([0-9OoSsIl|BZzYygqCcQUu]{2})", word)
     if not m or (m.group(0) == m.group(1) and not any(c.isdigit() for c in word)):
         return None  # a bare two-letter word ("Is latency") is no percentile
     digits = m.group(1).translate(_PERCENTILE_FIXES).translate(DIGIT_FIXES).translate(_NINE_FIXES)

@@ -1061,6 +1061,8 @@ def test_a_tie_is_flagged_because_strictness_decides_it(target, actual):
         ("99 latency", "p99 latency"),
         ("D99 latency", "P99 latency"),
         ("5O latency", "p50 latency"),
+        ("D99 latencv", "P99 latency"),  # before a misread "latency" too
+        ("P5U latency", "P50 latency"),
     ],
 )
 def test_misread_name_words_are_corrected(read, name):
