@@ -459,7 +459,10 @@ def repair_row(
             if this.unit != "%" or this.value is None or not re.fullmatch(r"\d+\.\d{2,}", raw):
                 continue
             if this.value < MIN_UPTIME:
-                fixed = float("9" + raw[1:])
+                # a first 9 misread, or (for "9.953") one of two 9s lost: only one of them may fit
+                options = {float("9" + raw[1:])} | ({float("9" + raw)} if raw[0] == "9" else set())
+                fits = [v for v in options if MIN_COMMITMENT <= v <= 100]
+                fixed = fits[0] if len(fits) == 1 else -1.0
             elif this.value > 100 and raw.startswith("1"):
                 fixed = float(raw[1:])
             else:
