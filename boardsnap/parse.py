@@ -80,7 +80,7 @@ _NUM_TOKEN = re.compile(
     rf"(?<![A-Za-z0-9])(?:\.(?=\d))?[0-9{_CONF}]+(?:[ ]?[.,][ ]?[0-9{_CONF}]+)*\.?"
 )
 _NINES = re.compile(
-    r"^(?P<n>[1-6]|one|two|three|four|five|six)\s*(?:nines?\b|9'?s\b|[x×*]\s*9(?!\d))",
+    r"^(?P<n>[1-6]|one|two|three|four|five|six)\s*(?:n[i1l|]?nes?\b|nine'?s\b|9'?s\b|[x×*]\s*9(?!\d))",
     re.IGNORECASE,
 )
 _PERCENT_MISREAD = re.compile(r"\s*(?:[°º]\s*/\s*[oO0°º]|(?<=[\d\s])[oO]\s*/\s*[oO](?![a-z]))")
@@ -201,6 +201,9 @@ def read_value(
 
 def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
     t = s.lstrip(" -–—~*•:")
+    if re.match(r"c\s?\d", t):
+        t = "<" + t[1:]  # a drawn "<" read as a lowercase c ("c1 hr"); "C.42" stays a 0
+        doubt = doubt.lower(0.9)
     if t[:1] in vocab.MISREAD_COMPARATORS:
         sym = vocab.MISREAD_COMPARATORS[t[0]]
         t = sym + t[1:]
@@ -266,6 +269,9 @@ def _trailing_op(rest: str) -> tuple[str | None, str]:
     return None, rest
 
 
+_ONE_AS_LETTER = re.compile(r"[Il|]")
+
+
 def _find_number(s: str) -> re.Match[str] | None:
     """The first numeric token that holds a real digit, or failing that one made only of
     look-alike letters directly followed by a unit ("lOO%")."""
@@ -277,9 +283,9 @@ def _find_number(s: str) -> re.Match[str] | None:
         after = s[m.end() :]
         if fallback is None and re.match(r"\s*(%|ms\b)", after) and re.search(r"[Oo]", tok):
             fallback = m
-        # "<ID", "=<I SEC", "<lhr": a 1 read as a letter, alone before a unit
-        if fallback is None and tok in ("I", "l", "|") and _UNIT_AFTER.match(after):
-            fallback = m
+        # "<ID", "=<I SEC", "<lhr", "ISEC", "<ls": a 1 read as a letter, before a unit
+        if fallback is None and tok[0] in "Il|" and _UNIT_AFTER.match(s, m.start() + 1):
+            fallback = _ONE_AS_LETTER.match(s, m.start())
     return fallback
 
 
@@ -518,6 +524,20 @@ def repair_row(
             and re.fullmatch(r"\d{3,}", raw)
         ):
             fixed = float(raw[:2] + "." + raw[2:])
+            as_op = float(raw[1:]) if raw[0] in "27" and len(raw) > 2 else None
+            if (
+                what == "target"
+                and as_op is not None
+                and not tv.op_written
+                and info.direction == vocab.HIGHER
+                and info.unit == "%"
+                and fixed < MIN_COMMITMENT <= as_op <= 100
+            ):
+                # "298%" is "≥ 98%" (29.8 % is no commitment): the comparator read as a digit
+                op = ">" if raw[0] == "7" else ">="
+                target = replace(target, op=op, value=as_op)
+                doubt = doubt.lower(0.6, f"target {raw} %: the leading {raw[0]} read as {op}")
+                continue
             if fixed <= 100:
                 if what == "target":
                     target = replace(target, value=fixed)

@@ -957,6 +957,10 @@ def test_a_unit_tells_the_direction_when_the_name_is_not_recognised(
         ("P90 latency", "=<I SEC", "606mS", (1, "s"), (606, "ms")),
         ("TTR", "<lhr", "0.51hrs", (1, "h"), (0.51, "h")),
         ("Login success rate", "ATLEAST99%", "99.1%", (99, "%"), (99.1, "%")),
+        ("Login success rate", "298%", "98.7%", (98, "%"), (98.7, "%")),  # ≥ read as 2
+        ("Uptime", "THREE NNES", "99.979%", (99.9, "%"), (99.979, "%")),
+        ("P90 latency", "ISEC", "0.92 s", (1, "s"), (0.92, "s")),
+        ("TTFR", "c1 hr", "0.79hrs", (1, "h"), (0.79, "h")),
         ("p99 latency", "< 25", "469 ms", (2, "s"), (469, "ms")),  # an s read as a final 5
         ("MTTR", "< 45 min", "877.35", (45, "min"), (877.3, "s")),
     ],
