@@ -15,6 +15,7 @@ import base64
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -450,16 +451,28 @@ def _number(value: float) -> str:
 # ---- pictures ----------------------------------------------------------------------------------
 
 
-def _crop(image: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> str | None:
-    """The union of `boxes`, padded and clipped to the image, as a PNG data: URI."""
+def crop_region(
+    image: np.ndarray, boxes: Sequence[Sequence[int]], pad: int = CROP_PAD
+) -> np.ndarray | None:
+    """The union of `boxes` ([x, y, w, h] each), padded and clipped to the image; None when
+    less than two pixels of it either way are inside."""
+    if not boxes:
+        return None
     height, width = image.shape[:2]
-    x0 = max(0, min(b[0] for b in boxes) - CROP_PAD)
-    y0 = max(0, min(b[1] for b in boxes) - CROP_PAD)
-    x1 = min(width, max(b[0] + b[2] for b in boxes) + CROP_PAD)
-    y1 = min(height, max(b[1] + b[3] for b in boxes) + CROP_PAD)
+    x0 = max(0, min(b[0] for b in boxes) - pad)
+    y0 = max(0, min(b[1] for b in boxes) - pad)
+    x1 = min(width, max(b[0] + b[2] for b in boxes) + pad)
+    y1 = min(height, max(b[1] + b[3] for b in boxes) + pad)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
-    crop = image[y0:y1, x0:x1]
+    return image[y0:y1, x0:x1]
+
+
+def _crop(image: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> str | None:
+    """The union of `boxes`, padded and clipped to the image, as a PNG data: URI."""
+    crop = crop_region(image, boxes)
+    if crop is None:
+        return None
     if crop.shape[1] > CROP_MAX_WIDTH:
         crop = _scaled(crop, CROP_MAX_WIDTH / crop.shape[1])
     return _png_uri(crop)
@@ -505,4 +518,4 @@ def _png_uri(image: np.ndarray) -> str | None:
     return "data:image/png;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
 
 
-__all__ = ["Evidence", "ReportOptions", "SECTIONS", "AUDIENCES", "build_view"]
+__all__ = ["Evidence", "ReportOptions", "SECTIONS", "AUDIENCES", "build_view", "crop_region"]

@@ -251,3 +251,18 @@ def test_serve_checks_the_report_settings_before_it_starts(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--config", str(config), "--port", "0"])
     assert result.exit_code == ExitCode.BAD_INPUT, result.output
     assert "no-such-logo.png" in result.output and len(result.output.strip().splitlines()) <= 2
+
+
+def test_the_check_page_shows_the_line_of_an_action_that_needs_review(story):
+    client, draft_id = story["client"], story["second_id"]
+    page = client.get(f"/check/{draft_id}", headers=AUTH)
+    assert page.status_code == 200
+    actions = story["second_read"]["actions"]
+    urls = re.findall(rf'src="(/drafts/{draft_id}/action-crop/(\d+)\.png)"', page.text)
+    assert [int(i) for _, i in urls] == [i for i, a in enumerate(actions) if a["needs_review"]]
+    crop_png = client.get(urls[0][0], headers=AUTH)
+    assert crop_png.status_code == 200 and crop_png.headers["content-type"] == "image/png"
+    crop = cv2.imdecode(np.frombuffer(crop_png.content, np.uint8), 1)
+    x, y, w, h = actions[int(urls[0][1])]["line_box"]
+    assert np.array_equal(crop, story["rectified"][y - 8 : y + h + 8, x - 8 : x + w + 8])
+    assert client.get(f"/drafts/{draft_id}/action-crop/99.png", headers=AUTH).status_code == 404
