@@ -787,6 +787,13 @@ def doctor(verbose: int, quiet: bool) -> None:
     default=None,
     help="Photos read at once, each thread with its own OCR engine [default: 2].",
 )
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "customer"]),
+    default=None,
+    help="Who the published reports are for; customer: no owners' names, review crops or "
+    "raw OCR text [default: internal].",
+)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
 @verbosity_options
 @handle_errors
@@ -797,6 +804,7 @@ def serve(
     db: str | None,
     data_dir: Path | None,
     workers: int | None,
+    audience: str | None,
     config_file: str | None,
     verbose: int,
     quiet: bool,
@@ -806,9 +814,18 @@ def serve(
     from boardsnap.web import serve as run_server
 
     setup_logging(verbose, quiet)
-    cfg = build_config(config_file).with_overrides(web={"workers": workers})
+    # the report settings (audience, branding: a bad logo fails here) as `report` reads them
+    cfg, options = report_settings(config_file, audience, ())
     run_server(
-        Settings(host=host, port=port, token=token or None, data_dir=data_dir, db=db, config=cfg)
+        Settings(
+            host=host,
+            port=port,
+            token=token or None,
+            data_dir=data_dir,
+            db=db,
+            config=cfg.with_overrides(web={"workers": workers}),
+            report_options=options,
+        )
     )
 
 

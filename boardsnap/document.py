@@ -70,6 +70,9 @@ class Action:
     metric: str | None = None
     status: str = "open"
     needs_review: bool = False
+    # Added field (the contract allows additions): where the action's text line is on the
+    # rectified board image, [x, y, w, h], for the evidence crop of an action that needs review.
+    line_box: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ class Board:
             "review_date": self.review_date,
             "metrics": [_metric_to_dict(m) for m in self.metrics],
             "root_causes": [dataclasses.asdict(r) for r in self.root_causes],
-            "actions": [dataclasses.asdict(a) for a in self.actions],
+            "actions": [_action_to_dict(a) for a in self.actions],
             "warnings": list(self.warnings),
         }
 
@@ -161,6 +164,17 @@ def _metric_to_dict(m: Metric) -> dict[str, Any]:
     d = dataclasses.asdict(m)
     d["review_reasons"] = list(m.review_reasons)
     d["cell_boxes"] = [list(b) for b in m.cell_boxes]
+    return d
+
+
+def _action_to_dict(a: Action) -> dict[str, Any]:
+    d = dataclasses.asdict(a)
+    # Written only when known: a document without boxes keeps the JSON (and the history's
+    # document hash) it had before the field was added.
+    if a.line_box is None:
+        del d["line_box"]
+    else:
+        d["line_box"] = list(a.line_box)
     return d
 
 
@@ -247,6 +261,13 @@ def _pixel(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1_000_000
 
 
+def _box(b: Any) -> tuple[int, int, int, int] | None:
+    """[x, y, w, h] in pixels, else None: a box is evidence only, so a bad one is dropped."""
+    if isinstance(b, list) and len(b) == 4 and all(_pixel(v) for v in b):
+        return (b[0], b[1], b[2], b[3])
+    return None
+
+
 def _metric_from(m: Any, i: int) -> Metric:
     where = f"metrics[{i}]"
     if not isinstance(m, dict):
@@ -255,10 +276,7 @@ def _metric_from(m: Any, i: int) -> Metric:
     a = m.get("actual") or {}
     if not isinstance(t, dict) or not isinstance(a, dict):
         raise InvalidDocument(f"{where}: target and actual must be objects")
-    boxes = []
-    for b in _list(m, "cell_boxes"):
-        if isinstance(b, list) and len(b) == 4 and all(_pixel(v) for v in b):
-            boxes.append(tuple(b))
+    boxes = [b for b in map(_box, _list(m, "cell_boxes")) if b is not None]
     return Metric(
         name=_req_str(m, "name", where),
         target=Target(
@@ -293,6 +311,7 @@ def _action_from(a: Any, i: int) -> Action:
         metric=_opt_str(a, "metric"),
         status=_choice(a, "status", ACTION_STATUSES, "open", where),
         needs_review=bool(a.get("needs_review", False)),
+        line_box=_box(a.get("line_box")),
     )
 
 

@@ -1800,6 +1800,8 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 continue
             if _conf(line) < ctx.low_confidence:
                 action = replace(action, needs_review=True)
+            if line.box is not None:
+                action = replace(action, line_box=tuple(int(v) for v in line.box))
             actions.append(action)
             continue
         cause = parse_root_cause(text, names)

@@ -4,8 +4,9 @@
 and counts of the first page, each breach and near miss in a sentence a non-engineer can read
 ("P95 latency was 240 ms against a commitment of under 200 ms"), the matrix rows with budget
 bars and allowed downtime, findings with their root causes and actions, the needs-review items
-with the crop of each cell from the photo, and the evidence picture. The audience decides what
-is left out: a customer report names no owners and shows no crops, raw OCR text or warnings.
+with the crop of each cell (or action line) from the photo, and the evidence picture. The
+audience decides what is left out: a customer report names no owners and shows no crops, raw
+OCR text or warnings.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import base64
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -58,7 +60,8 @@ ACRONYMS = frozenset(
 @dataclass(frozen=True, eq=False)
 class Evidence:
     """Pictures that back the report: the rectified board (BGR), from which the cells of the
-    rows that need review are cropped with `Metric.cell_boxes`."""
+    rows that need review are cropped with `Metric.cell_boxes`, and the lines of the actions
+    that need review with `Action.line_box`."""
 
     board_image: np.ndarray | None = None
 
@@ -125,7 +128,9 @@ def build_view(
 
     metrics = [_metric_view(m, image if internal else None, cfg.month_days) for m in board.metrics]
     by_key = {metric_key(m.name): v for m, v in zip(board.metrics, metrics, strict=True)}
-    actions = [_action_view(a, internal, by_key) for a in board.actions]
+    actions = [
+        _action_view(a, internal, by_key, image if internal else None) for a in board.actions
+    ]
     for action, view in zip(board.actions, actions, strict=True):
         linked = by_key.get(metric_key(action.metric))
         if linked is not None:
@@ -362,7 +367,11 @@ def _cells(m: Metric, image: np.ndarray) -> list[CellView]:
     return cells
 
 
-def _action_view(a: Action, internal: bool, by_key: dict[str, MetricView]) -> dict[str, Any]:
+def _action_view(
+    a: Action, internal: bool, by_key: dict[str, MetricView], image: np.ndarray | None
+) -> dict[str, Any]:
+    """An action as the report lists it; one that needs review carries the crop of its line
+    (`Action.line_box`) when there is a picture to crop it from."""
     linked = by_key.get(metric_key(a.metric))
     if a.owner:
         owner = a.owner if internal else "assigned"
@@ -377,7 +386,15 @@ def _action_view(a: Action, internal: bool, by_key: dict[str, MetricView]) -> di
         "status_key": a.status,
         "done": a.status == "done",
         "needs_review": a.needs_review,
+        "crop": _line_crop(a, image) if a.needs_review and image is not None else None,
     }
+
+
+def _line_crop(a: Action, image: np.ndarray) -> str | None:
+    box = a.line_box
+    if box is None or box[2] <= 0 or box[3] <= 0:
+        return None
+    return _crop(image, [box])
 
 
 # ---- words and numbers -------------------------------------------------------------------------
@@ -434,16 +451,28 @@ def _number(value: float) -> str:
 # ---- pictures ----------------------------------------------------------------------------------
 
 
-def _crop(image: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> str | None:
-    """The union of `boxes`, padded and clipped to the image, as a PNG data: URI."""
+def crop_region(
+    image: np.ndarray, boxes: Sequence[Sequence[int]], pad: int = CROP_PAD
+) -> np.ndarray | None:
+    """The union of `boxes` ([x, y, w, h] each), padded and clipped to the image; None when
+    less than two pixels of it either way are inside."""
+    if not boxes:
+        return None
     height, width = image.shape[:2]
-    x0 = max(0, min(b[0] for b in boxes) - CROP_PAD)
-    y0 = max(0, min(b[1] for b in boxes) - CROP_PAD)
-    x1 = min(width, max(b[0] + b[2] for b in boxes) + CROP_PAD)
-    y1 = min(height, max(b[1] + b[3] for b in boxes) + CROP_PAD)
+    x0 = max(0, min(b[0] for b in boxes) - pad)
+    y0 = max(0, min(b[1] for b in boxes) - pad)
+    x1 = min(width, max(b[0] + b[2] for b in boxes) + pad)
+    y1 = min(height, max(b[1] + b[3] for b in boxes) + pad)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
-    crop = image[y0:y1, x0:x1]
+    return image[y0:y1, x0:x1]
+
+
+def _crop(image: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> str | None:
+    """The union of `boxes`, padded and clipped to the image, as a PNG data: URI."""
+    crop = crop_region(image, boxes)
+    if crop is None:
+        return None
     if crop.shape[1] > CROP_MAX_WIDTH:
         crop = _scaled(crop, CROP_MAX_WIDTH / crop.shape[1])
     return _png_uri(crop)
@@ -489,4 +518,4 @@ def _png_uri(image: np.ndarray) -> str | None:
     return "data:image/png;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
 
 
-__all__ = ["Evidence", "ReportOptions", "SECTIONS", "AUDIENCES", "build_view"]
+__all__ = ["Evidence", "ReportOptions", "SECTIONS", "AUDIENCES", "build_view", "crop_region"]

@@ -121,6 +121,7 @@ boards = st.builds(
             metric=opt_texts,
             status=st.sampled_from(ACTION_STATUSES),
             needs_review=st.booleans(),
+            line_box=st.none() | st.tuples(*[st.integers(0, 999_999)] * 4),
         ),
         max_size=3,
     ).map(tuple),

@@ -141,12 +141,22 @@ async def report(
     document: Annotated[dict[str, Any], Body(description=BOARD_DOC)],
     format: Annotated[Literal["pdf", "html"], Query()] = "pdf",
     rejudge: Annotated[bool, Query(description="Judge every row again first")] = True,
+    audience: Annotated[
+        Literal["internal", "customer"] | None,
+        Query(
+            description="customer: no owners' names, review crops or raw OCR text "
+            "[default: the server's, `serve --audience` or [report] audience]"
+        ),
+    ] = None,
 ) -> Response:
+    """With earlier reviews of the document's service in the history, the report says what
+    changed since the previous one."""
     web = web_of(request)
     board = Board.from_dict(document)
     if rejudge:
         board = web.rejudge(board)
-    data = await web.render(board, format)
+    history = await web.history_of(board)
+    data = await web.render(board, format, audience=audience, history=history)
     if format == "pdf":
         disposition = f'attachment; filename="{report_filename(board, "pdf")}"'
         return Response(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from boardsnap.document import ACTION_STATUSES, CANONICAL_UNITS, OPS, Board
+from boardsnap.report_view import crop_region
 from boardsnap.web import security
 from boardsnap.web.app import render, web_of, web_templates_dir
 from boardsnap.web.drafts import Draft
@@ -19,7 +20,7 @@ from boardsnap.web.service import report_filename
 router = APIRouter(include_in_schema=False)
 
 STATIC = {"web.css": "text/css", "snap.js": "text/javascript"}
-CROP_PAD = 8  # pixels around a row's cells on the crop shown beside a flagged row
+CROP_PAD = 8  # pixels around a row's cells (an action's line) on the crop beside it
 TREND_REVIEWS = 6  # reviews shown in the trend table
 
 
@@ -106,6 +107,11 @@ def _check_view(draft: Draft, board: Board) -> dict[str, Any]:
         "units": CANONICAL_UNITS,
         "action_statuses": ACTION_STATUSES,
         "metric_names": [m.name for m in board.metrics],
+        # the line of each action that needs review, as photographed
+        "action_crops": [
+            f"/drafts/{draft.id}/action-crop/{i}.png" if a.needs_review and a.line_box else None
+            for i, a in enumerate(board.actions)
+        ],
         "review_count": sum(m.needs_review for m in board.metrics)
         + sum(a.needs_review for a in board.actions),
         "meta": draft.meta(),
@@ -147,24 +153,34 @@ async def board_png(request: Request, draft_id: str) -> Response:
 
 @router.get("/drafts/{draft_id}/crop/{row}.png")
 async def crop_png(request: Request, draft_id: str, row: int) -> Response:
-    import cv2
-
+    """A metric row's cells as photographed."""
     draft = _draft(request, draft_id)
     metrics = draft.board().metrics
     if not 0 <= row < len(metrics) or not metrics[row].cell_boxes:
         raise HTTPException(404, "no such row")
+    return _crop_png(draft, metrics[row].cell_boxes, "row")
+
+
+@router.get("/drafts/{draft_id}/action-crop/{index}.png")
+async def action_crop_png(request: Request, draft_id: str, index: int) -> Response:
+    """An action's line as photographed."""
+    draft = _draft(request, draft_id)
+    actions = draft.board().actions
+    if not 0 <= index < len(actions) or actions[index].line_box is None:
+        raise HTTPException(404, "no such action line")
+    return _crop_png(draft, [actions[index].line_box], "action")
+
+
+def _crop_png(draft: Draft, boxes: Any, what: str) -> Response:
+    import cv2
+
     image = cv2.imread(str(draft.board_png), cv2.IMREAD_COLOR)
     if image is None:
         raise HTTPException(404, "no board picture")
-    boxes = metrics[row].cell_boxes
-    height, width = image.shape[:2]
-    x0 = max(0, min(b[0] for b in boxes) - CROP_PAD)
-    y0 = max(0, min(b[1] for b in boxes) - CROP_PAD)
-    x1 = min(width, max(b[0] + b[2] for b in boxes) + CROP_PAD)
-    y1 = min(height, max(b[1] + b[3] for b in boxes) + CROP_PAD)
-    if x1 <= x0 or y1 <= y0:
-        raise HTTPException(404, "the row is outside the picture")
-    ok, png = cv2.imencode(".png", image[y0:y1, x0:x1])
+    crop = crop_region(image, boxes, CROP_PAD)
+    if crop is None:
+        raise HTTPException(404, f"the {what} is outside the picture")
+    ok, png = cv2.imencode(".png", crop)
     return Response(png.tobytes(), media_type="image/png")
 
 

@@ -20,10 +20,13 @@ from typing import Any
 
 from boardsnap import judge
 from boardsnap import report as report_stage
+from boardsnap.branding import load_branding
 from boardsnap.config import Config
 from boardsnap.document import Board
 from boardsnap.errors import BadInput
 from boardsnap.fileio import atomic_write_bytes, atomic_write_text
+from boardsnap.history import HistoryContext
+from boardsnap.report_view import ReportOptions
 from boardsnap.web.drafts import Draft, Drafts
 from boardsnap.web.store import Store
 from boardsnap.web.worker import Extractor
@@ -40,6 +43,8 @@ class Settings:
     db: str | None = None  # the history's location (see boardsnap.history)
     config: Config = Config()
     warm: bool = True  # load the OCR engines at start-up rather than on the first photo
+    # How reports are cut (audience, branding); None: from config.report (branding read then).
+    report_options: ReportOptions | None = None
 
 
 def default_data_dir() -> Path:
@@ -62,7 +67,10 @@ class WebApp:
         self.data_dir = Path(settings.data_dir or default_data_dir())
         self.drafts = Drafts(self.data_dir)
         self.extractor = Extractor(self.cfg)
-        self.store = Store(settings.db)
+        self.store = Store(settings.db, self.cfg.history)
+        self.report_options = settings.report_options or ReportOptions(
+            audience=self.cfg.report.audience, branding=load_branding(self.cfg.report)
+        )
         # WeasyPrint lays out one report at a time (fontconfig is not made for threads)
         self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boardsnap-report")
         self._publishing = asyncio.Lock()
@@ -109,13 +117,44 @@ class WebApp:
     def rejudge(self, board: Board) -> Board:
         return judge.judge_board(board, self.cfg.judge)
 
-    async def render(self, board: Board, fmt: str, draft: Draft | None = None) -> bytes:
-        """The report of `board` as PDF or HTML bytes, through boardsnap.report (its URL
-        fetcher refuses everything but data: URIs and the templates folder)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._renderer, self._render, board, fmt, draft)
+    def options(self, audience: str | None = None) -> ReportOptions:
+        """The server's report options, for another audience when one is asked for."""
+        if audience is None or audience == self.report_options.audience:
+            return self.report_options
+        return replace(self.report_options, audience=audience)
 
-    def _render(self, board: Board, fmt: str, draft: Draft | None) -> bytes:
+    async def history_of(self, board: Board, draft: Draft | None = None) -> HistoryContext | None:
+        """The service's earlier reviews as the report shows them ("since the previous review");
+        None for a first review. The draft's photo tells a published review apart from the
+        earlier ones when it is published again."""
+        photo_sha256 = draft.meta().get("sha256") if draft is not None else None
+        return await self.store.report_context(board, photo_sha256)
+
+    async def render(
+        self,
+        board: Board,
+        fmt: str,
+        draft: Draft | None = None,
+        audience: str | None = None,
+        history: HistoryContext | None = None,
+    ) -> bytes:
+        """The report of `board` as PDF or HTML bytes, through boardsnap.report (its URL
+        fetcher refuses everything but data: URIs and the templates folder), with `history`
+        (see `history_of`) as its "since the previous review" section."""
+        loop = asyncio.get_running_loop()
+        options = self.options(audience)
+        return await loop.run_in_executor(
+            self._renderer, self._render, board, fmt, draft, options, history
+        )
+
+    def _render(
+        self,
+        board: Board,
+        fmt: str,
+        draft: Draft | None,
+        options: ReportOptions,
+        history: HistoryContext | None,
+    ) -> bytes:
         evidence = None
         if draft is not None and draft.board_png.is_file():
             import cv2
@@ -123,16 +162,21 @@ class WebApp:
             image = cv2.imread(str(draft.board_png), cv2.IMREAD_COLOR)
             evidence = report_stage.Evidence(board_image=image)
         if fmt == "pdf":
-            return report_stage.render_pdf(board, self.cfg.report, evidence)
-        return report_stage.render_html(board, self.cfg.report, evidence).encode("utf-8")
+            return report_stage.render_pdf(
+                board, self.cfg.report, evidence, options, history=history
+            )
+        html = report_stage.render_html(board, self.cfg.report, evidence, options, history=history)
+        return html.encode("utf-8")
 
     async def publish(self, draft: Draft) -> Publication:
         """Render both reports beside the upload, then save the review to the history."""
         async with self._publishing:  # one tap twice still makes one review
             board = self.rejudge(draft.board())
             draft.save_board(board)
+            history = await self.history_of(board, draft)  # read before this review is saved
             for fmt in ("pdf", "html"):
-                atomic_write_bytes(draft.report(fmt), await self.render(board, fmt, draft))
+                report = await self.render(board, fmt, draft, history=history)
+                atomic_write_bytes(draft.report(fmt), report)
             meta = draft.meta()
             review_id, created = await self.store.save(board, meta.get("sha256"))
             draft.update_meta(

@@ -9,6 +9,7 @@ Everything the pages need from the history goes through `Store`, which calls the
     reviews(service)                        -> list[ReviewRecord]
     actions(service)                        -> list[ActionRecord]
     set_action_status(action_id, status, note) -> ActionRecord
+    report_context(board, photo_sha256)     -> HistoryContext | None
     close()
 
 An unknown action id comes back as `LookupError` (the history's `NotFound`), whatever the
@@ -28,16 +29,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from boardsnap.config import HistoryConfig
 from boardsnap.document import Board
 from boardsnap.errors import NotFound
-from boardsnap.history import History, ReviewRecord
+from boardsnap.history import History, HistoryContext, ReviewRecord
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def open_history(location: str | Path | None) -> History:
-    return History(location)
+def open_history(location: str | Path | None, cfg: HistoryConfig | None = None) -> History:
+    return History(location, cfg)
 
 
 # ---- what the pages see ----------------------------------------------------------------------
@@ -60,9 +62,9 @@ def _review_view(record: ReviewRecord) -> ReviewView:
 class Store:
     """The history as the web app uses it: every call on one thread, awaited from the loop."""
 
-    def __init__(self, location: str | Path | None):
+    def __init__(self, location: str | Path | None, cfg: HistoryConfig | None = None):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boardsnap-history")
-        self.history = self._thread.submit(open_history, location).result()
+        self.history = self._thread.submit(open_history, location, cfg).result()
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
@@ -85,6 +87,13 @@ class Store:
             return await self._call(self.history.set_action_status, action_id, status, note)
         except NotFound as exc:
             raise LookupError(action_id) from exc
+
+    async def report_context(
+        self, board: Board, photo_sha256: str | None = None
+    ) -> HistoryContext | None:
+        """What the report of `board` shows of the service's earlier reviews (None when it has
+        none): read on the history's thread, handed to the report thread as plain data."""
+        return await self._call(self.history.report_context, board, photo_sha256)
 
     def close(self) -> None:
         try:
