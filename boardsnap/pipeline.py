@@ -51,18 +51,7 @@ class Pipeline:
         t0 = time.perf_counter()
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
-        t["board"] = t["grid"] = 0.0
-        for rectified in board_stage.rectifications(photo, cfg.board):
-            t["board"] += time.perf_counter() - t0 - sum(t.values())
-            seg = grid.segment(rectified, cfg.grid)
-            t["grid"] += time.perf_counter() - t0 - sum(t.values())
-            if seg.layout.grid is not None:
-                break
-            log.info("%s: no table in the view by %s; next view", photo.path, rectified.method)
-        if debug_dir is not None:
-            debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
-        reading = ocr.read_layout(seg.layout, seg.clean, self.engine, cfg.ocr)
-        t["ocr"] = time.perf_counter() - t0 - sum(t.values())
+        t["board"] = t["grid"] = t["ocr"] = t["parse+judge"] = 0.0
         ctx = parse.ParseContext(
             source=Path(path).name,
             fallback_date=photo.capture_date or photo.file_date,
@@ -71,10 +60,42 @@ class Pipeline:
             low_digit_confidence=cfg.ocr.low_digit_confidence,
             name_match=cfg.parse.name_match,
         )
-        doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+
+        def lap(stage: str) -> None:
+            t[stage] += time.perf_counter() - t0 - sum(t.values())
+
+        # Views best first; the next is tried when a view holds no table, or a table of which
+        # no row reads as a metric (a frame found on the wrong thing can shear the table so
+        # that its rows cross the lines between them).
+        first: tuple[RectifiedBoard, grid.Segmentation] | None = None  # what a failure shows
+        for rectified in board_stage.rectifications(photo, cfg.board):
+            lap("board")
+            seg = grid.segment(rectified, cfg.grid)
+            lap("grid")
+            if seg.layout.grid is None:
+                log.info("%s: no table in the view by %s; next view", photo.path, rectified.method)
+                continue
+            first = first or (rectified, seg)
+            reading = ocr.read_layout(seg.layout, seg.clean, self.engine, cfg.ocr)
+            lap("ocr")
+            doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+            lap("parse+judge")
+            if doc.metrics:
+                break
+            log.info(
+                "%s: no metric row in the table of the view by %s; next view",
+                photo.path,
+                rectified.method,
+            )
+        else:
+            rectified, seg = first or (rectified, seg)
+            if debug_dir is not None:
+                debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
+            raise NoTableFound(photo.path, "; ".join(seg.layout.notes) or None)
+        if debug_dir is not None:
+            debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         if seg.layout.warnings:
             doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
-        t["parse+judge"] = time.perf_counter() - t0 - sum(t.values())
         for note in seg.layout.notes:
             log.info("%s: %s", photo.path, note)
         log.info(
@@ -83,9 +104,6 @@ class Pipeline:
             rectified.method,
             ", ".join(f"{k} {v:.2f}s" for k, v in t.items()),
         )
-        if not doc.metrics:
-            detail = "; ".join(seg.layout.notes) or None
-            raise NoTableFound(photo.path, detail)
         return Extraction(doc, photo, rectified, seg.layout, reading, t)
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from synthetic import ROWS, synth
+from synthetic import ROWS, draw_board, synth
 
 from boardsnap import board
 from boardsnap.board import find_board, flatten_lighting
@@ -152,6 +152,29 @@ def test_when_the_frame_view_holds_no_table_the_next_view_is_used(tmp_path, monk
     assert views == ["frame", "table", "photo"]
     result = Pipeline(CFG).extract(path)
     assert result.rectified.method == "table"
+    assert [m.name for m in result.board.metrics] == [r[0] for r in ROWS[1:]]
+
+
+def test_when_the_first_views_table_reads_no_metric_the_next_view_is_used(tmp_path, monkeypatch):
+    # fault injection: a frame found on the wrong thing shears the table so that no row reads as
+    # a metric (the first view here holds a table of words only); the reading must go on to the
+    # next view rather than end with "no SLA table found"
+    s = synth(corners=CORNERS["pose"])
+    path = tmp_path / "board.png"
+    cv2.imwrite(str(path), s.photo)
+    words = [["Team", "Room", "Floor"], ["red", "blue", "green"], ["north", "south", "west"]]
+    decoy = draw_board(rows=words, lines_above=(), lines_below=())[0]
+    decoy_view = board._flattened(decoy, Quad(((0, 0), (1, 0), (1, 1), (0, 1))), "frame", CFG.board)
+    real_views = board.rectifications
+
+    def views(photo, cfg):
+        yield decoy_view
+        yield from (rb for rb in real_views(photo, cfg) if rb.method != "frame")
+
+    monkeypatch.setattr(board, "rectifications", views)
+    assert segment(decoy_view, CFG.grid).layout.grid is not None  # the decoy does hold a table
+    result = Pipeline(CFG).extract(path)
+    assert result.rectified.method != "frame"
     assert [m.name for m in result.board.metrics] == [r[0] for r in ROWS[1:]]
 
 
