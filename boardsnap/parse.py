@@ -357,6 +357,8 @@ TINY_RATIO = 0.01  # actual a hundredth of a duration or count target
 FAR_BUDGET = 10.0  # a higher-is-better percentage using 10x its error budget (99.9 vs 99.0)
 MIN_UPTIME = 50.0  # uptime, availability, success rate below this %
 MIN_COMMITMENT = 90.0  # nobody commits to less than this % of uptime or success
+DUE_BEFORE_REVIEW_DAYS = 31  # an action due this long before its review is doubtful
+DUE_AFTER_REVIEW_DAYS = 366  # and one due more than a year after it
 
 
 # ---- targets and actuals --------------------------------------------------------------------
@@ -602,6 +604,11 @@ def _unit_options(unit: str | None, info: vocab.NameInfo, other: str | None) -> 
     else:
         return []
     best: dict[str, float] = {}
+    slip = vocab.UNIT_SLIPS.get(unit)
+    if slip is not None:
+        canon = vocab.canonical_unit(slip, info.duration or other in vocab.DURATION_SECONDS)
+        if canon in allowed:
+            best[canon] = 1.0  # "6.24 n" beside "≤5min" is minutes
     for alias, canon in vocab.UNIT_ALIASES.items():
         if canon not in allowed or len(alias) < 2:
             continue
@@ -907,11 +914,13 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+# a month as written, and as OCR misreads one: "Uct"/"0ct" (Oct), "Ju1" (Jul)
 _MONTH = (
-    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|ju[l1|]y?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|[o0u]ct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_D = "[0-9OoIl]"
+_MONTH_SLIPS = {"uct": "oct", "0ct": "oct", "ju1": "jul", "ju|": "jul"}
+_D = "[0-9OoIlCU]"  # a digit, or a letter OCR reads for one (a 0 open at the top reads as C or U)
 _DAY = r"\d{1,2}|\d[OoIl]|[OoIl]\d"  # "Aug 2O", "I2 May": a look-alike letter beside a digit
 _DATE_PATTERNS = (
     (
@@ -988,9 +997,14 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
             repaired |= r
             if year < 100:
                 year += 2000
-        if kind.startswith("mon") or kind.startswith("d_mon"):
-            month = _MONTHS[m.group("mon").lower()[:3]]
+        by_name = kind.startswith("mon") or kind.startswith("d_mon")
+        if sum(c.isdigit() for c in m.group(0)) < (1 if by_name else 2):
+            return None  # "CI/CD", "Ol/lC": letters alone make no date
+        if by_name:
+            mon = m.group("mon").lower()[:3]
+            month = _MONTHS[_MONTH_SLIPS.get(mon, mon)]
             day, repaired = _digits(m.group("b"))
+            repaired |= mon in _MONTH_SLIPS
         elif kind == "ymd":
             month, r1 = _digits(m.group("a"))
             day, r2 = _digits(m.group("b"))
@@ -1140,9 +1154,23 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
         words.append(w)
     words, score = _fix_phrases(words, threshold)
     worst = min(worst, score)
+    known, score = vocab.closest_known_name(" ".join(words), threshold)
+    if known is not None:
+        # "Ava response time" → "Avg response time": each word in the case it was written in
+        words = [_written_case(k, w) for k, w in zip(known.split(), words, strict=True)]
+        worst = min(worst, score)
     corrected = " ".join(words)
     info = vocab.lookup(corrected)
     return corrected, round(min(info.score, worst) if info.direction else info.score, 3)
+
+
+def _written_case(word: str, read: str) -> str:
+    """`word` in the case `read` was written in: 'AP' → 'API', 'Tob' → 'Job', 'rea' → 'req'."""
+    if read.isupper() and (len(read) > 1 or len(word) > 1):
+        return word.upper()
+    if read[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
 
 
 def _join_split(words: list[str], threshold: float) -> tuple[list[str], float]:
@@ -1223,6 +1251,9 @@ _OWNER_PATTERNS = (
     re.compile(r"\((?P<o>[A-Za-z][A-Za-z.\-]{1,24})\)"),
     # "cwner: raj", "owher. sam": the keyword misread, so only with a separator after it
     re.compile(r"\b(?P<k>[A-Za-z]{5})(?P<sep>\s?[:=.]\s*|\s+)@?(?P<o>[A-Za-z][\w.\-]*)"),
+    # "ROLLBACK@MARIA", "DEPLOYSOWNER: LENA": written apart, read together (no e-mail: no dot)
+    re.compile(r"(?<=[A-Za-z])[@©®](?P<o>[A-Za-z][\w\-]*)(?![\w.@])"),
+    re.compile(r"(?<=[A-Za-z])owner\s*[:=]\s*@?(?P<o>[A-Za-z][\w.\-]*)", re.IGNORECASE),
 )
 _FUZZY_OWNER = _OWNER_PATTERNS[3]
 _NOT_OWNERS = {
@@ -1380,7 +1411,9 @@ def read_action(
     due = None
     # "dve 27 Dec": the word "due" misread
     t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
-    hit = find_date(t, date_order) or _slashless_date(t, date_order)
+    t = re.sub(r"\b(due|by)(?=\d)", r"\1 ", t, flags=re.IGNORECASE)  # "due9/26"
+    bare = _without_accents(t)  # "28 Sép": an accent OCR put on a month; same length as t
+    hit = find_date(bare, date_order) or _slashless_date(bare, date_order)
     if hit is not None:
         d = resolve_date(hit, review_date)
         doubt = doubt + hit.doubt
@@ -1388,6 +1421,11 @@ def read_action(
             doubt = doubt.lower(0.6, "due date has no year and the review date is unknown")
         else:
             due = d.isoformat()
+            if review_date is not None and not (
+                -DUE_BEFORE_REVIEW_DAYS <= (d - review_date).days <= DUE_AFTER_REVIEW_DAYS
+            ):
+                # "2024-04-28" on a review of 2026: a year misread, or an old line
+                doubt = doubt.lower(0.6, f"due date {due} is far from the review date")
         t = t[: hit.start] + " " + t[hit.end :]
     t = re.sub(
         r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t, flags=re.IGNORECASE
@@ -1411,6 +1449,11 @@ def read_action(
     return Action(
         text=t, owner=owner, due=due, metric=metric, status="open", needs_review=bool(doubt.reasons)
     ), doubt
+
+
+def _without_accents(text: str) -> str:
+    """Each character without its accent ("Sép" → "Sep"), the string as long as before."""
+    return "".join(unicodedata.normalize("NFD", c)[0] for c in text)
 
 
 def _slashless_date(text: str, date_order: str) -> DateHit | None:

@@ -131,6 +131,81 @@ NAME_PHRASES: tuple[str, ...] = (
     "first response",
 )
 
+# Whole metric names as review boards write them: a measure, alone or after one qualifier
+# ("Avg response time", "Site uptime", "Job success rate"), and operational counts. A read name
+# close to exactly one of them, with each differing word close to its counterpart, is that
+# name ("Ava response time", "Cost Der rea"); names far from all of them are kept as read.
+NAME_MEASURES: tuple[str, ...] = (
+    "latency",
+    "response time",
+    "page load time",
+    "error rate",
+    "errors",
+    "5xx rate",
+    "5xx errors",
+    "uptime",
+    "availability",
+    "success rate",
+    "failure rate",
+    "throughput",
+    "requests",
+    "downtime",
+    "queue time",
+    "resolution time",
+    "apdex",
+    "durability",
+)
+NAME_QUALIFIERS: tuple[str, ...] = (
+    "avg",
+    "average",
+    "mean",
+    "median",
+    "peak",
+    "max",
+    "api",
+    "site",
+    "web",
+    "app",
+    "mobile",
+    "login",
+    "checkout",
+    "search",
+    "payment",
+    "payments",
+    "job",
+    "batch",
+    "db",
+    "storage",
+)
+NAME_COUNTS: tuple[str, ...] = (
+    "backlog",
+    "open tickets",
+    "deploys",
+    "deployments",
+    "on-call pages",
+    "pages",
+    "incidents",
+    "alerts",
+    "cost per req",
+    "cost per request",
+    "time to first response",
+    "mean time to recover",
+    "mean time to repair",
+    "mean time to resolve",
+    "mean time to detect",
+    "mean time to acknowledge",
+)
+KNOWN_NAMES: tuple[str, ...] = (
+    NAME_MEASURES + tuple(f"{q} {m}" for q in NAME_QUALIFIERS for m in NAME_MEASURES) + NAME_COUNTS
+)
+_KNOWN_NAME_WORDS = frozenset(
+    w for n in KNOWN_NAMES + tuple(a for t in TERMS for a in t.aliases) for w in n.split()
+)  # every word of a known name or an alias ("err rate" is as written, no misread)
+_KNOWN_NAMES_BY_LENGTH: dict[int, tuple[str, ...]] = {}
+for _n in KNOWN_NAMES:
+    _KNOWN_NAMES_BY_LENGTH.setdefault(len(_n.split()), ())
+    _KNOWN_NAMES_BY_LENGTH[len(_n.split())] += (_n,)
+
 # Metric acronyms, and the letter pairs OCR confuses in capitals ("TIFR" is TTFR, "MTTK" MTTR).
 ACRONYMS: tuple[str, ...] = ("mttr", "mtta", "mttd", "ttfr", "ttr")
 _ACRONYM_CONFUSIONS = {frozenset(p) for p in ("it", "rk", "mw", "mn", "tf", "il", "tl")}
@@ -209,6 +284,10 @@ UNIT_ALIASES: dict[str, str] = {
     "r/s": "rps",
 }
 
+# Unit words as OCR misreads handwritten ones ("m" read as "n", "h" as "n" or "m"): tried, as a
+# repair, only where the metric or the other side says which units may be meant.
+UNIT_SLIPS: dict[str, str] = {"n": "m", "nin": "min", "nins": "mins", "nr": "hr", "mr": "hr"}
+
 # Seconds per duration unit: durations compare across units (0.2 s equals 200 ms).
 DURATION_SECONDS: dict[str, float] = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -232,7 +311,9 @@ def to_seconds(value: float, unit: str | None) -> float | None:
 
 # ---- metric names ----------------------------------------------------------------------------
 
-_OCR_LETTERS = str.maketrans({"|": "l", "1": "l", "!": "l", "/": "l", "+": "t", "0": "o", "$": "s"})
+_OCR_LETTERS = str.maketrans(
+    {"ı": "l", "|": "l", "1": "l", "!": "l", "/": "l", "+": "t", "0": "o", "$": "s"}
+)
 
 
 def fold(text: str) -> str:
@@ -267,7 +348,9 @@ def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
         return _same_case(acronym, word), 1.0 if acronym == low else 0.85
     # a stray mark inside a word ("abili.y", "lat'ency") is no letter
     probe = re.sub(r"(?<=\w)[.,'`](?=\w)", "", low)
-    if low in NAME_WORDS or not all(c.isalpha() or c in "|!+$01/" for c in probe):
+    if low in NAME_WORDS or low in _KNOWN_NAME_WORDS:
+        return word, 1.0  # "mean" is no misread "median"
+    if not all(c.isalpha() or c in "|!+$01/" for c in probe):
         return word, 1.0
     if len(probe) < 4:
         return word, 1.0
@@ -281,6 +364,42 @@ def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
     if score >= threshold:
         return _same_case(best, word), min(score, 0.99)
     return word, 1.0
+
+
+def closest_known_name(name: str, threshold: float = 0.8) -> tuple[str | None, float]:
+    """The known whole name (KNOWN_NAMES) a read name is a misreading of, and how similar; None
+    when the name's words are all known already, or no name is close, or two are equally close.
+
+    Close means: the same number of words, the whole at least `threshold` similar (OCR-tolerant),
+    and every word that differs within two letters of its counterpart's length and at least
+    0.6 similar to it, so that a name of other real words ("Edge latency") is never turned
+    into a known one ("Site latency"). Two names as close ("APT": API or App?) are no match.
+    """
+    words = fold(name).split()
+    if not words or all(w in _KNOWN_NAME_WORDS or w in NAME_WORDS for w in words):
+        return None, 0.0
+    if any(PERCENTILE.match(w) for w in words):
+        return None, 0.0  # percentile names are repaired word by word
+    scored = []
+    for known in _KNOWN_NAMES_BY_LENGTH.get(len(words), ()):
+        parts = known.split()
+        if any(
+            a != b
+            and (
+                a.startswith(b)  # "rates" is no misread "rate" (a lost letter is: "AP")
+                or abs(len(a) - len(b)) > 2
+                or SequenceMatcher(None, _letters(a), _letters(b)).ratio() < 0.6
+            )
+            for a, b in zip(words, parts, strict=True)
+        ):
+            continue
+        scored.append((similarity(" ".join(words), known), known))
+    scored.sort(reverse=True)
+    if not scored or scored[0][0] < threshold:
+        return None, 0.0
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.04:
+        return None, 0.0  # as close to another name: no telling which
+    return scored[0][1], scored[0][0]
 
 
 def fix_acronym(word: str) -> str | None:
@@ -325,16 +444,17 @@ _PERCENTILE_FIXES = str.maketrans({"C": "0", "c": "0", "Q": "0", "U": "0", "u": 
 
 def fix_percentile_before_latency(word: str) -> str | None:
     """A token read in front of "latency", as the percentile it must be: 'P9C' → 'P90',
-    'Pso' → 'P50', '099' → 'P99' (the P read as a zero), 'D99' and '99' → 'P99' (the P read
-    as a D, or lost); None if it cannot be one."""
-    m = re.fullmatch(r"[pP0OoD]?([0-9OoSsIl|BZzYygqCcQUu]{2})", word)
+    'Pso' → 'P50', '099' → 'P99' (the P read as a zero), 'D99', '199' and '99' → 'P99' (the P
+    read as a D or a 1, or lost); None if it cannot be one."""
+    m = re.fullmatch(r"[pP0OoD1]?([0-9OoSsIl|BZzYygqCcQUu]{2})", word)
     if not m or (m.group(0) == m.group(1) and not any(c.isdigit() for c in word)):
         return None  # a bare two-letter word ("Is latency") is no percentile
     digits = m.group(1).translate(_PERCENTILE_FIXES).translate(DIGIT_FIXES).translate(_NINE_FIXES)
     if not re.fullmatch(r"\d{2}", digits) or digits == "00":
         return None
-    if m.group(0) == m.group(1):
-        # no P read at all: only the percentiles boards use ("12 latency" is no p12)
+    if m.group(0) == m.group(1) or word[0] == "1":
+        # no P read at all, or read as a 1 ("199"): only the percentiles boards use
+        # ("12 latency" is no p12, "150 latency" no p50)
         return "p" + digits if digits in COMMON_PERCENTILES else None
     return ("P" if word[0].isupper() or word[0] in "0O" else "p") + digits
 
@@ -447,5 +567,6 @@ __all__ = [
     "similarity",
     "correct_word",
     "fix_percentile",
+    "closest_known_name",
     "lookup",
 ]

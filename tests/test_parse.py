@@ -456,6 +456,32 @@ def test_action_with_doubtful_date_needs_review():
     assert a is not None and a.due == "2026-12-25" and a.needs_review
 
 
+@pytest.mark.parametrize(
+    "text, text_left, owner, due, flagged",
+    [
+        # a 0 open at the top read as C or U, in a full date: repaired, flagged
+        ("- tune GC settings, by 2C27-C1-23", "tune GC settings", None, "2027-01-23", True),
+        # a month misread: an accent, U for O, 1 for l
+        ("- add weekend on-call by 28 Sép", "add weekend on-call", None, "2027-09-28", False),
+        ("- faster rollback, Uct 24 @tom", "faster rollback", "tom", "2027-10-24", True),
+        ("- warm cache (sam) Ju1 27", "warm cache", "sam", "2027-07-27", True),
+        ("- update runbook - due9/26", "update runbook", None, "2027-09-26", False),
+        # an owner written apart but read glued to the word before
+        ("- FASTER ROLLBACK@MARIA", "FASTER ROLLBACK", "maria", None, False),
+        ("- ADD CANARY DEPLOYSOWNER: LENA", "ADD CANARY DEPLOYS", "lena", None, False),
+        # an e-mail is no owner (its '@' is flagged as an owner maybe missed)
+        ("- mail ops@corp.example", "mail ops@corp.example", None, None, True),
+        ("- split the CI/CD pipeline", "split the CI/CD pipeline", None, None, False),
+        # a due date years before the review: a misread year (or an old line) is flagged
+        ("- fix N+1 queries @ana 2024-06-07", "fix N+1 queries", "ana", "2024-06-07", True),
+    ],
+)
+def test_misread_action_lines(text, text_left, owner, due, flagged):
+    a = parse_action(text, REVIEW, NAMES, "mdy")
+    assert a is not None
+    assert (a.text, a.owner, a.due, a.needs_review) == (text_left, owner, due, flagged)
+
+
 # ---- root causes -----------------------------------------------------------------------------
 
 
@@ -875,6 +901,11 @@ def test_leading_seven_is_a_lost_greater_than(name, target, actual, value):
         ("MTTA", "< 15 MN", "12 min", "min"),
         ("TTR", "<= 5 dax", "2 d", "d"),
         ("Throughput", ">= 500 ps", "600 rps", "rps"),
+        # a handwritten m read as n, an h as n or m
+        ("MTTA", "<= 5 n", "6 min", "min"),
+        ("MTTR", "< 2 nr", "1.5 h", "h"),
+        ("Queue time", "2 MR", "30 min", "h"),
+        ("Backlog", "< 30 n", "22 min", "min"),  # a name that does not say: the other side does
     ],
 )
 def test_unit_close_to_a_unit_of_the_metric_is_repaired_and_flagged(name, target, actual, unit):
@@ -1069,6 +1100,15 @@ def test_a_tie_is_flagged_because_strictness_decides_it(target, actual):
         ("5O latency", "p50 latency"),
         ("D99 latencv", "P99 latency"),  # before a misread "latency" too
         ("P5U latency", "P50 latency"),
+        ("199 latency", "p99 latency"),  # the P read as a 1
+        # a whole name one or two letters from a known one, word by word
+        ("Ava response time", "Avg response time"),
+        ("Tob success rate", "Job success rate"),
+        ("Cost Der rea", "Cost Per req"),
+        ("CITE UPTIME", "SITE UPTIME"),
+        ("Loaın success rate", "Login success rate"),
+        ("Mean latency", "Mean latency"),  # a known word is no misread of another
+        ("Mean time to recover", "Mean time to recover"),
     ],
 )
 def test_misread_name_words_are_corrected(read, name):
@@ -1077,7 +1117,23 @@ def test_misread_name_words_are_corrected(read, name):
 
 @pytest.mark.parametrize(
     "read",
-    ["MTT", "API", "Error rates", "COST PER REQ", "Widget rate", "12 latency", "Is latency"],
+    [
+        "MTT",
+        "API",
+        "Error rates",
+        "COST PER REQ",
+        "Widget rate",
+        "12 latency",
+        "Is latency",
+        "112 latency",
+        # other real words stay what they are, however close the whole name is to a known one
+        "Edge latency",
+        "App latency",
+        "Job failure rate",
+        "Disk errors",
+        "APT error rate",  # as close to "API error rate" as to "App error rate"
+        "AP latency",
+    ],
 )
 def test_names_without_a_clear_match_are_kept(read):
     assert match_metric_name(read)[0] == read
