@@ -383,6 +383,13 @@ def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
             doubt = doubt.lower(
                 0.8, f"no comparator and a name not recognised: {better} taken as better ({v.unit})"
             )
+        elif v.value is not None and v.unit == "%" and MIN_COMMITMENT <= v.value <= 100:
+            # nobody commits to 99.9 % of errors: a share that high is an uptime or success rate
+            op = ">="
+            doubt = doubt.lower(
+                0.8,
+                f"no comparator and a name not recognised: higher taken as better ({v.value:g} %)",
+            )
     unit = v.unit
     if unit is None and v.value is not None and info.unit == "%" and 0 <= v.value <= 100:
         unit = "%"  # "99.9" for uptime

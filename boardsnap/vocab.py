@@ -356,7 +356,8 @@ def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
         return word, 1.0
     best, score = word, 0.0
     for cand in NAME_WORDS:
-        if abs(len(cand) - len(probe)) > 2 or probe.startswith(cand) or cand.startswith(probe):
+        slack = 3 if len(cand) >= 10 else 2  # "availaliy": long words lose more letters
+        if abs(len(cand) - len(probe)) > slack or probe.startswith(cand) or cand.startswith(probe):
             continue  # "pages" is no misread "page"
         s = SequenceMatcher(None, _letters(probe), _letters(cand)).ratio()
         if s > score:
