@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -165,7 +167,7 @@ class SqliteDatabase(Database):
             )
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self._conn.execute("PRAGMA foreign_keys = ON")
-            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._switch_to_wal(busy_timeout)
             self._conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise self._translate(exc) from None
@@ -175,6 +177,20 @@ class SqliteDatabase(Database):
                 path=str(path),
                 fix="put the history on a local disk (WAL needs shared memory)",
             )
+
+    def _switch_to_wal(self, busy_timeout: float) -> str:
+        """WAL mode, waiting for other processes that open the same new file at the same time:
+        the switch needs a lock for which SQLite does not call its busy handler (it answers
+        "database is locked" at once), so this waits here, up to the busy timeout."""
+        deadline = time.monotonic() + busy_timeout
+        while True:
+            try:
+                return str(self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                text = str(exc)
+                if not ("locked" in text or "busy" in text) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))
 
     def table_exists(self, name: str) -> bool:
         return bool(self.one("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)))

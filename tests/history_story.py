@@ -114,3 +114,17 @@ def save_and_hang(location: str, stage: str, reached: Any) -> None:
     with history.History(location) as store:
         history.fault_hook = hook
         store.save(Board.from_dict(board(1)), photo_sha256="killed")
+
+
+def open_at_once(location: str, barrier: Any, out: Any) -> None:
+    """Open the history at `location` at the same instant as the other workers; report how."""
+    from boardsnap.errors import BoardSnapError
+    from boardsnap.history import History
+
+    barrier.wait(timeout=60)
+    try:
+        with History(location) as store:
+            store.reviews()
+        out.put("ok")
+    except BoardSnapError as exc:
+        out.put(str(exc))

@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 
 import pytest
-from history_story import DATES, SERVICE, board, save_and_hang, save_many
+from history_story import DATES, SERVICE, board, open_at_once, save_and_hang, save_many
 
 from boardsnap.config import HistoryConfig
 from boardsnap.database import SqliteDatabase, connect, default_location
@@ -345,6 +345,24 @@ def test_two_processes_saving_at_once_both_succeed(location, same):
         assert len(h.reviews()) == expected
         if h.db.dialect == "sqlite":
             assert h.db.integrity_check() == "ok"
+
+
+def test_many_processes_opening_a_new_history_at_once_all_succeed(tmp_path):
+    """Switching a new SQLite file to WAL needs a lock SQLite does not wait for (its busy
+    handler is not called there): opened by several processes at once, none may fail."""
+    ctx = multiprocessing.get_context("spawn")
+    for round_ in range(4):
+        location = str(tmp_path / f"new-{round_}.db")
+        barrier, out = ctx.Barrier(6), ctx.Queue()
+        workers = [
+            ctx.Process(target=open_at_once, args=(location, barrier, out)) for _ in range(6)
+        ]
+        for w in workers:
+            w.start()
+        outcomes = [out.get(timeout=120) for _ in workers]
+        for w in workers:
+            w.join(timeout=60)
+        assert outcomes == ["ok"] * 6, outcomes
 
 
 @pytest.mark.parametrize("stage", ["review", "actions"])
