@@ -67,6 +67,8 @@ class OcrConfig:
     low_confidence: float = 0.6  # below it a field needs review
     low_digit_confidence: float = 0.7  # a digit read less surely than this needs review
     detect_long_side: int = 960  # text detection (rapidocr) runs at most this size
+    second_look: bool = True  # re-read the value cells of doubtful rows under image variants
+    second_look_votes: int = 2  # variants that must agree on a re-reading for it to be used
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ class Config:
             self.ocr.engine in ("auto", "rapidocr", "tesserocr", "pytesseract"),
             "ocr.engine must be auto, rapidocr, tesserocr or pytesseract",
         )
+        _check(1 <= self.ocr.second_look_votes <= 4, "ocr.second_look_votes must be from 1 to 4")
         _check(self.report.paper in ("A4", "Letter"), "report.paper must be A4 or Letter")
         _check(
             self.report.audience in ("internal", "customer"),

@@ -297,6 +297,14 @@ def _ink_threshold(crop: np.ndarray) -> float:
     return float(min(max(otsu, 110), 215))
 
 
+def _read_crop(engine: OcrEngine, crop: np.ndarray, box: Box) -> OcrText:
+    if isinstance(engine, CharConfidenceEngine):
+        text, conf, chars = engine.read_line_chars(crop)
+        return OcrText(text, conf, box, chars)
+    text, conf = engine.read_line(crop)
+    return OcrText(text, conf, box)
+
+
 def read_layout(layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrConfig) -> Reading:
     """Read every cell of the table and every text line of `layout` from `clean`."""
 
@@ -304,11 +312,7 @@ def read_layout(layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrCo
         crop = prepare_crop(clean, box, cfg, in_table)
         if crop is None:
             return OcrText("", 1.0, box)  # nothing written: certain
-        if isinstance(engine, CharConfidenceEngine):
-            text, conf, chars = engine.read_line_chars(crop)
-            return OcrText(text, conf, box, chars)
-        text, conf = engine.read_line(crop)
-        return OcrText(text, conf, box)
+        return _read_crop(engine, crop, box)
 
     cells: tuple[tuple[OcrText, ...], ...] = ()
     if layout.grid is not None:
@@ -326,3 +330,22 @@ def read_layout(layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrCo
     else:
         lines = tuple(t for t in (read(b, False) for b in layout.text_lines) if t.text)
     return Reading(cells=cells, lines=lines)
+
+
+def second_readings(
+    clean: np.ndarray, box: Box, engine: OcrEngine, cfg: OcrConfig
+) -> list[OcrText]:
+    """The cell at `box` read again under a few variants of its crop: strokes thicker, strokes
+    thinner, squashed to 80 % of its height, on a wider margin. A character misread in the
+    first reading ("< L SECS") is often read right in some of them ("< 2 SECS")."""
+    crop = prepare_crop(clean, box, cfg, True)
+    if crop is None:
+        return []
+    h, w = crop.shape[:2]
+    variants = (
+        cv2.erode(crop, np.ones((3, 3), np.uint8)),  # dark ink on white: erode thickens it
+        cv2.dilate(crop, np.ones((2, 2), np.uint8)),
+        cv2.resize(crop, (w, max(8, round(h * 0.8))), interpolation=cv2.INTER_AREA),
+        cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255),
+    )
+    return [_read_crop(engine, v, box) for v in variants]

@@ -1,4 +1,4 @@
-"""The recipe: load → find board → segment → read → parse → judge.
+"""The recipe: load → find board → segment → read → parse → judge (→ second look at doubtful rows).
 
 Each stage is a function of its input and its section of the config, returning a typed result;
 this module only calls them in order, keeps the OCR engine warm between photos, and turns "read
@@ -18,6 +18,7 @@ from boardsnap.config import Config
 from boardsnap.document import Board
 from boardsnap.errors import NoTableFound
 from boardsnap.results import Layout, Photo, Reading, RectifiedBoard
+from boardsnap.second_look import second_look
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class Pipeline:
         t0 = time.perf_counter()
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
-        t["board"] = t["grid"] = t["ocr"] = t["parse+judge"] = 0.0
+        t["board"] = t["grid"] = t["ocr"] = t["parse+judge"] = t["second look"] = 0.0
         ctx = parse.ParseContext(
             source=Path(path).name,
             fallback_date=photo.capture_date or photo.file_date,
@@ -81,6 +82,8 @@ class Pipeline:
             doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
             lap("parse+judge")
             if doc.metrics:
+                doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)
+                lap("second look")
                 break
             log.info(
                 "%s: no metric row in the table of the view by %s; next view",

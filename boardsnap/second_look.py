@@ -1,0 +1,119 @@
+"""Second look: the value cells of a doubtful row, read again.
+
+A character misread in hard handwriting often reads right when the strokes are a little thicker
+or thinner, or the crop squashed ("< L SECS" → "< 2 SECS", "154%" → "1.54%"). For each metric
+row the parser and judge doubt, its target and actual cells are read again under a few image
+variants (ocr.second_readings). A re-reading is used only when at least `[ocr]
+second_look_votes` variants agree on it and it leaves the row with fewer doubts than the first
+reading; the row stays flagged for review either way, and says what was re-read. A row whose
+only doubts are OCR's (a digit read unsurely) is left as read: re-reading those changed nothing
+on the benchmark.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import numpy as np
+
+from boardsnap import judge, ocr, parse
+from boardsnap.config import Config
+from boardsnap.document import Board, Metric
+from boardsnap.results import OcrText, Reading
+
+BoxKey = tuple[int, ...]
+
+
+def _key(t: OcrText) -> BoxKey | None:
+    return tuple(int(v) for v in t.box) if t.box is not None else None
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def second_look(
+    doc: Board,
+    reading: Reading,
+    clean: np.ndarray,
+    engine: ocr.OcrEngine,
+    cfg: Config,
+    ctx: parse.ParseContext,
+) -> tuple[Board, Reading]:
+    """The board and reading after re-reading the value cells of its doubtful rows."""
+    if not cfg.ocr.second_look or not any(m.needs_review for m in doc.metrics):
+        return doc, reading
+    where = {
+        _key(t): (r, c)
+        for r, row in enumerate(reading.cells)
+        for c, t in enumerate(row)
+        if t.box is not None
+    }
+
+    def doubts(rd: Reading, name_box: BoxKey) -> tuple[int, int, int] | None:
+        # the table alone: a row's doubts come from its own cells
+        board = judge.judge_board(parse.parse_reading(replace(rd, lines=()), ctx), cfg.judge)
+        row = next((m for m in board.metrics if m.cell_boxes[:1] == (name_box,)), None)
+        return None if row is None else _doubt_score(row)
+
+    notes: dict[BoxKey, list[str]] = {}
+    for metric in doc.metrics:
+        if not metric.needs_review or len(metric.cell_boxes) < 3:
+            continue
+        name_box = metric.cell_boxes[0]
+        for what, box in (("target", metric.cell_boxes[1]), ("actual", metric.cell_boxes[2])):
+            rc = where.get(box)
+            if rc is None or box == name_box:
+                continue  # a row read from one merged cell: nothing to re-read apart
+            r, c = rc
+            first = reading.cells[r][c]
+            best = doubts(reading, name_box)
+            if best is None or best[:2] == (0, 0):
+                continue  # judged, and only OCR was unsure: the first reading stands
+            again = ocr.second_readings(clean, first.box, engine, cfg.ocr)
+            votes = Counter(_squeezed(t.text) for t in again if t.text)
+            chosen = None
+            for text, n in votes.most_common():
+                if n < cfg.ocr.second_look_votes or text == _squeezed(first.text):
+                    continue
+                candidate = next(t for t in again if _squeezed(t.text) == text)
+                trial = _with_cell(reading, r, c, candidate)
+                score = doubts(trial, name_box)
+                if score is not None and score < best:
+                    best, chosen = score, (candidate, trial)
+            if chosen is not None:
+                candidate, reading = chosen
+                notes.setdefault(name_box, []).append(
+                    f"{what} read again: {first.text!r} on the first look, "
+                    f"{candidate.text!r} on a second"
+                )
+    if not notes:
+        return doc, reading
+    board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+    return replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics)), reading
+
+
+# Doubts that only say OCR was unsure, not that the reading makes no sense: a re-reading may
+# carry as many of these as the first and still be the better one.
+_UNSURE = ("is unsure (", "low OCR confidence")
+
+
+def _doubt_score(m: Metric) -> tuple[int, int, int]:
+    """How doubtful a row is, worst first: not judged at all, then doubts about what the values
+    say, then doubts of OCR alone. (0, 0, 0): nothing doubtful."""
+    unsure = sum(any(u in r for u in _UNSURE) for r in m.review_reasons)
+    return (int(m.status == "unknown"), len(m.review_reasons) - unsure, unsure)
+
+
+def _with_cell(reading: Reading, r: int, c: int, text: OcrText) -> Reading:
+    rows = [list(row) for row in reading.cells]
+    rows[r][c] = text
+    return replace(reading, cells=tuple(tuple(row) for row in rows))
+
+
+def _noted(m: Metric, notes: dict[BoxKey, list[str]]) -> Metric:
+    said = notes.get(m.cell_boxes[0]) if m.cell_boxes else None
+    if not said:
+        return m
+    return replace(m, needs_review=True, review_reasons=m.review_reasons + tuple(said))
