@@ -327,6 +327,8 @@ def _grid_from_group(
     ys = _boundaries([hl.position() for hl in rows_l], top, bottom, min_gap)
     xs = _boundaries([vl.position() for vl in cols_l], left, right, 0.03 * w)
     ys = _split_rows(ys, left, right, text_ink)
+    ys = _trailing_row(ys, xs, cols_l, text_ink)
+    bottom = max(bottom, ys[-1])
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < cfg.min_rows or n_cols < cfg.min_cols or n_cols > cfg.max_cols:
         return None
@@ -407,6 +409,42 @@ def _split_rows(ys: list[float], left: float, right: float, text_ink: np.ndarray
             out.extend(y0 + g for g in gaps)
         out.append(y1)
     return out
+
+
+def _trailing_row(
+    ys: list[float], xs: list[float], cols: list[RuledLine], text_ink: np.ndarray
+) -> list[float]:
+    """A last row written below the last rule of a table drawn without a bottom border.
+
+    Taken only when a column line runs on below that rule (the table goes on), the first line of
+    writing under it starts within a row's height, and its ink falls in two columns or more
+    without crossing where a column line would run (a sentence under the table runs across).
+    """
+    if len(ys) < 3 or len(xs) < 3:
+        return ys
+    row_h = float(np.median(np.diff(ys)))
+    last = ys[-1]
+    if not any(_span(vl)[1] - last >= 0.3 * row_h for vl in cols):
+        return ys
+    y0 = int(last)
+    band = text_ink[y0 : int(last + 1.5 * row_h), int(xs[0]) : int(xs[-1])]
+    runs = _ink_runs(band)
+    if not runs or runs[0][0] > 0.6 * row_h or runs[0][1] - runs[0][0] > 1.2 * row_h:
+        return ys
+    line = text_ink[y0 + runs[0][0] : y0 + runs[0][1]]
+    k = max(2, int(0.1 * row_h))
+    cells = zip(xs[:-1], xs[1:], strict=True)
+    inked = sum(bool(line[:, int(a) + k : int(b) - k].any()) for a, b in cells)
+    # at a column line drawn on through that writing, its ink is the line's own
+    drawn = [vl.position() for vl in cols if _span(vl)[1] >= last + runs[0][1]]
+    crossed = any(
+        line[:, int(x) - k : int(x) + k].any(axis=0).mean() >= 0.5  # writing, not a stub
+        for x in xs[1:-1]
+        if not any(abs(x - d) < 2 * k for d in drawn)
+    )
+    if inked < 2 or crossed:
+        return ys
+    return ys + [last + runs[0][1] + 0.25 * row_h]
 
 
 def _ink_runs(band: np.ndarray) -> list[tuple[int, int]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from synthetic import ROWS, draw_board, synth
+from PIL import Image, ImageDraw, ImageFont
+from synthetic import FONT, ROWS, draw_board, synth
 
 from boardsnap import board
 from boardsnap.board import find_board, flatten_lighting
@@ -176,6 +177,41 @@ def test_when_the_first_views_table_reads_no_metric_the_next_view_is_used(tmp_pa
     result = Pipeline(CFG).extract(path)
     assert result.rectified.method != "frame"
     assert [m.name for m in result.board.metrics] == [r[0] for r in ROWS[1:]]
+
+
+def _open_bottom_table(below: list[tuple[int, str]]) -> RectifiedBoard:
+    """A table whose writer drew no bottom border: the middle column line runs on a little
+    below the last rule, the others stop at it; `below` is the writing under that rule."""
+    img = Image.new("L", (1400, 900), 250)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 40)
+    xs, ys = [100, 600, 900, 1200], [200, 290, 380, 470]
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=30, width=5)
+    for x in xs:
+        d.line([(x, ys[0]), (x, 560 if x == 600 else ys[-1])], fill=30, width=5)
+    rows = [("Metric", "Target", "Actual"), ("Uptime", "99.9%", "99.95%"), ("MTTR", "1h", "42m")]
+    for y, row in zip(ys, rows, strict=False):
+        for x, text in zip(xs, row, strict=False):
+            d.text((x + 20, y + 20), text, font=font, fill=20)
+    for x, text in below:
+        d.text((x, 490), text, font=font, fill=20)
+    gray = np.array(img)
+    return RectifiedBoard(image=cv2.merge([gray] * 3), gray=gray, quad=None, method="photo")
+
+
+def test_a_last_row_below_the_last_rule_of_a_table_without_bottom_border_is_a_row():
+    rb = _open_bottom_table([(120, "Errors"), (620, "1%"), (920, "0.92%")])
+    g = segment(rb, CFG.grid).layout.grid
+    assert g is not None and (g.rows, g.cols) == (4, 3)
+    x, y, w, h = g.cell(3, 2).box
+    assert y > 470 and y + h > 530  # the cell holds the writing under the last rule
+
+
+def test_a_sentence_under_a_table_without_bottom_border_is_no_row():
+    rb = _open_bottom_table([(120, "- Errors: schema migration locked the table for hours")])
+    g = segment(rb, CFG.grid).layout.grid
+    assert g is not None and (g.rows, g.cols) == (3, 3)
 
 
 def test_tall_letters_are_kept_when_the_ruled_lines_are_erased():
