@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from boardsnap import vocab
 from boardsnap.document import CANONICAL_UNITS, Action, Actual, Board, Metric, RootCause, Target
@@ -455,15 +456,15 @@ def repair_row(
         options = _unit_options(this.unit, info, other.unit)
         if not options:
             continue
-        fits = [u for u in options if not _far(*_with_unit(target, actual, what, u))] or options
-        target, actual = _with_unit(target, actual, what, fits[0])
+        fits = [u for u in options if not _far(*_with(target, actual, what, unit=u))] or options
+        target, actual = _with(target, actual, what, unit=fits[0])
         doubt = doubt.lower(0.7, f"{what} unit {this.unit!r} read as {fits[0]}")
     # a "q" read as a final 9 before "ps" ("9849ps" is 984 qps)
     for what, v in (("target", tv), ("actual", av)):
         raw = v.raw.translate(vocab.DIGIT_FIXES)
         if v.unit == "ps" and re.fullmatch(r"\d{2,}9", raw):
             fixed = float(raw[:-1])
-            target, actual = _with_value(target, actual, what, fixed, "rps")
+            target, actual = _with(target, actual, what, value=fixed, unit="rps")
             doubt = doubt.lower(0.6, f"{what} {raw}ps: the final 9 read as the q of qps")
     # a percentage of uptime far too low or above 100 % that one misread leading digit explains:
     # "19.844 %" is 99.844 % (a 9 read as 1), "199.976 %" is 99.976 % (a stray 1 before it)
@@ -483,7 +484,7 @@ def repair_row(
             else:
                 continue
             if MIN_COMMITMENT <= fixed <= 100:
-                target, actual = _with_value(target, actual, what, fixed, "%")
+                target, actual = _with(target, actual, what, value=fixed, unit="%")
                 doubt = doubt.lower(
                     0.5, f"{what} {raw} % is implausible for {name}: read as {fixed:g} %"
                 )
@@ -625,18 +626,11 @@ def _unit_options(unit: str | None, info: vocab.NameInfo, other: str | None) -> 
     return sorted(best, key=lambda c: -best[c])
 
 
-def _with_value(
-    target: Target, actual: Actual, what: str, value: float, unit: str | None
-) -> tuple[Target, Actual]:
+def _with(target: Target, actual: Actual, what: str, **changes: Any) -> tuple[Target, Actual]:
+    """The pair with the `what` side ("target" or "actual") changed."""
     if what == "target":
-        return replace(target, value=value, unit=unit), actual
-    return target, replace(actual, value=value, unit=unit)
-
-
-def _with_unit(target: Target, actual: Actual, what: str, unit: str) -> tuple[Target, Actual]:
-    if what == "target":
-        return replace(target, unit=unit), actual
-    return target, replace(actual, unit=unit)
+        return replace(target, **changes), actual
+    return target, replace(actual, **changes)
 
 
 def _final_five(v: Value) -> float | None:

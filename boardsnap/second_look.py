@@ -62,15 +62,15 @@ def second_look(
         if not metric.needs_review or len(metric.cell_boxes) < 3:
             continue
         name_box = metric.cell_boxes[0]
+        best = doubts(reading, name_box)  # then, once a cell is re-read, the re-read row's
+        if best is None or best[:2] == (0, 0):
+            continue  # judged, and only OCR was unsure: the first reading stands
         for what, box in (("target", metric.cell_boxes[1]), ("actual", metric.cell_boxes[2])):
             rc = where.get(box)
             if rc is None or box == name_box:
                 continue  # a row read from one merged cell: nothing to re-read apart
             r, c = rc
             first = reading.cells[r][c]
-            best = doubts(reading, name_box)
-            if best is None or best[:2] == (0, 0):
-                continue  # judged, and only OCR was unsure: the first reading stands
             again = ocr.second_readings(clean, first.box, engine, cfg.ocr)
             votes = Counter(_squeezed(t.text) for t in again if t.text)
             chosen = None

@@ -201,10 +201,10 @@ KNOWN_NAMES: tuple[str, ...] = (
 _KNOWN_NAME_WORDS = frozenset(
     w for n in KNOWN_NAMES + tuple(a for t in TERMS for a in t.aliases) for w in n.split()
 )  # every word of a known name or an alias ("err rate" is as written, no misread)
-_KNOWN_NAMES_BY_LENGTH: dict[int, tuple[str, ...]] = {}
-for _n in KNOWN_NAMES:
-    _KNOWN_NAMES_BY_LENGTH.setdefault(len(_n.split()), ())
-    _KNOWN_NAMES_BY_LENGTH[len(_n.split())] += (_n,)
+_KNOWN_NAMES_BY_LENGTH: dict[int, tuple[str, ...]] = {
+    k: tuple(n for n in KNOWN_NAMES if len(n.split()) == k)
+    for k in {len(n.split()) for n in KNOWN_NAMES}
+}  # names of as many words as the one read, the only ones it is compared with
 
 # Metric acronyms, and the letter pairs OCR confuses in capitals ("TIFR" is TTFR, "MTTK" MTTR).
 ACRONYMS: tuple[str, ...] = ("mttr", "mtta", "mttd", "ttfr", "ttr")
