@@ -223,8 +223,10 @@ def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
             after = t[len(word) :]
             if word[0].isalpha() and after[:1].isalpha():
                 continue  # "minutes", "overall": a word, not a comparator
-            if word in ("min", "minimum") and not re.match(r"\s*[\d.,OoIl|]", after):
-                continue  # "min" not before a number
+            if word in ("min", "minimum") and not (
+                re.match(r"\s*[\d.,OoIl|]", after) or _NINES.match(after.lstrip())
+            ):
+                continue  # "min" not before a number ("min four nines" is one)
             return op, after.lstrip(" :"), doubt
     return None, t, doubt
 
@@ -451,12 +453,21 @@ def repair_row(
     doubt = Doubt()
     # units that are no units: the closest spelling, or a close one that keeps the two values
     # in proportion ("100 wsec" beside "40msec" is msec, though "sec" is spelt closer)
-    for what in ("target", "actual"):
+    # A unit word far from any unit ("36.1w" beside "24 hours") is taken as the other value's
+    # unit when that keeps the two in proportion; the target is tried again after the actual, so
+    # that "1000rea/s" can follow "1034aps" once that is read as rps.
+    for what in ("target", "actual", "target"):
         this, other = (target, actual) if what == "target" else (actual, target)
-        options = _unit_options(this.unit, info, other.unit)
-        if not options:
+        if this.unit is None or this.unit in CANONICAL_UNITS or this.unit == "m":
             continue
-        fits = [u for u in options if not _far(*_with(target, actual, what, unit=u))] or options
+        options = _unit_options(this.unit, info, other.unit)
+        fits = [u for u in options if not _far(*_with(target, actual, what, unit=u))]
+        if not fits and _unit_of_a_kind(other.unit, info) and this.value and other.value:
+            if not _far(*_with(target, actual, what, unit=other.unit)):
+                fits = [str(other.unit)]
+        fits = fits or options
+        if not fits:
+            continue
         target, actual = _with(target, actual, what, unit=fits[0])
         doubt = doubt.lower(0.7, f"{what} unit {this.unit!r} read as {fits[0]}")
     # a "q" read as a final 9 before "ps" ("9849ps" is 984 qps)
@@ -509,20 +520,42 @@ def repair_row(
                     f"{what} {this.text!r}: 'm' read as ms (minutes would "
                     "be far off the other value)",
                 )
-    # a ">" read as a leading 7
+    # a ">" read as a leading 7, a "≥" as a leading 2 ("21000RPS" beside "1809QPS")
     if (
         not tv.op_written
         and info.direction != vocab.LOWER
-        and tv.raw[:1] == "7"
+        and tv.raw[:1] in ("7", "2")
         and len(tv.raw) > 1
         and target.value is not None
     ):
         rest, _, _ = _to_number(tv.raw[1:], Doubt(), True)
         if rest is not None and rest > 0:
-            alt = replace(target, op=">", value=rest)
+            op = ">" if tv.raw[0] == "7" else ">="
+            alt = replace(target, op=op, value=rest)
             if _implausible(info, target, actual) and not _implausible(info, alt, actual):
                 target = alt
-                doubt = doubt.lower(0.6, f"target {target.text!r}: the leading 7 read as '>'")
+                doubt = doubt.lower(
+                    0.6, f"target {target.text!r}: the leading {tv.raw[0]} read as '{op}'"
+                )
+    # a "%" read as a final 1 or 7 ("17" beside "≤1%"), where the value is far off the other
+    # as read and in proportion without that digit
+    for what, v in (("target", tv), ("actual", av)):
+        this, other = (target, actual) if what == "target" else (actual, target)
+        raw = v.raw.translate(vocab.DIGIT_FIXES)
+        if (
+            v.unit is None
+            and other.unit == "%"
+            and re.fullmatch(r"\d[\d.]*[17]", raw)
+            and not raw.endswith(".1")
+            and not raw.endswith(".7")
+            and _far(target, actual)
+        ):
+            alt = _with(target, actual, what, value=float(raw[:-1]), unit="%")
+            if not _far(*alt):
+                target, actual = alt
+                doubt = doubt.lower(
+                    0.6, f"{what} {this.text!r}: the final {raw[-1]} read as the '%'"
+                )
     # a decimal point lost in a percentage ("9995%", "999517")
     for what in ("target", "actual"):
         this = target if what == "target" else actual
@@ -533,7 +566,8 @@ def repair_row(
             and this.value > 100
             and re.fullmatch(r"\d{3,}", raw)
         ):
-            fixed = float(raw[:2] + "." + raw[2:])
+            other = actual if what == "target" else target
+            fixed = _decimal_point_back(raw, other.value if other.unit == "%" else None)
             as_op = float(raw[1:]) if raw[0] in "27" and len(raw) > 2 else None
             if (
                 what == "target"
@@ -624,6 +658,28 @@ def _unit_options(unit: str | None, info: vocab.NameInfo, other: str | None) -> 
         if sim >= 0.65 and sim > best.get(canon, 0.0):
             best[canon] = sim
     return sorted(best, key=lambda c: -best[c])
+
+
+def _decimal_point_back(raw: str, near: float | None) -> float:
+    """A percentage above 100 % read from digits whose decimal point was lost: beside the row's
+    other percentage, the reading of at most 100 % closest to it ("197" beside 2 % is 1.97,
+    beside 99.9 % it would be 19.7); alone, two digits before the point ("9995" is 99.95)."""
+    fallback = float(raw[:2] + "." + raw[2:])
+    options = [float(raw[:i] + "." + raw[i:]) for i in range(1, len(raw))]
+    options = [v for v in options if 0 < v <= 100]
+    if near is None or near <= 0 or not options:
+        return fallback
+    return min(options, key=lambda v: abs(math.log(v / near)))
+
+
+def _unit_of_a_kind(unit: str | None, info: vocab.NameInfo) -> bool:
+    """Whether `unit` is a canonical unit of the kind the metric is measured in (any duration
+    for a duration, the name's own unit, or any unit when the name does not tell)."""
+    if unit is None or unit not in CANONICAL_UNITS:
+        return False
+    if info.duration:
+        return unit in vocab.DURATION_SECONDS
+    return info.unit is None or unit == info.unit
 
 
 def _with(target: Target, actual: Actual, what: str, **changes: Any) -> tuple[Target, Actual]:

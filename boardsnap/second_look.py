@@ -1,14 +1,19 @@
-"""Second look: the value cells of a doubtful row, read again.
+"""Second look: the cells of a doubtful row, read again.
 
 A character misread in hard handwriting often reads right when the strokes are a little thicker
-or thinner, or the crop squashed ("< L SECS" → "< 2 SECS", "154%" → "1.54%"). For each metric
-row the parser and judge doubt, its target and actual cells are read again under a few image
-variants (ocr.second_readings). A re-reading is used only when at least `[ocr]
-second_look_votes` variants agree on it and it leaves the row with fewer doubts than the first
-reading; the row stays flagged for review either way, and says what was re-read. A row whose
-only doubts are OCR's (a digit read unsurely) is left as read: re-reading those changed nothing
-on the benchmark.
-"""
+or thinner, or the crop squashed ("< L SECS" → "< 2 SECS", "154%" → "1.54%", "Oieve time" →
+"Queue time"); the variants are ocr.second_readings.
+
+Names: a row whose name is not one BoardSnap knows (vocab.is_known_name) has its name cell read
+again; when `[ocr] second_look_name_votes` variants read it as the same known name, and no other
+known name as often, that reading is used.
+
+Values: for each metric row the parser and judge doubt, its target and actual cells are read
+again. A re-reading is used only when at least `[ocr] second_look_votes` variants agree on it and
+it leaves the row with fewer doubts than the first reading. A row whose only doubts are OCR's (a
+digit read unsurely) is left as read: re-reading those changed nothing on the benchmark.
+
+A row with anything read again is flagged for review and says what was re-read."""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from boardsnap import judge, ocr, parse
+from boardsnap import judge, ocr, parse, vocab
 from boardsnap.config import Config
 from boardsnap.document import Board, Metric
 from boardsnap.results import OcrText, Reading
@@ -41,8 +46,9 @@ def second_look(
     cfg: Config,
     ctx: parse.ParseContext,
 ) -> tuple[Board, Reading]:
-    """The board and reading after re-reading the value cells of its doubtful rows."""
-    if not cfg.ocr.second_look or not any(m.needs_review for m in doc.metrics):
+    """The board and reading after re-reading the name cells of rows whose name is not known and
+    the value cells of rows whose values are doubtful."""
+    if not cfg.ocr.second_look:
         return doc, reading
     where = {
         _key(t): (r, c)
@@ -51,18 +57,45 @@ def second_look(
         if t.box is not None
     }
 
-    def doubts(rd: Reading, name_box: BoxKey) -> tuple[int, int, int] | None:
+    def row_of(rd: Reading, name_box: BoxKey) -> Metric | None:
         # the table alone: a row's doubts come from its own cells
         board = judge.judge_board(parse.parse_reading(replace(rd, lines=()), ctx), cfg.judge)
-        row = next((m for m in board.metrics if m.cell_boxes[:1] == (name_box,)), None)
-        return None if row is None else _doubt_score(row)
+        return next((m for m in board.metrics if m.cell_boxes[:1] == (name_box,)), None)
 
     notes: dict[BoxKey, list[str]] = {}
+    for metric in doc.metrics:
+        if vocab.is_known_name(metric.name) or not metric.cell_boxes:
+            continue
+        name_box = metric.cell_boxes[0]
+        rc = where.get(name_box)
+        if rc is None or name_box in metric.cell_boxes[1:]:
+            continue  # a row read from one merged cell: its name is not apart to re-read
+        r, c = rc
+        first = reading.cells[r][c]
+        known: Counter[str] = Counter()
+        texts: dict[str, OcrText] = {}
+        for again in ocr.second_readings(clean, first.box, engine, cfg.ocr):
+            row = row_of(_with_cell(reading, r, c, again), name_box) if again.text else None
+            if row is not None and vocab.is_known_name(row.name):
+                known[vocab.fold(row.name)] += 1
+                texts.setdefault(vocab.fold(row.name), again)
+        ranked = known.most_common(2)
+        if not ranked or ranked[0][1] < cfg.ocr.second_look_name_votes:
+            continue
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            continue  # two known names as often: no telling which
+        chosen = texts[ranked[0][0]]
+        reading = _with_cell(reading, r, c, chosen)
+        notes.setdefault(name_box, []).append(
+            f"name read again: {first.text!r} on the first look, {chosen.text!r} on a second"
+        )
+
     for metric in doc.metrics:
         if not metric.needs_review or len(metric.cell_boxes) < 3:
             continue
         name_box = metric.cell_boxes[0]
-        best = doubts(reading, name_box)  # then, once a cell is re-read, the re-read row's
+        row = row_of(reading, name_box)  # then, once a cell is re-read, the re-read row's
+        best = None if row is None else _doubt_score(row)
         if best is None or best[:2] == (0, 0):
             continue  # judged, and only OCR was unsure: the first reading stands
         for what, box in (("target", metric.cell_boxes[1]), ("actual", metric.cell_boxes[2])):
@@ -79,7 +112,8 @@ def second_look(
                     continue
                 candidate = next(t for t in again if _squeezed(t.text) == text)
                 trial = _with_cell(reading, r, c, candidate)
-                score = doubts(trial, name_box)
+                trial_row = row_of(trial, name_box)
+                score = None if trial_row is None else _doubt_score(trial_row)
                 if score is not None and score < best:
                     best, chosen = score, (candidate, trial)
             if chosen is not None:

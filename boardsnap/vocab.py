@@ -403,6 +403,24 @@ def closest_known_name(name: str, threshold: float = 0.8) -> tuple[str | None, f
     return scored[0][1], scored[0][0]
 
 
+_KNOWN_FOLDED = frozenset(fold(n) for n in KNOWN_NAMES)
+
+
+def is_known_name(name: str) -> bool:
+    """Whether a read name is one BoardSnap knows as written: a known name ("Queue time"), a
+    metric acronym ("MTTR"), or a percentile of a known measure ("p95 latency")."""
+    words = fold(name).split()
+    if " ".join(words) in _KNOWN_FOLDED:
+        return True
+    if len(words) == 1 and words[0] in ACRONYMS:
+        return True
+    return (
+        len(words) > 1
+        and bool(PERCENTILE.match(words[0]))
+        and (" ".join(words[1:]) in _KNOWN_FOLDED or words[1] in PERCENTILE_WORDS)
+    )
+
+
 def fix_acronym(word: str) -> str | None:
     """'TIFR', 'ITFR' → 'ttfr', 'MTIK' → 'mttr', 'TIR' → 'ttr': a capitalised 3-4 letter word
     one misread letter (or two OCR look-alikes) from exactly one metric acronym; None if none."""
@@ -569,5 +587,6 @@ __all__ = [
     "correct_word",
     "fix_percentile",
     "closest_known_name",
+    "is_known_name",
     "lookup",
 ]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from boardsnap import vocab
 from boardsnap.config import JudgeConfig
 from boardsnap.document import Action, Board, RootCause
 from boardsnap.judge import judge_metric
@@ -76,6 +77,8 @@ NAMES = ["P95 latency", "Error rate", "Uptime", "Throughput"]
         ("two nines", "Uptime", ">=", 99, "%"),
         ("five nines", "Durability", ">=", 99.999, "%"),
         ("≥ three nines", "Uptime", ">=", 99.9, "%"),
+        ("min four nines", "API availability", ">=", 99.99, "%"),
+        ("AT LEAST THREE NINES", "Uptime", ">=", 99.9, "%"),
         # units
         ("< 0.2 s", "Latency", "<", 0.2, "s"),
         ("< 2 sec", "Response time", "<", 2, "s"),
@@ -894,6 +897,36 @@ def test_leading_seven_is_a_lost_greater_than(name, target, actual, value):
 
 
 @pytest.mark.parametrize(
+    "name, target, actual, op, value",
+    [
+        ("Throughput", "21000RPS", "1809QPS", ">=", 1000),  # far off as 21000
+        ("Throughput", "2000 rps", "1809 rps", None, 2000),  # in proportion: kept as read
+        ("P95 latency", "2300ms", "310ms", None, 2300),  # lower is better: no "≥" there
+    ],
+)
+def test_leading_two_far_off_the_actual_is_a_lost_at_least(name, target, actual, op, value):
+    m = _row(name, target, actual)
+    assert m.target.value == value
+    if op is not None:
+        assert m.target.op == op and m.needs_review
+
+
+@pytest.mark.parametrize(
+    "name, target, actual, tv, av",
+    [
+        ("API error rate", "≤1%", "17", 1, 1),  # 17 % beside 1 % is far: "1%"
+        ("Error rate", "< 0.5%", "0.41", 0.5, 0.41),  # in proportion as read: kept
+        ("Error rate", "27", "2.4%", 2, 2.4),  # the target's "%" too
+        ("Error rate", "< 5%", "0.1", 5, 0.1),  # no digit left before the point: kept
+    ],
+)
+def test_final_one_or_seven_far_off_is_a_misread_percent(name, target, actual, tv, av):
+    m = _row(name, target, actual)
+    assert (m.target.value, m.actual.value) == (pytest.approx(tv), pytest.approx(av))
+    assert (m.target.unit, m.actual.unit) == ("%", "%")
+
+
+@pytest.mark.parametrize(
     "name, target, actual, unit",
     [
         ("Throughput", "> 1000 rea/s", "1200 rps", "rps"),
@@ -1018,6 +1051,37 @@ def test_unknown_unit_word_of_an_unknown_metric_is_kept():
     assert m.target.unit == "widgets"
 
 
+@pytest.mark.parametrize(
+    "name, target, actual, unit",
+    [
+        ("TTFR", "max 24 hours", "36.1w", "h"),  # a unit word far from any: the other's
+        ("Downtime", "< 20 min", "18.2MWS", "min"),  # "ms" is closer, but 1/66 of the target
+        ("Throughput", "1000rea /s", "1034aps", "rps"),  # the target follows the repaired actual
+    ],
+)
+def test_a_unit_word_of_no_unit_takes_the_other_values_unit_when_in_proportion(
+    name, target, actual, unit
+):
+    m = _row(name, target, actual)
+    assert (m.target.unit, m.actual.unit) == (unit, unit)
+    assert judge_metric(m, JudgeConfig()).status != "unknown" and m.needs_review
+    assert any("read as" in r for r in m.review_reasons)
+
+
+@pytest.mark.parametrize(
+    "name, target, actual",
+    [
+        ("TTFR", "max 24 hours", "3610w"),  # far off in hours too: not understood
+        ("Widgets", "42 widgets", "40 widgetz"),  # a name that does not tell its unit's kind
+    ],
+)
+def test_a_unit_word_of_no_unit_is_not_taken_from_the_other_value_out_of_proportion(
+    name, target, actual
+):
+    m = _row(name, target, actual)
+    assert m.actual.unit != m.target.unit
+
+
 def test_nanoseconds_on_a_duration_are_a_misread_ms():
     m = _row("P95 latency", "< 200 ms", "120 ns")
     assert (m.actual.value, m.actual.unit) == (120, "ms")
@@ -1038,6 +1102,10 @@ def test_bare_m_beside_milliseconds_is_ms_when_minutes_are_absurd():
         ("Uptime", ">= 9995%", "99.97%", 99.95, 99.97),
         ("Uptime", ">= 99.9%", "99806%", 99.9, 99.806),
         ("Availability", "at least 99 95%", "99.96%", 99.95, 99.96),
+        # where the point goes: the reading closest to the row's other percentage
+        ("5xx rate", "<= 2 %", "197%", 2, 1.97),
+        ("5xx errors", "< 1%", "195%", 1, 1.95),
+        ("Error rate", "< 25%", "197%", 25, 19.7),
     ],
 )
 def test_percentage_above_100_lost_its_decimal_point(name, target, actual, tvalue, avalue):
@@ -1219,3 +1287,24 @@ def test_an_owner_after_punctuation_is_found(line):
 
 def test_an_email_is_not_an_owner():
     assert parse_action("mail ops@example.com 12/7", REVIEW, NAMES, "mdy").owner is None
+
+
+@pytest.mark.parametrize(
+    "name, known",
+    [
+        ("Queue time", True),
+        ("JOB SUCCESS RATE", True),
+        ("On-call pages", True),
+        ("MTTR", True),
+        ("p95 latency", True),
+        ("P99.9 LATENCY", True),
+        ("p90 response time", True),
+        ("Site time", False),  # known words, but no known name
+        ("Oieve time", False),
+        ("Cache hits", False),
+        ("p95", False),
+        ("MTT", False),
+    ],
+)
+def test_known_names_as_written(name, known):
+    assert vocab.is_known_name(name) is known

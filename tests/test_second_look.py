@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import cv2
 import pytest
-from synthetic import synth
+from synthetic import ROWS, synth
 
 from boardsnap import ocr
 from boardsnap.config import Config
@@ -85,3 +85,24 @@ def test_rows_without_doubt_are_not_read_again(engine, photo):
     result = Pipeline(CFG, counting).extract(photo)
     assert not any(m.needs_review for m in result.board.metrics)
     assert counting.calls == sum(len(row) for row in result.reading.cells)
+
+
+def test_a_misread_name_is_read_again_as_the_known_name(engine, photo):
+    result = Pipeline(CFG, MisreadsOnce(engine, "Errorrate", "Emro rote")).extract(photo)
+    row = next(m for m in result.board.metrics if m.target.value == 0.5)
+    assert row.name == "Error rate"
+    assert row.needs_review
+    assert any("name read again: 'Emro rote'" in r for r in row.review_reasons)
+
+
+def test_a_name_of_other_words_is_kept_as_written(engine, tmp_path):
+    rows = [("Metric", "Target", "Actual"), ("Cache hits", ">= 90%", "94%"), *ROWS[1:3]]
+    path = tmp_path / "board.png"
+    cv2.imwrite(str(path), synth(seed=5, rows=rows).photo)
+    counting = MisreadsOnce(engine, "never read", "")
+    result = Pipeline(CFG, counting).extract(path)
+    row = next(m for m in result.board.metrics if m.actual.value == 94)
+    assert row.name == "Cache hits"
+    assert not any("read again" in r for r in row.review_reasons)
+    # its name cell was read again (and found no known name), nothing else
+    assert counting.calls == sum(len(r) for r in result.reading.cells) + 4
