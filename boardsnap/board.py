@@ -46,7 +46,8 @@ def find_board(photo: Photo, cfg: BoardConfig) -> RectifiedBoard:
 
 
 def rectifications(photo: Photo, cfg: BoardConfig) -> Iterator[RectifiedBoard]:
-    """Front views of the board, best guess first: by its frame, by the table's border, as shot.
+    """Front views of the board, best guess first: by its frame, by the table's border, levelled
+    by the slant of its ruled lines, as shot.
 
     The pipeline takes the next one when the grid stage finds no table on a view (a frame found
     on the wrong thing crops the table away); each is computed only when asked for.
@@ -66,8 +67,14 @@ def rectifications(photo: Photo, cfg: BoardConfig) -> Iterator[RectifiedBoard]:
         quad = Quad(tuple((x / f, y / f) for x, y in table.points))
         log.debug("%s: rectifying by the table's border", photo.path)
         yield _flattened(_warp_around(img, quad, cfg.rectified_long_side), quad, "table", cfg)
-    log.debug("%s: using the whole photo as it is", photo.path)
     quad = Quad(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
+    slant = _ruled_slant(small)
+    if slant is not None and max(abs(slant[0]), abs(slant[1] - 90)) >= cfg.level_min_tilt:
+        # no frame or border to square, but the table's own lines tell the photo's slant
+        log.debug("%s: levelling the photo by its ruled lines (%.1f°, %.1f°)", photo.path, *slant)
+        levelled = _warp_level(img, *slant, cfg.rectified_long_side)
+        yield _flattened(levelled, quad, "level", cfg)
+    log.debug("%s: using the whole photo as it is", photo.path)
     s = cfg.rectified_long_side / max(h, w)
     whole = cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
     yield _flattened(whole, quad, "photo", cfg)
@@ -284,18 +291,22 @@ def _score_quad(
 def _ruled_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Long thin dark strokes (a drawn table's lines): horizontal ones and vertical ones."""
     h, w = gray.shape
-    ink = cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
-    )
-    ink &= (cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((9, 9), np.uint8)) > 12).astype(
-        np.uint8
-    ) * 255
+    ink = _thin_dark_strokes(gray)
     run = max(8, int(0.04 * min(h, w)))
     rect = cv2.MORPH_RECT
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(rect, (run, 1)))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(rect, (1, run)))
     grow = np.ones((3, 3), np.uint8)
     return cv2.dilate(horiz, grow), cv2.dilate(vert, grow)
+
+
+def _thin_dark_strokes(gray: np.ndarray) -> np.ndarray:
+    """Marker strokes: darker than their surroundings and thin (not a shadow or the frame)."""
+    ink = cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
+    )
+    thin = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((9, 9), np.uint8)) > 12
+    return ink & (thin.astype(np.uint8) * 255)
 
 
 def _cuts_ruled_lines(quad: Quad, ruled: tuple[np.ndarray, np.ndarray], cfg: BoardConfig) -> bool:
@@ -375,7 +386,55 @@ def _table_border_quad(small: np.ndarray, cfg: BoardConfig) -> Quad | None:
     return best
 
 
+def _ruled_slant(small: np.ndarray) -> tuple[float, float] | None:
+    """The directions (degrees, image axes) of the photo's long drawn lines: the median of the
+    near-horizontal ones and of the near-vertical ones, weighted by length; None without both."""
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    ink = _thin_dark_strokes(gray)
+    shortest = int(0.12 * min(gray.shape))  # longer than any handwritten stroke
+    lines = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=60, minLineLength=shortest, maxLineGap=5)
+    if lines is None:
+        return None
+    across: list[tuple[float, float]] = []
+    down: list[tuple[float, float]] = []
+    for x1, y1, x2, y2 in lines.reshape(-1, 4).astype(float):
+        angle = float(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
+        length = float(np.hypot(x2 - x1, y2 - y1))
+        if angle < 30 or angle > 150:
+            across.append((angle if angle < 90 else angle - 180, length))
+        elif 60 < angle < 120:
+            down.append((angle, length))
+    if not across or not down:
+        return None
+    return _weighted_median(across), _weighted_median(down)
+
+
+def _weighted_median(values: list[tuple[float, float]]) -> float:
+    ordered = sorted(values)
+    half, total = sum(w for _, w in ordered) / 2, 0.0
+    for value, weight in ordered:
+        total += weight
+        if total >= half:
+            return value
+    return ordered[-1][0]
+
+
 # ---- warping ---------------------------------------------------------------------------------
+
+
+def _warp_level(img: np.ndarray, across: float, down: float, long_side: int) -> np.ndarray:
+    """The whole photo under the affine map that makes lines at `across` degrees horizontal
+    and lines at `down` degrees vertical (a rotation and a shear), at the scale of the photo
+    view (the turned photo's corners widen the view instead of shrinking the writing)."""
+    a, d = np.radians(across), np.radians(down)
+    m = np.linalg.inv(np.array([[np.cos(a), np.cos(d)], [np.sin(a), np.sin(d)]]))
+    h, w = img.shape[:2]
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], float) @ m.T
+    (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+    s = long_side / max(w, h)
+    affine = np.hstack([m * s, [[-x0 * s], [-y0 * s]]])
+    out = (max(32, round((x1 - x0) * s)), max(32, round((y1 - y0) * s)))
+    return cv2.warpAffine(img, affine, out, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _warp_quad(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:

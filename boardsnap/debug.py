@@ -20,7 +20,12 @@ from boardsnap.fileio import atomic_write_bytes, make_folder
 from boardsnap.ocr import prepare_crop
 from boardsnap.results import Layout, Photo, RectifiedBoard
 
-_COLOURS = {"frame": (0, 200, 0), "table": (0, 140, 255), "photo": (0, 0, 255)}
+_COLOURS = {
+    "frame": (0, 200, 0),
+    "table": (0, 140, 255),
+    "level": (200, 0, 200),
+    "photo": (0, 0, 255),
+}
 
 
 FIX = "give --debug-dir a folder you can write to"

@@ -973,11 +973,27 @@ _MONTHS = {
 }
 # a month as written, and as OCR misreads one: "Uct"/"0ct" (Oct), "Ju1" (Jul)
 _MONTH = (
-    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|ju[l1|]y?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|[o0u]ct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|apt|may|june?|ju[l1|]y?|"
+    r"aug(?:ust)?|aus|sep(?:t(?:ember)?)?|[o0u]ct(?:ober)?|n[o0]v(?:ember)?|dec(?:ember)?)\.?"
 )
-_MONTH_SLIPS = {"uct": "oct", "0ct": "oct", "ju1": "jul", "ju|": "jul"}
+# month names as OCR misreads them in handwriting: a g read as s, an r as t, an o as 0
+_MONTH_SLIPS = {
+    "uct": "oct",
+    "0ct": "oct",
+    "ju1": "jul",
+    "ju|": "jul",
+    "aus": "aug",
+    "apt": "apr",
+    "n0v": "nov",
+}
 _D = "[0-9OoIlCU]"  # a digit, or a letter OCR reads for one (a 0 open at the top reads as C or U)
+# In a dashed ISO date (its shape tells it is one) more letters stand for digits: "20Z6-O5-O9",
+# "202G-05-09", "2c26-c6-28".
+_DL = "[0-9OoDCcUuIl|iZzSsGbBgq]"
+_DATE_DIGIT_FIXES = {
+    **vocab.DIGIT_FIXES,
+    **str.maketrans({"c": "0", "u": "0", "G": "6", "b": "6", "g": "9", "q": "9"}),
+}
 _DAY = r"\d{1,2}|\d[OoIl]|[OoIl]\d"  # "Aug 2O", "I2 May": a look-alike letter beside a digit
 _DATE_PATTERNS = (
     (
@@ -986,6 +1002,10 @@ _DATE_PATTERNS = (
             rf"(?<![\w/])(?P<y>{_D}{{4}})[-/.](?P<a>{_D}{{1,2}})[-/.](?P<b>{_D}{{1,2}})"
             r"(?![\w/])"
         ),
+    ),
+    (
+        "ymd",
+        re.compile(rf"(?<!\d)(?P<y>[2Z]{_DL}{{3}})-(?P<a>{_DL}{{2}})-(?P<b>{_DL}{{2}})(?![\w/])"),
     ),
     (
         "abY",
@@ -1040,7 +1060,7 @@ def find_date(text: str, date_order: str = "mdy") -> DateHit | None:
 
 
 def _digits(s: str) -> tuple[int, bool]:
-    fixed = s.translate(vocab.DIGIT_FIXES)
+    fixed = s.translate(_DATE_DIGIT_FIXES)
     return int(fixed), fixed != s
 
 
@@ -1054,6 +1074,8 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
             repaired |= r
             if year < 100:
                 year += 2000
+            if repaired and not 2000 <= year < 2100:
+                return None  # letters read as the digits of a year no review is held in
         by_name = kind.startswith("mon") or kind.startswith("d_mon")
         if sum(c.isdigit() for c in m.group(0)) < (1 if by_name else 2):
             return None  # "CI/CD", "Ol/lC": letters alone make no date
@@ -1455,20 +1477,24 @@ def read_action(
     metric_names: tuple[str, ...] | list[str] = (),
     date_order: str = "mdy",
     name_match: float = 0.8,
+    review_doubtful: bool = False,
 ) -> tuple[Action | None, Doubt]:
+    """The action of a line and how sure it is. `review_doubtful`: the review date was read with
+    a repair, so a due date without a year, counted from it, is doubtful too."""
     t = normalise(text)
     t = _BULLET.sub("", t).strip()
     doubt = Doubt()
     metric, t = _split_metric_prefix(t, metric_names, name_match)
     owner = None
     found = _find_owner(t)
-    if found:
+    if found and not re.search(r"\d", found[0]):  # "tom-2027-01-23": the date first
         owner, start, end = found
         t = t[:start] + " " + t[end:]
     due = None
     # "dve 27 Dec": the word "due" misread
     t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
-    t = re.sub(r"\b(due|by)(?=\d)", r"\1 ", t, flags=re.IGNORECASE)  # "due9/26"
+    # "due9/26", "by_4/23" (a stroke read as an underscore)
+    t = re.sub(r"\b(due|by)(?:_|(?=\d))", r"\1 ", t, flags=re.IGNORECASE)
     bare = _without_accents(t)  # "28 Sép": an accent OCR put on a month; same length as t
     hit = find_date(bare, date_order) or _slashless_date(bare, date_order)
     if hit is not None:
@@ -1478,12 +1504,18 @@ def read_action(
             doubt = doubt.lower(0.6, "due date has no year and the review date is unknown")
         else:
             due = d.isoformat()
+            if hit.year is None and review_doubtful:
+                doubt = doubt.lower(0.7, "due date has no year and the review date is doubtful")
             if review_date is not None and not (
                 -DUE_BEFORE_REVIEW_DAYS <= (d - review_date).days <= DUE_AFTER_REVIEW_DAYS
             ):
                 # "2024-04-28" on a review of 2026: a year misread, or an old line
                 doubt = doubt.lower(0.6, f"due date {due} is far from the review date")
         t = t[: hit.start] + " " + t[hit.end :]
+    found = _find_owner(t) if owner is None else None
+    if found:
+        owner, start, end = found
+        t = t[:start] + " " + t[end:]
     t = re.sub(
         r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t, flags=re.IGNORECASE
     )
@@ -1895,7 +1927,14 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
             or (section == "root" and re.search(r"(?:^|\s)[@©®]\w", text) is not None)
         )
         if is_action:
-            action, doubt = read_action(text, review, names, ctx.date_order, ctx.name_match)
+            action, doubt = read_action(
+                text,
+                review,
+                names,
+                ctx.date_order,
+                ctx.name_match,
+                review_doubtful=bool(title_doubt is not None and title_doubt.reasons),
+            )
             if action is None:
                 continue
             if _conf(line) < ctx.low_confidence:

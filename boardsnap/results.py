@@ -31,7 +31,9 @@ class RectifiedBoard:
     image: np.ndarray  # BGR front view, lighting evened out, marker colours kept
     gray: np.ndarray  # the same, one channel, paper white ~255
     quad: Quad  # the board's corners on Photo.image
-    method: str  # "frame" (board edges found), "table" (table border) or "photo" (whole photo)
+    # "frame" (board edges found), "table" (table border), "level" (the whole photo levelled by
+    # the slant of its ruled lines) or "photo" (the whole photo as shot)
+    method: str
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ from synthetic import FONT, ROWS, draw_board, synth
 from boardsnap import board
 from boardsnap.board import find_board, flatten_lighting
 from boardsnap.config import Config
+from boardsnap.errors import NoTableFound
 from boardsnap.geometry import Quad
 from boardsnap.grid import segment
 from boardsnap.pipeline import Pipeline
@@ -150,7 +154,7 @@ def test_when_the_frame_view_holds_no_table_the_next_view_is_used(tmp_path, monk
     monkeypatch.setattr(board, "_best_board_quad", lambda small, cfg: corner)
 
     views = [rb.method for rb in board.rectifications(_photo(s.photo), CFG.board)]
-    assert views == ["frame", "table", "photo"]
+    assert views[:2] == ["frame", "table"] and views[-1] == "photo"
     result = Pipeline(CFG).extract(path)
     assert result.rectified.method == "table"
     assert [m.name for m in result.board.metrics] == [r[0] for r in ROWS[1:]]
@@ -233,3 +237,42 @@ def test_tall_letters_are_kept_when_the_ruled_lines_are_erased():
     assert (strokes < 128).sum() >= 0.8 * (gray[360:430, 170:620] < 128).sum()
     for y in ys:  # and the ruled lines are gone
         assert (seg.clean[y - 2 : y + 3, 750:1050] < 128).sum() == 0
+
+
+def _slanted_board_filling_the_photo(tmp_path) -> Path:
+    """A photo taken close and turned 7 degrees: the board fills it (no frame in view) and its
+    table has no outer border, so neither a frame nor a table border can be squared."""
+    board_img = draw_board(border=False)[0]
+    turn = cv2.getRotationMatrix2D((800, 500), -7, 1.0)
+    photo = cv2.warpAffine(board_img, turn, (1600, 1000), borderMode=cv2.BORDER_REPLICATE)
+    path = tmp_path / "slanted.png"
+    cv2.imwrite(str(path), photo)
+    return path
+
+
+ROWS_READ = [("Uptime", 99.9, 99.95), ("P95 latency", 200, 240), ("Error rate", 0.5, 0.46)]
+
+
+def test_a_slanted_table_with_no_frame_or_border_in_view_is_read_from_a_levelled_view(tmp_path):
+    path = _slanted_board_filling_the_photo(tmp_path)
+    photo = _photo(cv2.imread(str(path)))
+    assert [rb.method for rb in board.rectifications(photo, CFG.board)] == ["level", "photo"]
+    result = Pipeline(CFG).extract(path)
+    assert result.rectified.method == "level"
+    assert [(m.name, m.target.value, m.actual.value) for m in result.board.metrics] == ROWS_READ
+
+
+def test_without_the_levelled_view_the_slanted_table_is_misread(tmp_path):
+    path = _slanted_board_filling_the_photo(tmp_path)
+    cfg = Config(board=replace(CFG.board, level_min_tilt=90.0))
+    try:
+        metrics = Pipeline(cfg).extract(path).board.metrics
+    except NoTableFound:
+        metrics = ()
+    assert [(m.name, m.target.value, m.actual.value) for m in metrics] != ROWS_READ
+
+
+def test_a_level_photo_gets_no_levelled_view():
+    s = synth(corners=CORNERS["square"])
+    views = [rb.method for rb in board.rectifications(_photo(s.photo), CFG.board)]
+    assert "level" not in views

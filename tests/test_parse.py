@@ -469,6 +469,18 @@ def test_action_with_doubtful_date_needs_review():
         ("- faster rollback, Uct 24 @tom", "faster rollback", "tom", "2027-10-24", True),
         ("- warm cache (sam) Ju1 27", "warm cache", "sam", "2027-07-27", True),
         ("- update runbook - due9/26", "update runbook", None, "2027-09-26", False),
+        ("- multi-region DNS, by_4/23 @eva", "multi-region DNS", "eva", "2027-04-23", False),
+        # more look-alike letters in a dashed ISO date, whose shape tells it is one
+        ("- clear backlog - Z0Z7-03-19 @tom", "clear backlog", "tom", "2027-03-19", True),
+        ("- add canary deploys 202G-12-09 @raj", "add canary deploys", "raj", "2026-12-09", True),
+        ("- fix pager routing 2c27-c6-28", "fix pager routing", None, "2027-06-28", True),
+        ("- warm cache @tom-2o27-o1-23", "warm cache", "tom", "2027-01-23", True),
+        ("- order 2000 disks", "order 2000 disks", None, None, True),
+        ("- cut cost 2OZL-O3-O4", "cut cost 2OZL-O3-O4", None, None, True),  # no year in 'OZL'
+        # months: a g read as s, an r as t, an o as 0
+        ("- alert on cert expiry, 15 Aus", "alert on cert expiry", None, "2027-08-15", True),
+        ("- rehearse maintenance by Apt 22", "rehearse maintenance", None, "2027-04-22", True),
+        ("- VALIDATE CONFIG N0V 28", "VALIDATE CONFIG", None, "2026-11-28", True),
         # an owner written apart but read glued to the word before
         ("- FASTER ROLLBACK@MARIA", "FASTER ROLLBACK", "maria", None, False),
         ("- ADD CANARY DEPLOYSOWNER: LENA", "ADD CANARY DEPLOYS", "lena", None, False),
@@ -1308,3 +1320,22 @@ def test_an_email_is_not_an_owner():
 )
 def test_known_names_as_written(name, known):
     assert vocab.is_known_name(name) is known
+
+
+@pytest.mark.parametrize("title, flagged", [("2026-07-07", False), ("2OZ6-07-07", True)])
+def test_a_due_date_without_year_counted_from_a_doubtful_review_date_is_flagged(title, flagged):
+    reading = Reading(
+        cells=((txt("Metric"), txt("Target"), txt("Actual")), (txt("TTR"), txt("4h"), txt("3h"))),
+        lines=(
+            txt(f"Billing SLA review {title}"),
+            txt("Actions"),
+            txt("- share report @fatima 8/02"),
+            txt("- clear backlog @tom 2026-08-20"),  # a year of its own: as sure as it reads
+        ),
+    )
+    board = parse_reading(reading, ParseContext("x.jpg"))
+    assert board.review_date == "2026-07-07"
+    short, full = board.actions
+    assert (short.due, full.due) == ("2026-08-02", "2026-08-20")
+    assert short.needs_review is flagged
+    assert not full.needs_review
