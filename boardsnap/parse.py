@@ -81,7 +81,8 @@ _NUM_TOKEN = re.compile(
     rf"(?<![A-Za-z0-9])(?:\.(?=\d))?[0-9{_CONF}]+(?:[ ]?[.,][ ]?[0-9{_CONF}]+)*\.?"
 )
 _NINES = re.compile(
-    r"^(?P<n>[1-6]|one|two|three|four|five|six)\s*(?:n[i1l|]?nes?\b|nine'?s\b|9'?s\b|[x×*]\s*9(?!\d))",
+    r"^(?P<n>[1-6]|one|two|t?hree|four|five|six)\s*"
+    r"(?:[nm][i1l|]?nes?\b|nine'?s\b|9'?s\b|[x×*]\s*9(?!\d))",
     re.IGNORECASE,
 )
 _PERCENT_MISREAD = re.compile(r"\s*(?:[°º]\s*/\s*[oO0°º]|(?<=[\d\s])[oO]\s*/\s*[oO](?![a-z]))")
@@ -133,8 +134,10 @@ def read_value(
     nines = _NINES.match(s)
     if nines:
         n = nines.group("n").lower()
-        count = vocab.NINES_WORDS.get(n) or int(n)
+        count = vocab.NINES_WORDS.get("three" if n == "hree" else n) or int(n)
         value = round(100 - 10 ** (2 - count), count)
+        if n == "hree" or nines.group(0)[len(n) :].strip()[:1] in ("m", "M"):
+            doubt = doubt.lower(0.8, f"{nines.group(0)!r} read as {count} nines")
         rest = s[nines.end() :]
         unit_m = re.match(r"\s*%", rest)
         if unit_m:
@@ -451,6 +454,12 @@ def repair_row(
     - an "s" read as a final 5 on a duration without unit ("<25" beside "0.945" is < 2 s)."""
     info = vocab.lookup(name)
     doubt = Doubt()
+    # the s of "sec" read as a final 5 ("0.75ec" is 0.7 sec, "7198.55ec" 7198.5 sec)
+    for what, v in (("target", tv), ("actual", av)):
+        raw = v.raw.translate(vocab.DIGIT_FIXES)
+        if v.unit in ("ec", "ecs", "econd", "econds") and re.fullmatch(r"\d+(?:\.\d+)?5", raw):
+            target, actual = _with(target, actual, what, value=float(raw[:-1]), unit="s")
+            doubt = doubt.lower(0.6, f"{what} {raw}{v.unit}: the final 5 read as the s of sec")
     # units that are no units: the closest spelling, or a close one that keeps the two values
     # in proportion ("100 wsec" beside "40msec" is msec, though "sec" is spelt closer)
     # A unit word far from any unit ("36.1w" beside "24 hours") is taken as the other value's
@@ -470,13 +479,18 @@ def repair_row(
             continue
         target, actual = _with(target, actual, what, unit=fits[0])
         doubt = doubt.lower(0.7, f"{what} unit {this.unit!r} read as {fits[0]}")
-    # a "q" read as a final 9 before "ps" ("9849ps" is 984 qps)
+    # a "q" read as a final 9 before "ps" ("9849ps" is 984 qps), or as a final 0 where the value
+    # as read is far off the other and without it is not ("2840PS" beside "MIN 200 RPS")
     for what, v in (("target", tv), ("actual", av)):
         raw = v.raw.translate(vocab.DIGIT_FIXES)
-        if v.unit == "ps" and re.fullmatch(r"\d{2,}9", raw):
-            fixed = float(raw[:-1])
-            target, actual = _with(target, actual, what, value=fixed, unit="rps")
-            doubt = doubt.lower(0.6, f"{what} {raw}ps: the final 9 read as the q of qps")
+        if v.unit == "ps" and re.fullmatch(r"\d{2,}[09]", raw):
+            alt = _with(target, actual, what, value=float(raw[:-1]), unit="rps")
+            as_read = _with(target, actual, what, unit="rps")
+            if raw[-1] == "9" or (_far(*as_read) and not _far(*alt)):
+                target, actual = alt
+                doubt = doubt.lower(
+                    0.6, f"{what} {raw}ps: the final {raw[-1]} read as the q of qps"
+                )
     # a percentage of uptime far too low or above 100 % that one misread leading digit explains:
     # "19.844 %" is 99.844 % (a 9 read as 1), "199.976 %" is 99.976 % (a stray 1 before it)
     if info.direction == vocab.HIGHER and info.unit == "%":
@@ -754,7 +768,7 @@ def check_row(
                         0.8, f"no unit on the {what} (the other is in {other.unit}): {lost}"
                     )
     for what, text in (("target", target.text), ("actual", actual.text)):
-        if re.match(r"\s*['`\"‘’“”]\s*[.,]?\d", text or ""):
+        if re.match(r"\s*['`\"‘’“”?]\s*[.,]?\d", text or ""):
             doubt = doubt.lower(
                 0.7, f"{what} {text!r}: a mark before the number, a digit may be lost"
             )
@@ -1688,7 +1702,11 @@ def column_roles(header: tuple[OcrText, ...]) -> dict[str, int] | None:
         if _has_number(cell.text):
             return None
         role = _role_of(cell.text)
-        if role and role not in roles:
+        pair = _two_roles(cell.text)
+        if pair is not None and not any(r in roles for r in pair):
+            # "Target  Actual" in one cell: the line between the two columns was not seen
+            roles.update(dict.fromkeys(pair, i))
+        elif role and role not in roles:
             roles[role] = i
     if len(roles) < 2:
         return None
@@ -1990,6 +2008,10 @@ def _table_metrics(
         target_cell = _cell(row, roles.get("target"))
         actual_cell = _cell(row, roles.get("actual"))
         mark_cell = _cell(row, roles.get("mark"))
+        if target_cell is not None and roles.get("target") == roles.get("actual"):
+            target_cell, actual_cell = _two_values(target_cell)
+        elif name_cell is not None and roles.get("name") == roles.get("target"):
+            name_cell, target_cell = _name_and_value(name_cell)
         if not any(
             normalise(c.text) for c in (name_cell, target_cell, actual_cell) if c is not None
         ):
@@ -2019,6 +2041,64 @@ def _side_by_side(
         bounds = [0, *names[1:], max(len(r) for r in rows)]
         return [tuple(tuple(r[a:b]) for r in rows) for a, b in itertools.pairwise(bounds)]
     return None
+
+
+def _two_roles(text: str) -> tuple[str, str] | None:
+    """The two columns a header cell names when the line between them was not seen: the metric
+    and the target ("METRIC TARGET"), or the target and the actual ("Target Actual", read glued
+    and misspelt as "TarsetActual"); None for a cell of one role."""
+    letters = "".join(re.findall(r"[a-z]+", normalise(text).lower()))
+    for k in range(4, len(letters) - 3):
+        first, second = _role_of(letters[:k]), _role_of(letters[k:])
+        if first is not None and second is not None and (first, second) in _ADJACENT_ROLES:
+            return first, second
+    return None
+
+
+_ADJACENT_ROLES = {("name", "target"), ("target", "actual")}
+
+
+_VALUE_START = re.compile(
+    r"[<>≤≥=]|(?<=\s)(?:\d|under\b|below\b|max\b|min\b|at\s*(?:least|most)\b|"
+    r"(?:one|two|three|four|five|six)\s+nines?\b)",
+    re.IGNORECASE,
+)
+
+
+def _name_and_value(cell: OcrText) -> tuple[OcrText, OcrText]:
+    """A cell holding the metric name and its target ("MTTR ≤ 2 h", "P95 latency 150ms", the line
+    between the columns not seen), cut where the first value that runs to the end begins."""
+    text = normalise(cell.text)
+    for m in _VALUE_START.finditer(text):
+        name, value = text[: m.start()].strip(), text[m.start() :].strip()
+        v = read_value(value, in_cell=False)
+        if sum(c.isalpha() for c in name) >= 2 and v.value is not None and not v.rest.strip():
+            return replace(cell, text=name, char_confidences=()), replace(
+                cell, text=value, char_confidences=()
+            )
+    return cell, replace(cell, text="", char_confidences=())
+
+
+def _two_values(cell: OcrText) -> tuple[OcrText, OcrText]:
+    """A cell holding a target and an actual ("< 0.5% 0.57%", the column line between them not
+    seen), cut after the first value; the actual is empty when no second value follows."""
+    text = normalise(cell.text)
+    rest = read_value(text, in_cell=False).rest.strip()
+    cut = text.rfind(rest) if rest else -1
+    if cut <= 0:
+        return cell, replace(cell, text="", char_confidences=())
+    chars = cell.char_confidences if len(cell.char_confidences) == len(text) else ()
+
+    def part(a: int, b: int) -> OcrText:
+        return replace(cell, text=text[a:b].strip(), char_confidences=())
+
+    target, actual = part(0, cut), part(cut, len(text))
+    if chars:  # each part keeps its characters' confidences when nothing was stripped
+        if len(target.text) == cut:
+            target = replace(target, char_confidences=chars[:cut])
+        if len(actual.text) == len(text) - cut:
+            actual = replace(actual, char_confidences=chars[cut:])
+    return target, actual
 
 
 def _plausible_row(name: OcrText | None, target: OcrText | None, actual: OcrText | None) -> bool:

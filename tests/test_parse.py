@@ -79,6 +79,8 @@ NAMES = ["P95 latency", "Error rate", "Uptime", "Throughput"]
         ("≥ three nines", "Uptime", ">=", 99.9, "%"),
         ("min four nines", "API availability", ">=", 99.99, "%"),
         ("AT LEAST THREE NINES", "Uptime", ">=", 99.9, "%"),
+        ("hree nines", "Uptime", ">=", 99.9, "%"),  # misread, flagged (see below)
+        ("> FOUR MINES", "Availability", ">", 99.99, "%"),
         # units
         ("< 0.2 s", "Latency", "<", 0.2, "s"),
         ("< 2 sec", "Response time", "<", 2, "s"),
@@ -1339,3 +1341,85 @@ def test_a_due_date_without_year_counted_from_a_doubtful_review_date_is_flagged(
     assert (short.due, full.due) == ("2026-08-02", "2026-08-20")
     assert short.needs_review is flagged
     assert not full.needs_review
+
+
+@pytest.mark.parametrize("header", ["Target   Actual", "TarsetActual"])  # glued, a letter wrong
+def test_target_and_actual_in_one_column_are_read_apart(header):
+    # the line between the Target and Actual columns was not seen: one cell holds both values
+    reading = Reading(
+        cells=(
+            (txt("Metric"), txt(header)),
+            (txt("Error rate"), txt("<0.5% 0.57%")),
+            (txt("Errors"), txt("< 0.5%0.11%")),
+            (txt("API availability"), txt("> three nines 99.802%")),
+            (txt("Cost per req"), txt("4040")),  # no telling where one ends: flagged
+        ),
+        lines=(),
+    )
+    rows = parse_reading(reading, ParseContext("x.jpg")).metrics
+    read = [(m.target.op, m.target.value, m.actual.value, m.actual.unit) for m in rows]
+    assert read == [
+        ("<", 0.5, 0.57, "%"),
+        ("<", 0.5, 0.11, "%"),
+        (">", 99.9, 99.802, "%"),
+        (None, 4040, None, None),
+    ]
+    assert rows[-1].needs_review
+
+
+def test_a_header_naming_one_role_per_column_is_not_split():
+    reading = Reading(
+        cells=(
+            (txt("Metric"), txt("Target"), txt("Actual")),
+            (txt("Error rate"), txt("<0.5% 0.57%"), txt("0.4%")),
+        ),
+        lines=(),
+    )
+    (row,) = parse_reading(reading, ParseContext("x.jpg")).metrics
+    assert row.actual.value == 0.4 and row.needs_review  # two numbers in the target: doubtful
+
+
+@pytest.mark.parametrize(
+    "name, target, actual, value, unit, flagged",
+    [
+        ("P90 latency", "< 2 s", "0.75ec", 0.7, "s", True),  # the s of "sec" read as a 5
+        ("Downtime", "≤ 60min", "7198.55ec", 7198.5, "s", True),
+        ("P90 latency", "< 2 s", "0.5ec", 0.5, "s", True),  # "0.5" alone: a 5 of its own
+        ("Peak throughput", "min 200 rps", "2840PS", 284, "rps", True),  # a Q read as a 0
+        ("Throughput", "1500 rps", "2000ps", 2000, "rps", True),  # in proportion: kept
+        ("Throughput", "2000req/s", "?789rps", 789, "rps", True),  # a mark for a lost digit
+    ],
+)
+def test_more_unit_letters_read_as_digits(name, target, actual, value, unit, flagged):
+    m = _row(name, target, actual)
+    assert (m.actual.value, m.actual.unit) == (pytest.approx(value), unit)
+    assert m.needs_review is flagged
+
+
+@pytest.mark.parametrize("text", ["hree nines", "> FOUR MINES"])
+def test_misread_nines_are_flagged(text):
+    assert read_target(text, "Uptime")[1].reasons
+
+
+def test_name_and_target_in_one_column_are_read_apart():
+    # the line between the Metric and Target columns was not seen: one cell holds both
+    reading = Reading(
+        cells=(
+            (txt("METRIC TARGET"), txt("ACTUAL")),
+            (txt("Downtime=< 45m"), txt("76.1min")),
+            (txt("5xx rate 0.5%"), txt("0.4%")),
+            (txt("API latency under 500ms"), txt("420ms")),
+            (txt("Uptime three nines"), txt("99.95%")),
+            (txt("P95 latency"), txt("120ms")),  # no target written: none read
+        ),
+        lines=(),
+    )
+    rows = parse_reading(reading, ParseContext("x.jpg")).metrics
+    read = [(m.name, m.target.value, m.actual.value) for m in rows]
+    assert read == [
+        ("Downtime", 45, 76.1),
+        ("5xx rate", 0.5, 0.4),
+        ("API latency", 500, 420),
+        ("Uptime", 99.9, 99.95),
+        ("P95 latency", None, 120),
+    ]
