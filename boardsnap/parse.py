@@ -184,12 +184,14 @@ def read_value(
         more = re.match(r" (?=\d)", rest)
         if more and number is not None:
             follow = _NUM_TOKEN.match(rest, 1)
-            if follow and re.fullmatch(r"\d+", follow.group(0)):
-                joined = raw.replace(" ", "") + follow.group(0)
+            # its digits, before a unit read glued to them ("0.2 6SECS" is 0.26 s)
+            digits = re.match(r"\d+", follow.group(0)) if follow else None
+            if digits:
+                joined = raw.replace(" ", "") + digits.group(0)
                 number, decimals, doubt = _to_number(joined, doubt, in_cell)
+                doubt = doubt.lower(0.6, f"'{raw} {digits.group(0)}' read as one number")
                 raw = joined
-                doubt = doubt.lower(0.6, f"'{raw} {follow.group(0)}' read as one number")
-                rest = rest[follow.end() :]
+                rest = rest[1 + len(digits.group(0)) :]
     nine_pct = bool(re.fullmatch(r".*\d9", raw.replace(" ", ""))) and rest.lstrip().startswith("%")
     unit, rest = _read_unit(rest, duration)
     if op is None:
@@ -316,6 +318,9 @@ def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int
         digits = fixed
     elif "," in fixed and seps[-1] == "." and fixed.count(".") == 1:
         digits = fixed.replace(",", "")  # "1,000.5"
+    elif re.fullmatch(r"[.,]\d+[.,]\d+", fixed):
+        digits = fixed[1:]  # ".0.24": a speck before a number with its own decimal point
+        doubt = doubt.lower(0.7, f"{compact!r}: the mark before the number taken for a speck")
     else:
         first = fixed.replace(",", ".").index(".")
         digits = fixed[:first] + "." + re.sub(r"[.,]", "", fixed[first + 1 :])
@@ -359,6 +364,7 @@ def _has_number(text: str) -> bool:
 # Plausibility: beyond these a value is more likely misread than true (a dropped or extra
 # digit, a lost decimal point, a wrong unit), so the row needs review.
 FAR_RATIO = 10.0  # actual 10x the target (lower-is-better), or target 10x the actual (higher)
+POINT_LOST_RATIO = 5.0  # from this far off, a value written without a point may have lost it
 TINY_RATIO = 0.01  # actual a hundredth of a duration or count target
 FAR_BUDGET = 10.0  # a higher-is-better percentage using 10x its error budget (99.9 vs 99.0)
 MIN_UPTIME = 50.0  # uptime, availability, success rate below this %
@@ -807,6 +813,16 @@ def check_row(
                 f"actual is 1/{1 / ratio:.0f} of the target: a digit, "
                 "decimal point or unit may be misread",
             )
+        elif far is not None and far >= POINT_LOST_RATIO and tv is not None and av is not None:
+            # "416 mins" under "< 45m": a bad month, or "41.6" with its point lost
+            big = av if (ratio > 1) else tv
+            if re.fullmatch(r"\d{3,}", big.raw):
+                what = "actual" if big is av else "target"
+                doubt = doubt.lower(
+                    0.7,
+                    f"actual {actual.text!r} is {far:.0f}× off the target {target.text!r}: "
+                    f"a decimal point may be lost in the {what}",
+                )
     if (
         target.unit == "%"
         and target.op in (">", ">=")

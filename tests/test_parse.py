@@ -1388,6 +1388,8 @@ def test_a_header_naming_one_role_per_column_is_not_split():
         ("Peak throughput", "min 200 rps", "2840PS", 284, "rps", True),  # a Q read as a 0
         ("Throughput", "1500 rps", "2000ps", 2000, "rps", True),  # in proportion: kept
         ("Throughput", "2000req/s", "?789rps", 789, "rps", True),  # a mark for a lost digit
+        ("p95 latency", "MAX 1 SEC", "0.2 6SECS", 0.26, "s", True),  # a gap in the number
+        ("Avg response time", "< 250MS", ".0.24S", 0.24, "s", True),  # a speck before it
     ],
 )
 def test_more_unit_letters_read_as_digits(name, target, actual, value, unit, flagged):
@@ -1423,3 +1425,19 @@ def test_name_and_target_in_one_column_are_read_apart():
         ("Uptime", 99.9, 99.95),
         ("P95 latency", None, 120),
     ]
+
+
+@pytest.mark.parametrize(
+    "name, target, actual, flagged",
+    [
+        ("Downtime", "< 45m", "416 mins", True),  # 9x: a bad month, or 41.6 with its point lost
+        ("MTTA", "15 MINS", "139M", True),
+        ("P95 latency", "< 200 ms", "240 ms", False),  # a breach in proportion
+        ("MTTR", "< 45 min", "336.5 mins", False),  # a point written: none lost
+        ("P95 latency", "< 200 ms", "95 ms", False),
+    ],
+)
+def test_a_value_without_point_far_off_the_other_is_flagged(name, target, actual, flagged):
+    m = _row(name, target, actual)
+    assert m.needs_review is flagged
+    assert any("decimal point may be lost" in r for r in m.review_reasons) is flagged
