@@ -456,11 +456,11 @@ def _warp_around(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:
     h, w = img.shape[:2]
     corners = np.array([[[0, 0]], [[w, 0]], [[w, h]], [[0, h]]], np.float32)
     moved = cv2.perspectiveTransform(corners, m).reshape(4, 2)
-    # keep the result bounded: at most 0.8x the table's size beyond it on each side (root
-    # causes and actions are often written beside the table), the table as large as it would be
-    # in a view 2.2x its size
+    # keep the result bounded: at most 0.8x the table's size beyond it on each side and 2x its
+    # height below it (root causes and actions are written beside and under the table), the
+    # table as large as it would be in a view 2.2x its size
     x0, y0 = max(moved[:, 0].min(), -0.8 * qw), max(moved[:, 1].min(), -0.8 * qh)
-    x1, y1 = min(moved[:, 0].max(), 1.8 * qw), min(moved[:, 1].max(), 1.8 * qh)
+    x1, y1 = min(moved[:, 0].max(), 1.8 * qw), min(moved[:, 1].max(), 3.0 * qh)
     s = long_side / max(min(x1 - x0, 2.2 * qw), min(y1 - y0, 2.2 * qh))
     shift = np.array([[s, 0, -x0 * s], [0, s, -y0 * s], [0, 0, 1]], np.float64)
     out = (max(32, round((x1 - x0) * s)), max(32, round((y1 - y0) * s)))

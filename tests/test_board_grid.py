@@ -276,3 +276,19 @@ def test_a_level_photo_gets_no_levelled_view():
     s = synth(corners=CORNERS["square"])
     views = [rb.method for rb in board.rectifications(_photo(s.photo), CFG.board)]
     assert "level" not in views
+
+
+def test_the_table_view_keeps_actions_written_well_below_the_table(tmp_path):
+    # a photo taken close: the board fills it (no frame to find), so the view is squared by the
+    # table's border; it must still hold the actions, written here well below the table
+    gap = ("",) * 9  # ten lines of 60 px under a table of 4 rows of 90 px
+    below = ("Actions", *gap, "P95 latency: add cache @maria 12/15", "Uptime: add DNS @tom")
+    photo = draw_board(size=(1600, 1400), lines_below=below)[0]
+    path = tmp_path / "board.png"
+    cv2.imwrite(str(path), photo)
+    result = Pipeline(CFG).extract(path)
+    assert result.rectified.method == "table"
+    assert [(a.owner, a.metric) for a in result.board.actions] == [
+        ("maria", "P95 latency"),
+        ("tom", "Uptime"),
+    ]
