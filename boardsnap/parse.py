@@ -2024,10 +2024,13 @@ def _table_metrics(
         target_cell = _cell(row, roles.get("target"))
         actual_cell = _cell(row, roles.get("actual"))
         mark_cell = _cell(row, roles.get("mark"))
+        merged = None
         if target_cell is not None and roles.get("target") == roles.get("actual"):
             target_cell, actual_cell = _two_values(target_cell)
+            merged = "target and actual"
         elif name_cell is not None and roles.get("name") == roles.get("target"):
             name_cell, target_cell = _name_and_value(name_cell)
+            merged = "name and target"
         if not any(
             normalise(c.text) for c in (name_cell, target_cell, actual_cell) if c is not None
         ):
@@ -2036,7 +2039,13 @@ def _table_metrics(
             name_cell, ctx
         ):
             continue  # a box of a drawing, not a commitment
-        out.append(build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx))
+        metric, warns = build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx)
+        if merged:  # cut apart by the parser: a repair, worth a look like any other
+            reason = f"{merged} read from one cell (the line between the columns not seen)"
+            metric = replace(
+                metric, needs_review=True, review_reasons=(*metric.review_reasons, reason)
+            )
+        out.append((metric, warns))
     if start == 0 and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out):
         return []  # no header and no SLA metric named: some other grid on the board
     return out

@@ -128,9 +128,10 @@ def second_look(
     return replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics)), reading
 
 
-# Doubts that only say OCR was unsure, not that the reading makes no sense: a re-reading may
-# carry as many of these as the first and still be the better one.
-_UNSURE = ("is unsure (", "low OCR confidence")
+# Doubts that do not say the reading makes no sense (OCR was unsure; two columns were read from
+# one cell): a re-reading may carry as many of these as the first and still be the better one,
+# and a row with no other doubt is left as read.
+_UNSURE = ("is unsure (", "low OCR confidence", "read from one cell")
 
 
 def _doubt_score(m: Metric) -> tuple[int, int, int]:

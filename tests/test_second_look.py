@@ -14,7 +14,9 @@ from synthetic import ROWS, synth
 
 from boardsnap import ocr
 from boardsnap.config import Config
+from boardsnap.document import Actual, Metric, Target
 from boardsnap.pipeline import Pipeline
+from boardsnap.second_look import _doubt_score
 
 CFG = Config()
 
@@ -106,3 +108,21 @@ def test_a_name_of_other_words_is_kept_as_written(engine, tmp_path):
     assert not any("read again" in r for r in row.review_reasons)
     # its name cell was read again (and found no known name), nothing else
     assert counting.calls == sum(len(r) for r in result.reading.cells) + 4
+
+
+def test_a_row_read_from_one_merged_cell_is_not_read_again_for_that_alone():
+    # the cut between two columns in one cell is worth a look by a person, but says nothing
+    # against the values: a re-reading must not replace a sure value for it (it did: "0.11%"
+    # re-read as "0.1%", one unsure digit fewer)
+    row = Metric(
+        name="Errors",
+        target=Target("<", 0.5, "%", "< 0.5%"),
+        actual=Actual(0.11, "%", "0.11%"),
+        status="met",
+        needs_review=True,
+        review_reasons=(
+            "actual '0.11%': the '1' at character 3 is unsure (0.46)",
+            "target and actual read from one cell (the line between the columns not seen)",
+        ),
+    )
+    assert _doubt_score(row)[:2] == (0, 0)
