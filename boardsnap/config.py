@@ -44,9 +44,8 @@ class BoardConfig:
     background_kernel: float = 0.06  # of the long side: the light-evening blur size
     min_white_inside: float = 0.5  # share of a candidate's inside that must look like board
     max_side_crossings: int = 1  # drawn lines a side may not cross (a shadow's edge does)
-    level_min_tilt: float = (
-        2.0  # degrees of slant of the ruled lines from which a levelled view is tried
-    )
+    # degrees the ruled lines slant from the photo's axes from which a levelled view is tried
+    level_min_tilt: float = 2.0
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from boardsnap import vocab
@@ -364,6 +365,10 @@ def _has_number(text: str) -> bool:
 # Plausibility: beyond these a value is more likely misread than true (a dropped or extra
 # digit, a lost decimal point, a wrong unit), so the row needs review.
 FAR_RATIO = 10.0  # actual 10x the target (lower-is-better), or target 10x the actual (higher)
+# Review reasons (fragments of them) that say OCR was unsure of a character or a cell, or that
+# two columns were cut apart from one cell; not that the values disagree with each other or with
+# the metric. The second look weighs them apart.
+READING_ONLY_DOUBTS = ("is unsure (", "low OCR confidence", "read from one cell")
 POINT_LOST_RATIO = 5.0  # from this far off, a value written without a point may have lost it
 TINY_RATIO = 0.01  # actual a hundredth of a duration or count target
 FAR_BUDGET = 10.0  # a higher-is-better percentage using 10x its error budget (99.9 vs 99.0)
@@ -815,7 +820,7 @@ def check_row(
             )
         elif far is not None and far >= POINT_LOST_RATIO and tv is not None and av is not None:
             # "416 mins" under "< 45m": a bad month, or "41.6" with its point lost
-            big = av if (ratio > 1) else tv
+            big = av if ratio > 1 else tv
             if re.fullmatch(r"\d{3,}", big.raw):
                 what = "actual" if big is av else "target"
                 doubt = doubt.lower(
@@ -1699,6 +1704,7 @@ _ROLE_WORDS = {
 }
 
 
+@lru_cache(maxsize=2048)  # every row is tried as a header; the second look re-parses tables
 def _role_of(text: str) -> str | None:
     words = re.findall(r"[a-z]+", normalise(text).lower())
     # the whole cell first, spaces dropped: "MET RIC" is "metric", not the mark word "met"
@@ -1714,16 +1720,21 @@ def _role_of(text: str) -> str | None:
 def column_roles(header: tuple[OcrText, ...]) -> dict[str, int] | None:
     """Column index per role from a header row, or None when the row is no header."""
     roles: dict[str, int] = {}
+    cell_roles = []
     for i, cell in enumerate(header):
         if _has_number(cell.text):
             return None
         role = _role_of(cell.text)
-        pair = _two_roles(cell.text)
-        if pair is not None and not any(r in roles for r in pair):
-            # "Target  Actual" in one cell: the line between the two columns was not seen
-            roles.update(dict.fromkeys(pair, i))
-        elif role and role not in roles:
+        cell_roles.append(role)
+        if role and role not in roles:
             roles[role] = i
+    if not {"target", "actual"} <= roles.keys():
+        # a cell naming two columns ("Target  Actual"): the line between them was not seen
+        for i, cell in enumerate(header):
+            pair = _two_roles(cell.text) if cell_roles[i] in (None, "name", "target") else None
+            if pair is not None and all(roles.get(r, i) == i for r in pair):
+                roles.update(dict.fromkeys(pair, i))
+                break
     if len(roles) < 2:
         return None
     free = [i for i in range(len(header)) if i not in roles.values()]

@@ -128,16 +128,11 @@ def second_look(
     return replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics)), reading
 
 
-# Doubts that do not say the reading makes no sense (OCR was unsure; two columns were read from
-# one cell): a re-reading may carry as many of these as the first and still be the better one,
-# and a row with no other doubt is left as read.
-_UNSURE = ("is unsure (", "low OCR confidence", "read from one cell")
-
-
 def _doubt_score(m: Metric) -> tuple[int, int, int]:
     """How doubtful a row is, worst first: not judged at all, then doubts about what the values
-    say, then doubts of OCR alone. (0, 0, 0): nothing doubtful."""
-    unsure = sum(any(u in r for u in _UNSURE) for r in m.review_reasons)
+    say, then doubts of the reading alone (parse.READING_ONLY_DOUBTS: a re-reading may carry as
+    many of these as the first and still be the better one). (0, 0, 0): nothing doubtful."""
+    unsure = sum(any(u in r for u in parse.READING_ONLY_DOUBTS) for r in m.review_reasons)
     return (int(m.status == "unknown"), len(m.review_reasons) - unsure, unsure)
 
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 LOWER = "lower"
 HIGHER = "higher"
@@ -531,6 +532,7 @@ class NameInfo:
     unit: str | None = None  # the unit implied by the name when the board writes none
 
 
+@lru_cache(maxsize=2048)  # the parser asks for each row's name several times, per re-parse
 def lookup(name: str) -> NameInfo:
     """Direction and kind of a metric name, from its words (fuzzy, OCR-tolerant)."""
     words = [correct_word(w)[0].lower() for w in fold(name).split()]
