@@ -391,7 +391,7 @@ def report(
     "--near-miss",
     type=click.FloatRange(0.0, 1.0, min_open=True),
     default=None,
-    help="Re-judge every row with this near-miss threshold.",
+    help="Budget used from which a met row is a near miss [default: 0.9, or the config's].",
 )
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
 @db_option
@@ -414,8 +414,9 @@ def render(
 ) -> None:
     """Write the report of a board DOCUMENT (JSON), e.g. one a person corrected.
 
-    With --db or $BOARDSNAP_DB the report shows the service's earlier reviews."""
-    from boardsnap import judge
+    Every row is judged again from its target and actual (a stored status that differs is said
+    on stderr); a row keeps another status only through its "status_override". With --db or
+    $BOARDSNAP_DB the report shows the service's earlier reviews."""
     from boardsnap import report as report_stage
 
     setup_logging(verbose, quiet)
@@ -424,9 +425,7 @@ def render(
         config_file, audience, redact, near_miss=near_miss, paper=paper, timeout=timeout
     )
     with bounded(cfg, document):
-        board = read_document(document, cfg.limits.document_bytes)
-        if near_miss is not None:
-            board = judge.judge_board(board, cfg.judge)
+        board = judged_document(document, cfg)
         target = output or document.with_suffix("." + fmt)
         with _maybe_history(db, cfg) as history:
             context = history.report_context(board) if history is not None else None
@@ -450,10 +449,11 @@ def save(
 ) -> None:
     """Record board DOCUMENTS (JSON) as reviews in the history.
 
-    Prints each review's id; a document saved before is not recorded twice."""
+    Every row is judged again from its values first (as `render` does). Prints each review's
+    id; a document saved before is not recorded twice."""
     setup_logging(verbose, quiet)
     cfg = build_config(config_file)
-    boards = [read_document(path) for path in documents]  # every document checked first
+    boards = [judged_document(path, cfg) for path in documents]  # every document checked first
     with _open_history(db, cfg) as history:
         for board in boards:
             _report_saved(board, history.save(board), quiet)
@@ -502,14 +502,19 @@ def history(
             "actual": m.actual_text,
             "actual_value": m.actual_value,
             "actual_unit": m.actual_unit,
-            "status": m.status,
+            "status": m.status + (" (overruled)" if m.override_reason else ""),
             "budget_used": m.budget_used,
+            "overruled": m.override_reason,
+            "judged_status": m.judged_status,
         }
         for r in reviews
         for m in r.metrics
         if metric is None or normalise_key(m.name) == normalise_key(metric)
     ]
     columns = ["review_date", "service", "metric", "target", "actual", "status", "budget_used"]
+    if fmt != "table":  # plain words for scripts: the status, and the ruling on its own
+        for row in rows:
+            row["status"] = row["status"].removesuffix(" (overruled)")
     _print_rows(rows, fmt, columns, {"budget_used": _percent})
     if not quiet:
         click.echo(f"{_count(len(reviews), 'review')}, {_count(len(rows), 'metric row')}", err=True)
@@ -519,6 +524,14 @@ def history(
 @click.option("--service", help="Only this service's actions.")
 @click.option("--open", "open_only", is_flag=True, help="Only actions not done.")
 @click.option("--overdue", is_flag=True, help="Only actions past their due date and not done.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Overdue as of this day [default: today].",
+)
 @click.option(
     "-f",
     "--format",
@@ -537,6 +550,7 @@ def actions(
     service: str | None,
     open_only: bool,
     overdue: bool,
+    as_of: Any,
     fmt: str,
     db: str | None,
     verbose: int,
@@ -545,23 +559,32 @@ def actions(
     """List the actions of saved reviews; `actions set` and `actions show` change and explain one.
 
     Status is open, in_progress or done; an action is overdue when past its due date and not
-    done. An action repeated on a later board is carried forward (same id), not duplicated."""
+    done (in JSON, `overdue` is its own true/false). An action written again on a later board
+    keeps its id and status, done included: reopening one is `actions set ID open`."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["as_of"] = as_of
     if ctx.invoked_subcommand is not None:
         return
     setup_logging(verbose, quiet)
+    today = as_of.date() if as_of else None
     with _open_history(db, build_config(None)) as store:
-        records = store.actions(service, open_only=open_only, overdue=overdue)
+        records = store.actions(service, open_only=open_only, overdue=overdue, today=today)
     rows = [_action_row(a) for a in records]
     columns = ["id", "service", "metric", "status", "due", "owner", "text"]
+    if fmt == "table":
+        for row in rows:
+            row["status"] += " OVERDUE" if row["overdue"] else ""
     _print_rows(rows, fmt, columns, {})
     if not quiet:
         click.echo(_count(len(rows), "action"), err=True)
 
 
+ACTION_ID = click.IntRange(1, 2**63 - 1)  # the history's ids are 64-bit
+
+
 @actions.command("set")
-@click.argument("action_id", metavar="ID", type=int)
+@click.argument("action_id", metavar="ID", type=ACTION_ID)
 @click.argument("status", type=click.Choice(["open", "in_progress", "done"]))
 @click.option("--note", default="", help="Why, or what was done (kept in the audit trail).")
 @db_option
@@ -585,7 +608,7 @@ def actions_set(
 
 
 @actions.command("show")
-@click.argument("action_id", metavar="ID", type=int)
+@click.argument("action_id", metavar="ID", type=ACTION_ID)
 @db_option
 @verbosity_options
 @click.pass_context
@@ -595,8 +618,9 @@ def actions_show(
 ) -> None:
     """Show action ID and its audit trail: every status change with its time, oldest first."""
     setup_logging(verbose, quiet)
+    as_of = (ctx.obj or {}).get("as_of")
     with _open_history(db or (ctx.obj or {}).get("db"), build_config(None)) as store:
-        record = store.action(action_id)
+        record = store.action(action_id, today=as_of.date() if as_of else None)
         events = store.action_events(action_id)
     click.echo(_action_line(record))
     click.echo(f"  {record.text}")
@@ -832,6 +856,17 @@ def serve(
 # ---- helpers ---------------------------------------------------------------------------------
 
 
+def judged_document(path: Path, cfg: Config) -> Board:
+    """The board document at `path`, every row judged again from its values (the stored
+    status and budget are a cache); one warning line per row whose stored verdict differed."""
+    from boardsnap import judge
+
+    board, changes = judge.rejudge(read_document(path, cfg.limits.document_bytes), cfg.judge)
+    for change in changes:
+        log.warning("%s: %s", path, change.line())
+    return board
+
+
 def read_document(path: Path, max_bytes: int = 20_000_000) -> Board:
     """The board document at `path` (UTF-8, a byte-order mark allowed); `InvalidDocument` with
     one line naming the file for anything else."""
@@ -864,7 +899,9 @@ def read_document(path: Path, max_bytes: int = 20_000_000) -> Board:
         return Board.from_json(text)
     except InvalidDocument as exc:
         raise InvalidDocument(
-            exc.message, path=str(path), fix="fix the document (see spec/board.md)"
+            exc.message,
+            path=str(path),
+            fix="fix the document (see docs/board.md, or run: boardsnap validate FILE)",
         ) from None
 
 
@@ -895,7 +932,12 @@ def _report_saved(board: Board, result: Any, quiet: bool) -> None:
             click.echo(
                 f"{name}: saved as review {result.review_id} of {board.service} "
                 f"({board.review_date or 'undated'}): {_count(result.actions_new, 'new action')}, "
-                f"{result.actions_linked} carried forward from earlier reviews",
+                f"{result.actions_linked} carried forward from earlier reviews"
+                + (
+                    f" ({result.actions_done} of them done already, kept done)"
+                    if result.actions_done
+                    else ""
+                ),
                 err=True,
             )
     else:
@@ -913,7 +955,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _action_row(a: Any) -> dict[str, Any]:
-    status = a.status + (" OVERDUE" if a.overdue else "")
+    """An action as scripts get it: status is open, in_progress or done; overdue apart."""
     return {
         "id": a.id,
         "service": a.service,
@@ -921,7 +963,7 @@ def _action_row(a: Any) -> dict[str, Any]:
         "text": a.text,
         "owner": a.owner,
         "due": a.due,
-        "status": status,
+        "status": a.status,
         "overdue": a.overdue,
         "review_id": a.review_id,
         "review_date": a.review_date,

@@ -1,4 +1,4 @@
-"""The board document of spec/board.md: the result type every stage works towards.
+"""The board document of docs/board.md: the result type every stage works towards.
 
 `Board` is what `boardsnap extract --format json` prints and what `boardsnap render` reads. It is
 immutable; stages return new instances (`dataclasses.replace`). `from_json` ignores unknown
@@ -41,6 +41,18 @@ class Actual:
 
 
 @dataclass(frozen=True)
+class StatusOverride:
+    """A person overruling the judge for one row, with the reason (docs/board.md).
+
+    `status` is what the row is reported as; `judged` is what its numbers say, written by the
+    judge (a cache like `Metric.status`: ignored on input, judged again)."""
+
+    status: str
+    reason: str
+    judged: str | None = None
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     target: Target
@@ -54,6 +66,8 @@ class Metric:
     # cells are on the rectified board image, [x, y, w, h] each, for evidence crops.
     review_reasons: tuple[str, ...] = ()
     cell_boxes: tuple[tuple[int, int, int, int], ...] = ()
+    # Added field: a person's ruling that replaces the judged status, with its reason.
+    status_override: StatusOverride | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +178,9 @@ def _metric_to_dict(m: Metric) -> dict[str, Any]:
     d = dataclasses.asdict(m)
     d["review_reasons"] = list(m.review_reasons)
     d["cell_boxes"] = [list(b) for b in m.cell_boxes]
+    # Written only when set: a document without one keeps the JSON (and hash) it had before.
+    if m.status_override is None:
+        del d["status_override"]
     return d
 
 
@@ -201,7 +218,21 @@ def _text(value: Any) -> str:
     """Any JSON value as a text of at most MAX_TEXT characters (for free-form lists)."""
     if not isinstance(value, str):
         value = json.dumps(value)[:MAX_TEXT] if isinstance(value, (list, dict)) else str(value)
-    return value[:MAX_TEXT]
+    return _unicode(value[:MAX_TEXT], "a text")
+
+
+def _unicode(value: str, key: str) -> str:
+    """`value` when it is text that can be written out; JSON's "\\ud800" escapes can make a
+    string Python holds but no file, page or database can."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidDocument(
+            f"{key} holds {value[exc.start]!r}, half of a character (a lone surrogate), not text"
+        ) from None
+    if "\x00" in value:
+        raise InvalidDocument(f"{key} holds a NUL character, which no text of a board has")
+    return value
 
 
 def _opt_str(obj: Any, key: str) -> str | None:
@@ -212,7 +243,7 @@ def _opt_str(obj: Any, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidDocument(f"{key!r} must be a string, not {type(value).__name__}")
-    return value[:MAX_TEXT]
+    return _unicode(value[:MAX_TEXT], repr(key))
 
 
 def _req_str(obj: Any, key: str, where: str) -> str:
@@ -297,7 +328,25 @@ def _metric_from(m: Any, i: int) -> Metric:
         board_mark=_choice(m, "board_mark", STATUSES + (None,), None, where),
         review_reasons=tuple(_text(r) for r in _list(m, "review_reasons")),
         cell_boxes=tuple(boxes),
+        status_override=_override_from(m.get("status_override"), where),
     )
+
+
+OVERRIDE_STATUSES = ("met", "near_miss", "breach")
+
+
+def _override_from(o: Any, where: str) -> StatusOverride | None:
+    if o is None:
+        return None
+    where += ".status_override"
+    if not isinstance(o, dict):
+        raise InvalidDocument(f"{where} must be an object with a status and a reason")
+    reason = (_opt_str(o, "reason") or "").strip()
+    if not reason:
+        raise InvalidDocument(f"{where}.reason is missing: say why the judge is overruled")
+    status = _choice(o, "status", OVERRIDE_STATUSES, None, where)
+    judged = o.get("judged")
+    return StatusOverride(status, reason, judged if judged in STATUSES else None)
 
 
 def _action_from(a: Any, i: int) -> Action:
@@ -350,6 +399,7 @@ __all__ = [
     "Target",
     "Actual",
     "Metric",
+    "StatusOverride",
     "RootCause",
     "Action",
     "Board",

@@ -54,6 +54,7 @@ class SaveResult:
     created: bool
     actions_new: int = 0  # actions first recorded by this review
     actions_linked: int = 0  # actions carried forward from an earlier review
+    actions_done: int = 0  # of those, actions done already: written again, still done
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class MetricRecord:
     actual_text: str
     status: str
     budget_used: float | None
+    override_reason: str | None = None  # a person overruled the judge, for this reason
+    judged_status: str | None = None  # what the numbers said, when overruled
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,9 @@ class HistoryContext:
     previous_actions: tuple[ActionRecord, ...]  # the previous review's, and older ones not done
     trends: tuple[MetricTrend, ...]
     remediation: tuple[Remediation, ...]
+    # The history's record of each of the board's actions (same order), when the action was
+    # already in the history: written again on this board, it keeps its id and status.
+    board_actions: tuple[ActionRecord | None, ...] = ()
 
 
 # ---- text matching ---------------------------------------------------------------------------
@@ -281,8 +287,8 @@ class History:
                 db.execute(
                     "INSERT INTO metric_results (review_id, position, name, name_key, target_op, "
                     "target_value, target_unit, target_text, actual_value, actual_unit, "
-                    "actual_text, status, budget_used, needs_review) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "actual_text, status, budget_used, needs_review, override_reason, "
+                    "judged_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         review_id,
                         position,
@@ -298,6 +304,8 @@ class History:
                         m.status,
                         m.budget_used,
                         int(m.needs_review),
+                        m.status_override.reason if m.status_override else None,
+                        m.status_override.judged if m.status_override else None,
                     ),
                 )
             for position, cause in enumerate(board.root_causes):
@@ -307,7 +315,7 @@ class History:
                     (review_id, position, cause.metric, cause.text),
                 )
             _fault("metrics")
-            new, linked = self._save_actions(board, review_id, saved_at)
+            new, linked, done = self._save_actions(board, review_id, saved_at)
             _fault("actions")
         log.info(
             "%s: saved as review %d of %s in %s (%d new actions, %d carried forward)",
@@ -318,7 +326,7 @@ class History:
             new,
             linked,
         )
-        return SaveResult(review_id, True, new, linked)
+        return SaveResult(review_id, True, new, linked, done)
 
     def _find_review(self, doc_hash: str, photo_sha256: str | None) -> int | None:
         row = self.db.one(
@@ -327,24 +335,26 @@ class History:
         )
         return int(row[0]) if row else None
 
-    def _save_actions(self, board: Board, review_id: int, at: str) -> tuple[int, int]:
-        db = self.db
-        service_key = normalise_key(board.service)
-        # Open actions of earlier reviews of this service: candidates to carry forward.
+    def _matches(self, board: Board, review_id: int | None) -> list[tuple[int, str] | None]:
+        """For each of the board's actions, the (id, status) of the action of an earlier review
+        of the service that it writes again (same metric, similar text), or None: a new one.
+
+        Done actions are matched too: an action written again after it was done stays done
+        (reopening is a person's act, `actions set N open`), and keeps its id."""
         day = board.review_date
         candidates = [
             (cid, c_metric, c_text, c_status)
-            for cid, c_metric, c_text, c_status, c_day in db.query(
+            for cid, c_metric, c_text, c_status, c_day in self.db.query(
                 "SELECT a.id, a.metric_key, a.text_key, a.status, r.review_date FROM actions a "
                 "JOIN reviews r ON r.id = a.review_id "
-                "WHERE a.service_key = ? AND a.status <> 'done' AND r.id <> ? ORDER BY a.id",
-                (service_key, review_id),
+                "WHERE a.service_key = ? AND r.id <> ? ORDER BY a.id",
+                (normalise_key(board.service), review_id or -1),
             )
             if day is None or c_day is None or c_day <= day
         ]
         claimed: set[int] = set()
-        new = linked = 0
-        for position, action in enumerate(board.actions):
+        matches: list[tuple[int, str] | None] = []
+        for action in board.actions:
             metric_key = normalise_key(action.metric)
             text_key = normalise_text(action.text)
             best, best_score = None, self.cfg.action_match
@@ -352,9 +362,26 @@ class History:
                 if cid in claimed or c_metric != metric_key:
                     continue
                 score = text_similarity(text_key, c_text)
-                if score >= best_score:
+                # the higher score wins; on a tie the later one, unless only the earlier is
+                # still in work
+                if score > best_score or (
+                    score == best_score
+                    and (best is None or c_status != "done" or best[1] == "done")
+                ):
                     best, best_score = (cid, c_status), score
-            if best is None:
+            if best is not None:
+                claimed.add(best[0])
+            matches.append(best)
+        return matches
+
+    def _save_actions(self, board: Board, review_id: int, at: str) -> tuple[int, int, int]:
+        db = self.db
+        service_key = normalise_key(board.service)
+        new = linked = done = 0
+        for position, (action, match) in enumerate(
+            zip(board.actions, self._matches(board, review_id), strict=True)
+        ):
+            if match is None:
                 action_id = db.insert(
                     "INSERT INTO actions (review_id, service_key, metric, metric_key, text, "
                     "text_key, owner, due, status, updated_at, note) "
@@ -363,9 +390,9 @@ class History:
                         review_id,
                         service_key,
                         action.metric,
-                        metric_key,
+                        normalise_key(action.metric),
                         action.text,
-                        text_key,
+                        normalise_text(action.text),
                         action.owner,
                         action.due,
                         action.status,
@@ -376,8 +403,7 @@ class History:
                 self._event(action_id, action.status, "recorded from the board", "board", review_id)
                 new += 1
             else:
-                action_id, status = best
-                claimed.add(action_id)
+                action_id, status = match
                 # The latest board's owner and date are the current ones; each review keeps its
                 # own in review_actions.
                 db.execute(
@@ -385,18 +411,20 @@ class History:
                     "WHERE id = ?",
                     (action.owner, action.due, action_id),
                 )
-                # A board that marks it further along (in progress, done) moves it; a plain
-                # re-listing ("open", the default) never moves it back.
-                if action.status != "open" and action.status != status:
+                # A board that marks it further along (in progress, done) moves it; a board
+                # never moves it back (a plain re-listing is "open"): reopening is a person's.
+                if _PROGRESS[action.status] > _PROGRESS[status]:
                     self._set_status(action_id, action.status, "marked on the board", at)
                     self._event(action_id, action.status, "marked on the board", "board", review_id)
+                    status = action.status
                 linked += 1
+                done += status == "done"
             db.execute(
                 "INSERT INTO review_actions (review_id, action_id, position, text, owner, due) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (review_id, action_id, position, action.text, action.owner, action.due),
             )
-        return new, linked
+        return new, linked, done
 
     def _event(
         self, action_id: int, status: str, note: str, origin: str, review_id: int | None
@@ -531,7 +559,8 @@ class History:
                 marks = ", ".join("?" for _ in ids)
                 for row in self.db.query(
                     "SELECT review_id, name, target_op, target_value, target_unit, target_text, "
-                    "actual_value, actual_unit, actual_text, status, budget_used "
+                    "actual_value, actual_unit, actual_text, status, budget_used, "
+                    "override_reason, judged_status "
                     f"FROM metric_results WHERE review_id IN ({marks}) "
                     "ORDER BY review_id, position",
                     ids,
@@ -597,7 +626,18 @@ class History:
             for item in [_remediation(a, series)]
             if item is not None
         )
+        known = {a.id: a for a in service_actions}
+        if own is not None:
+            listed = dict(
+                self.db.query(
+                    "SELECT position, action_id FROM review_actions WHERE review_id = ?", (own,)
+                )
+            )
+            ids = [listed.get(i) for i in range(len(board.actions))]
+        else:
+            ids = [m[0] if m else None for m in self._matches(board, None)]
         return HistoryContext(
+            board_actions=tuple(known.get(i) if i is not None else None for i in ids),
             service=board.service or "",
             as_of=board.review_date,
             previous=previous,
@@ -607,6 +647,8 @@ class History:
             remediation=remediation,
         )
 
+
+_PROGRESS = {"open": 0, "in_progress": 1, "done": 2}
 
 _REVIEW_COLUMNS = "id, service, review_date, title, source, photo_sha256, saved_at"
 
@@ -632,6 +674,8 @@ def _metric_record(m: Any) -> MetricRecord:
         actual_text=m.actual.text,
         status=m.status,
         budget_used=m.budget_used,
+        override_reason=m.status_override.reason if m.status_override else None,
+        judged_status=m.status_override.judged if m.status_override else None,
     )
 
 

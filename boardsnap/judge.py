@@ -11,12 +11,14 @@ Durations compare across units. Nothing here raises on odd input: what cannot be
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from boardsnap import vocab
 from boardsnap.config import JudgeConfig
-from boardsnap.document import Board, Metric
+from boardsnap.document import Board, Metric, StatusOverride
 
 LOWER_OPS = ("<", "<=")
 HIGHER_OPS = (">", ">=")
@@ -115,8 +117,8 @@ def judge_metric(metric: Metric, cfg: JudgeConfig) -> Metric:
         why = _why_unknown(metric)
         subject = why.split()[0]  # "target", "actual", "no", ...
         if subject in ("target", "actual") and any(subject in r for r in metric.review_reasons):
-            return unknown  # parse already said what is wrong with that value
-        return _with_review(unknown, why)
+            return _overruled(unknown)  # parse already said what is wrong with that value
+        return _overruled(_with_review(unknown, why))
     actual, target, _ = values
     op = metric.target.op or ""
     if not holds(op, actual, target):
@@ -126,7 +128,20 @@ def judge_metric(metric: Metric, cfg: JudgeConfig) -> Metric:
     else:
         status = "met"
     rounded = round3(used) if math.isfinite(used) else None  # JSON holds no infinity
-    return replace(metric, status=status, budget_used=rounded)
+    return _overruled(replace(metric, status=status, budget_used=rounded))
+
+
+def _overruled(metric: Metric) -> Metric:
+    """A row a person overruled keeps its ruling as its status; the ruling records what the
+    numbers say, so the report and the history can show both."""
+    ruling = metric.status_override
+    if ruling is None:
+        return metric
+    return replace(
+        metric,
+        status=ruling.status,
+        status_override=StatusOverride(ruling.status, ruling.reason, metric.status),
+    )
 
 
 def judge_board(board: Board, cfg: JudgeConfig) -> Board:
@@ -146,6 +161,100 @@ def judge_board(board: Board, cfg: JudgeConfig) -> Board:
                 judged = _with_review(judged, says)
         metrics.append(judged)
     return replace(board, metrics=tuple(metrics), warnings=tuple(warnings))
+
+
+# ---- a document from outside: judged again from its values -------------------------------------
+
+# Reasons that speak of the values rather than of how they were read. When a person corrects a
+# document they no longer hold, so `rejudge` drops them and `judge_metric` gives again those
+# that still do. (name, pattern, still true of the row)
+RECOMPUTED_REASONS: tuple[tuple[str, re.Pattern[str], Callable[[Metric], bool]], ...] = (
+    (
+        "target.absent",
+        re.compile(r"(target value unreadable|no target)$"),
+        lambda m: m.target.value is None,
+    ),
+    (
+        "actual.absent",
+        re.compile(r"(actual value unreadable|no actual value)$"),
+        lambda m: m.actual.value is None,
+    ),
+    ("direction.unknown", re.compile(re.escape(NO_DIRECTION) + "$"), lambda m: False),
+    ("op.unknown", re.compile(r"unknown comparator .*$"), lambda m: False),
+    ("value.not_finite", re.compile(r"a value is not a finite number$"), lambda m: False),
+    ("target.negative", re.compile(r"the target is negative$"), lambda m: False),
+    (
+        "unit.not_comparable",
+        re.compile(r"target in .*, actual in .*: not comparable$"),
+        lambda m: False,
+    ),
+    ("mark.differs", re.compile(r"the board says .*, the numbers say .*$"), lambda m: False),
+)
+_MARK_WARNING = re.compile(r"row \d+( \(.*\))?: the board says .*, the numbers say .*$")
+
+
+@dataclass(frozen=True)
+class Rejudged:
+    """A row whose stored status or budget is not what its values give."""
+
+    row: int  # 1-based
+    name: str
+    stored_status: str
+    status: str
+    stored_budget: float | None
+    budget: float | None
+
+    def line(self) -> str:
+        def said(status: str, budget: float | None) -> str:
+            used = "" if budget is None else f", {budget * 100:.0f} % of the budget used"
+            return _words(status) + used
+
+        return (
+            f"row {self.row} ({self.name or 'unnamed'}): the document says "
+            f"{said(self.stored_status, self.stored_budget)}; its values say "
+            f"{said(self.status, self.budget)}: judged again from the values"
+        )
+
+
+def rejudge(board: Board, cfg: JudgeConfig) -> tuple[Board, tuple[Rejudged, ...]]:
+    """A document from outside (a person may have corrected it), judged again from its values.
+
+    Its `status` and `budget_used` are a cache: every row is judged from its target and
+    actual with `cfg`; a row's `status_override` (a person's ruling with its reason) is the only
+    way to keep another status. Reasons and warnings about the values are judged afresh, and a
+    row flagged only for them is no longer flagged once they no longer hold. Returns the board
+    and the rows whose stored status or budget differed."""
+    fresh = []
+    for metric in board.metrics:
+        kept = tuple(r for r in metric.review_reasons if not _recomputed(r, metric))
+        stale_only = bool(metric.review_reasons) and not kept
+        fresh.append(
+            replace(
+                metric,
+                review_reasons=kept,
+                needs_review=metric.needs_review and not stale_only,
+            )
+        )
+    warnings = tuple(w for w in board.warnings if not _MARK_WARNING.match(w))
+    judged = judge_board(replace(board, metrics=tuple(fresh), warnings=warnings), cfg)
+    changes = tuple(
+        Rejudged(i, new.name, old.status, new.status, old.budget_used, new.budget_used)
+        for i, (old, new) in enumerate(zip(board.metrics, judged.metrics, strict=True), start=1)
+        if old.status != new.status or not _same_budget(old.budget_used, new.budget_used)
+    )
+    return judged, changes
+
+
+def _recomputed(reason: str, metric: Metric) -> bool:
+    return any(
+        pattern.match(reason) and not still(metric) for _, pattern, still in RECOMPUTED_REASONS
+    )
+
+
+def _same_budget(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) < 0.0005
 
 
 def _words(status: str) -> str:
@@ -176,4 +285,13 @@ def _with_review(metric: Metric, reason: str) -> Metric:
     return replace(metric, needs_review=True, review_reasons=reasons)
 
 
-__all__ = ["direction", "budget_used", "judge_metric", "judge_board", "comparable", "holds"]
+__all__ = [
+    "direction",
+    "budget_used",
+    "judge_metric",
+    "judge_board",
+    "rejudge",
+    "Rejudged",
+    "comparable",
+    "holds",
+]

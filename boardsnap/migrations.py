@@ -132,9 +132,17 @@ def _backfill_text_keys(db: Database) -> None:
         db.execute("UPDATE actions SET text_key = ? WHERE id = ?", (key, action_id))
 
 
+# ---- version 3: a person's ruling over the judge, kept beside what the numbers said ----------
+
+V3 = (
+    "ALTER TABLE metric_results ADD COLUMN override_reason TEXT",
+    "ALTER TABLE metric_results ADD COLUMN judged_status TEXT",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "reviews, metric results, root causes, actions", V1),
     Migration(2, "action audit trail and actions carried across reviews", V2, _backfill_text_keys),
+    Migration(3, "status overruled by a person, with the reason", V3),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -202,18 +202,37 @@ def test_a_repeated_action_is_carried_forward_not_duplicated(store):
     assert retry[0].reviews == (1, 2) and retry[0].due == "2026-10-30"  # the latest board's date
 
 
-def test_linking_needs_the_same_metric_similar_text_and_an_open_action(store):
+def test_linking_needs_the_same_metric_and_similar_text(store):
     base = board(1)
     store.save(Board.from_dict(base))
-    store.set_action_status(1, "done")  # the circuit breaker: done, so a repeat is a new action
     later = dict(base, source="later.jpg", review_date="2026-10-01")
     later["actions"] = [
-        dict(base["actions"][0]),  # same text as the done action
         dict(base["actions"][1], metric="Uptime"),  # another metric
         dict(base["actions"][2], text="rewrite the incident process"),  # unlike text
     ]
     result = store.save(Board.from_dict(later))
-    assert (result.actions_new, result.actions_linked) == (3, 0)
+    assert (result.actions_new, result.actions_linked) == (2, 0)
+
+
+def test_a_done_action_written_again_keeps_its_id_and_stays_done(store):
+    base = board(1)
+    store.save(Board.from_dict(base))
+    store.set_action_status(1, "done", "breaker live")  # the circuit breaker
+    later = dict(base, source="later.jpg", review_date="2026-10-01")
+    again = dict(base["actions"][0], status="in_progress")  # a board never moves it back
+    later["actions"] = [again, dict(base["actions"][1])]
+    later_board = Board.from_dict(later)
+    context = store.report_context(later_board)  # before it is saved: the report's view
+    assert [a.id if a else None for a in context.board_actions] == [1, 2]
+    assert context.board_actions[0].status == "done"
+    result = store.save(later_board)
+    assert (result.actions_new, result.actions_linked, result.actions_done) == (0, 2, 1)
+    done = store.action(1)
+    assert done.status == "done" and done.reviews == (1, 2)
+    assert [e.status for e in store.action_events(1)] == ["open", "done"]  # nothing reopened
+    assert 1 not in {a.id for a in store.actions(SERVICE, open_only=True)}
+    store.set_action_status(1, "open", "came back")  # reopening is a person's act
+    assert store.action(1).status == "open"
 
 
 def test_the_similarity_threshold_is_a_setting(tmp_path):

@@ -103,10 +103,18 @@ def test_history_and_actions_commands(story):
     records = json.loads(run("history", "-f", "json", "--db", db).stdout)
     assert [r["actual_value"] for r in records if r["metric"] == "Error rate"] == [0.4, 0.4, 0.46]
 
-    listed = json.loads(run("actions", "--open", "-f", "json", "--db", db).stdout)
-    assert [(a["id"], a["status"].split()[0]) for a in listed] == [(3, "open"), (5, "open")]
-    overdue = run("actions", "--overdue", "--service", "Payments API", "--db", db).stdout
+    # the clock is the test's: the third review's day, when only the runbook was overdue
+    day = ("--as-of", "2026-11-15")
+    listed = json.loads(run("actions", "--open", "-f", "json", *day, "--db", db).stdout)
+    assert [(a["id"], a["status"], a["overdue"]) for a in listed] == [
+        (3, "open", True),
+        (5, "open", False),
+    ]
+    overdue = run("actions", "--overdue", "--service", "Payments API", *day, "--db", db).stdout
     assert "update the on-call runbook" in overdue and "load test" not in overdue
+    assert "open OVERDUE" in overdue  # the table says it in words; JSON keeps it apart
+    later = run("actions", "--overdue", "--as-of", "2026-12-02", "--db", db).stdout
+    assert "load test" in later
 
     shown = run("actions", "show", "1", "--db", db)
     assert shown.exit_code == 0

@@ -14,7 +14,10 @@ from boardsnap.web import security
 from boardsnap.web.app import web_of
 from boardsnap.web.service import report_filename
 
-BOARD_DOC = "A board document (spec/board.md, schema boardsnap.board/1)."
+BOARD_DOC = (
+    "A board document (docs/board.md, schema boardsnap.board/1); every row is judged again "
+    "from its values, a status_override with its reason is kept."
+)
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or wrong token"},
     403: {"description": "No CSRF proof (send an Authorization header or X-CSRF-Token)"},
@@ -140,7 +143,6 @@ async def report(
     request: Request,
     document: Annotated[dict[str, Any], Body(description=BOARD_DOC)],
     format: Annotated[Literal["pdf", "html"], Query()] = "pdf",
-    rejudge: Annotated[bool, Query(description="Judge every row again first")] = True,
     audience: Annotated[
         Literal["internal", "customer"] | None,
         Query(
@@ -152,9 +154,7 @@ async def report(
     """With earlier reviews of the document's service in the history, the report says what
     changed since the previous one."""
     web = web_of(request)
-    board = Board.from_dict(document)
-    if rejudge:
-        board = web.rejudge(board)
+    board = web.rejudge(Board.from_dict(document))
     history = await web.history_of(board)
     data = await web.render(board, format, audience=audience, history=history)
     if format == "pdf":

@@ -115,7 +115,12 @@ class WebApp:
         return result.seconds
 
     def rejudge(self, board: Board) -> Board:
-        return judge.judge_board(board, self.cfg.judge)
+        """A document from a person (a correction, an API client) judged again from its values;
+        a row keeps another status only through its status_override (docs/board.md)."""
+        judged, changes = judge.rejudge(board, self.cfg.judge)
+        for change in changes:
+            log.info("%s: %s", board.source or "document", change.line())
+        return judged
 
     def options(self, audience: str | None = None) -> ReportOptions:
         """The server's report options, for another audience when one is asked for."""
