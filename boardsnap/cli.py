@@ -435,6 +435,42 @@ def render(
     click.echo(str(written))
 
 
+@cli.command()
+@click.argument("documents", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--schema", "show_schema", is_flag=True, help="Print the JSON Schema's path first.")
+@verbosity_options
+@handle_errors
+def validate(documents: tuple[Path, ...], show_schema: bool, verbose: int, quiet: bool) -> None:
+    """Check board DOCUMENTS (JSON) against the board document's JSON Schema (docs/board.md).
+
+    Prints each valid document's path; the first invalid one stops with exit 6, naming its
+    first bad field by its path (e.g. metrics[1].target.op)."""
+    from boardsnap import contract
+
+    setup_logging(verbose, quiet)
+    if show_schema:
+        click.echo(contract.schema_path())
+    for path in documents:
+        text = _document_text(path)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InvalidDocument(f"not JSON ({str(exc)[:80]})", path=str(path)) from None
+        except RecursionError:
+            raise InvalidDocument("JSON nested too deeply", path=str(path)) from None
+        try:
+            board = contract.validate(data)
+        except InvalidDocument as exc:
+            raise InvalidDocument(exc.message, path=str(path), fix=DOCUMENT_FIX) from None
+        click.echo(str(path))
+        if not quiet:
+            click.echo(
+                f"{path}: a valid board document ({_count(len(board.metrics), 'metric')}, "
+                f"{_count(len(board.actions), 'action')})",
+                err=True,
+            )
+
+
 # ---- the review history ----------------------------------------------------------------------
 
 
@@ -868,8 +904,21 @@ def judged_document(path: Path, cfg: Config) -> Board:
 
 
 def read_document(path: Path, max_bytes: int = 20_000_000) -> Board:
-    """The board document at `path` (UTF-8, a byte-order mark allowed); `InvalidDocument` with
-    one line naming the file for anything else."""
+    """The board document at `path`; `InvalidDocument` with one line naming the file for
+    anything else."""
+    text = _document_text(path, max_bytes)
+    try:
+        return Board.from_json(text)
+    except InvalidDocument as exc:
+        raise InvalidDocument(exc.message, path=str(path), fix=DOCUMENT_FIX) from None
+
+
+DOCUMENT_FIX = "fix the document (docs/board.md; boardsnap validate FILE names the bad field)"
+
+
+def _document_text(path: Path, max_bytes: int = 20_000_000) -> str:
+    """The text of the document at `path`: a regular file of UTF-8 (a byte-order mark
+    allowed) of at most `max_bytes`; `InvalidDocument` naming the file for anything else."""
     name = str(path)
     if not path.exists():
         what = "a broken or looping link" if path.is_symlink() else "no such file"
@@ -890,18 +939,10 @@ def read_document(path: Path, max_bytes: int = 20_000_000) -> Board:
             fix="give the board JSON (or raise limits.document_bytes in the config)",
         )
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidDocument(
             f"not UTF-8 text (byte {exc.start})", path=name, fix="save the document as UTF-8"
-        ) from None
-    try:
-        return Board.from_json(text)
-    except InvalidDocument as exc:
-        raise InvalidDocument(
-            exc.message,
-            path=str(path),
-            fix="fix the document (see docs/board.md, or run: boardsnap validate FILE)",
         ) from None
 
 

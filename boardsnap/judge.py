@@ -203,17 +203,21 @@ class Rejudged:
     status: str
     stored_budget: float | None
     budget: float | None
+    numbers_say: str  # the status the values give, before any status_override
 
     def line(self) -> str:
         def said(status: str, budget: float | None) -> str:
             used = "" if budget is None else f", {budget * 100:.0f} % of the budget used"
             return _words(status) + used
 
-        return (
+        text = (
             f"row {self.row} ({self.name or 'unnamed'}): the document says "
             f"{said(self.stored_status, self.stored_budget)}; its values say "
-            f"{said(self.status, self.budget)}: judged again from the values"
+            f"{said(self.numbers_say, self.budget)}: judged again from the values"
         )
+        if self.status != self.numbers_say:
+            text += f", reported as {_words(self.status)} as its status_override says"
+        return text
 
 
 def rejudge(board: Board, cfg: JudgeConfig) -> tuple[Board, tuple[Rejudged, ...]]:
@@ -238,7 +242,15 @@ def rejudge(board: Board, cfg: JudgeConfig) -> tuple[Board, tuple[Rejudged, ...]
     warnings = tuple(w for w in board.warnings if not _MARK_WARNING.match(w))
     judged = judge_board(replace(board, metrics=tuple(fresh), warnings=warnings), cfg)
     changes = tuple(
-        Rejudged(i, new.name, old.status, new.status, old.budget_used, new.budget_used)
+        Rejudged(
+            i,
+            new.name,
+            old.status,
+            new.status,
+            old.budget_used,
+            new.budget_used,
+            new.status_override.judged or new.status if new.status_override else new.status,
+        )
         for i, (old, new) in enumerate(zip(board.metrics, judged.metrics, strict=True), start=1)
         if old.status != new.status or not _same_budget(old.budget_used, new.budget_used)
     )

@@ -93,7 +93,8 @@ def render_html(
     """
     template = environment().get_template(TEMPLATE)
     options = options or ReportOptions()
-    view = build_view(board, cfg, evidence, options)
+    known = history.board_actions if history is not None else ()
+    view = build_view(board, cfg, evidence, options, known)
     return template.render(**{**context, **view, "history": _history_view(history, options)})
 
 

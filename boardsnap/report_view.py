@@ -111,15 +111,25 @@ class MetricView:
     mark_differs: bool
     needs_review: bool
     reasons: list[str]
+    # a person overruled the judge: {"reason": ..., "judged_label": ..., "judged_icon": ...}
+    overruled: dict[str, str] | None = None
     cells: list[CellView] = field(default_factory=list)
     root_causes: list[str] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_view(
-    board: Board, cfg: ReportConfig, evidence: Evidence | None, options: ReportOptions
+    board: Board,
+    cfg: ReportConfig,
+    evidence: Evidence | None,
+    options: ReportOptions,
+    known_actions: Sequence[Any | None] = (),
 ) -> dict[str, Any]:
-    """Everything the template shows, as plain values."""
+    """Everything the template shows, as plain values.
+
+    `known_actions` is the history's record of each of the board's actions that it already
+    holds (`HistoryContext.board_actions`): such an action is shown with its id and its status
+    in the history (a done action written again stays done)."""
     internal = options.audience == "internal"
     board, redacted = redact(board, options.redact)
     image = evidence.board_image if evidence is not None else None
@@ -128,8 +138,11 @@ def build_view(
 
     metrics = [_metric_view(m, image if internal else None, cfg.month_days) for m in board.metrics]
     by_key = {metric_key(m.name): v for m, v in zip(board.metrics, metrics, strict=True)}
+    known = list(known_actions)[: len(board.actions)]
+    known += [None] * (len(board.actions) - len(known))
     actions = [
-        _action_view(a, internal, by_key, image if internal else None) for a in board.actions
+        _action_view(a, internal, by_key, image if internal else None, record)
+        for a, record in zip(board.actions, known, strict=True)
     ]
     for action, view in zip(board.actions, actions, strict=True):
         linked = by_key.get(metric_key(action.metric))
@@ -176,7 +189,7 @@ def build_view(
         "version": boardsnap.__version__,
         "page_size": PAGE_SIZES.get(cfg.paper, "A4"),
         "month_days": cfg.month_days,
-        "verdict": _verdict(counts, len(metrics)),
+        "verdict": _verdict(counts, len(metrics), sum(1 for v in metrics if v.overruled)),
         "count_cards": [
             {"status": s, "label": STATUS_LABELS[s], "icon": STATUS_ICONS[s], "n": counts[s]}
             for s in ("breach", "near_miss", "met", "unknown")
@@ -192,6 +205,7 @@ def build_view(
         ],
         "general_causes": general_causes,
         "actions": actions,
+        "overruled": [v for v in metrics if v.overruled],
         "open_actions": sum(1 for a in actions if not a["done"]),
         "unowned_actions": sum(1 for a in actions if not a["owner"] and not a["done"]),
         "review_metrics": review_metrics,
@@ -205,7 +219,7 @@ def build_view(
     }
 
 
-def _verdict(counts: dict[str, int], total: int) -> dict[str, str]:
+def _verdict(counts: dict[str, int], total: int, overruled: int = 0) -> dict[str, str]:
     breach, near, unknown = counts["breach"], counts["near_miss"], counts["unknown"]
     if total == 0:
         return {
@@ -233,6 +247,13 @@ def _verdict(counts: dict[str, int], total: int) -> dict[str, str]:
         status = "met"
     if (breach or near) and unknown:
         detail += f" {_count(unknown, 'commitment')} could not be judged."
+    if overruled:
+        detail = (
+            f"{_count(overruled, 'status')} set by a person's decision, not by the numbers: "
+            "see below."
+        )
+        if status == "met":
+            detail = "Every commitment is reported as met; " + detail
     return {
         "status": status,
         "label": STATUS_LABELS[status],
@@ -277,9 +298,28 @@ def _metric_view(m: Metric, image: np.ndarray | None, month_days: int) -> Metric
         needs_review=m.needs_review,
         reasons=reasons,
         cells=_cells(m, image) if (m.needs_review and image is not None) else [],
+        overruled=_overruled(m),
     )
     view.sentence = _sentence(view, downtime, month_days)
+    if view.overruled:
+        view.sentence += (
+            f" Its numbers say {view.overruled['judged_label'].lower()}; the status was set by"
+            f" a person: {view.overruled['reason']}."
+        )
     return view
+
+
+def _overruled(m: Metric) -> dict[str, str] | None:
+    ruling = m.status_override
+    if ruling is None:
+        return None
+    judged = ruling.judged or "unknown"
+    return {
+        "reason": ruling.reason.rstrip(". "),
+        "judged": judged,
+        "judged_label": STATUS_LABELS.get(judged, judged),
+        "judged_icon": STATUS_ICONS.get(judged, "?"),
+    }
 
 
 def _sentence(v: MetricView, downtime: dict[str, str] | None, month_days: int) -> str:
@@ -368,23 +408,35 @@ def _cells(m: Metric, image: np.ndarray) -> list[CellView]:
 
 
 def _action_view(
-    a: Action, internal: bool, by_key: dict[str, MetricView], image: np.ndarray | None
+    a: Action,
+    internal: bool,
+    by_key: dict[str, MetricView],
+    image: np.ndarray | None,
+    record: Any | None = None,
 ) -> dict[str, Any]:
     """An action as the report lists it; one that needs review carries the crop of its line
-    (`Action.line_box`) when there is a picture to crop it from."""
+    (`Action.line_box`) when there is a picture to crop it from. `record` is the history's
+    action this one writes again: its status is the action's status."""
     linked = by_key.get(metric_key(a.metric))
     if a.owner:
         owner = a.owner if internal else "assigned"
     else:
         owner = None
+    status = record.status if record is not None else a.status
+    history_note = None
+    if record is not None:
+        history_note = f"action {record.id}, carried forward"
+        if record.status == "done" and a.status != "done":
+            history_note = f"action {record.id}: written again on the board, still done"
     return {
         "text": a.text,
         "metric": linked.name if linked is not None else _pretty(a.metric),
         "owner": owner,
         "due": _long_date(a.due),
-        "status": ACTION_STATUS_LABELS.get(a.status, a.status),
-        "status_key": a.status,
-        "done": a.status == "done",
+        "status": ACTION_STATUS_LABELS.get(status, status),
+        "status_key": status,
+        "history_note": history_note,
+        "done": status == "done",
         "needs_review": a.needs_review,
         "crop": _line_crop(a, image) if a.needs_review and image is not None else None,
     }
