@@ -739,7 +739,7 @@ def batch(
     """Convert every photo under INPUT... (files, folders, globs) into reports in OUTDIR.
 
     Resumable: OUTDIR/manifest.sqlite records each photo's hash, settings and outcome, and a
-    rerun converts only new or changed photos. Exit 0 when every photo has a report, 9 when
+    rerun converts only new or changed photos. Exit 0 when every photo has a report, 11 when
     some failed or had no table (listed in OUTDIR/failed.txt).
     """
     from boardsnap.batch import run_batch

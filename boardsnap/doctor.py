@@ -167,6 +167,80 @@ def check_tesserocr() -> Check:
     return Check(name, True, detail, None, False)
 
 
+RAPIDOCR_FIX = "pip install --force-reinstall 'rapidocr>=3.4,<4' 'onnxruntime>=1.17'"
+PROBE_TEXT = "< 200 ms"  # what the RapidOCR check draws and reads back
+PROBE_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def check_onnxruntime() -> Check:
+    """ONNX Runtime runs the default recogniser's models, on the CPU."""
+    name = "onnxruntime"
+    try:
+        import onnxruntime  # type: ignore[import-not-found, import-untyped]
+    except ImportError as exc:
+        return Check(name, False, f"does not import ({exc})", "pip install 'onnxruntime>=1.17'")
+    providers = onnxruntime.get_available_providers()
+    if "CPUExecutionProvider" not in providers:
+        detail = f"onnxruntime {onnxruntime.__version__} has no CPU provider ({providers})"
+        return Check(name, False, detail, "pip install --force-reinstall 'onnxruntime>=1.17'")
+    return Check(name, True, f"onnxruntime {onnxruntime.__version__}, CPU provider")
+
+
+def rapidocr_models() -> tuple[Path | None, list[Path]]:
+    """RapidOCR's installed package folder and the ONNX models its wheel ships."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or not spec.submodule_search_locations:
+        return None, []
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return folder, sorted((folder / "models").glob("*.onnx"))
+
+
+def check_rapidocr() -> Check:
+    """The default OCR engine: RapidOCR installed, its detection and recognition models in its
+    wheel, and one rendered line read back through BoardSnap's own engine."""
+    name = "rapidocr"
+    folder, models = rapidocr_models()
+    if folder is None:
+        return Check(name, False, "not installed (the default OCR engine)", RAPIDOCR_FIX)
+    kinds = {kind for kind in ("det", "rec") for m in models if f"_{kind}" in m.name}
+    if kinds != {"det", "rec"}:
+        missing = " and ".join(sorted({"det", "rec"} - kinds))
+        detail = f"the {missing} model is missing from {folder / 'models'}"
+        return Check(name, False, detail, RAPIDOCR_FIX)
+    from importlib.metadata import version
+
+    read, confidence = _read_probe()
+    if PROBE_TEXT.replace(" ", "") not in read.replace(" ", ""):
+        detail = f"rapidocr {version('rapidocr')} read {read!r} where {PROBE_TEXT!r} was drawn"
+        return Check(name, False, detail, RAPIDOCR_FIX)
+    names = ", ".join(m.name for m in models)
+    detail = f"rapidocr {version('rapidocr')}, models {names}; read {read!r} ({confidence:.2f})"
+    return Check(name, True, detail)
+
+
+def _read_probe() -> tuple[str, float]:
+    """PROBE_TEXT drawn in black on white, read by the default engine."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from boardsnap.config import OcrConfig
+    from boardsnap.ocr import make_engine
+
+    try:
+        font: ImageFont.FreeTypeFont | ImageFont.ImageFont = ImageFont.truetype(PROBE_FONT, 36)
+    except OSError:
+        font = ImageFont.load_default(size=36)
+    image = Image.new("L", (260, 56), 255)
+    ImageDraw.Draw(image).text((12, 6), PROBE_TEXT, font=font, fill=0)
+    engine = make_engine(OcrConfig(engine="rapidocr"))
+    try:
+        return engine.read_line(np.asarray(image))
+    finally:
+        engine.close()
+
+
 def check_opencv() -> Check:
     name = "opencv"
     try:
@@ -214,6 +288,8 @@ def check_pdftoppm() -> Check:
 
 
 CHECKS: tuple[Callable[[], Check], ...] = (
+    check_onnxruntime,
+    check_rapidocr,
     check_tesseract,
     check_english_data,
     check_tesserocr,

@@ -26,6 +26,72 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
+# Every exit code: what it means and what to do. The README's table is printed from this
+# (`python -m boardsnap.errors`), and a test holds the README, every command's help and this
+# table together.
+EXIT_CODE_TABLE: dict[ExitCode, tuple[str, str]] = {
+    ExitCode.OK: ("done", ""),
+    ExitCode.INTERNAL: ("internal error (a bug)", "rerun with `-v` and report the output"),
+    ExitCode.USAGE: (
+        "wrong command-line usage (also `--redact` naming no metric on the board; `serve` "
+        "beyond localhost without a token)",
+        "see `boardsnap COMMAND --help`",
+    ),
+    ExitCode.BAD_INPUT: (
+        "the photo is missing, unreadable, not an image, or too large; a bad config file, "
+        "branding colour or logo",
+        "give a JPEG/PNG/WebP/TIFF/HEIC photo; fix the setting named",
+    ),
+    ExitCode.NO_TABLE: (
+        "no SLA table found on the photo",
+        "photograph the whole board; `--debug-dir` shows what was seen",
+    ),
+    ExitCode.MISSING_DEPENDENCY: (
+        "a dependency is missing (RapidOCR or its model files, onnxruntime, Tesseract, its "
+        "English data, WeasyPrint's libraries)",
+        "run `boardsnap doctor`",
+    ),
+    ExitCode.INVALID_DOCUMENT: (
+        "the board JSON document cannot be used (`validate` names the first bad field)",
+        "fix it as the message says (see [docs/board.md](docs/board.md))",
+    ),
+    ExitCode.OUTPUT_ERROR: (
+        "the output could not be written",
+        "check the folder exists and is writable",
+    ),
+    ExitCode.TIMEOUT: (
+        "a photo (or document) took longer than the limit",
+        "raise it with `--timeout` or `[limits] photo_seconds`",
+    ),
+    ExitCode.DATABASE: (
+        "the review history cannot be used: bad `--db` path or URL, server unreachable, not a "
+        "history file, schema newer than this BoardSnap",
+        "fix the location or start the server; upgrade boardsnap for a newer schema",
+    ),
+    ExitCode.NOT_FOUND: (
+        "no such action (or service) in the review history",
+        "`boardsnap actions` lists them",
+    ),
+    ExitCode.BATCH_PARTIAL: (
+        "`batch`: some photos got no report (they failed, or hold no table)",
+        "see OUTDIR/failed.txt; fix or remove them and run again",
+    ),
+    ExitCode.SCHEDULER: (
+        "`batch --scheduler`: the Dask scheduler cannot be reached",
+        "check the address; start it with `dask scheduler`",
+    ),
+    ExitCode.INTERRUPTED: ("interrupted (Ctrl-C)", ""),
+}
+
+
+def exit_code_markdown() -> str:
+    """The README's exit-code table, from EXIT_CODE_TABLE."""
+    lines = ["| code | meaning | what to do |", "| --- | --- | --- |"]
+    for code, (meaning, fix) in EXIT_CODE_TABLE.items():
+        lines.append(f"| {int(code)} | {meaning} | {fix} |".replace("|  |", "| |"))
+    return "\n".join(lines) + "\n"
+
+
 class BoardSnapError(Exception):
     """Base class: `str(err)` is the one-line message, `err.exit_code` the process exit code."""
 
@@ -104,3 +170,7 @@ class WorkerCrashed(BoardSnapError):
     """A worker process died (segfault, out of memory, killed) while converting a photo."""
 
     exit_code = ExitCode.INTERNAL
+
+
+if __name__ == "__main__":
+    print(exit_code_markdown(), end="")

@@ -14,7 +14,16 @@ from boardsnap.doctor import Check, all_ok, find_tessdata, run_checks
 def test_everything_is_installed_here():
     checks = run_checks()
     names = [c.name for c in checks]
-    assert names == ["tesseract", "english data", "tesserocr", "opencv", "weasyprint", "pdftoppm"]
+    assert names == [
+        "onnxruntime",
+        "rapidocr",
+        "tesseract",
+        "english data",
+        "tesserocr",
+        "opencv",
+        "weasyprint",
+        "pdftoppm",
+    ]
     failed = [c for c in checks if not c.ok]
     assert failed == [], failed
     assert all_ok(checks)
@@ -104,3 +113,28 @@ def test_a_crashing_check_is_reported_not_raised(monkeypatch):
     checks = run_checks()
     assert [c.ok for c in checks] == [False, True]
     assert "probe broke" in checks[0].detail
+
+
+def test_the_default_engine_reads_a_rendered_line():
+    check = doctor.check_rapidocr()
+    assert check.ok and check.required, check
+    assert "_rec_" in check.detail and "_det_" in check.detail
+    assert repr(doctor.PROBE_TEXT).replace(" ", "") in check.detail.replace(" ", "")
+
+
+def test_missing_rapidocr_models_are_named_with_the_fix(monkeypatch, tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "PP-OCRv6_det_small.onnx").write_bytes(b"")
+    found = (tmp_path, sorted((tmp_path / "models").glob("*.onnx")))
+    monkeypatch.setattr(doctor, "rapidocr_models", lambda: found)
+    check = doctor.check_rapidocr()
+    assert not check.ok and "rec model is missing" in check.detail
+    assert check.fix == doctor.RAPIDOCR_FIX
+    monkeypatch.setattr(doctor, "rapidocr_models", lambda: (None, []))
+    assert "not installed" in doctor.check_rapidocr().detail
+
+
+def test_a_recogniser_that_misreads_fails_the_check(monkeypatch):
+    monkeypatch.setattr(doctor, "_read_probe", lambda: ("< 2OO rns", 0.41))
+    check = doctor.check_rapidocr()
+    assert not check.ok and "'< 2OO rns'" in check.detail and check.fix
