@@ -32,10 +32,9 @@ def schema_path() -> str:
 
 def validate(data: Any) -> Board:
     """The board of a parsed JSON document, or `InvalidDocument` naming the first bad field."""
-    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    validator = Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = _validator()
     # the first field in document order; within it, the error that says the most
     errors = sorted(validator.iter_errors(data), key=lambda e: _order(e.absolute_path))
     if errors:
@@ -43,6 +42,13 @@ def validate(data: Any) -> Board:
         error = best_match(first) or errors[0]
         raise InvalidDocument(f"{field_path(error.absolute_path)}: {_said(error)}")
     return Board.from_dict(data)
+
+
+@functools.cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def _order(path: Any) -> list[tuple[int, int, str]]:

@@ -15,7 +15,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boardsnap import parse
+from boardsnap import contract, parse
 from boardsnap.config import JudgeConfig
 from boardsnap.document import (
     ACTION_STATUSES,
@@ -26,10 +26,11 @@ from boardsnap.document import (
     Board,
     Metric,
     RootCause,
+    StatusOverride,
     Target,
 )
 from boardsnap.errors import InvalidDocument
-from boardsnap.judge import judge_metric
+from boardsnap.judge import judge_metric, rejudge
 from boardsnap.results import OcrText
 
 REVIEW = date(2026, 11, 20)
@@ -82,7 +83,8 @@ def test_column_roles_never_raise(header):
 
 # ---- the board document -------------------------------------------------------------------
 
-texts = st.text(max_size=40)
+# Any text a file can hold: no NUL (refused in a document: no board holds one, PostgreSQL cannot)
+texts = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40)
 opt_texts = st.one_of(st.none(), texts)
 numbers = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False))
 days = st.one_of(st.none(), st.dates().map(date.isoformat))
@@ -108,6 +110,13 @@ boards = st.builds(
             board_mark=st.sampled_from(STATUSES + (None,)),
             review_reasons=st.lists(texts, max_size=3).map(tuple),
             cell_boxes=st.lists(st.tuples(*[st.integers(0, 999_999)] * 4), max_size=3).map(tuple),
+            status_override=st.none()
+            | st.builds(
+                StatusOverride,
+                status=st.sampled_from(("met", "near_miss", "breach")),
+                reason=texts.filter(lambda t: t.strip()).map(str.strip),
+                judged=st.sampled_from(STATUSES + (None,)),
+            ),
         ),
         max_size=4,
     ).map(tuple),
@@ -132,6 +141,24 @@ boards = st.builds(
 @given(boards, st.sampled_from([None, 2]))
 def test_board_json_round_trip(board, indent):
     assert Board.from_json(board.to_json(indent=indent)) == board
+
+
+@settings(max_examples=60)
+@given(boards)
+def test_every_document_boardsnap_writes_fits_the_shipped_schema(board):
+    data = json.loads(board.to_json())
+    assert contract.validate(data) == board
+
+
+@settings(max_examples=60)
+@given(boards)
+def test_judging_a_document_again_changes_nothing_the_second_time(board):
+    once, _ = rejudge(board, JudgeConfig())
+    twice, changes = rejudge(once, JudgeConfig())
+    assert changes == () and twice == once
+    for metric in once.metrics:
+        if metric.status_override is not None:
+            assert metric.status == metric.status_override.status
 
 
 json_values = st.recursive(

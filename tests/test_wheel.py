@@ -38,6 +38,7 @@ def test_templates_are_in_the_wheel(wheel):
     for name in TEMPLATE_FILES:
         assert f"boardsnap/templates/{name}" in names
     assert "boardsnap/report.py" in names and "boardsnap/doctor.py" in names
+    assert "boardsnap/schema/board.schema.json" in names  # boardsnap validate's contract
 
 
 def test_installed_layout_renders_from_packaged_templates(wheel, tmp_path):
