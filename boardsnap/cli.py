@@ -347,8 +347,9 @@ def report(
 ) -> None:
     """Read PHOTO and write its compliance report (PDF or HTML).
 
-    With --save the review is recorded in the history; with --save, --db or $BOARDSNAP_DB the
-    report also shows what happened since the service's previous review."""
+    PHOTO may also be a board document (.json): it is then reported as `render` does, judged
+    again from its values. With --save the review is recorded in the history; with --save, --db
+    or $BOARDSNAP_DB the report also shows what happened since the service's previous review."""
     from boardsnap import report as report_stage
     from boardsnap.pipeline import Pipeline
 
@@ -364,23 +365,28 @@ def report(
         paper=paper,
         timeout=timeout,
     )
+    document = photo.suffix.lower() == ".json"
     with bounded(cfg, photo), _maybe_history(db, cfg, wanted=save) as history:
-        result = Pipeline(cfg).extract(photo, debug_dir)
+        if document:
+            board, evidence = judged_document(photo, cfg), None
+        else:
+            result = Pipeline(cfg).extract(photo, debug_dir)
+            board = result.board
+            evidence = report_stage.Evidence(board_image=result.rectified.image)
         target = output or photo.with_suffix("." + fmt)
-        evidence = report_stage.Evidence(board_image=result.rectified.image)
         context = None
         if history is not None:
             from boardsnap.history import file_sha256
 
-            photo_hash = file_sha256(photo)
+            photo_hash = None if document else file_sha256(photo)
             if save:
-                _report_saved(result.board, history.save(result.board, photo_hash), quiet)
-            context = history.report_context(result.board, photo_hash)
+                _report_saved(board, history.save(board, photo_hash), quiet)
+            context = history.report_context(board, photo_hash)
         written = report_stage.write_report(
-            result.board, target, fmt, cfg.report, evidence, options=options, history=context
+            board, target, fmt, cfg.report, evidence, options=options, history=context
         )
     if not quiet:
-        click.echo(summary_line(result.board), err=True)
+        click.echo(summary_line(board), err=True)
     click.echo(str(written))
 
 

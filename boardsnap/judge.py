@@ -1,6 +1,6 @@
 """Judge stage: how much error budget each row uses, and whether it is met, a near miss or a breach.
 
-The rules are spec/board.md's "Judging a row": `used` is actual/target for lower-is-better rows,
+The rules are docs/board.md's "Judging a row": `used` is actual/target for lower-is-better rows,
 (100 − actual)/(100 − target) for a higher-is-better percentage below 100, target/actual for any
 other higher-is-better row. A breach is a comparator that does not hold (for `<` a tie is a
 breach; for `<=` and `>=` it is not); a near miss is a row that holds with `used >= near_miss_at`.
@@ -65,7 +65,7 @@ def round3(x: float) -> float:
 
 
 def budget_used(metric: Metric) -> float | None:
-    """How much of the allowed room the actual takes up (spec/board.md's table), unrounded.
+    """How much of the allowed room the actual takes up (docs/board.md's table), unrounded.
 
     None when not comparable (a value or the comparator missing, units that do not convert).
     May be `inf` (a zero target for lower-is-better with a non-zero actual, or a zero actual for
@@ -211,7 +211,7 @@ class Rejudged:
             return _words(status) + used
 
         text = (
-            f"row {self.row} ({self.name or 'unnamed'}): the document says "
+            f"row {self.row} ({_printable(self.name) or 'unnamed'}): the document says "
             f"{said(self.stored_status, self.stored_budget)}; its values say "
             f"{said(self.numbers_say, self.budget)}: judged again from the values"
         )
@@ -255,6 +255,12 @@ def rejudge(board: Board, cfg: JudgeConfig) -> tuple[Board, tuple[Rejudged, ...]
         if old.status != new.status or not _same_budget(old.budget_used, new.budget_used)
     )
     return judged, changes
+
+
+def _printable(text: str, width: int = 60) -> str:
+    """A name from a document as one safe line: control characters escaped, clipped."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return shown if len(shown) <= width else shown[: width - 3] + "..."
 
 
 def _recomputed(reason: str, metric: Metric) -> bool:

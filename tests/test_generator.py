@@ -1,5 +1,5 @@
 """The corpus generator (samples/generate.py): deterministic, truth valid and judged per
-spec/board.md, photos of the promised size and orientation, negatives without metrics, and
+docs/board.md, photos of the promised size and orientation, negatives without metrics, and
 enough variety across a corpus."""
 
 from __future__ import annotations

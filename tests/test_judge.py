@@ -1,4 +1,4 @@
-"""Judging rows: spec/board.md's error-budget table, ties per comparator, near misses, marks."""
+"""Judging rows: docs/board.md's error-budget table, ties per comparator, near misses, marks."""
 
 from __future__ import annotations
 

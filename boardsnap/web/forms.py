@@ -183,7 +183,8 @@ def apply_form(board: Board, form: Mapping[str, str], cfg: JudgeConfig) -> Appli
         root_causes=tuple(c for c in causes if c is not None),
         actions=tuple(a for a in actions if a is not None),
     )
-    return Applied(judge.judge_board(updated, cfg), tuple(errors))
+    judged, _ = judge.rejudge(updated, cfg)  # values a person changed are judged afresh
+    return Applied(judged, tuple(errors))
 
 
 __all__ = ["apply_form", "Applied", "quantity_text"]
