@@ -242,7 +242,7 @@ def _verdict(counts: dict[str, int], total: int, overruled: int = 0) -> dict[str
         detail = "Values that could not be read are listed below."
         status = "unknown"
     else:
-        headline = f"All {total} commitments met"
+        headline = f"All {total} commitments met" if total > 1 else "The commitment was met"
         detail = "Every commitment was met with room to spare."
         status = "met"
     if (breach or near) and unknown:

@@ -331,3 +331,26 @@ def test_openapi_describes_the_api(client):
     ):
         assert path in schema["paths"], path
     assert "/check/{draft_id}" not in schema["paths"]  # pages are not API
+
+
+def test_put_and_report_judge_a_document_again_and_keep_an_override(client):
+    # a person corrected the actual to 150 ms but left the stored verdict: the values decide
+    stale = sample_board(actual=150.0).to_dict()
+    stale["metrics"][0].update(status="breach", budget_used=1.2)
+    draft = make_draft(client, sample_board())
+    put = client.put(f"/api/boards/{draft.id}", headers=AUTH, json=stale)
+    assert put.status_code == 200
+    row = put.json()["metrics"][0]
+    assert (row["status"], row["budget_used"]) == ("met", 0.75)
+    html = client.post("/api/report?format=html", headers=AUTH, json=stale)
+    assert html.status_code == 200 and "The commitment was met" in html.text
+    assert "rejudge" not in str(client.get("/api/openapi.json", headers=AUTH).json())
+    # an explicit ruling, with its reason, is kept; the numbers' verdict is kept beside it
+    ruled = sample_board(actual=240.0).to_dict()
+    ruled["metrics"][0]["status_override"] = {"status": "met", "reason": "probe outage"}
+    row = client.put(f"/api/boards/{draft.id}", headers=AUTH, json=ruled).json()["metrics"][0]
+    assert row["status"] == "met" and row["status_override"]["judged"] == "breach"
+    bad = dict(ruled)
+    bad["metrics"] = [dict(ruled["metrics"][0], status_override={"status": "met"})]
+    refused = client.put(f"/api/boards/{draft.id}", headers=AUTH, json=bad)
+    assert refused.status_code == 422 and "reason" in refused.json()["detail"]
