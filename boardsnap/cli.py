@@ -149,6 +149,38 @@ def report_settings(
     return cfg, options
 
 
+def notify_option(fn: Callable) -> Callable:
+    """--notify: webhook URLs that get the event (beside `[notify] webhooks` of the config)."""
+    return click.option(
+        "--notify",
+        "notify_urls",
+        metavar="URL",
+        multiple=True,
+        callback=_http_urls,
+        help="POST a JSON event to this webhook (Slack, Mattermost, Teams, a script); "
+        "repeatable. A failed delivery is kept and never fails the command.",
+    )(fn)
+
+
+def _http_urls(ctx: click.Context, param: click.Parameter, urls: tuple[str, ...]) -> tuple:
+    for url in urls:
+        if not url.lower().startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} is not an http(s):// URL", ctx, param)
+    return urls
+
+
+def _notify(cfg: Config, urls: tuple[str, ...], event: dict[str, Any], quiet: bool) -> None:
+    """Send `event` to the config's webhooks and `urls`; one line per delivery on stderr."""
+    from boardsnap import notify
+
+    targets = (*cfg.notify.webhooks, *urls)
+    if not targets:
+        return
+    for delivery in notify.deliver(event, targets, cfg.notify):
+        if not delivery.ok or not quiet:
+            click.echo(f"boardsnap: {delivery.line()}", err=True)
+
+
 def db_option(fn: Callable) -> Callable:
     """--db: where the review history lives."""
     return click.option(
@@ -325,6 +357,7 @@ def extract(
     "--save", is_flag=True, help="Also record the review in the history (see boardsnap history)."
 )
 @db_option
+@notify_option
 @photo_options
 @handle_errors
 def report(
@@ -336,6 +369,7 @@ def report(
     redact: tuple[str, ...],
     save: bool,
     db: str | None,
+    notify_urls: tuple[str, ...],
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,
@@ -350,7 +384,7 @@ def report(
     PHOTO may also be a board document (.json): it is then reported as `render` does, judged
     again from its values. With --save the review is recorded in the history; with --save, --db
     or $BOARDSNAP_DB the report also shows what happened since the service's previous review."""
-    from boardsnap import report as report_stage
+    from boardsnap import api
     from boardsnap.pipeline import Pipeline
 
     setup_logging(verbose, quiet)
@@ -368,26 +402,38 @@ def report(
     document = photo.suffix.lower() == ".json"
     with bounded(cfg, photo), _maybe_history(db, cfg, wanted=save) as history:
         if document:
-            board, evidence = judged_document(photo, cfg), None
+            board, image = judged_document(photo, cfg), None
         else:
             result = Pipeline(cfg).extract(photo, debug_dir)
-            board = result.board
-            evidence = report_stage.Evidence(board_image=result.rectified.image)
+            board, image = result.board, result.rectified.image
         target = output or photo.with_suffix("." + fmt)
         context = None
+        saved = []
         if history is not None:
             from boardsnap.history import file_sha256
 
             photo_hash = None if document else file_sha256(photo)
             if save:
-                _report_saved(board, history.save(board, photo_hash), quiet)
+                result = history.save(board, photo_hash)
+                _report_saved(board, result, quiet)
+                saved.append((board, result))
             context = history.report_context(board, photo_hash)
-        written = report_stage.write_report(
-            board, target, fmt, cfg.report, evidence, options=options, history=context
+        written = api.render_report(
+            board,
+            target,
+            options.audience,
+            config=cfg,
+            redact=redact,
+            fmt=fmt,
+            board_image=image,
+            history=context,
         )
     if not quiet:
         click.echo(summary_line(board), err=True)
     click.echo(str(written))
+    if notify_urls and not save:
+        log.warning("--notify sends an event when a review is saved: add --save")
+    _notify_saved(cfg, notify_urls, saved, str(Path(written).resolve()), quiet)
 
 
 @cli.command()
@@ -423,7 +469,7 @@ def render(
     Every row is judged again from its target and actual (a stored status that differs is said
     on stderr); a row keeps another status only through its "status_override". With --db or
     $BOARDSNAP_DB the report shows the service's earlier reviews."""
-    from boardsnap import report as report_stage
+    from boardsnap import api
 
     setup_logging(verbose, quiet)
     fmt = _report_format(output, fmt)
@@ -435,8 +481,14 @@ def render(
         target = output or document.with_suffix("." + fmt)
         with _maybe_history(db, cfg) as history:
             context = history.report_context(board) if history is not None else None
-            written = report_stage.write_report(
-                board, target, fmt, cfg.report, None, options=options, history=context
+            written = api.render_report(
+                board,
+                target,
+                options.audience,
+                config=cfg,
+                redact=redact,
+                fmt=fmt,
+                history=context,
             )
     click.echo(str(written))
 
@@ -483,11 +535,17 @@ def validate(documents: tuple[Path, ...], show_schema: bool, verbose: int, quiet
 @cli.command()
 @click.argument("documents", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
+@notify_option
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
 @verbosity_options
 @handle_errors
 def save(
-    documents: tuple[Path, ...], db: str | None, config_file: str | None, verbose: int, quiet: bool
+    documents: tuple[Path, ...],
+    db: str | None,
+    notify_urls: tuple[str, ...],
+    config_file: str | None,
+    verbose: int,
+    quiet: bool,
 ) -> None:
     """Record board DOCUMENTS (JSON) as reviews in the history.
 
@@ -496,9 +554,28 @@ def save(
     setup_logging(verbose, quiet)
     cfg = build_config(config_file)
     boards = [judged_document(path, cfg) for path in documents]  # every document checked first
+    saved = []
     with _open_history(db, cfg) as history:
         for board in boards:
-            _report_saved(board, history.save(board), quiet)
+            result = history.save(board)
+            _report_saved(board, result, quiet)
+            saved.append((board, result))
+    _notify_saved(cfg, notify_urls, saved, None, quiet)
+
+
+def _notify_saved(
+    cfg: Config,
+    urls: tuple[str, ...],
+    saved: list[tuple[Board, Any]],
+    report: str | None,
+    quiet: bool,
+) -> None:
+    """A review.saved event for each review this command created (not for one saved before)."""
+    from boardsnap import notify
+
+    for board, result in saved:
+        if result.created:
+            _notify(cfg, urls, notify.review_saved(board, result.review_id, report), quiet)
 
 
 @cli.command()
@@ -578,12 +655,14 @@ def history(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
-    help="How to print the list.",
+    help="How to print the list; csv: one issue per action, for Jira's CSV importer or gh.",
 )
 @db_option
+@notify_option
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
 @verbosity_options
 @click.pass_context
 @handle_errors
@@ -595,6 +674,8 @@ def actions(
     as_of: Any,
     fmt: str,
     db: str | None,
+    notify_urls: tuple[str, ...],
+    config_file: str | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -609,17 +690,35 @@ def actions(
     if ctx.invoked_subcommand is not None:
         return
     setup_logging(verbose, quiet)
+    if notify_urls and not overdue:
+        raise click.UsageError("--notify sends the overdue actions: add --overdue")
+    cfg = build_config(config_file)
     today = as_of.date() if as_of else None
-    with _open_history(db, build_config(None)) as store:
+    with _open_history(db, cfg) as store:
         records = store.actions(service, open_only=open_only, overdue=overdue, today=today)
-    rows = [_action_row(a) for a in records]
-    columns = ["id", "service", "metric", "status", "due", "owner", "text"]
-    if fmt == "table":
-        for row in rows:
-            row["status"] += " OVERDUE" if row["overdue"] else ""
-    _print_rows(rows, fmt, columns, {})
+    if fmt == "csv":
+        from boardsnap.export import actions_to_tracker_csv
+
+        _emit(actions_to_tracker_csv(records), None)
+    else:
+        rows = [_action_row(a) for a in records]
+        columns = ["id", "service", "metric", "status", "due", "owner", "text"]
+        if fmt == "table":
+            for row in rows:
+                row["status"] += " OVERDUE" if row["overdue"] else ""
+        _print_rows(rows, fmt, columns, {})
     if not quiet:
-        click.echo(_count(len(rows), "action"), err=True)
+        click.echo(_count(len(records), "action"), err=True)
+    if overdue and (notify_urls or cfg.notify.webhooks):
+        from datetime import date
+
+        from boardsnap import notify
+
+        if records:
+            event = notify.actions_overdue(records, (today or date.today()).isoformat())
+            _notify(cfg, notify_urls, event, quiet)
+        elif not quiet:
+            click.echo("boardsnap: no action is overdue: nothing sent", err=True)
 
 
 ACTION_ID = click.IntRange(1, 2**63 - 1)  # the history's ids are 64-bit
@@ -678,6 +777,55 @@ def actions_show(
         click.echo(f"  {e.at}  {e.status:<11}  {e.origin:<9}{note}{where}".rstrip())
 
 
+@cli.group()
+def notify() -> None:
+    """Webhook deliveries that failed: list them, send them again.
+
+    `report --save`, `save` and `actions --overdue` take --notify URL (and `[notify] webhooks`
+    in the config); a delivery that still fails after its retries is kept to resend."""
+
+
+@notify.command("pending")
+@verbosity_options
+@handle_errors
+def notify_pending(verbose: int, quiet: bool) -> None:
+    """List the deliveries waiting to be sent again, oldest first."""
+    from boardsnap import notify as notify_stage
+
+    setup_logging(verbose, quiet)
+    waiting = notify_stage.pending()
+    for path, record in waiting:
+        event = record.get("event") if isinstance(record.get("event"), dict) else {}
+        click.echo(
+            f"{path.name}  {event.get('event', '?')}  {notify_stage.shown_url(record['url'])}  "
+            f"{record.get('error') or ''}".rstrip()
+        )
+    if not quiet:
+        click.echo(f"{_deliveries(len(waiting))} waiting", err=True)
+
+
+@notify.command("resend")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
+@verbosity_options
+@handle_errors
+def notify_resend(config_file: str | None, verbose: int, quiet: bool) -> None:
+    """Send every waiting delivery again; each delivered one is removed. Exit 0 either way."""
+    from boardsnap import notify as notify_stage
+
+    setup_logging(verbose, quiet)
+    cfg = build_config(config_file)
+    results = notify_stage.resend(cfg.notify)
+    for delivery in results:
+        click.echo(f"boardsnap: {delivery.line()}", err=True)
+    sent = sum(d.ok for d in results)
+    if not quiet:
+        click.echo(f"{sent} of {_deliveries(len(results))} sent", err=True)
+
+
+def _deliveries(n: int) -> str:
+    return f"{n} deliver{'y' if n == 1 else 'ies'}"
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option(
@@ -733,6 +881,7 @@ def batch(
     scheduler: str | None,
     save: bool,
     db: str | None,
+    notify_urls: tuple[str, ...],
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,
@@ -1041,9 +1190,11 @@ def _print_rows(
         return
     if fmt == "csv":
         buf = io.StringIO()
+        from boardsnap.export import csv_cell
+
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
         _emit(buf.getvalue(), None)
         return
     cells = [[c.replace("_", " ") for c in columns]]

@@ -12,6 +12,9 @@ TOML file (`--config FILE`) whose tables have the section names:
     logo = "acme.png"
     accent = "#0f766e"
     footer = "Confidential: prepared for Globex Corp"
+    [notify]
+    webhooks = ["https://hooks.slack.com/services/T000/B000/XXXX"]
+    secret = "shared-with-the-receiver"
 """
 
 from __future__ import annotations
@@ -140,6 +143,21 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    # URLs that get a JSON event (review.saved, action.overdue) when a review is saved; Slack,
+    # Mattermost and Teams incoming webhooks show its `text` field as it is
+    webhooks: tuple[str, ...] = ()
+    # signs each body with HMAC-SHA256 in the X-BoardSnap-Signature-256 header when set
+    secret: str = ""
+    timeout_seconds: float = 5.0  # per attempt
+    attempts: int = 3  # tries per delivery; a failed one is kept in the outbox to resend
+    backoff_seconds: float = 0.5  # before the second attempt; doubled before each next one
+    # the web app's address as people reach it (https://boardsnap.example.com): its events then
+    # link the published report; without it the link is the path on the server
+    report_base_url: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     load: LoadConfig = field(default_factory=LoadConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
@@ -152,6 +170,7 @@ class Config:
     history: HistoryConfig = field(default_factory=HistoryConfig)
     web: WebConfig = field(default_factory=WebConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
 
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
@@ -197,6 +216,14 @@ class Config:
             0 <= self.limits.hang_grace_seconds <= 1e6, "limits.hang_grace_seconds must be 0 to 1e6"
         )
         _check(self.limits.document_bytes > 0, "limits.document_bytes must be positive")
+        for url in self.notify.webhooks:
+            _check(
+                isinstance(url, str) and bool(re.match(r"https?://[^/\s]+", url)),
+                f"notify.webhooks: {url!r} is not an http(s):// URL",
+            )
+        _check(0 < self.notify.timeout_seconds <= 300, "notify.timeout_seconds must be 0..300")
+        _check(1 <= self.notify.attempts <= 10, "notify.attempts must be from 1 to 10")
+        _check(0 <= self.notify.backoff_seconds <= 60, "notify.backoff_seconds must be 0..60")
 
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
         """A copy with some settings changed: `cfg.with_overrides(judge={"near_miss_at": .8})`."""
@@ -243,6 +270,8 @@ def _replace_section(section: Any, name: str, values: dict[str, Any]) -> Any:
         if key not in known:
             raise BadInput(f"unknown setting {name}.{key}", fix="see boardsnap/config.py")
         default = getattr(section, key)
+        if isinstance(default, tuple) and isinstance(value, list):
+            values[key] = value = tuple(value)  # TOML's arrays are lists
         if default is not None and not isinstance(value, type(default)):
             if not (isinstance(default, float) and isinstance(value, int)):
                 raise BadInput(f"{name}.{key} must be a {type(default).__name__}")

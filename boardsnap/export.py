@@ -17,9 +17,11 @@ metric source is left for the team to fill in (type `unspecified`, an empty quer
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from boardsnap.config import ExportConfig
@@ -57,7 +59,65 @@ def to_csv(board: Board) -> str:
     import pandas as pd
 
     buf = io.StringIO()
-    _metrics_frame(board, pd).to_csv(buf, index=False)
+    _metrics_frame(board, pd).map(csv_cell).to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text that starts like a formula (= + - @, a tab or a
+    carriage return) gets a leading apostrophe. Numbers and empty cells are kept as they are."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# The columns Jira's CSV importer maps by name (Summary is the one it needs; Labels repeats, one
+# label a column); GitHub has no CSV importer, README's loop feeds the same columns to `gh`.
+TRACKER_COLUMNS = (
+    "Summary",
+    "Description",
+    "Assignee",
+    "Due date",
+    "Labels",
+    "Labels",
+    "Labels",
+    "BoardSnap ID",
+)
+
+
+def tracker_id(action_id: int) -> str:
+    """The id an imported issue carries in its text and labels, so a second import can skip it."""
+    return f"boardsnap-action-{action_id}"
+
+
+def actions_to_tracker_csv(records: Sequence[Any]) -> str:
+    """History actions (`ActionRecord`s) as a CSV for issue trackers: one issue per action, its
+    BoardSnap id in the summary, the description and a label."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(TRACKER_COLUMNS)
+    for a in records:
+        ident = tracker_id(a.id)
+        reviewed = f"the {a.service} SLA review of {a.review_date or 'an undated day'}"
+        metric = f", for {a.metric}" if a.metric else ""
+        description = (
+            f"Remediation action {a.id} from {reviewed}{metric}.\n"
+            f"Status in BoardSnap: {a.status.replace('_', ' ')}"
+            + (" (overdue)" if a.overdue else "")
+            + f"; owner on the board: {a.owner or 'unassigned'}; due {a.due or 'no date'}.\n"
+            f"BoardSnap id: {ident} (boardsnap actions show {a.id})"
+        )
+        row = [
+            f"[{ident}] {a.text}",
+            description,
+            a.owner or "",
+            a.due or "",
+            "boardsnap",
+            ident,
+            _slug(a.service) or "no-service",
+            ident,
+        ]
+        writer.writerow([csv_cell(cell) for cell in row])
     return buf.getvalue()
 
 

@@ -39,6 +39,7 @@ def test_templates_are_in_the_wheel(wheel):
         assert f"boardsnap/templates/{name}" in names
     assert "boardsnap/report.py" in names and "boardsnap/doctor.py" in names
     assert "boardsnap/schema/board.schema.json" in names  # boardsnap validate's contract
+    assert "boardsnap/py.typed" in names  # the Python API is typed
 
 
 def test_installed_layout_renders_from_packaged_templates(wheel, tmp_path):

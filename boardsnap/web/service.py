@@ -74,6 +74,7 @@ class WebApp:
         # WeasyPrint lays out one report at a time (fontconfig is not made for threads)
         self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boardsnap-report")
         self._publishing = asyncio.Lock()
+        self._deliveries: set[asyncio.Future] = set()  # webhook deliveries under way
 
     def start(self) -> None:
         if self.settings.warm:
@@ -187,7 +188,25 @@ class WebApp:
             draft.update_meta(
                 published={"review_id": review_id, "created": created, "at": time.time()}
             )
+        if created and self.cfg.notify.webhooks:
+            self._notify(board, review_id, f"/drafts/{draft.id}/report.pdf")
         return Publication(review_id, created, board, await self.review_actions(board, review_id))
+
+    def _notify(self, board: Board, review_id: int, report: str) -> None:
+        """The review.saved event to `[notify] webhooks`, on a thread: the publish answers at
+        once, and a delivery that fails is kept in the outbox (never fails the publish)."""
+        from boardsnap import notify
+
+        base = self.cfg.notify.report_base_url.rstrip("/")
+        event = notify.review_saved(board, review_id, base + report if base else report)
+
+        def send() -> None:
+            for delivery in notify.deliver(event, self.cfg.notify.webhooks, self.cfg.notify):
+                (log.info if delivery.ok else log.warning)("%s", delivery.line())
+
+        future = asyncio.get_running_loop().run_in_executor(None, send)
+        self._deliveries.add(future)
+        future.add_done_callback(self._deliveries.discard)
 
     async def review_actions(self, board: Board, review_id: int) -> list[Any]:
         service = board.service or "unknown service"
