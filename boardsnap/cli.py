@@ -181,6 +181,47 @@ def _notify(cfg: Config, urls: tuple[str, ...], event: dict[str, Any], quiet: bo
             click.echo(f"boardsnap: {delivery.line()}", err=True)
 
 
+def slo_option(fn: Callable) -> Callable:
+    """--slo: the SLO contract (OpenSLO or sloth files) the board is checked against."""
+    return click.option(
+        "--slo",
+        "slo_files",
+        metavar="FILE|DIR",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Check the board against these OpenSLO or sloth SLO files (repeatable; a folder "
+        "takes its .yaml/.yml files) [also: [slo] files in the config].",
+    )(fn)
+
+
+def _contract(cfg: Config, files: tuple[Path, ...]) -> Any:
+    """The SLO contract of `[slo] files` and --slo, or None when neither names a file."""
+    paths = [*cfg.slo.files, *files]
+    if not paths:
+        return None
+    from boardsnap import slo as contract_stage
+
+    return contract_stage.load_contract(paths)
+
+
+def _checked(board: Board, contract: Any, cfg: Config) -> Board:
+    if contract is None:
+        return board
+    from boardsnap import slo as contract_stage
+
+    checked = contract_stage.check(board, contract, cfg.judge)
+    for row in contract_stage.rows(checked):
+        if row.result == "differs":
+            log.warning(
+                "%s: %s differs from the contract: board says %s, contract says %s",
+                board.source or "board",
+                row.metric,
+                row.board,
+                row.contract,
+            )
+    return checked
+
+
 def db_option(fn: Callable) -> Callable:
     """--db: where the review history lives."""
     return click.option(
@@ -320,12 +361,14 @@ def cli() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here instead of stdout.",
 )
+@slo_option
 @photo_options
 @handle_errors
 def extract(
     photo: Path,
     fmt: str,
     output: Path | None,
+    slo_files: tuple[Path, ...],
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,
@@ -343,11 +386,12 @@ def extract(
     if fmt in BINARY_FORMATS and output is None:
         raise click.UsageError(f"--format {fmt} is binary: give the file with -o FILE.{fmt}")
     cfg = build_config(config_file, near_miss, date_order, engine, timeout=timeout)
+    contract = _contract(cfg, slo_files)
     with bounded(cfg, photo):
-        result = Pipeline(cfg).extract(photo, debug_dir)
-        _emit(export(result.board, fmt, cfg.export), output)
+        board = _checked(Pipeline(cfg).extract(photo, debug_dir).board, contract, cfg)
+        _emit(export(board, fmt, cfg.export), output)
     if not quiet:
-        click.echo(summary_line(result.board), err=True)
+        click.echo(summary_line(board), err=True)
 
 
 @cli.command()
@@ -358,6 +402,7 @@ def extract(
 )
 @db_option
 @notify_option
+@slo_option
 @photo_options
 @handle_errors
 def report(
@@ -370,6 +415,7 @@ def report(
     save: bool,
     db: str | None,
     notify_urls: tuple[str, ...],
+    slo_files: tuple[Path, ...],
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,
@@ -400,12 +446,14 @@ def report(
         timeout=timeout,
     )
     document = photo.suffix.lower() == ".json"
+    contract = _contract(cfg, slo_files)
     with bounded(cfg, photo), _maybe_history(db, cfg, wanted=save) as history:
         if document:
             board, image = judged_document(photo, cfg), None
         else:
             result = Pipeline(cfg).extract(photo, debug_dir)
             board, image = result.board, result.rectified.image
+        board = _checked(board, contract, cfg)
         target = output or photo.with_suffix("." + fmt)
         context = None
         saved = []
@@ -446,6 +494,7 @@ def report(
     help="Budget used from which a met row is a near miss [default: 0.9, or the config's].",
 )
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
+@slo_option
 @db_option
 @timeout_option
 @verbosity_options
@@ -459,6 +508,7 @@ def render(
     redact: tuple[str, ...],
     near_miss: float | None,
     config_file: str | None,
+    slo_files: tuple[Path, ...],
     db: str | None,
     timeout: float | None,
     verbose: int,
@@ -476,8 +526,9 @@ def render(
     cfg, options = report_settings(
         config_file, audience, redact, near_miss=near_miss, paper=paper, timeout=timeout
     )
+    contract = _contract(cfg, slo_files)
     with bounded(cfg, document):
-        board = judged_document(document, cfg)
+        board = _checked(judged_document(document, cfg), contract, cfg)
         target = output or document.with_suffix("." + fmt)
         with _maybe_history(db, cfg) as history:
             context = history.report_context(board) if history is not None else None
@@ -778,6 +829,69 @@ def actions_show(
 
 
 @cli.group()
+def slo() -> None:
+    """The SLO contract beside the board: check a board's commitments against OpenSLO or
+    sloth files (`extract`, `report` and `render` take --slo too)."""
+
+
+@slo.command("check")
+@click.argument("document", type=click.Path(path_type=Path))
+@click.option(
+    "--slo",
+    "slo_files",
+    metavar="FILE|DIR",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="OpenSLO or sloth SLO files, or folders of them (repeatable).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the rows.",
+)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
+@verbosity_options
+@handle_errors
+def slo_check(
+    document: Path,
+    slo_files: tuple[Path, ...],
+    fmt: str,
+    config_file: str | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Compare the commitments of a board DOCUMENT (JSON) with the SLO contract.
+
+    Prints each row's target on the board and in the contract; exit 13 when a commitment
+    differs (for the CI of an SLO repository), 0 when every one is as contracted or absent."""
+    from dataclasses import asdict
+
+    from boardsnap import slo as contract_stage
+
+    setup_logging(verbose, quiet)
+    cfg = build_config(config_file)
+    contract = _contract(cfg, slo_files)
+    board = contract_stage.check(judged_document(document, cfg), contract, cfg.judge)
+    rows = [asdict(r) for r in contract_stage.rows(board)]
+    columns = ["metric", "board", "contract", "result", "source"]
+    _print_rows(rows, fmt, columns, {"result": lambda r: r.replace("_", " ")})
+    differ = [r for r in rows if r["result"] == "differs"]
+    if not quiet:
+        click.echo(
+            f"{document}: {len(rows) - len(differ)} of {_count(len(rows), 'commitment')} as "
+            f"contracted or not in it; {len(differ)} differ",
+            err=True,
+        )
+    if differ:
+        sys.exit(int(ExitCode.CONTRACT_DIFFERS))
+
+
+@cli.group()
 def notify() -> None:
     """Webhook deliveries that failed: list them, send them again.
 
@@ -882,6 +996,7 @@ def batch(
     save: bool,
     db: str | None,
     notify_urls: tuple[str, ...],
+    slo_files: tuple[Path, ...],
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,

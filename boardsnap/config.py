@@ -158,6 +158,13 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class SloConfig:
+    # OpenSLO or sloth files (or folders of them) every board is checked against (--slo adds
+    # more); relative to the config file
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     load: LoadConfig = field(default_factory=LoadConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
@@ -171,6 +178,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    slo: SloConfig = field(default_factory=SloConfig)
 
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
@@ -252,6 +260,13 @@ class Config:
                 path=str(path),
                 fix="sections are " + ", ".join(f.name for f in dataclasses.fields(cls)),
             )
+        slo = data.get("slo")
+        if isinstance(slo, dict) and isinstance(slo.get("files"), list):
+            # contract files are relative to the config file, wherever the command runs
+            slo["files"] = [
+                str(Path(path).resolve().parent / Path(f).expanduser()) if isinstance(f, str) else f
+                for f in slo["files"]
+            ]
         report = data.get("report")
         if isinstance(report, dict) and isinstance(report.get("logo"), str) and report["logo"]:
             # a logo path is relative to the config file, wherever the command runs

@@ -52,6 +52,32 @@ class StatusOverride:
     judged: str | None = None
 
 
+CONTRACT_RESULTS = (
+    "as_contracted",
+    "differs",
+    "taken_from_contract",
+    "not_in_contract",
+    "ambiguous",
+)
+
+
+@dataclass(frozen=True)
+class ContractCheck:
+    """The row checked against the SLO contract (`--slo`, boardsnap/slo.py; docs/board.md)."""
+
+    result: str  # one of CONTRACT_RESULTS
+    source: str | None = None  # the file and document of the commitment
+    target: tuple[str | None, float | None, str | None] | None = (
+        None  # the contract's op, value, unit
+    )
+    said: str | None = None  # the contract's target in words ("≥ 99.9 %")
+    mapping: str | None = None  # how the document's objective was read
+    difference: str | None = None  # "board says ≥ 99.5 %, contract says ≥ 99.9 % (...)"
+    judged_status: str | None = None  # the row judged against the contract's target
+    judged_budget: float | None = None
+    board_target: Target | None = None  # what the board said, when the contract's was taken
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -68,6 +94,8 @@ class Metric:
     cell_boxes: tuple[tuple[int, int, int, int], ...] = ()
     # Added field: a person's ruling that replaces the judged status, with its reason.
     status_override: StatusOverride | None = None
+    # Added field: the row checked against the SLO contract, when one was given.
+    contract: ContractCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -181,7 +209,63 @@ def _metric_to_dict(m: Metric) -> dict[str, Any]:
     # Written only when set: a document without one keeps the JSON (and hash) it had before.
     if m.status_override is None:
         del d["status_override"]
+    if m.contract is None:
+        del d["contract"]
+    else:
+        d["contract"] = _contract_to_dict(m.contract)
     return d
+
+
+def _contract_to_dict(c: ContractCheck) -> dict[str, Any]:
+    out: dict[str, Any] = {"result": c.result}
+    for key in ("source", "said", "mapping", "difference"):
+        if getattr(c, key) is not None:
+            out[key] = getattr(c, key)
+    if c.target is not None:
+        out["target"] = dict(zip(("op", "value", "unit"), c.target, strict=True))
+    if c.judged_status is not None:
+        out["judged"] = {"status": c.judged_status, "budget_used": c.judged_budget}
+    if c.board_target is not None:
+        out["board_target"] = dataclasses.asdict(c.board_target)
+    return out
+
+
+def _contract_from(c: Any, where: str) -> ContractCheck | None:
+    """The contract check as written (a cache: `--slo` checks the row again)."""
+    if c is None:
+        return None
+    if not isinstance(c, dict):
+        raise InvalidDocument(f"{where} must be an object")
+    result = _choice(c, "result", CONTRACT_RESULTS, None, where)
+    t = c.get("target")
+    target = None
+    if isinstance(t, dict):
+        target = (
+            _choice(t, "op", OPS + (None,), None, where + ".target"),
+            _opt_num(t, "value", where + ".target"),
+            _opt_str(t, "unit"),
+        )
+    judged = c.get("judged") if isinstance(c.get("judged"), dict) else {}
+    b = c.get("board_target")
+    board_target = None
+    if isinstance(b, dict):
+        board_target = Target(
+            _choice(b, "op", OPS + (None,), None, where + ".board_target"),
+            _opt_num(b, "value", where + ".board_target"),
+            _opt_str(b, "unit"),
+            _opt_str(b, "text") or "",
+        )
+    return ContractCheck(
+        result=result,
+        source=_opt_str(c, "source"),
+        target=target,
+        said=_opt_str(c, "said"),
+        mapping=_opt_str(c, "mapping"),
+        difference=_opt_str(c, "difference"),
+        judged_status=_choice(judged, "status", STATUSES + (None,), None, where + ".judged"),
+        judged_budget=_opt_num(judged, "budget_used", where + ".judged"),
+        board_target=board_target,
+    )
 
 
 def _action_to_dict(a: Action) -> dict[str, Any]:
@@ -329,6 +413,7 @@ def _metric_from(m: Any, i: int) -> Metric:
         review_reasons=tuple(_text(r) for r in _list(m, "review_reasons")),
         cell_boxes=tuple(boxes),
         status_override=_override_from(m.get("status_override"), where),
+        contract=_contract_from(m.get("contract"), where + ".contract"),
     )
 
 
@@ -400,6 +485,7 @@ __all__ = [
     "Actual",
     "Metric",
     "StatusOverride",
+    "ContractCheck",
     "RootCause",
     "Action",
     "Board",

@@ -23,6 +23,7 @@ class ExitCode(enum.IntEnum):
     NOT_FOUND = 10  # no such action (or review) in the review history
     BATCH_PARTIAL = 11  # batch: some photos were not converted (failed, or no table on them)
     SCHEDULER = 12  # batch: the Dask scheduler cannot be reached
+    CONTRACT_DIFFERS = 13  # slo check: a commitment on the board differs from the contract
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -79,6 +80,10 @@ EXIT_CODE_TABLE: dict[ExitCode, tuple[str, str]] = {
     ExitCode.SCHEDULER: (
         "`batch --scheduler`: the Dask scheduler cannot be reached",
         "check the address; start it with `dask scheduler`",
+    ),
+    ExitCode.CONTRACT_DIFFERS: (
+        "`slo check`: a commitment on the board differs from the SLO contract",
+        "correct the board's document or the contract; the table says which",
     ),
     ExitCode.INTERRUPTED: ("interrupted (Ctrl-C)", ""),
 }

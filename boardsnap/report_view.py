@@ -113,6 +113,8 @@ class MetricView:
     reasons: list[str]
     # a person overruled the judge: {"reason": ..., "judged_label": ..., "judged_icon": ...}
     overruled: dict[str, str] | None = None
+    # the row against the SLO contract: {"result", "note", "said", "judged_label", ...}
+    contract: dict[str, str] | None = None
     cells: list[CellView] = field(default_factory=list)
     root_causes: list[str] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
@@ -189,7 +191,12 @@ def build_view(
         "version": boardsnap.__version__,
         "page_size": PAGE_SIZES.get(cfg.paper, "A4"),
         "month_days": cfg.month_days,
-        "verdict": _verdict(counts, len(metrics), sum(1 for v in metrics if v.overruled)),
+        "verdict": _verdict(
+            counts,
+            len(metrics),
+            sum(1 for v in metrics if v.overruled),
+            sum(1 for v in metrics if v.contract and v.contract["result"] == "differs"),
+        ),
         "count_cards": [
             {"status": s, "label": STATUS_LABELS[s], "icon": STATUS_ICONS[s], "n": counts[s]}
             for s in ("breach", "near_miss", "met", "unknown")
@@ -206,6 +213,13 @@ def build_view(
         "general_causes": general_causes,
         "actions": actions,
         "overruled": [v for v in metrics if v.overruled],
+        "contract_differs": [
+            v for v in metrics if v.contract and v.contract["result"] == "differs"
+        ],
+        "contract_taken": [
+            v for v in metrics if v.contract and v.contract["result"] == "taken_from_contract"
+        ],
+        "contract_checked": any(v.contract for v in metrics),
         "open_actions": sum(1 for a in actions if not a["done"]),
         "unowned_actions": sum(1 for a in actions if not a["owner"] and not a["done"]),
         "review_metrics": review_metrics,
@@ -219,7 +233,9 @@ def build_view(
     }
 
 
-def _verdict(counts: dict[str, int], total: int, overruled: int = 0) -> dict[str, str]:
+def _verdict(
+    counts: dict[str, int], total: int, overruled: int = 0, contract_differs: int = 0
+) -> dict[str, str]:
     breach, near, unknown = counts["breach"], counts["near_miss"], counts["unknown"]
     if total == 0:
         return {
@@ -254,6 +270,12 @@ def _verdict(counts: dict[str, int], total: int, overruled: int = 0) -> dict[str
         )
         if status == "met":
             detail = "Every commitment is reported as met; " + detail
+    if contract_differs:
+        detail = (
+            f"By the targets written on the board. {_count(contract_differs, 'commitment')} "
+            f"on the board {'differs' if contract_differs == 1 else 'differ'} from the SLO "
+            "contract, whose verdict is given below."
+        )
     return {
         "status": status,
         "label": STATUS_LABELS[status],
@@ -282,7 +304,13 @@ def _metric_view(m: Metric, image: np.ndarray | None, month_days: int) -> Metric
         status=m.status,
         label=STATUS_LABELS.get(m.status, m.status),
         icon=STATUS_ICONS.get(m.status, "?"),
-        target_text=m.target.text or "(blank)",
+        # what the board says, also when the contract's target was taken in its place
+        target_text=(
+            m.contract.board_target.text
+            if m.contract and m.contract.board_target is not None
+            else m.target.text
+        )
+        or "(blank)",
         target_read=_target_text(m, OP_SYMBOLS, "unreadable", "direction unknown"),
         commitment=_target_text(m, OP_WORDS, "an unreadable target", "direction not stated"),
         actual_text=m.actual.text or "(blank)",
@@ -299,6 +327,7 @@ def _metric_view(m: Metric, image: np.ndarray | None, month_days: int) -> Metric
         reasons=reasons,
         cells=_cells(m, image) if (m.needs_review and image is not None) else [],
         overruled=_overruled(m),
+        contract=_contract(m),
     )
     view.sentence = _sentence(view, downtime, month_days)
     if view.overruled:
@@ -307,6 +336,32 @@ def _metric_view(m: Metric, image: np.ndarray | None, month_days: int) -> Metric
             f" a person: {view.overruled['reason']}."
         )
     return view
+
+
+CONTRACT_NOTES = {
+    "as_contracted": "as contracted",
+    "differs": "differs from the contract",
+    "taken_from_contract": "target taken from the contract",
+    "not_in_contract": "not in the contract",
+    "ambiguous": "more than one commitment of the contract fits",
+}
+
+
+def _contract(m: Metric) -> dict[str, str] | None:
+    c = m.contract
+    if c is None:
+        return None
+    out = {"result": c.result, "note": CONTRACT_NOTES.get(c.result, c.result)}
+    out["said"] = c.said or ""
+    out["source"] = c.source or ""
+    out["difference"] = c.difference or ""
+    if c.judged_status:
+        out["judged"] = c.judged_status
+        out["judged_label"] = STATUS_LABELS.get(c.judged_status, c.judged_status)
+        out["judged_icon"] = STATUS_ICONS.get(c.judged_status, "?")
+    if c.board_target is not None:
+        out["board"] = c.board_target.text or "(blank)"
+    return out
 
 
 def _overruled(m: Metric) -> dict[str, str] | None:
