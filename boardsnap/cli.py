@@ -1124,6 +1124,7 @@ def doctor(verbose: int, quiet: bool) -> None:
     help="Who the published reports are for; customer: no owners' names, review crops or "
     "raw OCR text [default: internal].",
 )
+@slo_option
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings.")
 @verbosity_options
 @handle_errors
@@ -1135,6 +1136,7 @@ def serve(
     data_dir: Path | None,
     workers: int | None,
     audience: str | None,
+    slo_files: tuple[Path, ...],
     config_file: str | None,
     verbose: int,
     quiet: bool,
@@ -1146,6 +1148,7 @@ def serve(
     setup_logging(verbose, quiet)
     # the report settings (audience, branding: a bad logo fails here) as `report` reads them
     cfg, options = report_settings(config_file, audience, ())
+    _contract(cfg, slo_files)  # a bad SLO file fails here, before the server starts
     run_server(
         Settings(
             host=host,
@@ -1153,7 +1156,10 @@ def serve(
             token=token or None,
             data_dir=data_dir,
             db=db,
-            config=cfg.with_overrides(web={"workers": workers}),
+            config=cfg.with_overrides(
+                web={"workers": workers},
+                slo={"files": (*cfg.slo.files, *map(str, slo_files)) or None},
+            ),
             report_options=options,
         )
     )

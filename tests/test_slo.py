@@ -183,3 +183,21 @@ def test_extract_openslo_then_slo_on_the_same_photo_is_as_contracted(tmp_path):
     comparable = [m for m in doc["metrics"] if m["target"]["op"] and m["target"]["value"]]
     assert len(comparable) == 3
     assert [m["contract"]["result"] for m in comparable] == ["as_contracted"] * 3
+
+
+def test_the_web_app_checks_corrected_documents_against_its_contract(tmp_path):
+    from fastapi.testclient import TestClient
+    from test_web_api import AUTH, TOKEN, make_draft
+
+    from boardsnap.config import Config
+    from boardsnap.web import Settings, create_app
+
+    cfg = Config().with_overrides(web={"workers": 1}, slo={"files": (str(OPENSLO),)})
+    settings = Settings(token=TOKEN, data_dir=tmp_path / "web", config=cfg, warm=False)
+    board = payments_board(row("Uptime", ">=", 99.5, "%", 99.7))
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        draft = make_draft(client, board)
+        put = client.put(f"/api/boards/{draft.id}", headers=AUTH, json=board.to_dict())
+    assert put.status_code == 200, put.text
+    contract = put.json()["metrics"][0]["contract"]
+    assert contract["result"] == "differs" and contract["judged"]["status"] == "breach"

@@ -75,6 +75,11 @@ class WebApp:
         self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boardsnap-report")
         self._publishing = asyncio.Lock()
         self._deliveries: set[asyncio.Future] = set()  # webhook deliveries under way
+        self.contract = None  # the SLO contract every board is checked against ([slo] files)
+        if self.cfg.slo.files:
+            from boardsnap import slo
+
+            self.contract = slo.load_contract(self.cfg.slo.files)
 
     def start(self) -> None:
         if self.settings.warm:
@@ -109,7 +114,7 @@ class WebApp:
         except BaseException:
             _remove_tree(draft.folder)
             raise
-        board = replace(result.board, source=draft.meta()["name"])
+        board = self.checked(replace(result.board, source=draft.meta()["name"]))
         atomic_write_bytes(draft.board_png, result.png)
         atomic_write_text(draft.folder / "extracted.json", board.to_json())
         draft.save_board(board)
@@ -121,7 +126,15 @@ class WebApp:
         judged, changes = judge.rejudge(board, self.cfg.judge)
         for change in changes:
             log.info("%s: %s", board.source or "document", change.line())
-        return judged
+        return self.checked(judged)
+
+    def checked(self, board: Board) -> Board:
+        """`board` checked against the SLO contract, when the server has one."""
+        if self.contract is None:
+            return board
+        from boardsnap import slo
+
+        return slo.check(board, self.contract, self.cfg.judge)
 
     def options(self, audience: str | None = None) -> ReportOptions:
         """The server's report options, for another audience when one is asked for."""
