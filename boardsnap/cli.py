@@ -995,8 +995,6 @@ def batch(
     scheduler: str | None,
     save: bool,
     db: str | None,
-    notify_urls: tuple[str, ...],
-    slo_files: tuple[Path, ...],
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,
