@@ -149,3 +149,21 @@ def test_every_command_has_help_and_is_in_the_readme():
         assert command.help, f"{name} has no help"
         assert f"boardsnap {name}" in readme, f"{name} is missing from the README"
         assert run(name, "--help").exit_code == 0
+
+
+def test_every_command_takes_exactly_its_options():
+    import inspect
+
+    import click
+
+    def walk(command, path):
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from walk(sub, [*path, name])
+        if command.callback is not None:
+            wanted = set(inspect.signature(inspect.unwrap(command.callback)).parameters)
+            given = {p.name for p in command.params} - {"version"}
+            yield " ".join(path), wanted - {"ctx"}, given
+
+    for name, wanted, given in walk(cli, []):
+        assert wanted == given, (name, wanted ^ given)
