@@ -211,7 +211,13 @@ def test_publishing_in_the_web_app_notifies_the_configured_webhooks(tmp_path):
             web={"workers": 1},
             notify={"webhooks": [hook.url], "report_base_url": "https://boardsnap.example"},
         )
-        settings = Settings(token=TOKEN, data_dir=tmp_path / "web", config=cfg, warm=False)
+        settings = Settings(
+            token=TOKEN,
+            data_dir=tmp_path / "web",
+            db=str(tmp_path / "h.db"),
+            config=cfg,
+            warm=False,
+        )
         with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
             draft = make_draft(client, sample_board(actual=240.0))
             published = client.post(f"/api/boards/{draft.id}/publish", headers=AUTH)

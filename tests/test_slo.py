@@ -193,7 +193,9 @@ def test_the_web_app_checks_corrected_documents_against_its_contract(tmp_path):
     from boardsnap.web import Settings, create_app
 
     cfg = Config().with_overrides(web={"workers": 1}, slo={"files": (str(OPENSLO),)})
-    settings = Settings(token=TOKEN, data_dir=tmp_path / "web", config=cfg, warm=False)
+    settings = Settings(
+        token=TOKEN, data_dir=tmp_path / "web", db=str(tmp_path / "h.db"), config=cfg, warm=False
+    )
     board = payments_board(row("Uptime", ">=", 99.5, "%", 99.7))
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         draft = make_draft(client, board)
