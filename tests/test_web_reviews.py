@@ -17,6 +17,7 @@ import re
 import socket
 import threading
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -416,3 +417,18 @@ def test_the_reviews_page_on_a_phone(live, site, shots):  # noqa: F811
             context.close()
         finally:
             chromium.close()
+
+
+def test_each_service_page_links_its_reviews_and_the_readme_has_the_call(site):
+    client, ids = site["client"], site["ids"]
+    page = client.get("/actions", params={"service": SERVICE}, headers=AUTH).text
+    assert 'href="/reviews?service=Payments%20API"' in page
+    listed = client.get("/reviews?service=Payments%20API", headers=AUTH).text
+    assert review_ids(listed) == [ids["payments-3"], ids["payments-2"], ids["payments-1"]]
+    assert "<h1>Reviews of Payments API</h1>" in listed
+    # a service's own name matched is not repeated on every card
+    found = client.get("/reviews?q=payments", headers=AUTH).text
+    assert "match-kind" not in review_card(found, ids["payments-3"])
+    assert "match-kind" in review_card(found, ids["checkout-1"])  # "page the payments on-call"
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "`GET /api/reviews?q=&service=`" in readme and "`/reviews.csv`" in readme
