@@ -15,9 +15,9 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from boardsnap.batch_index import _cell as spreadsheet_cell
 from boardsnap.document import ACTION_STATUSES, CANONICAL_UNITS, OPS, STATUSES, Board
 from boardsnap.errors import BoardSnapError
+from boardsnap.export import csv_cell
 from boardsnap.history import ReviewSummary, document_sha256, normalise_key
 from boardsnap.report_view import crop_region
 from boardsnap.web import security
@@ -410,8 +410,8 @@ def _review_params(request: Request) -> tuple[str, str]:
 
 
 def reviews_csv(rows: list[ReviewRow]) -> str:
-    """The list as CSV; a text cell a spreadsheet would take for a formula gets an apostrophe
-    (as the batch's summary.csv)."""
+    """The list as CSV, every cell through `export.csv_cell` (as every CSV BoardSnap writes): a
+    text a spreadsheet would take for a formula gets an apostrophe."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(REVIEW_FIELDS)
@@ -419,7 +419,7 @@ def reviews_csv(rows: list[ReviewRow]) -> str:
         values = row.to_dict()
         values["matches"] = "; ".join(f"{m['field']}: {m['text']}" for m in values["matches"])
         values["published"] = "yes" if values["published"] else "no"
-        writer.writerow([spreadsheet_cell(values[name]) for name in REVIEW_FIELDS])
+        writer.writerow([csv_cell(values[name]) for name in REVIEW_FIELDS])
     return buf.getvalue()
 
 
