@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import cv2
 import numpy as np
@@ -414,6 +415,12 @@ def test_the_reviews_page_on_a_phone(live, site, shots):  # noqa: F811
             assert page.locator("li.review-item").count() == 3
             assert "maria" in page.inner_text("li.review-item >> nth=0")
             page.screenshot(path=str(shots / "reviews-search.png"), full_page=True)
+            # what a person types is shown back, and never widens the page
+            long_word = "unbroken" * 20
+            page.goto(live + "/reviews?" + urlencode({"q": long_word, "service": long_word}))
+            assert "No review matches" in page.inner_text("main")
+            page.screenshot(path=str(shots / "reviews-long-words.png"), full_page=True)
+            assert overflow(page) == []
             context.close()
         finally:
             chromium.close()
