@@ -30,7 +30,7 @@ from typing import Any
 
 from boardsnap.config import HistoryConfig
 from boardsnap.database import Database, connect
-from boardsnap.document import ACTION_STATUSES, Board
+from boardsnap.document import ACTION_STATUSES, STATUSES, Board
 from boardsnap.errors import InvalidDocument, NotFound
 from boardsnap.migrations import migrate, now
 
@@ -83,6 +83,33 @@ class ReviewRecord:
     photo_sha256: str | None
     saved_at: str
     metrics: tuple[MetricRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """A saved review as a list of reviews shows it: what it was, its verdict counts, and for a
+    search, which of its texts matched."""
+
+    id: int
+    service: str
+    review_date: str | None
+    title: str | None
+    source: str  # the photo's (or document's) name as it was saved
+    photo_sha256: str | None
+    document_sha256: str
+    saved_at: str
+    met: int = 0
+    near_miss: int = 0
+    breach: int = 0
+    unknown: int = 0
+    actions: int = 0  # actions the review lists
+    # what a search matched: (service | metric | action | owner, the text as saved)
+    matches: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Metric rows per status, in the order of document.STATUSES."""
+        return {s: getattr(self, s) for s in STATUSES}
 
 
 @dataclass(frozen=True)
@@ -569,6 +596,64 @@ class History:
         records = [ReviewRecord(*row, metrics=tuple(metrics.get(row[0], ()))) for row in rows]
         return sorted(records, key=_review_order)
 
+    def review_summaries(
+        self, query: str | None = None, service: str | None = None
+    ) -> list[ReviewSummary]:
+        """Saved reviews with their verdict counts: by service, newest first within each
+        (undated ones last). `service` keeps one service's; `query` keeps the reviews in which
+        every word of it occurs in the service, a metric's name, or an action's text or owner
+        (as written on that review), ignoring case, accents and spacing, on any database."""
+        terms = normalise_key(query).split()
+        where, params = "", ()
+        if service:
+            where, params = " WHERE r.service_key = ?", (normalise_key(service),)
+        with self.db.read():
+            rows = self.db.query(
+                "SELECT r.id, r.service, r.review_date, r.title, r.source, r.photo_sha256, "
+                f"r.document_sha256, r.saved_at FROM reviews r{where}",
+                params,
+            )
+            metric_rows = self.db.query(
+                "SELECT m.review_id, m.name, m.status FROM metric_results m "
+                f"JOIN reviews r ON r.id = m.review_id{where} ORDER BY m.review_id, m.position",
+                params,
+            )
+            action_rows = self.db.query(
+                "SELECT ra.review_id, ra.text, ra.owner FROM review_actions ra "
+                f"JOIN reviews r ON r.id = ra.review_id{where} "
+                "ORDER BY ra.review_id, ra.position",
+                params,
+            )
+        counts: dict[int, dict[str, int]] = {}
+        texts: dict[int, list[tuple[str, str]]] = {}
+        for review_id, name, status in metric_rows:
+            per = counts.setdefault(review_id, dict.fromkeys(STATUSES, 0))
+            per[status if status in per else "unknown"] += 1
+            texts.setdefault(review_id, []).append(("metric", name))
+        listed: dict[int, int] = {}
+        for review_id, text, owner in action_rows:
+            listed[review_id] = listed.get(review_id, 0) + 1
+            texts.setdefault(review_id, []).append(("action", text))
+            if owner:
+                texts.setdefault(review_id, []).append(("owner", owner))
+        out = []
+        for row in rows:
+            fields = [("service", row[1]), *texts.get(row[0], [])]
+            matches = _search_matches(fields, terms)
+            if matches is None:
+                continue
+            out.append(
+                ReviewSummary(
+                    *row,
+                    **counts.get(row[0], {}),
+                    actions=listed.get(row[0], 0),
+                    matches=matches,
+                )
+            )
+        out.sort(key=lambda r: (r.review_date or "", r.id), reverse=True)
+        out.sort(key=lambda r: normalise_key(r.service))  # stable: newest first per service
+        return out
+
     # ---- what the report shows ---------------------------------------------------------------
 
     def report_context(
@@ -655,6 +740,25 @@ _REVIEW_COLUMNS = "id, service, review_date, title, source, photo_sha256, saved_
 
 def _review_order(r: ReviewRecord) -> tuple[str, int]:
     return (r.review_date or "", r.id)
+
+
+def _search_matches(
+    fields: list[tuple[str, str]], terms: list[str]
+) -> tuple[tuple[str, str], ...] | None:
+    """The (kind, text) fields holding a search word; None when a word is in none of them.
+    No words: everything matches, nothing is named."""
+    if not terms:
+        return ()
+    folded = [(kind, text, normalise_key(text)) for kind, text in fields]
+    if not all(any(t in key for _, _, key in folded) for t in terms):
+        return None
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for kind, text, key in folded:
+        if any(t in key for t in terms) and (kind, text) not in seen:
+            seen.add((kind, text))
+            out.append((kind, text))
+    return tuple(out)
 
 
 def _fault(stage: str) -> None:

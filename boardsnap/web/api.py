@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from boardsnap.document import Board
 from boardsnap.web import security
 from boardsnap.web.app import web_of
+from boardsnap.web.pages import QUERY_MAX, review_rows
 from boardsnap.web.service import report_filename
 
 BOARD_DOC = (
@@ -62,6 +63,34 @@ class Published(BaseModel):
 class StatusChange(BaseModel):
     status: Literal["open", "in_progress", "done"]
     note: str = Field("", max_length=500)
+
+
+class ReviewMatch(BaseModel):
+    field: Literal["service", "metric", "action", "owner"]
+    text: str = Field(description="The text as saved with the review")
+
+
+class ReviewItem(BaseModel):
+    id: int = Field(description="The review's id in the history")
+    service: str
+    review_date: str | None = Field(
+        description="The review's date (YYYY-MM-DD), if the board had one"
+    )
+    title: str | None
+    source: str = Field(description="The photo's (or document's) name as it was saved")
+    saved_at: str = Field(description="When the review was saved (ISO 8601, UTC)")
+    met: int = Field(description="Metric rows met")
+    near_miss: int = Field(description="Metric rows nearly missed")
+    breach: int = Field(description="Metric rows breached")
+    unknown: int = Field(description="Metric rows that could not be judged")
+    actions: int = Field(description="Actions the review lists")
+    published: bool = Field(
+        description="False when the review was saved from the command line (no report here)"
+    )
+    pdf_url: str | None
+    html_url: str | None
+    photo_url: str | None = Field(description="The photo as uploaded to the web app")
+    matches: list[ReviewMatch] = Field(description="What the search `q` matched in the review")
 
 
 def _record(record: Any) -> dict[str, Any]:
@@ -182,6 +211,27 @@ async def actions(
 ) -> list[dict[str, Any]]:
     records = await web_of(request).store.actions(service)
     return [_record(a) for a in records if not (open_only and a.status == "done")]
+
+
+@router.get(
+    "/reviews",
+    response_model=list[ReviewItem],
+    summary="Saved reviews, by service and newest first, with their verdict counts and reports",
+)
+async def reviews(
+    request: Request,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=QUERY_MAX,
+            description="Keep the reviews in which every word occurs in the service, a metric's "
+            "name, an action's text or its owner (case and accents ignored)",
+        ),
+    ] = None,
+    service: Annotated[str | None, Query(description="Only this service's reviews")] = None,
+) -> Any:
+    """The list the /reviews page shows (and /reviews.csv downloads)."""
+    return [row.to_dict() for row in await review_rows(web_of(request), q, service)]
 
 
 @router.post("/actions/{action_id}/status", summary="Change an action's status")

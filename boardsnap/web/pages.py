@@ -1,27 +1,45 @@
-"""The pages: snap, check, published, actions, login. Every form works without JavaScript;
-`static/snap.js` only adds upload progress. Every state-changing form carries the CSRF token."""
+"""The pages: snap, check, published, actions, reviews, login. Every form works without
+JavaScript; `static/snap.js` only adds upload progress. Every state-changing form carries the
+CSRF token."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
+from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from boardsnap.document import ACTION_STATUSES, CANONICAL_UNITS, OPS, Board
+from boardsnap.document import ACTION_STATUSES, CANONICAL_UNITS, OPS, STATUSES, Board
+from boardsnap.errors import BoardSnapError
+from boardsnap.export import csv_cell
+from boardsnap.history import ReviewSummary, document_sha256, normalise_key
 from boardsnap.report_view import crop_region
 from boardsnap.web import security
 from boardsnap.web.app import render, web_of, web_templates_dir
-from boardsnap.web.drafts import Draft
+from boardsnap.web.drafts import Draft, Drafts
 from boardsnap.web.forms import apply_form
-from boardsnap.web.service import report_filename
+from boardsnap.web.service import WebApp, report_filename
 
 router = APIRouter(include_in_schema=False)
 
 STATIC = {"web.css": "text/css", "snap.js": "text/javascript"}
 CROP_PAD = 8  # pixels around a row's cells (an action's line) on the crop beside it
 TREND_REVIEWS = 6  # reviews shown in the trend table
+QUERY_MAX = 200  # characters of a search kept
+# the stored upload's suffix (from its first bytes, drafts.photo_suffix) -> its media type
+PHOTO_TYPES = {
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".tif": "image/tiff",
+    ".heic": "image/heic",
+}
 
 
 def _draft(request: Request, draft_id: str) -> Draft:
@@ -285,6 +303,181 @@ async def action_status(request: Request, action_id: int) -> Response:
     return RedirectResponse(f"{back}{sep}updated={record.id}#action-{record.id}", status_code=303)
 
 
+# ---- reviews ---------------------------------------------------------------------------------
+
+REVIEW_FIELDS = (
+    "id",
+    "service",
+    "review_date",
+    "title",
+    "source",
+    "saved_at",
+    *STATUSES,
+    "actions",
+    "published",
+    "pdf_url",
+    "html_url",
+    "photo_url",
+    "matches",
+)
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A saved review in the list, with the upload the web app published it from, if any."""
+
+    summary: ReviewSummary
+    draft: Draft | None  # None: saved from the command line (or another server), no report here
+
+    def url(self, what: str) -> str | None:
+        if self.draft is None:
+            return None
+        if what == "photo":
+            return f"/drafts/{self.draft.id}/photo"
+        return f"/drafts/{self.draft.id}/report.{what}"
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.summary
+        return {
+            "id": s.id,
+            "service": s.service,
+            "review_date": s.review_date,
+            "title": s.title,
+            "source": s.source,
+            "saved_at": s.saved_at,
+            **s.counts,
+            "actions": s.actions,
+            "published": self.draft is not None,
+            "pdf_url": self.url("pdf"),
+            "html_url": self.url("html"),
+            "photo_url": self.url("photo"),
+            "matches": [{"field": kind, "text": text} for kind, text in s.matches],
+        }
+
+
+def published_drafts(drafts: Drafts) -> dict[int, list[tuple[Draft, dict[str, Any]]]]:
+    """Review id -> the uploads the web app published as that review, latest publication first.
+    Publishing records the review id in the upload's meta.json (`WebApp.publish`)."""
+    found: dict[int, list[tuple[Draft, dict[str, Any]]]] = {}
+    for folder in drafts.root.iterdir():
+        draft = drafts.get(folder.name)
+        if draft is None:
+            continue
+        try:
+            meta = draft.meta()
+            review_id = int((meta.get("published") or {})["review_id"])
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+        found.setdefault(review_id, []).append((draft, meta))
+    for candidates in found.values():
+        candidates.sort(key=lambda pair: pair[1]["published"].get("at") or 0, reverse=True)
+    return found
+
+
+def _report_draft(
+    summary: ReviewSummary, candidates: list[tuple[Draft, dict[str, Any]]]
+) -> Draft | None:
+    """The upload whose reports are this review's. Its photo (or document) must be the review's:
+    a review id alone could be another history's (the server started with another --db)."""
+    for draft, meta in candidates:
+        if not (draft.report("pdf").is_file() and draft.report("html").is_file()):
+            continue
+        if meta.get("sha256") and meta["sha256"] == summary.photo_sha256:
+            return draft
+        try:
+            if document_sha256(draft.board()) == summary.document_sha256:
+                return draft
+        except (OSError, BoardSnapError):
+            continue
+    return None
+
+
+def _attach_drafts(summaries: list[ReviewSummary], drafts: Drafts) -> list[ReviewRow]:
+    published = published_drafts(drafts)
+    return [ReviewRow(s, _report_draft(s, published.get(s.id, []))) for s in summaries]
+
+
+async def review_rows(web: WebApp, query: str | None, service: str | None) -> list[ReviewRow]:
+    """The list of reviews (by service, newest first) the page, its CSV and the API show."""
+    summaries = await web.store.review_summaries(query, service)
+    return await asyncio.to_thread(_attach_drafts, summaries, web.drafts)
+
+
+def _review_params(request: Request) -> tuple[str, str]:
+    query = " ".join(request.query_params.get("q", "").split())[:QUERY_MAX]
+    service = request.query_params.get("service", "").strip()[:QUERY_MAX]
+    return query, service
+
+
+def reviews_csv(rows: list[ReviewRow]) -> str:
+    """The list as CSV, every cell through `export.csv_cell` (as every CSV BoardSnap writes): a
+    text a spreadsheet would take for a formula gets an apostrophe."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(REVIEW_FIELDS)
+    for row in rows:
+        values = row.to_dict()
+        values["matches"] = "; ".join(f"{m['field']}: {m['text']}" for m in values["matches"])
+        values["published"] = "yes" if values["published"] else "no"
+        writer.writerow([csv_cell(values[name]) for name in REVIEW_FIELDS])
+    return buf.getvalue()
+
+
+@router.get("/reviews")
+async def reviews_page(request: Request) -> Response:
+    web = web_of(request)
+    query, service = _review_params(request)
+    rows = await review_rows(web, query, service or None)
+    groups = [
+        {
+            "service": items[0].summary.service,
+            "url": _service_url(items[0].summary.service),
+            "rows": items,
+        }
+        for _, group in groupby(rows, key=lambda r: normalise_key(r.summary.service))
+        for items in [list(group)]
+    ]
+    params = {k: v for k, v in (("q", query), ("service", service)) if v}
+    return render(
+        request,
+        "reviews.html.j2",
+        query=query,
+        service=service,
+        groups=groups,
+        total=len(rows),
+        anything=bool(rows) or bool(await web.store.services()),
+        csv_url="/reviews.csv" + ("?" + urlencode(params) if params else ""),
+        status_order=STATUSES,
+    )
+
+
+@router.get("/reviews.csv")
+async def reviews_csv_file(request: Request) -> Response:
+    query, service = _review_params(request)
+    rows = await review_rows(web_of(request), query, service or None)
+    return Response(
+        reviews_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="boardsnap-reviews.csv"'},
+    )
+
+
+@router.get("/drafts/{draft_id}/photo")
+async def photo_file(request: Request, draft_id: str) -> Response:
+    """The photo as uploaded (its type from its first bytes, never from the client)."""
+    draft = _draft(request, draft_id)
+    try:
+        path = draft.photo
+    except FileNotFoundError as exc:
+        raise HTTPException(404, "no photo") from exc
+    return FileResponse(
+        path,
+        media_type=PHOTO_TYPES.get(path.suffix, "application/octet-stream"),
+        filename=report_filename(draft.board(), path.suffix.lstrip(".")),
+        content_disposition_type="inline",
+    )
+
+
 # ---- login and static files ------------------------------------------------------------------
 
 
@@ -334,4 +527,4 @@ async def static(name: str) -> Response:
     )
 
 
-__all__ = ["router", "snap_page"]
+__all__ = ["router", "snap_page", "review_rows", "reviews_csv", "ReviewRow"]

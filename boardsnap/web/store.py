@@ -7,6 +7,7 @@ Everything the pages need from the history goes through `Store`, which calls the
     save(board, photo_sha256)               -> SaveResult(review_id, created)
     services()                              -> list[str]
     reviews(service)                        -> list[ReviewRecord]
+    review_summaries(query, service)        -> list[ReviewSummary]
     actions(service)                        -> list[ActionRecord]
     set_action_status(action_id, status, note) -> ActionRecord
     report_context(board, photo_sha256)     -> HistoryContext | None
@@ -32,7 +33,7 @@ from typing import Any, TypeVar
 from boardsnap.config import HistoryConfig
 from boardsnap.document import Board
 from boardsnap.errors import NotFound
-from boardsnap.history import History, HistoryContext, ReviewRecord
+from boardsnap.history import History, HistoryContext, ReviewRecord, ReviewSummary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,6 +79,12 @@ class Store:
 
     async def reviews(self, service: str) -> list[ReviewView]:
         return [_review_view(r) for r in await self._call(self.history.reviews, service)]
+
+    async def review_summaries(
+        self, query: str | None = None, service: str | None = None
+    ) -> list[ReviewSummary]:
+        """The list of reviews: by service, newest first, narrowed by `query` and `service`."""
+        return list(await self._call(self.history.review_summaries, query, service))
 
     async def actions(self, service: str | None = None) -> list[Any]:
         return list(await self._call(self.history.actions, service))
