@@ -165,13 +165,18 @@ class RapidOcrEngine:
             out.append((text, conf if text else 0.0, confs, frames))
         return out
 
-    def read_block(self, image: np.ndarray) -> list[OcrText]:
-        """Find and read every text line in `image` (the text detector, then the recogniser)."""
+    def read_block(self, image: np.ndarray, regions: list[Box] | None = None) -> list[OcrText]:
+        """Find and read every text line in `image` (the text detector, then the recogniser);
+        in `regions` of it only, when given, each looked at on the scale of the whole image."""
         if self._detector is None:
             from boardsnap import recogniser
 
             self._detector = recogniser.Detector(self._cfg.detect_long_side)
-        quads = self._detector.quads(image)
+        ratio = min(1.0, self._cfg.detect_long_side / max(image.shape[:2]))
+        quads = []
+        for x, y, w, h in regions if regions is not None else [(0, 0, *image.shape[1::-1])]:
+            for q in self._detector.quads(image[y : y + h, x : x + w], ratio):
+                quads.append(q + np.array([x, y], np.float32))
         if not quads:
             return []
         crops = [_quad_crop(image, q) for q in quads]
@@ -360,11 +365,30 @@ def read_layout_frames(
         if layout.grid is not None:
             x, y, w, h = layout.grid.bbox
             outside[max(0, y) : y + h, max(0, x) : x + w] = 255
-        found = engine.read_block(outside)
+            found = engine.read_block(outside, _around(outside, layout.grid.bbox))
+        else:
+            found = engine.read_block(outside)
         lines = tuple(sorted(found, key=lambda t: (t.box[1] + t.box[3] / 2) if t.box else 0))
     else:
         lines = tuple(t for t in (read(b, False) for b in layout.text_lines) if t.text)
     return Reading(cells=cells, lines=lines), frames
+
+
+def _around(image: np.ndarray, table: Box, min_side: int = 24) -> list[Box]:
+    """The parts of `image` above, below, left and right of the table that hold some ink: the
+    text detector looks only there."""
+    ih, iw = image.shape[:2]
+    x, y, w, h = table
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(iw, x + w), min(ih, y + h)
+    parts = [(0, 0, iw, y0), (0, y1, iw, ih - y1), (0, y0, x0, y1 - y0), (x1, y0, iw - x1, y1 - y0)]
+    out = []
+    for px, py, pw, ph in parts:
+        if min(pw, ph) < min_side:
+            continue
+        if np.count_nonzero(image[py : py + ph, px : px + pw] < 128) < 20:
+            continue  # blank board
+        out.append((px, py, pw, ph))
+    return out
 
 
 def second_readings(

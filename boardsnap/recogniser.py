@@ -432,11 +432,13 @@ class Detector:
             unclip,
         )
 
-    def quads(self, image: np.ndarray) -> list[np.ndarray]:
-        """The text lines of `image` as quads (4 x 2, clockwise from top left), top to bottom."""
+    def quads(self, image: np.ndarray, ratio: float | None = None) -> list[np.ndarray]:
+        """The text lines of `image` as quads (4 x 2, clockwise from top left), top to bottom;
+        the image is scaled by `ratio` (default: to `long_side` at most) for the model."""
         bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
         h, w = bgr.shape[:2]
-        ratio = min(1.0, self.long_side / max(h, w))
+        if ratio is None:
+            ratio = min(1.0, self.long_side / max(h, w))
         rh = max(32, int(round(int(h * ratio) / 32) * 32))
         rw = max(32, int(round(int(w * ratio) / 32) * 32))
         x = cv2.resize(bgr, (rw, rh)).astype(np.float32)
