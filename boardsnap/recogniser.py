@@ -64,14 +64,19 @@ class Alphabet:
         return self.index.get(ch, self.other)
 
 
-def model_path(name: str = "PP-OCRv6_rec_small.onnx") -> Path:
-    """The rec model inside the installed RapidOCR package."""
+def model_path(kind: str = "rec") -> Path:
+    """The `kind` ("rec" or "det") model inside the installed RapidOCR package: PP-OCRv6 small
+    where the wheel has it, else the first of that kind it ships."""
     import rapidocr  # type: ignore[import-not-found]
 
-    path = Path(rapidocr.__file__).parent / "models" / name
-    if not path.is_file():
-        raise FileNotFoundError(f"{name} not found in the rapidocr package at {path.parent}")
-    return path
+    folder = Path(rapidocr.__file__).parent / "models"
+    preferred = folder / f"PP-OCRv6_{kind}_small.onnx"
+    if preferred.is_file():
+        return preferred
+    found = sorted(folder.glob(f"*{kind}*.onnx"))
+    if not found:
+        raise ImportError(f"no {kind} model in the rapidocr package at {folder}")
+    return found[0]
 
 
 def _session(path: Path):
@@ -423,7 +428,7 @@ class Detector:
         box_thresh: float = 0.5,
         unclip: float = 1.6,
     ):
-        self._session = _session(path or model_path("PP-OCRv6_det_small.onnx"))
+        self._session = _session(path or model_path("det"))
         self._input = self._session.get_inputs()[0].name
         self.long_side, self.thresh, self.box_thresh, self.unclip = (
             long_side,
