@@ -125,3 +125,22 @@ def test_without_the_grammar_the_free_reading_stands(rec):
     row = _look(reading, frames, off)
     assert row.target.text == "< 20Cms"  # (the parser repairs the C as a 0, and says so)
     assert not any("value grammar" in r for r in row.review_reasons)
+
+
+def test_the_detector_looks_around_the_table_and_finds_the_lines_there():
+    image = Image.new("L", (1200, 900), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(DKG, 56)
+    draw.text((60, 40), "Root causes", font=font, fill=0)
+    draw.text((60, 780), "Actions", font=font, fill=0)
+    board = np.array(image)
+    table = (40, 200, 1100, 500)  # blank where the table was erased
+    regions = ocr._around(board, table)
+    assert [r[1] for r in regions] == [0, 700]  # above and below; nothing beside it
+    engine = ocr.make_engine(CFG.ocr)
+    try:
+        found = engine.read_block(board, regions)
+    finally:
+        engine.close()
+    assert [t.text for t in found] == ["Root causes", "Actions"]
+    assert found[1].box[1] > 700  # boxes on the whole board, not on the region
