@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         env = dict(os.environ, OMP_THREAD_LIMIT="1", PYTHONPATH=str(REPO))
+        # BoardSnap's workers also time whole-page tesseract on every K-th photo
+        bs_env = dict(env, BENCH_TESSERACT_EVERY=str(args.vs_tesseract_every))
         logs = workdir / "logs"
 
         t0 = time.perf_counter()
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             timeout=args.timeout,
             label=BOARDSNAP,
             log_path=logs / "boardsnap",
-            env=env,
+            env=bs_env,
             progress=progress.step,
         )
         _save_raw(logs / "boardsnap.jsonl", records)
@@ -139,6 +141,14 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--no-peers", action="store_true", help="BoardSnap only")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per photo (120)")
+    ap.add_argument(
+        "--vs-tesseract-every",
+        type=int,
+        default=4,
+        metavar="K",
+        help="also time whole-page tesseract on every K-th photo, right after BoardSnap read "
+        "it, for a speed ratio measured in the same run (4; 0: not)",
+    )
     ap.add_argument("--peer-workers", type=int, default=2, help="processes per peer (2)")
     ap.add_argument(
         "--long-side",
@@ -187,6 +197,8 @@ def _boardsnap_column(samples, records: dict[str, dict], ready: list[dict]) -> t
             speed.extract.append(rec["extract_seconds"])
             if "pdf_seconds" in rec:
                 speed.pdf.append(rec["pdf_seconds"])
+            if rec.get("tesseract_cpu_seconds") and rec.get("extract_cpu_seconds"):
+                speed.vs_tesseract.append(rec["extract_cpu_seconds"] / rec["tesseract_cpu_seconds"])
         tally += score_photo(s.truth, s.expect, outcome)
     _memory_and_startup(speed, records, ready)
     return table.Column(BOARDSNAP, tally, speed)

@@ -5,21 +5,42 @@
 stdout: `{"ready": true, "init_seconds": ...}`, then one JSON line per photo:
 
     {"photo": "...", "ok": true, "outcome": "board", "board": {...board document...},
-     "extract_seconds": 2.1, "pdf_seconds": 0.6, "maxrss_mb": 410.2}
+     "extract_seconds": 2.1, "extract_cpu_seconds": 2.0, "pdf_seconds": 0.6, "maxrss_mb": 410.2}
     {"photo": "...", "ok": true, "outcome": "no_table", "extract_seconds": 1.2, ...}
     {"photo": "...", "ok": false, "error": "BadInput (exit 3): ...", ...}
 
 Start-up (imports, the OCR engine, WeasyPrint's first layout) is done before the ready line and
 not counted against any photo. Logs go to stderr.
+
+With BENCH_TESSERACT_EVERY=K in the environment, every K-th photo is also read by whole-page
+`tesseract PHOTO -` right after BoardSnap read it, and both CPU times are recorded
+("tesseract_cpu_seconds"): a ratio of the two holds on a machine whose speed drifts.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
+import subprocess
 import sys
 import time
 import traceback
+
+
+def _tesseract_cpu_seconds(path: str) -> float | None:
+    """CPU seconds of whole-page `tesseract PATH -` (None when it is not installed or fails)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        done = subprocess.run(
+            ["tesseract", path, "-"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    except OSError:
+        return None
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        return None
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: list[str]) -> int:
@@ -52,12 +73,15 @@ def main(argv: list[str]) -> int:
     report.render_pdf(Board(source="warm-up"), cfg.report, report.Evidence())  # load WeasyPrint
     emit({"ready": True, "init_seconds": round(time.perf_counter() - t0, 3), "engine": engine})
 
-    for path in argv:
+    every = int(os.environ.get("BENCH_TESSERACT_EVERY", "0") or 0)
+    for i, path in enumerate(argv):
         record: dict = {"photo": path, "ok": True}
         t = time.perf_counter()
+        cpu = time.process_time()
         try:
             extraction = extract(path)
             record["extract_seconds"] = round(time.perf_counter() - t, 4)
+            record["extract_cpu_seconds"] = round(time.process_time() - cpu, 4)
             record["outcome"] = "board"
             record["board"] = extraction.board.to_dict()
             t = time.perf_counter()
@@ -77,6 +101,8 @@ def main(argv: list[str]) -> int:
         except Exception as exc:  # a bug in BoardSnap: counted, and the traceback kept in the log
             traceback.print_exc(file=sys.stderr)
             record.update(ok=False, error=f"bug: {type(exc).__name__}", detail=str(exc)[:300])
+        if every and i % every == 0 and "extract_cpu_seconds" in record:
+            record["tesseract_cpu_seconds"] = _tesseract_cpu_seconds(path)
         record["maxrss_mb"] = round(peak_rss_mb(), 1)
         emit(record)
     return 0

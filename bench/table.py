@@ -15,6 +15,8 @@ class Speed:
     pdf: list[float] = field(default_factory=list)  # seconds per PDF report (BoardSnap only)
     peak_mb: float | None = None  # peak resident memory of the process that read the photos
     init_seconds: float | None = None  # loading the engine or models, once per worker
+    # per photo read both ways: BoardSnap's extract CPU time / whole-page tesseract's
+    vs_tesseract: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +95,15 @@ def render(columns: list[Column]) -> str:
     speed_row("extract s/photo, p95", lambda s: percentile(s.extract, 95))
     speed_row("PDF report s/photo, median", lambda s: statistics.median(s.pdf) if s.pdf else None)
     speed_row("PDF report s/photo, p95", lambda s: percentile(s.pdf, 95))
+    row(
+        "extract CPU / whole-page tesseract CPU, same photo (median)",
+        lambda c: (
+            f"{statistics.median(c.speed.vs_tesseract):.2f}x of {len(c.speed.vs_tesseract)}"
+            if c.speed.vs_tesseract
+            else "—"
+        ),
+        lambda c: statistics.median(c.speed.vs_tesseract) if c.speed.vs_tesseract else None,
+    )
     speed_row("engine start-up s (once)", lambda s: s.init_seconds)
     row(
         "peak memory MB",

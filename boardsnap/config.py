@@ -77,6 +77,23 @@ class OcrConfig:
     # variants that must read a name not known at first as the same known name; one is enough:
     # a re-reading that lands on a wrong known name is rare (none in 688 rows on seeds 9090, 7777)
     second_look_name_votes: int = 1
+    # the recogniser (rapidocr engine): crops are fed at least this wide (model pixels), as
+    # RapidOCR pads them; a free text line read less surely than this is dropped
+    rec_min_width: int = 320
+    line_min_confidence: float = 0.5
+    # value cells (target, actual) decoded again under their grammar (comparator? number unit?)
+    # when the free reading fails it or has a character read less surely than grammar_unsure
+    grammar: bool = True
+    grammar_unsure: float = 0.9
+    grammar_beam: int = 16  # prefixes kept per frame
+    grammar_per_frame: int = 8  # characters tried per frame (the most probable)
+    grammar_min_prob: float = 1e-3  # a character less probable than this on a frame is not tried
+    # log-probability by which the free reading may outdo the grammar's and the grammar's still
+    # be used; beyond it the free reading stands (a cell outside the grammar, "TBD")
+    grammar_accept_gap: float = 8.0
+    # a grammar reading that differs from the free one and is less probable than it by more than
+    # this flags the row for review
+    grammar_flag_gap: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -192,6 +209,12 @@ class Config:
             1 <= self.ocr.second_look_name_votes <= 4,
             "ocr.second_look_name_votes must be from 1 to 4",
         )
+        _check(
+            0 <= self.ocr.grammar_flag_gap <= self.ocr.grammar_accept_gap,
+            "ocr.grammar_flag_gap must be from 0 to ocr.grammar_accept_gap",
+        )
+        _check(self.ocr.grammar_beam >= 1, "ocr.grammar_beam must be at least 1")
+        _check(1 <= self.ocr.grammar_per_frame <= 64, "ocr.grammar_per_frame must be from 1 to 64")
         _check(self.report.paper in ("A4", "Letter"), "report.paper must be A4 or Letter")
         _check(
             self.report.audience in ("internal", "customer"),

@@ -128,29 +128,22 @@ class PytesseractEngine:
 
 
 class RapidOcrEngine:
-    """RapidOCR's PP-OCR recogniser (ONNX, models inside its wheel), on line crops.
+    """PP-OCR's recogniser run by `boardsnap.recogniser` (ONNX, models inside RapidOCR's wheel) on
+    line crops, and PP-OCR's text detector (also run there) for the free lines around the table.
 
-    Detection is not needed (each crop is one line) and the 180-degree angle classifier is off:
-    it turns "99.9%" upside down into "%666".
+    The recogniser gives the whole frames x characters matrix (`read_line_frames`), so a value
+    cell can be decoded again under its grammar without being read twice. The 180-degree angle
+    classifier is not used: it turns "99.9%" upside down into "%666".
     """
 
     name = "rapidocr"
 
     def __init__(self, cfg: OcrConfig):
-        from rapidocr import RapidOCR  # type: ignore[import-not-found]
+        from boardsnap import recogniser
 
-        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        self._engine = RapidOCR(
-            params={
-                "Global.use_cls": False,
-                "Global.log_level": "error",
-                # marker text is large: detection at 960 px finds the same lines as at full
-                # size in a quarter of the time
-                "Det.limit_type": "max",
-                "Det.limit_side_len": cfg.detect_long_side,
-                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-            }
-        )
+        self._rec = recogniser.Recogniser(min_width=cfg.rec_min_width)
+        self._cfg = cfg
+        self._detector: recogniser.Detector | None = None  # loaded on the first free text
         from importlib.metadata import version
 
         self.version = version("rapidocr")
@@ -160,41 +153,59 @@ class RapidOcrEngine:
         return text, conf
 
     def read_line_chars(self, image: np.ndarray) -> tuple[str, float, tuple[float, ...]]:
-        bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
-        result = self._engine(bgr, use_det=False, use_cls=False, use_rec=True, return_word_box=True)
-        texts = getattr(result, "txts", None) or ()
-        scores = getattr(result, "scores", None) or ()
-        if not texts:
-            return "", 0.0, ()
-        text = latin(texts[0])
-        if not text:
-            return "", 0.0, ()
-        words = getattr(result, "word_results", None) or ()
-        confs = tuple(getattr(words[0], "confs", None) or ()) if words and words[0] else ()
-        if text != texts[0] or len(confs) != len(text):
-            confs = ()  # folded or cut by latin(): the characters no longer line up
-        return text, float(scores[0]), tuple(float(c) for c in confs)
+        text, conf, confs, _ = self.read_line_frames([image])[0]
+        return text, conf, confs
 
-    def read_block(self, image: np.ndarray) -> list[OcrText]:
-        """Find and read every text line in `image` (text detection + recognition)."""
-        bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
-        result = self._engine(bgr, use_det=True, use_cls=False, use_rec=True)
-        boxes = getattr(result, "boxes", None)
-        if boxes is None:
-            return []
+    def read_line_frames(self, images: list[np.ndarray]) -> list[tuple[str, float, tuple, object]]:
+        """For each crop: text, confidence, one confidence per character, and its `Frames`."""
         out = []
-        for quad, text, score in zip(boxes, result.txts or (), result.scores or (), strict=False):
-            text = latin(text)
-            if not text:
+        for frames in self._rec.frames(images):
+            text, confs = frames.best_path()
+            conf = float(np.mean(confs)) if confs else 0.0
+            out.append((text, conf if text else 0.0, confs, frames))
+        return out
+
+    def read_block(self, image: np.ndarray, regions: list[Box] | None = None) -> list[OcrText]:
+        """Find and read every text line in `image` (the text detector, then the recogniser);
+        in `regions` of it only, when given, each looked at on the scale of the whole image."""
+        if self._detector is None:
+            from boardsnap import recogniser
+
+            self._detector = recogniser.Detector(self._cfg.detect_long_side)
+        ratio = min(1.0, self._cfg.detect_long_side / max(image.shape[:2]))
+        quads = []
+        for x, y, w, h in regions if regions is not None else [(0, 0, *image.shape[1::-1])]:
+            for q in self._detector.quads(image[y : y + h, x : x + w], ratio):
+                quads.append(q + np.array([x, y], np.float32))
+        if not quads:
+            return []
+        crops = [_quad_crop(image, q) for q in quads]
+        out = []
+        for q, (text, conf, _, _) in zip(quads, self.read_line_frames(crops), strict=True):
+            if not text or conf < self._cfg.line_min_confidence:
                 continue
-            q = np.asarray(quad)
             x0, y0 = q.min(axis=0)
             x1, y1 = q.max(axis=0)
-            out.append(OcrText(text, float(score), (int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
+            out.append(OcrText(text, conf, (int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
         return out
 
     def close(self) -> None:
         pass
+
+
+def _quad_crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The text line inside a detected quad, squared to its own axes (as PaddleOCR crops it)."""
+    w = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
+    h = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+    w, h = max(w, 1), max(h, 1)
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    m = cv2.getPerspectiveTransform(quad[:4], dst)
+    crop = cv2.warpPerspective(
+        image, m, (w, h), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC
+    )
+    if h / w >= 1.5:
+        crop = np.rot90(crop)
+    return crop
 
 
 _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -298,6 +309,9 @@ def _ink_threshold(crop: np.ndarray) -> float:
 
 
 def _read_crop(engine: OcrEngine, crop: np.ndarray, box: Box) -> OcrText:
+    if hasattr(engine, "read_line_frames"):
+        text, conf, chars, _ = engine.read_line_frames([crop])[0]
+        return OcrText(text, conf, box, chars)
     if isinstance(engine, CharConfidenceEngine):
         text, conf, chars = engine.read_line_chars(crop)
         return OcrText(text, conf, box, chars)
@@ -307,6 +321,18 @@ def _read_crop(engine: OcrEngine, crop: np.ndarray, box: Box) -> OcrText:
 
 def read_layout(layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrConfig) -> Reading:
     """Read every cell of the table and every text line of `layout` from `clean`."""
+    return read_layout_frames(layout, clean, engine, cfg)[0]
+
+
+FramesByBox = dict[Box, object]
+
+
+def read_layout_frames(
+    layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrConfig
+) -> tuple[Reading, FramesByBox]:
+    """`read_layout`, and the recogniser's frames of each cell read (by its box) where the
+    engine gives them (rapidocr), for decoding a value cell again under its grammar."""
+    frames: FramesByBox = {}
 
     def read(box: Box, in_table: bool = True) -> OcrText:
         crop = prepare_crop(clean, box, cfg, in_table)
@@ -317,7 +343,21 @@ def read_layout(layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrCo
     cells: tuple[tuple[OcrText, ...], ...] = ()
     if layout.grid is not None:
         g = layout.grid
-        cells = tuple(tuple(read(g.cell(r, c).box) for c in range(g.cols)) for r in range(g.rows))
+        boxes = [[g.cell(r, c).box for c in range(g.cols)] for r in range(g.rows)]
+        if hasattr(engine, "read_line_frames"):
+            flat = [b for row in boxes for b in row]
+            crops = [prepare_crop(clean, b, cfg, True) for b in flat]
+            todo = [i for i, c in enumerate(crops) if c is not None]
+            read_ = engine.read_line_frames([crops[i] for i in todo])
+            texts = {i: OcrText("", 1.0, b) for i, b in enumerate(flat)}
+            for i, (text, conf, confs, fr) in zip(todo, read_, strict=True):
+                texts[i] = OcrText(text, conf, flat[i], confs)
+                frames[flat[i]] = fr
+            cells = tuple(
+                tuple(texts[r * g.cols + c] for c in range(g.cols)) for r in range(g.rows)
+            )
+        else:
+            cells = tuple(tuple(read(b) for b in row) for row in boxes)
     if hasattr(engine, "read_block"):
         # an engine with its own text detector finds the lines outside the table itself: it
         # follows sloping handwriting better than boxes cut from the ink
@@ -325,11 +365,30 @@ def read_layout(layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrCo
         if layout.grid is not None:
             x, y, w, h = layout.grid.bbox
             outside[max(0, y) : y + h, max(0, x) : x + w] = 255
-        found = engine.read_block(outside)
+            found = engine.read_block(outside, _around(outside, layout.grid.bbox))
+        else:
+            found = engine.read_block(outside)
         lines = tuple(sorted(found, key=lambda t: (t.box[1] + t.box[3] / 2) if t.box else 0))
     else:
         lines = tuple(t for t in (read(b, False) for b in layout.text_lines) if t.text)
-    return Reading(cells=cells, lines=lines)
+    return Reading(cells=cells, lines=lines), frames
+
+
+def _around(image: np.ndarray, table: Box, min_side: int = 24) -> list[Box]:
+    """The parts of `image` above, below, left and right of the table that hold some ink: the
+    text detector looks only there."""
+    ih, iw = image.shape[:2]
+    x, y, w, h = table
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(iw, x + w), min(ih, y + h)
+    parts = [(0, 0, iw, y0), (0, y1, iw, ih - y1), (0, y0, x0, y1 - y0), (x1, y0, iw - x1, y1 - y0)]
+    out = []
+    for px, py, pw, ph in parts:
+        if min(pw, ph) < min_side:
+            continue
+        if np.count_nonzero(image[py : py + ph, px : px + pw] < 128) < 20:
+            continue  # blank board
+        out.append((px, py, pw, ph))
+    return out
 
 
 def second_readings(
@@ -348,4 +407,7 @@ def second_readings(
         cv2.resize(crop, (w, max(8, round(h * 0.8))), interpolation=cv2.INTER_AREA),
         cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255),
     )
+    if hasattr(engine, "read_line_frames"):
+        read = engine.read_line_frames(list(variants))
+        return [OcrText(text, conf, box, chars) for text, conf, chars, _ in read]
     return [_read_crop(engine, v, box) for v in variants]

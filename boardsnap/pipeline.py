@@ -18,7 +18,7 @@ from boardsnap.config import Config
 from boardsnap.document import Board
 from boardsnap.errors import NoTableFound
 from boardsnap.results import Layout, Photo, Reading, RectifiedBoard
-from boardsnap.second_look import second_look
+from boardsnap.second_look import grammar_look, second_look
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Pipeline:
         t0 = time.perf_counter()
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
-        t["board"] = t["grid"] = t["ocr"] = t["parse+judge"] = t["second look"] = 0.0
+        t["board"] = t["grid"] = t["ocr"] = t["parse+judge"] = t["grammar"] = t["second look"] = 0.0
         ctx = parse.ParseContext(
             source=Path(path).name,
             fallback_date=photo.capture_date or photo.file_date,
@@ -77,11 +77,13 @@ class Pipeline:
                 log.info("%s: no table in the view by %s; next view", photo.path, rectified.method)
                 continue
             first = first or (rectified, seg)
-            reading = ocr.read_layout(seg.layout, seg.clean, self.engine, cfg.ocr)
+            reading, frames = ocr.read_layout_frames(seg.layout, seg.clean, self.engine, cfg.ocr)
             lap("ocr")
             doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
             lap("parse+judge")
             if doc.metrics:
+                doc, reading = grammar_look(doc, reading, frames, cfg, ctx)
+                lap("grammar")
                 doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)
                 lap("second look")
                 break

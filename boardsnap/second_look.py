@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 
-from boardsnap import judge, ocr, parse, vocab
+from boardsnap import judge, ocr, parse, recogniser, vocab
 from boardsnap.config import Config
 from boardsnap.document import Board, Metric
 from boardsnap.results import OcrText, Reading
@@ -32,6 +33,16 @@ BoxKey = tuple[int, ...]
 
 def _key(t: OcrText) -> BoxKey | None:
     return tuple(int(v) for v in t.box) if t.box is not None else None
+
+
+def _where(reading: Reading) -> dict[BoxKey | None, tuple[int, int]]:
+    """Row and column of each cell of the table, by its box."""
+    return {
+        _key(t): (r, c)
+        for r, row in enumerate(reading.cells)
+        for c, t in enumerate(row)
+        if t.box is not None
+    }
 
 
 def _squeezed(text: str) -> str:
@@ -50,12 +61,7 @@ def second_look(
     the value cells of rows whose values are doubtful."""
     if not cfg.ocr.second_look:
         return doc, reading
-    where = {
-        _key(t): (r, c)
-        for r, row in enumerate(reading.cells)
-        for c, t in enumerate(row)
-        if t.box is not None
-    }
+    where = _where(reading)
 
     def row_of(rd: Reading, name_box: BoxKey) -> Metric | None:
         # the table alone: a row's doubts come from its own cells
@@ -123,6 +129,72 @@ def second_look(
                     f"{candidate.text!r} on a second"
                 )
     if not notes:
+        return doc, reading
+    board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+    return replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics)), reading
+
+
+@cache
+def value_grammar() -> recogniser.Grammar:
+    """What a target or actual cell may say: the vocabulary's comparators and units."""
+    comparators = tuple(c for c, _ in vocab.COMPARATORS) + tuple(vocab.MISREAD_COMPARATORS)
+    return recogniser.value_grammar(comparators, tuple(vocab.UNIT_ALIASES))
+
+
+def grammar_look(
+    doc: Board,
+    reading: Reading,
+    frames: ocr.FramesByBox,
+    cfg: Config,
+    ctx: parse.ParseContext,
+) -> tuple[Board, Reading]:
+    """The board and reading after decoding value cells again under the value grammar.
+
+    A target or actual cell whose free reading the grammar does not accept, or that has a
+    character read less surely than `[ocr] grammar_unsure`, is decoded again from the same
+    frames keeping only what the grammar allows. The grammar's reading is used when the free
+    one is not more probable than it by more than `grammar_accept_gap` (log-probability); when
+    the two differ by more than `grammar_flag_gap`, the row is flagged with both readings."""
+    if not cfg.ocr.grammar or not frames:
+        return doc, reading
+    where = _where(reading)
+    grammar = value_grammar()
+    o = cfg.ocr
+    first = reading
+    notes: dict[BoxKey, list[str]] = {}
+    for metric in doc.metrics:
+        if len(metric.cell_boxes) < 3:
+            continue
+        name_box = metric.cell_boxes[0]
+        for what, box in (("target", metric.cell_boxes[1]), ("actual", metric.cell_boxes[2])):
+            rc = where.get(box)
+            fr = frames.get(box)
+            if rc is None or box == name_box or fr is None:
+                continue
+            r, c = rc
+            free = reading.cells[r][c]
+            if not free.text:
+                continue
+            unsure = any(x < o.grammar_unsure for x in free.char_confidences)
+            if grammar.matches(free.text) and not unsure:
+                continue
+            decoded = recogniser.grammar_decode(
+                fr, grammar, o.grammar_beam, o.grammar_per_frame, o.grammar_min_prob
+            )
+            if decoded is None or _squeezed(decoded.text) == _squeezed(free.text):
+                continue
+            gap = recogniser.log_prob(fr, free.text) - decoded.log_prob
+            if gap > o.grammar_accept_gap:
+                continue  # the cell says something else than a value ("TBD")
+            confs = decoded.char_confidences
+            conf = sum(confs) / len(confs) if confs else 0.0
+            reading = _with_cell(reading, r, c, OcrText(decoded.text, conf, free.box, confs))
+            if gap > o.grammar_flag_gap:
+                notes.setdefault(name_box, []).append(
+                    f"{what} read as {free.text!r} freely and as {decoded.text!r} under the "
+                    "value grammar, which is less probable"
+                )
+    if reading is first and not notes:
         return doc, reading
     board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
     return replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics)), reading

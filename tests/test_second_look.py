@@ -40,8 +40,8 @@ class MisreadsOnce:
     def read_line(self, image):
         return self.read_line_chars(image)[:2]
 
-    def read_block(self, image):
-        return self.engine.read_block(image)
+    def read_block(self, image, regions=None):
+        return self.engine.read_block(image, regions)
 
     def close(self):
         self.engine.close()

@@ -1,0 +1,491 @@
+"""The line recogniser: PP-OCR's rec model run with ONNX Runtime, decoded freely or under a grammar.
+
+RapidOCR gives only the best path of its recogniser and a confidence per character. Running the
+same model (the ONNX file and character list inside RapidOCR's wheel, offline) here gives the whole
+frames x characters probability matrix, from which a line is decoded two ways:
+
+- freely: the best path (greedy CTC), what RapidOCR itself returns;
+- under a grammar: a CTC prefix beam search that keeps only the prefixes a cell's grammar can
+  still complete (a value cell: an optional comparator, a number, an optional unit of the
+  vocabulary). A handwritten "99.95%" whose best path is "99.9S%" is read as the most probable
+  reading the grammar allows.
+
+The matrix is kept over the characters a board uses (ASCII, the comparators, a few signs); the
+model's other characters (it also reads Chinese) are summed into one "other" column, and forms
+that NFKC folds to one of ours (full-width digits, superscripts) are added to it. This module and
+`ocr.py` are the only ones that import onnxruntime.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+HEIGHT = 48  # the model's input height
+BLANK = 0
+# The model also reads Chinese; those characters are summed into one "other" column (at a
+# scribble it guesses them), as `ocr.latin` drops them from a reading.
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@dataclass(frozen=True, eq=False)
+class Alphabet:
+    """The columns of `Frames`: blank, one per character kept (NFKC-folded: a full-width digit
+    is the digit), and `other` for the rest of the model's characters."""
+
+    chars: tuple[str, ...]  # column k + 1 is chars[k]
+    index: dict[str, int]  # a character's column
+    other: int
+
+    @classmethod
+    def of_model(cls, model_chars: tuple[str, ...]) -> tuple[Alphabet, np.ndarray]:
+        """The alphabet, and each model class's column (the model's classes: blank, its
+        characters, space)."""
+        kept: dict[str, int] = {}
+        target = np.zeros(len(model_chars) + 2, np.int64)
+        for i, c in enumerate((*model_chars, " "), start=1):
+            folded = unicodedata.normalize("NFKC", c) if c != " " else c
+            if not folded or _CJK.search(folded) or not folded.isprintable():
+                target[i] = -1
+                continue
+            target[i] = kept.setdefault(folded, len(kept) + 1)
+        other = len(kept) + 1
+        target[target == -1] = other
+        return cls(tuple(kept), {c: k for c, k in kept.items()}, other), target
+
+    def column(self, ch: str) -> int:
+        return self.index.get(ch, self.other)
+
+
+def model_path(kind: str = "rec") -> Path:
+    """The `kind` ("rec" or "det") model inside the installed RapidOCR package: PP-OCRv6 small
+    where the wheel has it, else the first of that kind it ships."""
+    import rapidocr  # type: ignore[import-not-found]
+
+    folder = Path(rapidocr.__file__).parent / "models"
+    preferred = folder / f"PP-OCRv6_{kind}_small.onnx"
+    if preferred.is_file():
+        return preferred
+    found = sorted(folder.glob(f"*{kind}*.onnx"))
+    if not found:
+        raise ImportError(f"no {kind} model in the rapidocr package at {folder}")
+    return found[0]
+
+
+def _session(path: Path):
+    """An ONNX Runtime session on one thread (batch work parallelises by process)."""
+    import onnxruntime as ort  # type: ignore[import-not-found]
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.enable_cpu_mem_arena = False
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+@dataclass(frozen=True, eq=False)
+class Frames:
+    """Per-frame probabilities over the columns of `alphabet` (T x columns, rows sum to 1)."""
+
+    probs: np.ndarray
+    alphabet: Alphabet
+
+    def best_path(self) -> tuple[str, tuple[float, ...]]:
+        """The greedy CTC reading and one confidence per character (its frames' maximum)."""
+        ids = self.probs.argmax(axis=1)
+        skip = (BLANK, self.alphabet.other)
+        text: list[str] = []
+        confs: list[float] = []
+        prev = BLANK
+        for t, k in enumerate(ids):
+            k = int(k)
+            if k != prev and k not in skip:
+                token = self.alphabet.chars[k - 1]
+                text.append(token)
+                confs.extend([float(self.probs[t, k])] * len(token))
+            elif k == prev and k not in skip and confs:
+                confs[-1] = max(confs[-1], float(self.probs[t, k]))
+            prev = k
+        return _stripped("".join(text), tuple(confs))
+
+
+def _stripped(text: str, confs: tuple[float, ...]) -> tuple[str, tuple[float, ...]]:
+    lead = len(text) - len(text.lstrip())
+    trail = len(text.rstrip())
+    return text[lead:trail], confs[lead:trail]
+
+
+class Recogniser:
+    """PP-OCRv6's rec model on one ONNX Runtime thread, giving `Frames` for line crops."""
+
+    def __init__(self, path: Path | None = None, min_width: int = 320, batch: int = 8):
+        self._session = _session(path or model_path())
+        self._input = self._session.get_inputs()[0].name
+        chars = self._session.get_modelmeta().custom_metadata_map["character"].splitlines()
+        self.alphabet, target = Alphabet.of_model(tuple(chars))
+        self._fold = _folding(target, self.alphabet.other + 1)
+        self.version = "PP-OCRv6 small"
+        self._min_width = min_width
+        self._batch = batch
+
+    def frames(self, crops: list[np.ndarray]) -> list[Frames]:
+        """Frames for each grey or BGR crop of one line of dark text on white.
+
+        Crops are fed at least `min_width` wide, as RapidOCR feeds them; those that need the
+        same padded width (every crop narrower than `min_width`) run in batches. A wider crop
+        runs alone: padding it to a neighbour's width would change what the model reads."""
+        inputs = [_normalised(c) for c in crops]
+        by_width: dict[int, list[int]] = {}
+        for i, x in enumerate(inputs):
+            by_width.setdefault(max(self._min_width, x.shape[2]), []).append(i)
+        result: list[Frames | None] = [None] * len(inputs)
+        for group in by_width.values():
+            for start in range(0, len(group), self._batch):
+                chunk = group[start : start + self._batch]
+                for i, frames in zip(chunk, self._run([inputs[i] for i in chunk]), strict=True):
+                    result[i] = frames
+        return [f for f in result if f is not None]
+
+    def _run(self, inputs: list[np.ndarray]) -> list[Frames]:
+        width = max(self._min_width, max(x.shape[2] for x in inputs))
+        batch = np.zeros((len(inputs), 3, HEIGHT, width), np.float32)
+        for i, x in enumerate(inputs):
+            batch[i, :, :, : x.shape[2]] = x
+        out = self._session.run(None, {self._input: batch})[0]
+        result = []
+        for i, x in enumerate(inputs):
+            # frames beyond the crop's own width look at padding only
+            t = min(out.shape[1], math.ceil(out.shape[1] * x.shape[2] / width) + 1)
+            result.append(Frames(self._fold(out[i, :t]), self.alphabet))
+        return result
+
+    def close(self) -> None:
+        pass
+
+
+def _normalised(crop: np.ndarray) -> np.ndarray:
+    """3 x 48 x W in [-1, 1], as PaddleOCR feeds its recogniser (W from the crop's aspect)."""
+    bgr = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) if crop.ndim == 2 else crop
+    h, w = bgr.shape[:2]
+    width = max(8, math.ceil(HEIGHT * w / max(1, h)))
+    x = cv2.resize(bgr, (width, HEIGHT)).astype(np.float32)
+    return (x.transpose(2, 0, 1) / 127.5 - 1.0).astype(np.float32)
+
+
+def _folding(target: np.ndarray, columns: int):
+    """A function from the model's T x classes output to T x `columns`: each class's
+    probability added to its column (`target`); the last column, the rest, is what is left."""
+    kept = np.nonzero(target != columns - 1)[0]
+    kept_to = target[kept]
+
+    def fold(p: np.ndarray) -> np.ndarray:
+        cols = np.zeros((p.shape[0], columns), np.float32)
+        np.add.at(cols.T, kept_to, p[:, kept].T)
+        cols[:, -1] = np.clip(1.0 - cols.sum(axis=1), 0.0, 1.0)
+        return cols
+
+    return fold
+
+
+# ---- grammars --------------------------------------------------------------------------------
+
+
+class Grammar:
+    """A small automaton over characters, built from sequences of parts.
+
+    A part is a tuple of alternative strings (letters match either case), `NUMBER` (digits with
+    at most one decimal point, at least one digit) or `SPACES` (zero or one space). A part whose
+    alternatives include "" is optional."""
+
+    def __init__(self, alternatives: tuple[tuple[object, ...], ...]):
+        self._alts = alternatives
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - grammars are few and live as long as the process
+    def state(self, prefix: str) -> tuple[bool, bool]:
+        """(can the prefix still be completed, is it complete)."""
+        alive = complete = False
+        for alt in self._alts:
+            for rest in _consume(alt, 0, prefix):
+                alive = True
+                if rest is not None and all(_can_be_empty(p) for p in alt[rest:]):
+                    complete = True
+            if complete:
+                break
+        return alive, complete
+
+    def matches(self, text: str) -> bool:
+        return self.state(text)[1]
+
+
+NUMBER = "<number>"
+SPACES = "<spaces>"
+
+
+def _can_be_empty(part: object) -> bool:
+    return part == SPACES or (isinstance(part, tuple) and "" in part)
+
+
+def _consume(alt: tuple[object, ...], i: int, s: str):
+    """Yield, for each way `s` can be read from part i on: the index of the next part (when `s`
+    ends on a part boundary) or None (when `s` ends inside a part, or all parts are used and `s`
+    is a prefix of nothing more: not yielded)."""
+    if not s:
+        yield i
+        return
+    if i >= len(alt):
+        return
+    part = alt[i]
+    if part == SPACES:
+        yield from _consume(alt, i + 1, s)
+        if s[0] == " ":
+            yield from _consume(alt, i + 1, s[1:])
+        return
+    if part == NUMBER:
+        n = 0
+        point = False
+        while n < len(s) and (s[n].isdigit() or (s[n] == "." and not point)):
+            point = point or s[n] == "."
+            n += 1
+        for k in range(1, n + 1):  # every split of the leading number-like run
+            if any(ch.isdigit() for ch in s[:k]):
+                yield from _consume(alt, i + 1, s[k:])
+            elif k == len(s):
+                yield None  # "." alone: a digit may still follow
+        return
+    assert isinstance(part, tuple)
+    low = s.lower()
+    for option in part:
+        o = option.lower()
+        if not o:
+            yield from _consume(alt, i + 1, s)
+        elif low.startswith(o):
+            yield from _consume(alt, i + 1, s[len(o) :])
+        elif o.startswith(low):
+            yield None  # inside this option
+    return
+
+
+def value_grammar(comparators: tuple[str, ...], units: tuple[str, ...]) -> Grammar:
+    """`comparator? number unit?`, and the nines forms ("three nines", "3 nines", "3x9")."""
+    comps = ("",) + tuple(sorted(set(comparators), key=len, reverse=True))
+    unit_part = ("",) + tuple(sorted(set(units), key=len, reverse=True))
+    words = ("one", "two", "three", "four", "five", "six")
+    return Grammar(
+        (
+            (comps, SPACES, NUMBER, SPACES, unit_part),
+            (comps, SPACES, words + tuple("123456"), SPACES, ("nines", "nine", "x9")),
+        )
+    )
+
+
+# ---- decoding --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    log_prob: float  # log P(text | frames), all alignments summed
+    char_confidences: tuple[float, ...]
+
+
+def _lse(a: float, b: float) -> float:
+    if a == -math.inf:
+        return b
+    if b == -math.inf:
+        return a
+    m = max(a, b)
+    return m + math.log(math.exp(a - m) + math.exp(b - m))
+
+
+def grammar_decode(
+    frames: Frames, grammar: Grammar, beam: int = 16, per_frame: int = 8, min_prob: float = 1e-3
+) -> Decoded | None:
+    """The most probable reading the grammar accepts (CTC prefix beam search that drops every
+    prefix the grammar cannot complete), or None when no kept prefix completes."""
+    logp = np.log(np.maximum(frames.probs, 1e-12))
+    floor = math.log(min_prob)
+    alphabet = frames.alphabet
+    # prefix -> (log P ending in blank, log P ending in its last character)
+    beams: dict[str, tuple[float, float]] = {"": (0.0, -math.inf)}
+    for t in range(logp.shape[0]):
+        row = logp[t]
+        top = [k for k in np.argpartition(-row, per_frame)[:per_frame] if row[k] >= floor]
+        nxt: dict[str, list[float]] = {}
+
+        def add(prefix: str, pb: float, pnb: float, nxt: dict[str, list[float]] = nxt) -> None:
+            cur = nxt.setdefault(prefix, [-math.inf, -math.inf])
+            cur[0] = _lse(cur[0], pb)
+            cur[1] = _lse(cur[1], pnb)
+
+        for prefix, (pb, pnb) in beams.items():
+            total = _lse(pb, pnb)
+            add(prefix, total + float(row[BLANK]), -math.inf)  # a blank
+            if prefix:
+                k_last = alphabet.column(prefix[-1])
+                add(prefix, -math.inf, pnb + float(row[k_last]))  # the last character again
+            for k in top:
+                k = int(k)
+                if k in (BLANK, alphabet.other):
+                    continue
+                ch = alphabet.chars[k - 1]
+                ext = prefix + ch
+                if not grammar.state(ext)[0]:
+                    continue
+                if prefix and ch == prefix[-len(ch) :]:
+                    add(ext, -math.inf, pb + float(row[k]))  # a repeat needs a blank between
+                else:
+                    add(ext, -math.inf, total + float(row[k]))
+        ranked = sorted(nxt.items(), key=lambda kv: -_lse(kv[1][0], kv[1][1]))[:beam]
+        beams = {p: (v[0], v[1]) for p, v in ranked}
+    done = [(p, _lse(*v)) for p, v in beams.items() if grammar.state(p.strip())[1] and p.strip()]
+    if not done:
+        return None
+    text, score = max(done, key=lambda pv: pv[1])
+    stripped, confs = _stripped(text, char_confidences(frames, text))
+    return Decoded(stripped, score, confs)
+
+
+def log_prob(frames: Frames, text: str) -> float:
+    """log P(text | frames) under CTC (every alignment summed); -inf when none fits."""
+    if not text:
+        return float(np.log(np.maximum(frames.probs[:, BLANK], 1e-12)).sum())
+    ks = [frames.alphabet.column(c) for c in text]
+    ext = [BLANK]
+    for k in ks:
+        ext += [k, BLANK]
+    logp = np.log(np.maximum(frames.probs[:, ext], 1e-12))
+    n = len(ext)
+    alpha = np.full(n, -np.inf)
+    alpha[0] = logp[0, 0]
+    if n > 1:
+        alpha[1] = logp[0, 1]
+    skip = np.array([s >= 2 and ext[s] != BLANK and ext[s] != ext[s - 2] for s in range(n)])
+    for t in range(1, logp.shape[0]):
+        a1 = np.concatenate(([-np.inf], alpha[:-1]))
+        a2 = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, a1), a2) + logp[t]
+    return float(np.logaddexp(alpha[-1], alpha[-2]) if n > 1 else alpha[-1])
+
+
+def char_confidences(frames: Frames, text: str) -> tuple[float, ...]:
+    """One confidence per character of `text`: its highest probability on the frames the best
+    alignment (Viterbi) gives it."""
+    if not text:
+        return ()
+    ks = [frames.alphabet.column(c) for c in text]
+    ext = [BLANK]
+    for k in ks:
+        ext += [k, BLANK]
+    p = frames.probs[:, ext]
+    logp = np.log(np.maximum(p, 1e-12))
+    T, n = logp.shape
+    score = np.full(n, -np.inf)
+    score[0] = logp[0, 0]
+    if n > 1:
+        score[1] = logp[0, 1]
+    back = np.zeros((T, n), np.int64)
+    skip = np.array([s >= 2 and ext[s] != BLANK and ext[s] != ext[s - 2] for s in range(n)])
+    idx = np.arange(n)
+    for t in range(1, T):
+        c0 = score
+        c1 = np.concatenate(([-np.inf], score[:-1]))
+        c2 = np.where(skip, np.concatenate(([-np.inf, -np.inf], score[:-2])), -np.inf)
+        stack = np.stack([c0, c1, c2])
+        choice = stack.argmax(axis=0)
+        back[t] = idx - choice
+        score = stack.max(axis=0) + logp[t]
+    s = n - 1 if n == 1 or score[n - 1] >= score[n - 2] else n - 2
+    confs = [0.0] * len(text)
+    for t in range(T - 1, -1, -1):
+        if s % 2 == 1:
+            confs[s // 2] = max(confs[s // 2], float(p[t, s]))
+        s = int(back[t, s]) if t > 0 else s
+    return tuple(confs)
+
+
+# ---- text detection --------------------------------------------------------------------------
+
+
+class Detector:
+    """PP-OCRv6's text detector (DBNet, the ONNX file in RapidOCR's wheel) with PaddleOCR's
+    post-processing: the text probability map binarised, each region's smallest rectangle kept
+    when its mean probability is high enough, grown by `unclip` (as PaddleOCR's polygon offset
+    grows a rectangle)."""
+
+    def __init__(
+        self,
+        long_side: int,
+        path: Path | None = None,
+        thresh: float = 0.3,
+        box_thresh: float = 0.5,
+        unclip: float = 1.6,
+    ):
+        self._session = _session(path or model_path("det"))
+        self._input = self._session.get_inputs()[0].name
+        self.long_side, self.thresh, self.box_thresh, self.unclip = (
+            long_side,
+            thresh,
+            box_thresh,
+            unclip,
+        )
+
+    def quads(self, image: np.ndarray, ratio: float | None = None) -> list[np.ndarray]:
+        """The text lines of `image` as quads (4 x 2, clockwise from top left), top to bottom;
+        the image is scaled by `ratio` (default: to `long_side` at most) for the model."""
+        bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+        h, w = bgr.shape[:2]
+        if ratio is None:
+            ratio = min(1.0, self.long_side / max(h, w))
+        rh = max(32, int(round(int(h * ratio) / 32) * 32))
+        rw = max(32, int(round(int(w * ratio) / 32) * 32))
+        x = cv2.resize(bgr, (rw, rh)).astype(np.float32)
+        x = (x / 127.5 - 1.0).transpose(2, 0, 1)[np.newaxis]
+        pred = self._session.run(None, {self._input: x})[0][0, 0]
+        mask = cv2.dilate((pred > self.thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
+        contours, _ = cv2.findContours(mask * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        out = []
+        for contour in contours[:1000]:
+            (cx, cy), (bw, bh), angle = cv2.minAreaRect(contour)
+            if min(bw, bh) < 3:
+                continue
+            box = cv2.boxPoints(((cx, cy), (bw, bh), angle))
+            if _mean_inside(pred, box) < self.box_thresh:
+                continue
+            d = bw * bh * self.unclip / (2 * (bw + bh))
+            if min(bw, bh) + 2 * d < 5:
+                continue
+            box = cv2.boxPoints(((cx, cy), (bw + 2 * d, bh + 2 * d), angle))
+            box[:, 0] = np.clip(np.round(box[:, 0] / rw * w), 0, w - 1)
+            box[:, 1] = np.clip(np.round(box[:, 1] / rh * h), 0, h - 1)
+            box = _clockwise(box)
+            if np.linalg.norm(box[0] - box[1]) <= 3 or np.linalg.norm(box[0] - box[3]) <= 3:
+                continue
+            out.append(box.astype(np.float32))
+        out.sort(key=lambda q: (q[0, 1], q[0, 0]))
+        return out
+
+
+def _mean_inside(pred: np.ndarray, box: np.ndarray) -> float:
+    h, w = pred.shape
+    x0 = int(np.clip(np.floor(box[:, 0].min()), 0, w - 1))
+    x1 = int(np.clip(np.ceil(box[:, 0].max()), 0, w - 1))
+    y0 = int(np.clip(np.floor(box[:, 1].min()), 0, h - 1))
+    y1 = int(np.clip(np.ceil(box[:, 1].max()), 0, h - 1))
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), np.uint8)
+    cv2.fillPoly(mask, [(box - [x0, y0]).astype(np.int32)], 1)
+    return float(cv2.mean(pred[y0 : y1 + 1, x0 : x1 + 1], mask)[0])
+
+
+def _clockwise(pts: np.ndarray) -> np.ndarray:
+    by_x = pts[np.argsort(pts[:, 0], kind="stable")]
+    left = by_x[:2][np.argsort(by_x[:2, 1], kind="stable")]
+    right = by_x[2:][np.argsort(by_x[2:, 1], kind="stable")]
+    return np.array([left[0], right[0], right[1], left[1]], np.float32)

@@ -1,0 +1,146 @@
+"""The recogniser: the real PP-OCR model on crops of text drawn in the generator's handwriting
+fonts, decoded freely and under the value grammar; and the grammar look on a table read from
+such crops."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from boardsnap import judge, ocr, parse, recogniser
+from boardsnap.config import Config
+from boardsnap.results import OcrText, Reading
+from boardsnap.second_look import grammar_look, value_grammar
+
+BREIP = "/usr/share/fonts/truetype/breip/Breip.ttf"  # a font of samples/boardgen/ink.py
+DKG = "/usr/share/fonts/truetype/fifthhorseman/dkg.ttf"
+CFG = Config()
+
+
+def drawn(text: str, font: str) -> np.ndarray:
+    """`text` in `font` as a cell crop, prepared as the pipeline prepares one."""
+    image = Image.new("L", (700, 120), 255)
+    ImageDraw.Draw(image).text((20, 20), text, font=ImageFont.truetype(font, 64), fill=0)
+    crop = ocr.prepare_crop(np.array(image), (0, 0, 700, 120), CFG.ocr, in_table=False)
+    assert crop is not None
+    return crop
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return recogniser.Recogniser()
+
+
+def test_the_grammar_reads_a_value_the_free_decoding_misreads(rec):
+    frames = rec.frames([drawn("< 200ms", BREIP)])[0]
+    free, _ = frames.best_path()
+    assert not value_grammar().matches(free)  # "< 20Cms": a C for the last 0
+    decoded = recogniser.grammar_decode(frames, value_grammar())
+    assert decoded is not None
+    assert decoded.text == "< 200ms"
+    assert len(decoded.char_confidences) == len(decoded.text)
+    # the free reading is the more probable one, by less than the accepting margin
+    gap = recogniser.log_prob(frames, free) - decoded.log_prob
+    assert 0 < gap < CFG.ocr.grammar_accept_gap
+
+
+def test_a_cell_outside_the_grammar_keeps_its_free_reading(rec):
+    frames = rec.frames([drawn("TBD", DKG)])[0]
+    free, _ = frames.best_path()
+    assert free == "TBD"
+    decoded = recogniser.grammar_decode(frames, value_grammar())
+    assert decoded is None or (
+        recogniser.log_prob(frames, free) - decoded.log_prob > CFG.ocr.grammar_accept_gap
+    )
+
+
+def test_free_decoding_agrees_with_the_grammar_on_clear_values(rec):
+    texts = ["99.95%", ">= 99.9 %", "24 hours", "3 nines"]
+    for text, frames in zip(texts, rec.frames([drawn(t, DKG) for t in texts]), strict=True):
+        free, confs = frames.best_path()
+        assert free == text
+        assert len(confs) == len(free)
+        assert value_grammar().matches(free)
+
+
+def test_the_grammar_accepts_values_and_refuses_words():
+    g = value_grammar()
+    for ok in ("< 200ms", "<=4h", "MIN 200 RPS", "at least 99.9 %", "0.5 s", "3x9", ".5%"):
+        assert g.matches(ok), ok
+    for bad in ("< 20Cms", "TBD", "99.9.5%", "200 mS!", "<"):
+        assert not g.matches(bad), bad
+    assert g.state("< 2") == (True, True)  # a value, which may still go on
+    assert g.state("< 2 m") == (True, False)  # "ms", "min" may follow
+    assert g.state("< 2 z")[0] is False
+
+
+def _table(rec, target_crop: np.ndarray) -> tuple[Reading, dict]:
+    texts = [["Metric", "Target", "Actual"], ["p95 latency", None, "240ms"]]
+    cells, frames = [], {}
+    for r, row in enumerate(texts):
+        out = []
+        for c, text in enumerate(row):
+            box = (c * 200, r * 100, 190, 90)
+            if text is None:
+                fr = rec.frames([target_crop])[0]
+                read, confs = fr.best_path()
+                frames[box] = fr
+                out.append(OcrText(read, float(np.mean(confs)), box, confs))
+            else:
+                out.append(OcrText(text, 0.99, box, tuple(0.99 for _ in text)))
+        cells.append(tuple(out))
+    return Reading(cells=tuple(cells)), frames
+
+
+def _look(reading: Reading, frames: dict, cfg: Config):
+    ctx = parse.ParseContext(source="test")
+    doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+    return grammar_look(doc, reading, frames, cfg, ctx)[0].metrics[0]
+
+
+def test_a_disagreement_beyond_the_margin_flags_the_row(rec):
+    reading, frames = _table(rec, drawn("< 200ms", BREIP))
+    assert reading.cells[1][1].text == "< 20Cms"
+    strict = replace(CFG, ocr=replace(CFG.ocr, grammar_flag_gap=1.0))
+    row = _look(reading, frames, strict)
+    assert (row.target.op, row.target.value, row.target.unit) == ("<", 200, "ms")
+    assert row.needs_review
+    assert any("'< 20Cms' freely and as '< 200ms' under the" in r for r in row.review_reasons)
+
+
+def test_a_disagreement_within_the_margin_reads_the_grammar_without_a_flag_for_it(rec):
+    reading, frames = _table(rec, drawn("< 200ms", BREIP))
+    lenient = replace(CFG, ocr=replace(CFG.ocr, grammar_flag_gap=CFG.ocr.grammar_accept_gap))
+    row = _look(reading, frames, lenient)
+    assert (row.target.op, row.target.value, row.target.unit) == ("<", 200, "ms")
+    assert not any("value grammar" in r for r in row.review_reasons)
+
+
+def test_without_the_grammar_the_free_reading_stands(rec):
+    reading, frames = _table(rec, drawn("< 200ms", BREIP))
+    off = replace(CFG, ocr=replace(CFG.ocr, grammar=False))
+    row = _look(reading, frames, off)
+    assert row.target.text == "< 20Cms"  # (the parser repairs the C as a 0, and says so)
+    assert not any("value grammar" in r for r in row.review_reasons)
+
+
+def test_the_detector_looks_around_the_table_and_finds_the_lines_there():
+    image = Image.new("L", (1200, 900), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(DKG, 56)
+    draw.text((60, 40), "Root causes", font=font, fill=0)
+    draw.text((60, 780), "Actions", font=font, fill=0)
+    board = np.array(image)
+    table = (40, 200, 1100, 500)  # blank where the table was erased
+    regions = ocr._around(board, table)
+    assert [r[1] for r in regions] == [0, 700]  # above and below; nothing beside it
+    engine = ocr.make_engine(CFG.ocr)
+    try:
+        found = engine.read_block(board, regions)
+    finally:
+        engine.close()
+    assert [t.text for t in found] == ["Root causes", "Actions"]
+    assert found[1].box[1] > 700  # boxes on the whole board, not on the region
