@@ -186,37 +186,28 @@ def check_onnxruntime() -> Check:
     return Check(name, True, f"onnxruntime {onnxruntime.__version__}, CPU provider")
 
 
-def rapidocr_models() -> tuple[Path | None, list[Path]]:
-    """RapidOCR's installed package folder and the ONNX models its wheel ships."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("rapidocr")
-    if spec is None or not spec.submodule_search_locations:
-        return None, []
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    return folder, sorted((folder / "models").glob("*.onnx"))
-
-
 def check_rapidocr() -> Check:
-    """The default OCR engine: RapidOCR installed, its detection and recognition models in its
-    wheel, and one rendered line read back through BoardSnap's own engine."""
-    name = "rapidocr"
-    folder, models = rapidocr_models()
-    if folder is None:
-        return Check(name, False, "not installed (the default OCR engine)", RAPIDOCR_FIX)
-    kinds = {kind for kind in ("det", "rec") for m in models if f"_{kind}" in m.name}
-    if kinds != {"det", "rec"}:
-        missing = " and ".join(sorted({"det", "rec"} - kinds))
-        detail = f"the {missing} model is missing from {folder / 'models'}"
-        return Check(name, False, detail, RAPIDOCR_FIX)
-    from importlib.metadata import version
+    """The default OCR engine: the PP-OCR detection and recognition models in RapidOCR's wheel,
+    as BoardSnap's recogniser finds them, and one rendered line read back through the engine."""
+    from importlib.metadata import PackageNotFoundError, version
 
+    from boardsnap import recogniser
+
+    name = "rapidocr"
+    try:
+        shipped = version("rapidocr")
+    except PackageNotFoundError:
+        return Check(name, False, "not installed (its wheel holds the OCR models)", RAPIDOCR_FIX)
+    try:
+        models = [recogniser.model_path(kind) for kind in ("det", "rec")]
+    except ImportError as exc:
+        return Check(name, False, str(exc), RAPIDOCR_FIX)
     read, confidence = _read_probe()
     if PROBE_TEXT.replace(" ", "") not in read.replace(" ", ""):
-        detail = f"rapidocr {version('rapidocr')} read {read!r} where {PROBE_TEXT!r} was drawn"
+        detail = f"rapidocr {shipped}'s models read {read!r} where {PROBE_TEXT!r} was drawn"
         return Check(name, False, detail, RAPIDOCR_FIX)
     names = ", ".join(m.name for m in models)
-    detail = f"rapidocr {version('rapidocr')}, models {names}; read {read!r} ({confidence:.2f})"
+    detail = f"rapidocr {shipped}, models {names}; read {read!r} ({confidence:.2f})"
     return Check(name, True, detail)
 
 
