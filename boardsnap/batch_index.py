@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import boardsnap
+from boardsnap.batch import printable
 from boardsnap.fileio import atomic_write_text
 from boardsnap.report import environment
 from boardsnap.report_view import STATUS_ICONS, STATUS_LABELS
@@ -77,7 +78,9 @@ def write_all(outdir: Path, rows: list[dict]) -> None:
 
 def report_link(row: dict, outdir: Path) -> str | None:
     """The report's URL relative to OUTDIR, when there is a report."""
-    if row["status"] != "ok" or not (outdir / row["output"]).is_file():
+    # a photo whose history save failed has its report (and its board recorded) all the same
+    written = row["status"] == "ok" or (row["status"] == "failed" and row.get("board"))
+    if not written or not (outdir / row["output"]).is_file():
         return None
     return "/".join(quote(part) for part in PurePosixPath(row["output"]).parts)
 
@@ -139,7 +142,7 @@ def render_csv(rows: list[dict], outdir: Path) -> str:
 def _cell(value) -> str:
     if value is None:
         return ""
-    text = str(value)
+    text = printable(str(value))
     if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
@@ -147,5 +150,8 @@ def _cell(value) -> str:
 
 def render_failed(rows: list[dict]) -> str:
     return "".join(
-        f"{r['display']}\t{r['status']}\t{r['reason'] or ''}\n" for r in rows if r["status"] != "ok"
+        f"{printable(r['display'])}\t{r['status']}\t{printable(r['reason'] or '')}\n"
+        for r in rows
+        if r["status"] != "ok"
     )
+

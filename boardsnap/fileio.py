@@ -18,11 +18,12 @@ import errno
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from boardsnap.errors import BoardSnapError, OutputError
+from boardsnap.errors import BadInput, BoardSnapError, OutputError
 
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation at the fd level
 _OPEN_TEMPS: set[Path] = set()  # temporary files this process is writing now
@@ -55,6 +56,22 @@ def make_folder(
             f"cannot create the {what} ({exc.strerror or exc})", path=str(folder), fix=fix
         ) from None
     return folder
+
+
+def open_regular(path: str | Path) -> IO[bytes]:
+    """Open `path` for reading if it is a regular file. Opened without blocking (a named pipe
+    with no writer would block `open` forever) and checked on the open file, so a file swapped
+    for a pipe or a device after a check is refused too: `BadInput`."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | _O_BINARY
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BadInput("not a regular file", path=str(path), fix="give a photo file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _output_error(path: Path, exc: OSError) -> OutputError:

@@ -158,7 +158,8 @@ class Manifest(ManifestView):
     def record(self, outcome: PhotoOutcome, fingerprint: str) -> None:
         """Commit one photo's outcome (durably, before the next photo is looked at)."""
         job = outcome.job
-        board = outcome.board if outcome.status == "ok" else None
+        # a board is kept whenever its report was written (also when its history save failed)
+        board = outcome.board if outcome.status in ("ok", "failed") else None
         facts = board_facts(board) if board is not None else {}
         size, mtime_ns = outcome.stat or (None, None)
         values = {
