@@ -151,8 +151,9 @@ def _fix(exc: BoardSnapError) -> str:
 
 def _write_report(job: Job, cfg: Config, extraction) -> None:
     from boardsnap import report
-    from boardsnap.fileio import atomic_write_text
+    from boardsnap.fileio import atomic_write_text, check_output
 
+    check_output(job.output, inputs=(job.source,))  # a link in OUTDIR to the photo, a pipe...
     try:
         job.output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -54,7 +54,7 @@ def test_save_a_board_without_a_service_fails_alone_and_reruns_go_on(tmp_path, n
     shutil.copy(GOOD_1, src / "b-payments.jpg")
     outdir, db = tmp_path / "out", tmp_path / "h.db"
     args = ("batch", str(src), "-o", str(outdir), "-f", "json", "--save", "--db", str(db))
-    for attempt in range(2):  # the rerun goes past the same photo again
+    for _attempt in range(2):  # the rerun goes past the same photo again
         result = run(*args, "-j", "1")
         assert result.returncode == ExitCode.BATCH_PARTIAL, result.stderr
         rows = manifest_rows(outdir)
