@@ -22,10 +22,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import boardsnap
 from boardsnap import report as report_stage
 from boardsnap import report_view
-from boardsnap.errors import BadInput, BoardSnapError, InvalidDocument, NoTableFound
+from boardsnap.errors import (
+    BadInput,
+    BoardSnapError,
+    InvalidDocument,
+    NoTableFound,
+    PhotoTimeout,
+)
 from boardsnap.web import security
 from boardsnap.web.service import Settings, WebApp
-from boardsnap.web.worker import Busy
+from boardsnap.web.worker import Busy, PhotoTooSlow, ReaderDied
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
         token=settings.token,
         loopback_only=security.is_loopback(settings.host),
         max_body=settings.config.web.max_upload_bytes,
+        body_seconds=settings.config.web.body_seconds,
     )
     return app
 
@@ -115,8 +122,14 @@ def is_api(request: Request) -> bool:
 def error_status(exc: BaseException) -> int:
     if isinstance(exc, security.BodyTooLarge):
         return 413
+    if isinstance(exc, security.BodyTooSlow):
+        return 408
     if isinstance(exc, Busy):
         return 503
+    if isinstance(exc, (PhotoTooSlow, PhotoTimeout)):
+        return 504
+    if isinstance(exc, ReaderDied):
+        return 422
     if isinstance(exc, BadInput) and "not a photo" in exc.message:
         return 415
     if isinstance(exc, (BadInput, NoTableFound, InvalidDocument)):
@@ -130,6 +143,14 @@ def user_message(exc: BaseException) -> str:
         return security.too_large_message(exc.limit)
     if isinstance(exc, Busy):
         return BUSY_MESSAGE
+    if isinstance(exc, security.BodyTooSlow):
+        return f"the upload took longer than {exc.seconds:g} s; try again on a better connection"
+    if isinstance(exc, PhotoTooSlow):
+        return f"{exc}; the photo was not read: try a smaller photo of the board"
+    if isinstance(exc, PhotoTimeout):
+        return f"{exc.message}; the work was stopped: try a smaller photo or a shorter document"
+    if isinstance(exc, ReaderDied):
+        return "the photo could not be read (the reader stopped on it); try another photo"
     if isinstance(exc, NoTableFound):
         return (
             "no SLA table found on that photo; photograph the whole board with the "
@@ -155,7 +176,14 @@ def _error_handlers(app: FastAPI) -> None:
             return await snap_page(request, error=message, status=status)
         return PlainTextResponse(message, status_code=status, headers=headers)
 
-    for cls in (BoardSnapError, security.BodyTooLarge, Busy):
+    for cls in (
+        BoardSnapError,
+        security.BodyTooLarge,
+        security.BodyTooSlow,
+        Busy,
+        PhotoTooSlow,
+        ReaderDied,
+    ):
         app.add_exception_handler(cls, handle)
 
     async def http_error(request: Request, exc: Exception) -> Response:
