@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from boardsnap.errors import DatabaseError
+from boardsnap.errors import DatabaseError, InvalidDocument, NotFound
 from boardsnap.fileio import make_folder
 
 ENV_VAR = "BOARDSNAP_DB"
@@ -95,11 +95,11 @@ class Database:
     where = ""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        with self._errors():
+        with _values(), self._errors():
             self._conn.execute(self._sql(sql), tuple(params))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        with self._errors():
+        with _values(), self._errors():
             return list(self._conn.execute(self._sql(sql), tuple(params)).fetchall())
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
@@ -108,7 +108,7 @@ class Database:
 
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run an INSERT and return the new row's id (`RETURNING id`: SQLite >= 3.35, PG)."""
-        with self._errors():
+        with _values(), self._errors():
             row = self._conn.execute(self._sql(sql + " RETURNING id"), tuple(params)).fetchone()
         return int(row[0])
 
@@ -370,6 +370,13 @@ class PostgresDatabase(Database):
         psycopg = self._psycopg
         try:
             yield
+        except psycopg.DataError as exc:
+            if "NUL" not in str(exc):
+                raise
+            raise InvalidDocument(
+                "the text holds a NUL character, which PostgreSQL cannot store",
+                fix="remove the NUL characters (\\u0000) from the document",
+            ) from None
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise DatabaseError(
                 f"database error ({_first_line(exc)})",
@@ -480,6 +487,25 @@ def restore(location: str | Path | None, source: Path, busy_timeout: float = 30.
 def _is_postgres(location: str | Path | None) -> bool:
     text = str(resolve_location(location)[0])
     return "://" in text and text.split("://", 1)[0].lower() in PG_SCHEMES
+
+
+@contextlib.contextmanager
+def _values() -> Iterator[None]:
+    """Values no database can take, as the documented errors: text that is not valid Unicode
+    (a lone surrogate) is an invalid document; an id beyond 64 bits names nothing."""
+    try:
+        yield
+    except UnicodeEncodeError:
+        raise InvalidDocument(
+            "the text holds a character that is not valid Unicode (a lone surrogate such as "
+            "\\ud800)",
+            fix="remove it from the document",
+        ) from None
+    except OverflowError:
+        raise NotFound(
+            "no such action or review: the number is beyond any id",
+            fix="`boardsnap actions` lists them",
+        ) from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -117,3 +117,21 @@ def test_control_characters_in_names_are_escaped_everywhere(tmp_path):
     csv_text = (outdir / "summary.csv").read_text()
     assert "\x1b" not in csv_text and "evil\\nname" in csv_text
     assert printable("a\u2028b\x7f") == "a\\u2028b\\x7f"
+
+
+def test_a_full_disk_is_said_as_such_not_move_the_manifest_away(tmp_path):
+    from boardsnap.batch import Job, PhotoOutcome
+    from boardsnap.errors import OutputError
+    from boardsnap.manifest import Manifest
+
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    job = Job(tmp_path / "a.jpg", "a.jpg", outdir / "a.json", "a.json", "json")
+    outcome = PhotoOutcome(job, "failed", None, "x" * 200_000, int(ExitCode.BAD_INPUT))
+    with Manifest.open(outdir) as manifest:
+        pages = manifest._db.execute("PRAGMA page_count").fetchone()[0]
+        manifest._db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own SQLITE_FULL
+        with pytest.raises(OutputError) as info:
+            manifest.record(outcome, "f")
+    assert "no space left" in info.value.one_line()
+    assert "move it away" not in info.value.one_line()

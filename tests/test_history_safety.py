@@ -147,3 +147,28 @@ def test_a_db_path_too_long_is_exit_9(tmp_path):
         result = invoke(*args, "--db", long)
         assert result.exit_code == ExitCode.DATABASE, result.output
         assert "too long" in result.output
+
+
+def test_values_no_database_takes_are_documented_errors(tmp_path):
+    from boardsnap.errors import InvalidDocument, NotFound
+
+    with History(tmp_path / "h.db") as store:
+        with pytest.raises(NotFound, match="beyond any id"):
+            store.db.query("SELECT id FROM reviews WHERE id = ?", (2**63,))
+        with pytest.raises(InvalidDocument, match="lone surrogate"):
+            store.db.query("SELECT id FROM reviews WHERE service = ?", ("a\ud800",))
+
+
+def test_web_action_ids_beyond_64_bits_are_404(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from boardsnap.web import Settings, create_app
+
+    settings = Settings(data_dir=tmp_path / "web", db=str(tmp_path / "h.db"), warm=False)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        r = client.post(
+            f"/api/actions/{2**63}/status",
+            json={"status": "done", "note": ""},
+            headers={"Authorization": "Bearer -"},
+        )
+    assert r.status_code == 404, r.text

@@ -25,8 +25,10 @@ from boardsnap import report_view
 from boardsnap.errors import (
     BadInput,
     BoardSnapError,
+    DatabaseError,
     InvalidDocument,
     NoTableFound,
+    NotFound,
     PhotoTimeout,
 )
 from boardsnap.web import security
@@ -134,6 +136,10 @@ def error_status(exc: BaseException) -> int:
         return 415
     if isinstance(exc, (BadInput, NoTableFound, InvalidDocument)):
         return 422
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, DatabaseError):
+        return 503  # the history is unreachable or damaged: the message says which
     return 500
 
 
