@@ -24,7 +24,7 @@ from web_faults import FaultyPipeline
 
 from boardsnap.config import Config
 from boardsnap.errors import BadInput
-from boardsnap.web.worker import Extractor, PhotoTooSlow, ReaderDied
+from boardsnap.web.worker import Extractor, PhotoTooSlow, ReaderDied, Renderer, ReportTooSlow
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 PHOTO = SAMPLES / "sample-01-payments.jpg"
@@ -67,6 +67,32 @@ def test_a_crashing_reader_is_replaced(tmp_path):
         assert result.board.metrics
     finally:
         extractor.close()
+
+
+def test_a_report_that_does_not_stop_is_ended_and_the_renderer_replaced():
+    from web_faults import hang, render_html, slow_python
+
+    from boardsnap.document import Board
+    from boardsnap.errors import PhotoTimeout
+
+    cfg = Config().with_overrides(limits={"photo_seconds": 1.0, "hang_grace_seconds": 1.0})
+    renderer = Renderer(cfg)
+    board = Board.from_json((SAMPLES / "sample-01-payments.truth.json").read_text())
+    try:
+        with pytest.raises(ReportTooSlow):
+            asyncio.run(asyncio.wait_for(renderer.run(hang, 600, name="r"), BOUND))
+        assert renderer.replaced == 1
+        with pytest.raises(PhotoTimeout):  # stopped by the worker's own limit: not replaced
+            asyncio.run(asyncio.wait_for(renderer.run(slow_python, 600, name="r"), BOUND))
+        assert renderer.replaced == 1
+    finally:
+        renderer.close()
+    renderer = Renderer(Config())  # a real report, under the default limit
+    try:
+        html = asyncio.run(asyncio.wait_for(renderer.run(render_html, board), BOUND))
+        assert b"<html" in html.lower()
+    finally:
+        renderer.close()
 
 
 # ---- a real server -----------------------------------------------------------------------------

@@ -22,3 +22,25 @@ class FaultyPipeline(Pipeline):
         if "crash" in name:
             os.kill(os.getpid(), signal.SIGSEGV)
         return super().extract(path, debug_dir)
+
+
+def hang(state, seconds: float) -> bytes:
+    """A report renderer stuck in C code: SIGALRM blocked, so only the watchdog ends it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    time.sleep(seconds)
+    return b""
+
+
+def slow_python(state, seconds: float) -> bytes:
+    """A report renderer busy in Python: the worker's own time limit stops it (exit code 8)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    return b""
+
+
+def render_html(state, board) -> bytes:
+    from boardsnap import report
+    from boardsnap.config import ReportConfig
+
+    return report.render_html(board, ReportConfig(), None).encode()

@@ -33,7 +33,7 @@ from boardsnap.errors import (
 )
 from boardsnap.web import security
 from boardsnap.web.service import Settings, WebApp
-from boardsnap.web.worker import Busy, PhotoTooSlow, ReaderDied
+from boardsnap.web.worker import Busy, ReaderDied, WorkTooSlow
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def error_status(exc: BaseException) -> int:
         return 408
     if isinstance(exc, Busy):
         return 503
-    if isinstance(exc, (PhotoTooSlow, PhotoTimeout)):
+    if isinstance(exc, (WorkTooSlow, PhotoTimeout)):
         return 504
     if isinstance(exc, ReaderDied):
         return 422
@@ -151,8 +151,8 @@ def user_message(exc: BaseException) -> str:
         return BUSY_MESSAGE
     if isinstance(exc, security.BodyTooSlow):
         return f"the upload took longer than {exc.seconds:g} s; try again on a better connection"
-    if isinstance(exc, PhotoTooSlow):
-        return f"{exc}; the photo was not read: try a smaller photo of the board"
+    if isinstance(exc, WorkTooSlow):
+        return f"{exc}; it was stopped: try a smaller photo or a shorter document"
     if isinstance(exc, PhotoTimeout):
         return f"{exc.message}; the work was stopped: try a smaller photo or a shorter document"
     if isinstance(exc, ReaderDied):
@@ -187,7 +187,7 @@ def _error_handlers(app: FastAPI) -> None:
         security.BodyTooLarge,
         security.BodyTooSlow,
         Busy,
-        PhotoTooSlow,
+        WorkTooSlow,
         ReaderDied,
     ):
         app.add_exception_handler(cls, handle)
