@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -199,6 +200,28 @@ def _error_handlers(app: FastAPI) -> None:
         return render(request, "error.html.j2", status=exc.status_code, message=exc.detail)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        # one line, as every error of the API, and without echoing the input (which may hold
+        # text no response can encode, such as a lone surrogate)
+        assert isinstance(exc, RequestValidationError)
+        message = validation_message(exc.errors())
+        if is_api(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        return PlainTextResponse(message, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
+
+
+def validation_message(errors: Any) -> str:
+    """FastAPI's list of validation errors as one line: where and what, never the input."""
+    parts = []
+    for error in list(errors)[:3]:
+        where = ".".join(str(x) for x in error.get("loc", ()) if x != "body") or "request"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    text = "; ".join(parts) or "invalid request"
+    # anything that is not encodable (a lone surrogate in a key) is written as an escape
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:500]
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
