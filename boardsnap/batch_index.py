@@ -17,6 +17,7 @@ import base64
 import csv
 import hashlib
 import io
+import math
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -85,6 +86,15 @@ def report_link(row: dict, outdir: Path) -> str | None:
     return "/".join(quote(part) for part in PurePosixPath(row["output"]).parts)
 
 
+def budget_text(used: float | None) -> str:
+    """The worst breach's budget used, as the index shows it: never "inf%" (a target of 0)."""
+    if not used:
+        return ""
+    if not math.isfinite(used) or used > 9.99:
+        return "over 999%"
+    return f"{used * 100:.0f}%"
+
+
 def render_index(rows: list[dict], outdir: Path) -> str:
     env = environment()
     script = (Path(env.loader.searchpath[0]) / SCRIPT).read_text(encoding="utf-8")
@@ -96,7 +106,7 @@ def render_index(rows: list[dict], outdir: Path) -> str:
             **r,
             "outcome": OUTCOME_LABELS.get(r["status"], r["status"]),
             "href": report_link(r, outdir),
-            "budget": f"{r['worst_budget'] * 100:.0f}%" if r.get("worst_budget") else "",
+            "budget": budget_text(r.get("worst_budget")),
         }
         for r in rows
     ]

@@ -13,6 +13,7 @@ lets a watchdog that must end the process remove the temporary files still being
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
@@ -28,6 +29,7 @@ from boardsnap.errors import BadInput, BoardSnapError, OutputError
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation at the fd level
 _OPEN_TEMPS: set[Path] = set()  # temporary files this process is writing now
 _OPEN_TEMPS_BY_FD: dict[int, Path] = {}
+_INPUTS: collections.deque[tuple[int, int, str]] = collections.deque(maxlen=64)  # note_input
 
 # errno -> (what went wrong, how to fix it)
 _REASONS: dict[int, tuple[str, str]] = {
@@ -118,15 +120,18 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
             )
         if target.exists():
             here = os.stat(target)
+            known = {(dev, ino): shown for dev, ino, shown in _INPUTS}
             for source in inputs:
                 with contextlib.suppress(OSError, ValueError):
                     there = os.stat(source)
-                    if (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino):
-                        raise OutputError(
-                            f"is the input {source}: writing it would destroy it",
-                            path=name,
-                            fix="choose another output name",
-                        )
+                    known[(there.st_dev, there.st_ino)] = str(source)
+            if (here.st_dev, here.st_ino) in known:
+                raise OutputError(
+                    f"is the input {known[(here.st_dev, here.st_ino)]}: writing it would "
+                    "destroy it",
+                    path=name,
+                    fix="choose another output name",
+                )
     except OSError as exc:
         raise _output_error(path, exc) from None
     except ValueError:  # a NUL character in the name
@@ -134,6 +139,14 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
             "not a usable file name", path=name.replace("\x00", "\\0"), fix="choose another"
         ) from None
     return target
+
+
+def note_input(path: str | Path) -> None:
+    """Remember that this process reads `path`, so that no output replaces it (the last
+    `_INPUTS.maxlen` inputs: a server reading photo after photo keeps a bounded list)."""
+    with contextlib.suppress(OSError, ValueError):
+        st = os.stat(path)
+        _INPUTS.append((st.st_dev, st.st_ino, str(path)))
 
 
 def _output_target(path: Path) -> Path:
@@ -311,6 +324,7 @@ def _fsync_folder(folder: Path) -> None:
 
 __all__ = [
     "check_output",
+    "note_input",
     "open_regular",
     "atomic_open",
     "atomic_path",

@@ -22,6 +22,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from boardsnap.config import LoadConfig
 from boardsnap.errors import BadInput
+from boardsnap.fileio import note_input
 from boardsnap.results import Photo
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
     path = Path(path)
     name = str(path)
     file_date = _check_file(path, name)
+    note_input(path)  # no report may replace the photo it is made from
     if path.suffix.lower() in (".heic", ".heif") and not _enable_heif():
         raise BadInput(
             "HEIC photos need the pillow-heif package",

@@ -135,3 +135,12 @@ def test_a_full_disk_is_said_as_such_not_move_the_manifest_away(tmp_path):
             manifest.record(outcome, "f")
     assert "no space left" in info.value.one_line()
     assert "move it away" not in info.value.one_line()
+
+
+def test_the_index_never_says_inf_percent():
+    from boardsnap.batch_index import budget_text
+
+    assert budget_text(float("inf")) == "over 999%"
+    assert budget_text(12.0) == "over 999%"
+    assert budget_text(1.48) == "148%"
+    assert budget_text(None) == budget_text(0.0) == ""

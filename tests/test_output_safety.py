@@ -86,3 +86,18 @@ def test_batch_output_folder_too_long_is_exit_7(tmp_path):
     result = CliRunner().invoke(cli, ["batch", str(photo), "-o", str(tmp_path / ("o" * 300))])
     assert result.exit_code == ExitCode.OUTPUT_ERROR, result.output
     assert "too long" in result.output
+
+
+def test_report_never_writes_over_its_photo(tmp_path):
+    photo = tmp_path / "board.jpg"
+    photo.write_bytes(
+        (Path(__file__).resolve().parents[1] / "samples" / "sample-01-payments.jpg").read_bytes()
+    )
+    before = photo.read_bytes()
+    (tmp_path / "link.html").symlink_to(photo)
+    for out in (photo, tmp_path / "link.html"):
+        result = CliRunner().invoke(cli, ["report", str(photo), "-o", str(out), "-f", "html"])
+        assert result.exit_code == ExitCode.OUTPUT_ERROR, result.output
+        assert "is the input" in result.output
+    assert photo.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["board.jpg", "link.html"]
