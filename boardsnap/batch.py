@@ -447,7 +447,7 @@ def run_batch(
     progress = progress or Progress()
     summary = BatchSummary(outdir=outdir, total=len(found.photos), skipped=len(found.skipped))
     for name in found.skipped:
-        log.info("%s: skipped (not a photo)", name)
+        log.info("%s: skipped (not a photo)", printable(name))
 
     with Manifest.open(outdir) as manifest:
         the_plan = plan(found, outdir, fmt, fingerprint, manifest, debug_dir)
