@@ -21,6 +21,7 @@ import contextlib
 import os
 import random
 import re
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -164,6 +165,8 @@ class SqliteDatabase(Database):
                 )
             if path.exists():
                 _refuse_empty(path)
+            else:
+                _create(path)
         except OSError as exc:  # a name too long for the system, a looping link...
             raise DatabaseError(
                 f"cannot use this path ({exc.strerror or exc})",
@@ -390,6 +393,33 @@ DAMAGED_FIX = (
     "file before every migration: PATH.v*.bak); `boardsnap db check` gives the full check"
 )
 EMPTY_GRACE = 2.0  # seconds another process may take to initialise a history file it created
+
+
+def _create(path: Path) -> None:
+    """A new history file, never empty: its header (WAL mode) is written under a temporary name
+    that is then linked in place, so a process killed while creating it leaves no empty file
+    that would later be refused as a truncated history. Another process creating it at the
+    same moment wins; this one then opens theirs."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        conn = sqlite3.connect(str(tmp))
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot create the history ({exc})", path=str(path)) from None
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{tmp}{suffix}")
 
 
 def _refuse_empty(path: Path) -> None:
