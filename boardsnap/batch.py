@@ -134,7 +134,10 @@ def find_photos(inputs: Iterable[str | Path], exclude: Path | None = None) -> In
     excluded = exclude.resolve() if exclude is not None else None
 
     def add(path: Path, display: str, root: Path) -> None:
-        source = path.resolve()
+        try:
+            source = path.resolve()
+        except (RuntimeError, OSError):  # a link loop (Python < 3.13 raises RuntimeError)
+            source = Path(os.path.abspath(path))
         if excluded is not None and source.is_relative_to(excluded):
             return
         if not is_photo_name(path):
@@ -184,7 +187,7 @@ def not_regular(path: Path) -> str | None:
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
-        if path.is_symlink():
+        if os.path.islink(path):
             return "a broken or looping link"
         return f"cannot be read ({exc.strerror or exc})"
     if stat.S_ISREG(mode):

@@ -81,3 +81,29 @@ def test_db_commands_over_files_that_are_no_history(content, tmp_path):
         _one_line(result, " ".join(args))
         assert result.exit_code == ExitCode.DATABASE, result.output
     assert db.read_bytes() == content
+
+
+def test_batch_over_every_refused_photo_kind_goes_on_and_lists_each(tmp_path):
+    """One folder holding every refused photo kind (and a link loop, a pipe, a folder named
+    .jpg...): the batch is not stopped or hung by any, each is a line of failed.txt."""
+    src = tmp_path / "in"
+    src.mkdir()
+    made = []
+    for kind in REFUSED_PHOTOS:
+        folder = src / kind.name
+        folder.mkdir()
+        path = kind.make(folder)
+        if kind.name == "unreadable" and os.geteuid() == 0:
+            path.unlink()  # root reads it anyway: not a refusal to count here
+            continue
+        if (path.exists() or path.is_symlink()) and boardsnap.load.is_photo_name(path):
+            made.append(kind.name)  # (an .svg is skipped as "not a photo", and counted)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "-f", "json", "-j", "1"])
+    assert "Traceback" not in result.output
+    assert result.exit_code in (ExitCode.BATCH_PARTIAL, ExitCode.OK), result.output
+    failed = (out / "failed.txt").read_text()
+    for name in made:
+        if name in ("folder", "symlink-loop"):  # a folder is walked, a loop is not followed
+            continue
+        assert f"/{name}/" in failed or f"{name}/" in failed, f"{name} not in failed.txt"
