@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_history import location, pg_url  # noqa: F401 - fixtures: SQLite and PostgreSQL
 
 from boardsnap.cli import cli
 from boardsnap.database import SqliteDatabase
@@ -172,3 +173,16 @@ def test_web_action_ids_beyond_64_bits_are_404(tmp_path):
             headers={"Authorization": "Bearer -"},
         )
     assert r.status_code == 404, r.text
+
+
+def test_a_nul_character_is_stored_or_an_invalid_document(location):  # noqa: F811
+    from boardsnap.document import Board
+    from boardsnap.errors import InvalidDocument
+
+    board = Board(source="x.jpg", service="Payments API", title="before\x00after")
+    with History(location) as store:
+        if store.db.dialect == "postgresql":  # PostgreSQL's text cannot hold NUL
+            with pytest.raises(InvalidDocument, match="NUL"):
+                store.save(board)
+        else:
+            assert store.save(board).created
