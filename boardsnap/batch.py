@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,8 +35,8 @@ from pathlib import Path, PurePosixPath
 
 from boardsnap.config import Config
 from boardsnap.document import Board
-from boardsnap.errors import BadInput, ExitCode
-from boardsnap.fileio import make_folder
+from boardsnap.errors import BadInput, BoardSnapError, DatabaseError, ExitCode
+from boardsnap.fileio import make_folder, open_regular
 from boardsnap.load import is_photo_name
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class Found:
     display: str
     root: Path
     rel: PurePosixPath
+    problem: str | None = None  # not a regular file (a named pipe, a device...): never opened
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,10 @@ def find_photos(inputs: Iterable[str | Path], exclude: Path | None = None) -> In
     excluded = exclude.resolve() if exclude is not None else None
 
     def add(path: Path, display: str, root: Path) -> None:
-        source = path.resolve()
+        try:
+            source = path.resolve()
+        except (RuntimeError, OSError):  # a link loop (Python < 3.13 raises RuntimeError)
+            source = Path(os.path.abspath(path))
         if excluded is not None and source.is_relative_to(excluded):
             return
         if not is_photo_name(path):
@@ -140,7 +145,7 @@ def find_photos(inputs: Iterable[str | Path], exclude: Path | None = None) -> In
             return
         if source not in photos:
             rel = PurePosixPath(*path.absolute().relative_to(root.absolute()).parts)
-            photos[source] = Found(source, display, root, rel)
+            photos[source] = Found(source, display, root, rel, not_regular(path))
 
     for raw in inputs:
         text = str(raw)
@@ -148,7 +153,7 @@ def find_photos(inputs: Iterable[str | Path], exclude: Path | None = None) -> In
         if path.is_dir():
             for file, display in _walk(path):
                 add(file, display, path)
-        elif path.is_file():
+        elif path.is_file() or _is_other_file(path):
             add(path, text, path.parent)
         elif glob.has_magic(text):
             matches = sorted(glob.glob(text, recursive=True))
@@ -160,12 +165,44 @@ def find_photos(inputs: Iterable[str | Path], exclude: Path | None = None) -> In
                 if m.is_dir():
                     for file, display in _walk(m):
                         add(file, display, root)
-                elif m.is_file():
+                elif m.is_file() or _is_other_file(m):
                     add(m, match, root)
         else:
             raise BadInput("no such file or folder", path=text, fix="check the path")
     ordered = sorted(photos.values(), key=lambda f: (str(f.root), str(f.rel)))
     return Inputs(tuple(ordered), tuple(skipped[k] for k in sorted(skipped)))
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_regular(path: Path) -> str | None:
+    """Why `path` is not a photo file to open (a pipe would block its reader forever, a device
+    could be endless), or None for a regular file (a link to one included)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if os.path.islink(path):
+            return "a broken or looping link"
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((what for test, what in _KINDS if test(mode)), "not a file")
+    return f"not a regular file ({kind}); skipped"
+
+
+def _is_other_file(path: Path) -> bool:
+    """Something that is there but is neither a folder nor a regular file (or a broken link)."""
+    try:
+        os.lstat(path)
+    except (OSError, ValueError):
+        return False
+    return not path.is_dir()
 
 
 def _walk(folder: Path) -> Iterator[tuple[Path, str]]:
@@ -186,6 +223,15 @@ def _glob_root(pattern: str) -> Path:
             break
         fixed.append(part)
     return Path(*fixed) if fixed else Path(".")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters (newline, ESC...) written as escapes: a file name
+    cannot break a line of failed.txt or the CSV, or send codes to a terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 # ---- output names ----------------------------------------------------------------------------
@@ -227,8 +273,9 @@ def settings_fingerprint(cfg: Config, fmt: str) -> str:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256; `BadInput` for what is not a regular file (never blocks on a pipe)."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         while chunk := f.read(HASH_CHUNK):
             h.update(chunk)
     return h.hexdigest()
@@ -290,7 +337,13 @@ def plan(
         rel = names[f.source]
         debug = debug_dir.absolute() / rel.with_suffix("") if debug_dir is not None else None
         job = Job(f.source, f.display, outdir_abs / rel, str(rel), fmt, debug)
-        if not (outdir_abs / rel).parent.resolve().is_relative_to(outdir_abs):
+        if f.problem is not None:
+            refused.append(
+                PhotoOutcome(
+                    job, "failed", None, f"{f.problem}; give a photo file", int(ExitCode.BAD_INPUT)
+                )
+            )
+        elif not (outdir_abs / rel).parent.resolve().is_relative_to(outdir_abs):
             refused.append(
                 PhotoOutcome(
                     job,
@@ -309,6 +362,27 @@ def plan(
         vanished[key] for key in (str(r).casefold() for r in names.values()) if key in vanished
     )
     return Plan(tuple(jobs), tuple(fresh), tuple(refused), forget)
+
+
+def _call_on_outcome(
+    on_outcome: Callable[[PhotoOutcome], None], outcome: PhotoOutcome
+) -> PhotoOutcome:
+    """Run `on_outcome` (the history save). A photo it refuses (a board without a service, a
+    document the history cannot take) fails alone, its report kept and recorded; a history
+    that cannot be used at all (`DatabaseError`) stops the batch, as every photo would fail."""
+    try:
+        on_outcome(outcome)
+    except DatabaseError:
+        raise
+    except BoardSnapError as exc:
+        fix = f"; {exc.fix}" if exc.fix else ""
+        return dataclasses.replace(
+            outcome,
+            status="failed",
+            reason=f"report written, but not saved in the history: {exc.message}{fix}",
+            exit_code=int(exc.exit_code),
+        )
+    return outcome
 
 
 class ManifestView:
@@ -376,7 +450,7 @@ def run_batch(
     progress = progress or Progress()
     summary = BatchSummary(outdir=outdir, total=len(found.photos), skipped=len(found.skipped))
     for name in found.skipped:
-        log.info("%s: skipped (not a photo)", name)
+        log.info("%s: skipped (not a photo)", printable(name))
 
     with Manifest.open(outdir) as manifest:
         the_plan = plan(found, outdir, fmt, fingerprint, manifest, debug_dir)
@@ -395,7 +469,7 @@ def run_batch(
             # converted again and the save finds it already there; the other way round the
             # manifest would call it done and its review would never be saved
             if on_outcome is not None:
-                on_outcome(outcome)
+                outcome = _call_on_outcome(on_outcome, outcome)
             manifest.record(outcome, fingerprint)
             if outcome.status == "ok":
                 summary.converted += 1

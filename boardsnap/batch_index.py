@@ -17,11 +17,13 @@ import base64
 import csv
 import hashlib
 import io
+import math
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import boardsnap
+from boardsnap.batch import printable
 from boardsnap.fileio import atomic_write_text
 from boardsnap.report import environment
 from boardsnap.report_view import STATUS_ICONS, STATUS_LABELS
@@ -77,9 +79,20 @@ def write_all(outdir: Path, rows: list[dict]) -> None:
 
 def report_link(row: dict, outdir: Path) -> str | None:
     """The report's URL relative to OUTDIR, when there is a report."""
-    if row["status"] != "ok" or not (outdir / row["output"]).is_file():
+    # a photo whose history save failed has its report (and its board recorded) all the same
+    written = row["status"] == "ok" or (row["status"] == "failed" and row.get("board"))
+    if not written or not (outdir / row["output"]).is_file():
         return None
     return "/".join(quote(part) for part in PurePosixPath(row["output"]).parts)
+
+
+def budget_text(used: float | None) -> str:
+    """The worst breach's budget used, as the index shows it: never "inf%" (a target of 0)."""
+    if not used:
+        return ""
+    if not math.isfinite(used) or used > 9.99:
+        return "over 999%"
+    return f"{used * 100:.0f}%"
 
 
 def render_index(rows: list[dict], outdir: Path) -> str:
@@ -93,7 +106,7 @@ def render_index(rows: list[dict], outdir: Path) -> str:
             **r,
             "outcome": OUTCOME_LABELS.get(r["status"], r["status"]),
             "href": report_link(r, outdir),
-            "budget": f"{r['worst_budget'] * 100:.0f}%" if r.get("worst_budget") else "",
+            "budget": budget_text(r.get("worst_budget")),
         }
         for r in rows
     ]
@@ -139,7 +152,7 @@ def render_csv(rows: list[dict], outdir: Path) -> str:
 def _cell(value) -> str:
     if value is None:
         return ""
-    text = str(value)
+    text = printable(str(value))
     if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
@@ -147,5 +160,8 @@ def _cell(value) -> str:
 
 def render_failed(rows: list[dict]) -> str:
     return "".join(
-        f"{r['display']}\t{r['status']}\t{r['reason'] or ''}\n" for r in rows if r["status"] != "ok"
+        f"{printable(r['display'])}\t{r['status']}\t{printable(r['reason'] or '')}\n"
+        for r in rows
+        if r["status"] != "ok"
     )
+

@@ -1351,6 +1351,85 @@ def _emit(data: str | bytes, output: Path | None) -> None:
     click.echo(str(output))
 
 
+# ---- db: check, back up and restore the review history ------------------------------------
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Check, back up and restore the review history (SQLite; PostgreSQL: pg_dump)."""
+
+
+def _pg_advice(location: str | None, what: str) -> None:
+    from boardsnap.database import _is_postgres
+
+    if _is_postgres(location):
+        raise click.UsageError(
+            f"db {what} works on an SQLite history; for PostgreSQL use "
+            "pg_dump -Fc URL -f FILE and pg_restore -d URL FILE"
+        )
+
+
+@db_group.command("check")
+@db_option
+@verbosity_options
+@handle_errors
+def db_check(db: str | None, verbose: int, quiet: bool) -> None:
+    """The full check: SQLite's integrity_check and foreign keys (exit 9 with the fix on
+    damage); on PostgreSQL, that the history can be read."""
+    from boardsnap.database import SqliteDatabase, connect
+
+    setup_logging(verbose, quiet)
+    store = connect(db)
+    try:
+        if isinstance(store, SqliteDatabase):
+            store.check(quick=False)
+        known = store.table_exists("reviews")
+        reviews = int(store.one("SELECT count(*) FROM reviews")[0]) if known else 0
+        click.echo(f"{store.where}: ok, {_count(reviews, 'review')}")
+    finally:
+        store.close()
+
+
+@db_group.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@db_option
+@verbosity_options
+@handle_errors
+def db_backup(dest: Path, db: str | None, verbose: int, quiet: bool) -> None:
+    """Copy the whole history to DEST, consistently, while others may be writing (SQLite's
+    online backup API). Prints DEST."""
+    from boardsnap.database import SqliteDatabase, connect
+
+    setup_logging(verbose, quiet)
+    _pg_advice(db, "backup")
+    store = connect(db)
+    try:
+        assert isinstance(store, SqliteDatabase)
+        store.check(quick=True)  # a copy of a damaged history would restore the damage
+        store.backup_to(dest)
+    finally:
+        store.close()
+    click.echo(str(dest))
+
+
+@db_group.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@db_option
+@verbosity_options
+@handle_errors
+def db_restore(source: Path, db: str | None, verbose: int, quiet: bool) -> None:
+    """Make the history a copy of the backup SOURCE (checked first). The history as it was is
+    kept beside it: copied, or moved aside when it is damaged."""
+    from boardsnap.database import restore
+
+    setup_logging(verbose, quiet)
+    _pg_advice(db, "restore")
+    for note in restore(db, source):
+        if not quiet:
+            click.echo(f"boardsnap: {note}", err=True)
+    click.echo(f"restored from {source}")
+
+
 def main() -> None:
     cli(prog_name="boardsnap")
 

@@ -146,6 +146,11 @@ class WebConfig:
     workers: int = 2  # extraction threads, each with its own warm OCR engine (CPU-bound)
     max_pending: int = 64  # photos waiting for a worker; more uploads are told to retry
     max_form_fields: int = 2000  # fields of the check form (a board has a few dozen)
+    # a connection must send a request's headers within this many seconds (slow-loris), and
+    # its whole body within body_seconds (a 25 MB photo on a slow phone link: well within)
+    header_seconds: float = 15.0
+    body_seconds: float = 120.0
+    shutdown_seconds: float = 3.0  # SIGTERM: requests still running after this are cut off
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,8 @@ class Config:
         _check(self.web.max_upload_bytes > 0, "web.max_upload_bytes must be positive")
         _check(self.web.workers >= 1, "web.workers must be at least 1")
         _check(self.web.max_pending >= 1, "web.max_pending must be at least 1")
+        for name in ("header_seconds", "body_seconds", "shutdown_seconds"):
+            _check(getattr(self.web, name) > 0, f"web.{name} must be positive")
         _check(
             0 <= self.limits.photo_seconds <= 1e6, "limits.photo_seconds must be 0 (none) to 1e6"
         )

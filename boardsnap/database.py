@@ -21,6 +21,7 @@ import contextlib
 import os
 import random
 import re
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from boardsnap.errors import DatabaseError
+from boardsnap.errors import DatabaseError, InvalidDocument, NotFound
 from boardsnap.fileio import make_folder
 
 ENV_VAR = "BOARDSNAP_DB"
@@ -95,11 +96,11 @@ class Database:
     where = ""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        with self._errors():
+        with _values(), self._errors():
             self._conn.execute(self._sql(sql), tuple(params))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        with self._errors():
+        with _values(), self._errors():
             return list(self._conn.execute(self._sql(sql), tuple(params)).fetchall())
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
@@ -108,7 +109,7 @@ class Database:
 
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run an INSERT and return the new row's id (`RETURNING id`: SQLite >= 3.35, PG)."""
-        with self._errors():
+        with _values(), self._errors():
             row = self._conn.execute(self._sql(sql + " RETURNING id"), tuple(params)).fetchone()
         return int(row[0])
 
@@ -148,18 +149,34 @@ class SqliteDatabase(Database):
     def __init__(self, path: Path, busy_timeout: float, create_folder: bool = False):
         self.path = path
         self.where = str(path)
+        self._checked = False  # quick_check done (once, before the first write)
         folder = path.parent
         if create_folder:
             fix = f"set {ENV_VAR} or --db to a writable place"
             make_folder(folder, "history folder", fix, error=DatabaseError)
-        if path.is_dir():
-            raise DatabaseError("is a folder", path=str(path), fix="give a database file name")
-        if not folder.is_dir():
+        try:
+            if path.is_dir():
+                raise DatabaseError("is a folder", path=str(path), fix="give a database file name")
+            if not folder.is_dir():
+                raise DatabaseError(
+                    "folder does not exist",
+                    path=str(path),
+                    fix=f"create it first (mkdir -p {folder}) or choose another path",
+                )
+            if path.exists():
+                _refuse_empty(path)
+            else:
+                _create(path)
+        except OSError as exc:  # a name too long for the system, a looping link...
             raise DatabaseError(
-                "folder does not exist",
-                path=str(path),
-                fix=f"create it first (mkdir -p {folder}) or choose another path",
-            )
+                f"cannot use this path ({exc.strerror or exc})",
+                path=str(path)[:300],
+                fix="give a shorter path to a database file",
+            ) from None
+        except ValueError:
+            raise DatabaseError(
+                "not a usable file name", path=repr(str(path))[:300], fix="give another --db"
+            ) from None
         try:
             # isolation_level=None: no implicit transactions; write() and read() begin them.
             self._conn = sqlite3.connect(
@@ -197,6 +214,9 @@ class SqliteDatabase(Database):
 
     @contextlib.contextmanager
     def write(self) -> Iterator[None]:
+        if not self._checked:  # opened for writing: never write into a damaged database
+            self.check(quick=True)
+            self._checked = True
         # IMMEDIATE takes the write lock now, waiting up to the busy timeout for another writer.
         self.execute("BEGIN IMMEDIATE")
         try:
@@ -219,6 +239,55 @@ class SqliteDatabase(Database):
     def integrity_check(self) -> str:
         return str(self.one("PRAGMA integrity_check")[0])
 
+    def check(self, quick: bool = False) -> None:
+        """`DatabaseError` (exit 9, with the fix) unless SQLite finds the file sound:
+        `quick_check` (the structure, in one pass) or the full `integrity_check` plus the
+        foreign keys."""
+        pragma = "quick_check" if quick else "integrity_check"
+        lines = [
+            line for r in self.query(f"PRAGMA {pragma}(20)") for line in str(r[0]).splitlines()
+        ]
+        rows = [line for line in lines if not line.startswith("*** in database")]  # a heading
+        if not quick:
+            rows += [
+                f"row {r[1]} of {r[0]} names a missing {r[2]}"
+                for r in self.query("PRAGMA foreign_key_check")
+            ]
+        if rows and rows != ["ok"]:
+            more = f"; {len(rows) - 1} more" if len(rows) > 1 else ""
+            raise DatabaseError(
+                f"the history database is damaged ({rows[0][:160]}{more})",
+                path=self.where,
+                fix=DAMAGED_FIX,
+            )
+
+    def backup_to(self, dest: Path) -> None:
+        """A consistent copy of the whole database in `dest` (SQLite's online backup API:
+        writers may go on meanwhile), written to a temporary name and renamed when complete."""
+        from boardsnap.fileio import atomic_path
+
+        with atomic_path(dest, inputs=(self.path,)) as tmp:
+            try:
+                copy = sqlite3.connect(str(tmp))
+                try:
+                    with self._errors():
+                        self._conn.backup(copy)
+                    copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                finally:
+                    copy.close()
+            except sqlite3.Error as exc:
+                raise DatabaseError(f"cannot copy ({exc})", path=str(dest)) from None
+
+    def restore_from(self, source: Path) -> None:
+        """Replace the whole database with `source`, a sound history (checked first)."""
+        src = open_backup(source)
+        try:
+            with self._errors():
+                src.backup(self._conn)
+        finally:
+            src.close()
+        self._checked = False
+
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
         try:
@@ -238,9 +307,9 @@ class SqliteDatabase(Database):
             )
         if "not a database" in text or "malformed" in text:
             return DatabaseError(
-                f"not a BoardSnap history database ({text})",
+                f"not a BoardSnap history database, or a damaged one ({text})",
                 path=self.where,
-                fix="give another --db file; this one is something else or damaged",
+                fix="give another --db file; if it is your history, " + DAMAGED_FIX,
             )
         if "readonly" in text or "unable to open" in text:
             return DatabaseError(
@@ -304,12 +373,169 @@ class PostgresDatabase(Database):
         psycopg = self._psycopg
         try:
             yield
+        except psycopg.DataError as exc:
+            if "NUL" not in str(exc):
+                raise
+            raise InvalidDocument(
+                "the text holds a NUL character, which PostgreSQL cannot store",
+                fix="remove the NUL characters (\\u0000) from the document",
+            ) from None
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise DatabaseError(
                 f"database error ({_first_line(exc)})",
                 path=self.where,
                 fix="check the server is running and reachable",
             ) from None
+
+
+DAMAGED_FIX = (
+    "restore a backup with `boardsnap db restore BACKUP --db PATH` (a copy is made beside the "
+    "file before every migration: PATH.v*.bak); `boardsnap db check` gives the full check"
+)
+EMPTY_GRACE = 2.0  # seconds another process may take to initialise a history file it created
+
+
+def _create(path: Path) -> None:
+    """A new history file, never empty: its header (WAL mode) is written under a temporary name
+    that is then linked in place, so a process killed while creating it leaves no empty file
+    that would later be refused as a truncated history. Another process creating it at the
+    same moment wins; this one then opens theirs."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        conn = sqlite3.connect(str(tmp))
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot create the history ({exc})", path=str(path)) from None
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{tmp}{suffix}")
+
+
+def _refuse_empty(path: Path) -> None:
+    """An existing empty file is not taken for a new history (a truncated one would silently
+    lose every review): unless another process is creating it right now, it is refused."""
+    deadline = time.monotonic() + EMPTY_GRACE
+    while path.stat().st_size == 0:
+        if time.monotonic() > deadline:
+            raise DatabaseError(
+                "is an empty file, not a history (was it truncated?)",
+                path=str(path),
+                fix="restore a backup with `boardsnap db restore BACKUP --db PATH`, or delete "
+                "the empty file to start a new history",
+            )
+        time.sleep(0.05)
+
+
+def open_backup(source: Path) -> sqlite3.Connection:
+    """A read-only connection to `source` once it is known to be a sound BoardSnap history."""
+    if not Path(source).is_file():
+        raise DatabaseError("no such file", path=str(source), fix="give the backup's path")
+    try:
+        src = sqlite3.connect(f"file:{Path(source).absolute()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot open the backup ({exc})", path=str(source)) from None
+    try:
+        result = [str(r[0]) for r in src.execute("PRAGMA integrity_check(5)")]
+        known = src.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+        ).fetchone()
+    except sqlite3.Error as exc:
+        src.close()
+        raise DatabaseError(
+            f"not a usable backup ({exc})", path=str(source), fix="give another backup"
+        ) from None
+    if result != ["ok"] or not known:
+        src.close()
+        what = "damaged" if result != ["ok"] else "not a BoardSnap history"
+        raise DatabaseError(f"the backup is {what}", path=str(source), fix="give another backup")
+    return src
+
+
+def stamp() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
+
+def restore(location: str | Path | None, source: Path, busy_timeout: float = 30.0) -> list[str]:
+    """Make the SQLite history at `location` a copy of the backup `source`; returns lines that
+    say what was kept. The history as it was is kept beside it first: copied when it can be
+    read (PATH.before-restore-TIMESTAMP.bak), else (empty, damaged) moved aside whole with its
+    WAL files (PATH.damaged-TIMESTAMP)."""
+    open_backup(source).close()  # a bad backup is refused before anything is touched
+    where = str(resolve_location(location)[0])
+    if _is_postgres(location):
+        raise DatabaseError(
+            "restore works on an SQLite history",
+            path=redact(where),
+            fix="for PostgreSQL use pg_restore (from a dump made with pg_dump -Fc)",
+        )
+    path = Path(urlsplit(where).path) if where.lower().startswith("sqlite://") else Path(where)
+    notes: list[str] = []
+    try:
+        db = SqliteDatabase(path, busy_timeout)
+    except DatabaseError:
+        db = None  # empty or not a database: moved aside whole below
+    if db is not None:
+        try:
+            try:
+                db.check(quick=True)
+                sound = True
+            except DatabaseError:
+                sound = False  # damaged: moved aside whole below
+            if sound:
+                aside = path.with_name(f"{path.name}.before-restore-{stamp()}.bak")
+                db.backup_to(aside)
+                notes.append(f"the history as it was is copied to {aside}")
+                db.restore_from(source)
+                return notes
+        finally:
+            db.close()
+    if path.exists():
+        damaged = path.with_name(f"{path.name}.damaged-{stamp()}")
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(f"{path}{suffix}", f"{damaged}{suffix}")
+        notes.append(f"the damaged history is moved to {damaged}")
+    fresh = SqliteDatabase(path, busy_timeout)
+    try:
+        fresh.restore_from(source)
+    finally:
+        fresh.close()
+    return notes
+
+
+def _is_postgres(location: str | Path | None) -> bool:
+    text = str(resolve_location(location)[0])
+    return "://" in text and text.split("://", 1)[0].lower() in PG_SCHEMES
+
+
+@contextlib.contextmanager
+def _values() -> Iterator[None]:
+    """Values no database can take, as the documented errors: text that is not valid Unicode
+    (a lone surrogate) is an invalid document; an id beyond 64 bits names nothing."""
+    try:
+        yield
+    except UnicodeEncodeError:
+        raise InvalidDocument(
+            "the text holds a character that is not valid Unicode (a lone surrogate such as "
+            "\\ud800)",
+            fix="remove it from the document",
+        ) from None
+    except OverflowError:
+        raise NotFound(
+            "no such action or review: the number is beyond any id",
+            fix="`boardsnap actions` lists them",
+        ) from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -22,10 +22,15 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from boardsnap.config import LoadConfig
 from boardsnap.errors import BadInput
+from boardsnap.fileio import note_input
 from boardsnap.results import Photo
 
 log = logging.getLogger(__name__)
 
+# Pillow formats read, and no others (Pillow knows EPS, which runs Ghostscript, PDF, ICNS...):
+# the documented JPEG (MPO: a phone's multi-picture JPEG), PNG, WebP, TIFF and HEIC, and GIF
+# (its first frame), which the reader has always taken
+READ_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "GIF", "HEIF")
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
 _HEIF_READY: bool | None = None
 
@@ -48,6 +53,7 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
     path = Path(path)
     name = str(path)
     file_date = _check_file(path, name)
+    note_input(path)  # no report may replace the photo it is made from
     if path.suffix.lower() in (".heic", ".heif") and not _enable_heif():
         raise BadInput(
             "HEIC photos need the pillow-heif package",
@@ -63,7 +69,7 @@ def load_photo(path: str | Path, cfg: LoadConfig) -> Photo:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.MAX_IMAGE_PIXELS = cfg.max_pixels
-            with Image.open(path) as img:
+            with Image.open(path, formats=_read_formats()) as img:
                 return _decode(img, name, cfg, file_date)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise BadInput(
@@ -147,9 +153,8 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
             ),
         )
     img.load()
-    frames = _frame_count(img)
-    if frames != 1:
-        log.info("%s: animated image, reading its first frame", name)
+    if _frame_count(img) != 1:
+        log.info("%s: several frames or pages, reading the first", name)
     img = ImageOps.exif_transpose(img) or img
     rgb = _to_rgb8(img)
     h, w = rgb.shape[:2]
@@ -173,13 +178,20 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
 
 
 def _frame_count(img: Image.Image) -> int | None:
-    """Frames in the file (1 for a still photo); None when a later frame is too damaged to
-    count (Pillow then raises struct.error or IndexError): the first frame, loaded, is read."""
+    """1 for a still photo, 2 for "more than one" (never counted: a TIFF of 200,000 pages
+    would be walked page by page); None when the second frame is too damaged to find (Pillow
+    then raises struct.error or IndexError): the first frame, loaded, is read."""
     try:
-        return int(getattr(img, "n_frames", 1))
+        return 2 if getattr(img, "is_animated", False) else 1
     except (OSError, ValueError, EOFError, IndexError, struct.error):
         img.seek(0)
         return None
+
+
+def _read_formats() -> list[str]:
+    """READ_FORMATS that this Pillow has (every plugin registered: HEIF once enabled)."""
+    Image.init()
+    return [f for f in READ_FORMATS if f in Image.OPEN]
 
 
 def _to_rgb8(img: Image.Image) -> np.ndarray:
@@ -191,8 +203,12 @@ def _to_rgb8(img: Image.Image) -> np.ndarray:
         return np.dstack([grey] * 3)
     if img.mode == "F":
         arr = np.asarray(img, dtype=np.float64)
-        lo, hi = float(arr.min()), float(arr.max())
-        grey = ((arr - lo) / ((hi - lo) or 1.0) * 255.0).astype(np.uint8)
+        finite = np.isfinite(arr)
+        # NaN and infinities (a float TIFF's "no data") are read as the darkest value
+        lo = float(arr[finite].min()) if finite.any() else 0.0
+        hi = float(arr[finite].max()) if finite.any() else 0.0
+        arr = np.where(finite, arr, lo)
+        grey = np.clip((arr - lo) / ((hi - lo) or 1.0) * 255.0, 0, 255).astype(np.uint8)
         return np.dstack([grey] * 3)
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")

@@ -95,11 +95,7 @@ class Manifest(ManifestView):
                 )
             yield cls(outdir, db, lock_fd)
         except sqlite3.DatabaseError as exc:
-            raise OutputError(
-                f"the manifest cannot be used ({exc})",
-                path=str(outdir / FILENAME),
-                fix="move it away to start the folder afresh",
-            ) from None
+            raise _error(exc, outdir / FILENAME) from None
         finally:
             db.close()
             os.close(lock_fd)
@@ -158,7 +154,8 @@ class Manifest(ManifestView):
     def record(self, outcome: PhotoOutcome, fingerprint: str) -> None:
         """Commit one photo's outcome (durably, before the next photo is looked at)."""
         job = outcome.job
-        board = outcome.board if outcome.status == "ok" else None
+        # a board is kept whenever its report was written (also when its history save failed)
+        board = outcome.board if outcome.status in ("ok", "failed") else None
         facts = board_facts(board) if board is not None else {}
         size, mtime_ns = outcome.stat or (None, None)
         values = {
@@ -189,7 +186,36 @@ class Manifest(ManifestView):
                     tuple(values.values()),
                 )
         except sqlite3.Error as exc:
-            raise OutputError(f"cannot update the manifest ({exc})", path=str(self.path)) from None
+            raise _error(exc, self.path, "cannot update the manifest") from None
+
+
+def _error(
+    exc: sqlite3.Error, path: Path, what: str = "the manifest cannot be used"
+) -> OutputError:
+    """A full disk, a read-only folder or a locked file is said as such; only a file that is
+    not a manifest (or is damaged) is to be moved away."""
+    text = str(exc)
+    if "full" in text:
+        return OutputError(
+            "no space left on the disk",
+            path=str(path),
+            fix="free some space or choose another output folder",
+        )
+    if "readonly" in text or "unable to open" in text or "disk I/O" in text:
+        return OutputError(
+            f"{what} ({text})",
+            path=str(path),
+            fix="check the output folder is writable and its disk healthy",
+        )
+    if "locked" in text or "busy" in text:
+        return OutputError(
+            f"{what} ({text})",
+            path=str(path),
+            fix="another program holds it: wait for it, or choose another folder",
+        )
+    return OutputError(
+        f"{what} ({text})", path=str(path), fix="move it away to start the folder afresh"
+    )
 
 
 def board_facts(board: Board) -> dict:

@@ -12,12 +12,16 @@ booleans are INTEGER 0/1.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from boardsnap.database import Database
+from boardsnap.database import Database, SqliteDatabase
 from boardsnap.errors import DatabaseError
+
+log = logging.getLogger(__name__)
 
 ID_TYPES = {
     "sqlite": "INTEGER PRIMARY KEY",
@@ -165,9 +169,10 @@ def migrate(db: Database, target: int = LATEST) -> list[int]:
             path=db.where,
             fix="upgrade boardsnap",
         )
-    for migration in MIGRATIONS:
-        if migration.version <= version or migration.version > target:
-            continue
+    pending = [m for m in MIGRATIONS if version < m.version <= target]
+    if version >= 1 and pending:
+        copy_before_migration(db, version)
+    for migration in pending:
         with db.write():
             # Inside the lock: another process may have migrated while we waited for it.
             db.execute(
@@ -186,6 +191,25 @@ def migrate(db: Database, target: int = LATEST) -> list[int]:
             )
         applied.append(migration.version)
     return applied
+
+
+def copy_before_migration(db: Database, version: int) -> Path | None:
+    """A copy of the history as it is, before migrations change it: beside an SQLite file
+    as FILE.vVERSION-TIMESTAMP.bak (restore it with `boardsnap db restore`). A PostgreSQL
+    database is the server's to back up: a log line says how."""
+    if not isinstance(db, SqliteDatabase):
+        log.warning(
+            "%s: migrating the history from schema version %d; back it up first with "
+            "pg_dump -Fc if you have no recent dump",
+            db.where,
+            version,
+        )
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    dest = db.path.with_name(f"{db.path.name}.v{version}-{stamp}.bak")
+    db.backup_to(dest)
+    log.info("%s: copied to %s before migrating it", db.where, dest)
+    return dest
 
 
 def now() -> str:

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import TextIO
 
-from boardsnap.batch import PhotoOutcome, Progress
+from boardsnap.batch import PhotoOutcome, Progress, printable
 
 BAR_WIDTH = 24
 
@@ -35,7 +35,10 @@ class TerminalProgress(Progress):
         if outcome.status == "failed":
             self.failed += 1
             if self.notes:
-                self._note(f"boardsnap: {outcome.job.display}: failed: {outcome.reason}")
+                self._note(
+                    f"boardsnap: {printable(outcome.job.display)}: failed: "
+                    f"{printable(outcome.reason or '')}"
+                )
         elif outcome.status == "no_table":
             self.no_table += 1
         self._draw()

@@ -41,7 +41,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from boardsnap import fileio
-from boardsnap.batch import Job, PhotoOutcome, sha256_file
+from boardsnap.batch import Job, PhotoOutcome, printable, sha256_file
 from boardsnap.config import Config
 from boardsnap.errors import (
     BadInput,
@@ -124,7 +124,7 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
     except BoardSnapError as exc:
         return outcome("failed", reason=exc.message + _fix(exc), exit_code=int(exc.exit_code))
     except Exception as exc:  # a bug: the photo fails, the batch goes on, the log has it all
-        log.error("%s: internal error\n%s", job.display, traceback.format_exc())
+        log.error("%s: internal error\n%s", printable(job.display), traceback.format_exc())
         return outcome(
             "failed",
             reason=f"internal error: {type(exc).__name__}: {exc}",
@@ -151,8 +151,9 @@ def _fix(exc: BoardSnapError) -> str:
 
 def _write_report(job: Job, cfg: Config, extraction) -> None:
     from boardsnap import report
-    from boardsnap.fileio import atomic_write_text
+    from boardsnap.fileio import atomic_write_text, check_output
 
+    check_output(job.output, inputs=(job.source,))  # a link in OUTDIR to the photo, a pipe...
     try:
         job.output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -35,6 +35,7 @@ OK = ExitCode.OK
 BAD = ExitCode.BAD_INPUT
 NO_TABLE = ExitCode.NO_TABLE
 DOC = ExitCode.INVALID_DOCUMENT
+OUT = ExitCode.OUTPUT_ERROR
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Kind:
     words: str = ""  # must appear in the one line on stderr
     command: str = "report"  # report (a photo) or render (a board document)
     shows: tuple[str, ...] = ()  # a report must show these texts
+    # the report's path (-o) in the given empty output folder, when the output is the hostile
+    # part; the one line then names it, and the folder is left as this made it
+    output: Callable[[Path], Path] | None = None
 
 
 # ---- board photos ------------------------------------------------------------------------------
@@ -310,6 +314,66 @@ def missing(folder: Path) -> Path:
     return folder / "no-such-photo.jpg"
 
 
+def eps(folder: Path) -> Path:
+    """An EPS drawing: Pillow knows the format and would run Ghostscript to read it."""
+    return _save(Image.new("L", (200, 150), 255), folder / "board.eps", format="EPS")
+
+
+def float_tiff_nan(folder: Path) -> Path:
+    """A 32-bit float greyscale TIFF of the board with a block of NaN ("no data")."""
+    grey = cv2.cvtColor(board_photo(), cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
+    grey[:40, :40] = np.nan
+    return _save(Image.fromarray(grey, mode="F"), folder / "float.tif", format="TIFF")
+
+
+def many_pages_tiff(folder: Path, pages: int = 50_000) -> Path:
+    """A TIFF whose first page is the board and then `pages` pages of one pixel (a file that
+    took a worker 150 s when every page was counted). Written by hand: Pillow takes minutes."""
+    buf = io.BytesIO()
+    grey = cv2.cvtColor(board_photo(), cv2.COLOR_BGR2GRAY)
+    Image.fromarray(grey).save(buf, format="TIFF")
+    data = bytearray(buf.getvalue())
+    assert data[:4] == b"II*\x00"
+    first = struct.unpack_from("<I", data, 4)[0]
+    entries = struct.unpack_from("<H", data, first)[0]
+    next_at = first + 2 + 12 * entries  # where the first page points to the next one
+    pixel = len(data)
+    data += b"\x00\x00"  # the one pixel all the pages share (and a pad byte)
+    start = len(data)
+    struct.pack_into("<I", data, next_at, start)
+    tags = ((256, 3, 1), (257, 3, 1), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+            (273, 4, pixel), (278, 3, 1), (279, 4, 1))  # fmt: skip
+    size = 2 + 12 * len(tags) + 4
+    chain = bytearray()
+    for n in range(pages):
+        chain += struct.pack("<H", len(tags))
+        for tag, kind, value in tags:
+            chain += struct.pack("<HHII", tag, kind, 1, value)
+        chain += struct.pack("<I", start + (n + 1) * size if n + 1 < pages else 0)
+    path = folder / "pages.tif"
+    path.write_bytes(bytes(data + chain))
+    return path
+
+
+def link_to_device(folder: Path) -> Path:
+    (folder / "report.html").symlink_to("/dev/null")
+    return folder / "report.html"
+
+
+def fifo_output(folder: Path) -> Path:
+    os.mkfifo(folder / "report.html")
+    return folder / "report.html"
+
+
+def broken_link_output(folder: Path) -> Path:
+    (folder / "report.html").symlink_to(folder / "gone" / "report.html")
+    return folder / "report.html"
+
+
+def long_name_output(folder: Path) -> Path:
+    return folder / ("r" * 300 + ".html")
+
+
 # ---- board documents ---------------------------------------------------------------------------
 
 GOOD_METRIC = {
@@ -485,6 +549,43 @@ KINDS: tuple[Kind, ...] = (
     Kind("dangling-link", "a link to a deleted photo", dangling_link, BAD, "broken link"),
     Kind("fifo", "a named pipe called .jpg (would block forever)", fifo, BAD, "not a regular"),
     Kind("unreadable", "a photo without read permission", unreadable, BAD, "permission denied"),
+    Kind("eps", "an EPS drawing (Pillow would run Ghostscript)", eps, BAD, "not an image"),
+    Kind("float-tiff-nan", "a 32-bit float TIFF holding NaN", float_tiff_nan, OK),
+    Kind("tiff-50000-pages", "a TIFF of 50,000 pages (the first one read)", many_pages_tiff, OK),
+    Kind(
+        "out-link-to-device",
+        "`-o` a link to /dev/null",
+        valid,
+        OUT,
+        "a link to a character device",
+        output=link_to_device,
+    ),
+    Kind("out-fifo", "`-o` a named pipe", valid, OUT, "a named pipe", output=fifo_output),
+    Kind(
+        "out-broken-link",
+        "`-o` a link to nowhere",
+        valid,
+        OUT,
+        "a broken link",
+        output=broken_link_output,
+    ),
+    Kind(
+        "out-name-too-long",
+        "`-o` a 300-character name",
+        valid,
+        OUT,
+        "too long",
+        output=long_name_output,
+    ),
+    Kind(
+        "render-out-fifo",
+        "`render -o` a named pipe",
+        doc("board.json", board_doc()),
+        OUT,
+        "a named pipe",
+        command="render",
+        output=fifo_output,
+    ),
     # board documents for `boardsnap render`
     Kind(
         "doc-valid",

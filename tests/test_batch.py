@@ -416,34 +416,70 @@ def test_killed_run_resumes_without_converting_twice(tmp_path):
     assert not list(outdir.glob(".*.tmp"))
 
 
+def _sigint_as_on_a_terminal() -> None:
+    # a child inherits an ignored SIGINT (a test run started in the background by a
+    # non-interactive shell, nohup, some CI runners) and Python then keeps ignoring it: give
+    # the batch the default disposition a foreground job on a terminal has
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_at_once_with_the_index_written(tmp_path):
+    """SIGINT while the second photo is being read (known from a marker the worker writes as
+    it starts on it; that photo's reading never ends): exit 130 at once, the first photo's row
+    and report kept, the second not recorded, the index written."""
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy(GOOD_1, src / "a.jpg")
     shutil.copy(GOOD_2, src / "b.jpg")
     outdir = tmp_path / "out"
-    exe = Path(sys.executable).parent / "boardsnap"
-    cmd = [str(exe), "batch", str(src), "-o", str(outdir), "-f", "json", "--workers", "1"]
+    marker = tmp_path / "b-started"
+    tests = str(Path(__file__).resolve().parent)
+    code = f"import sys; sys.path.insert(0, {tests!r}); import batch_faults; " + (
+        "sys.argv[0] = 'boardsnap'; batch_faults.main_with_stall()"
+    )
+    cmd = [sys.executable, "-c", code, "batch", str(src), "-o", str(outdir), "-f", "json"]
+    env = {**os.environ, "STALL_ON": "b.jpg", "STALL_MARKER": str(marker)}
     # its own session, so that the SIGINT goes to it and its workers, as Ctrl-C on a terminal
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        [*cmd, "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_sigint_as_on_a_terminal,
+        env=env,
     )
-    deadline = time.monotonic() + 120
-    while not (outdir / "a.json").exists() and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.05)
-    while "a.jpg" not in manifest_rows(outdir) and time.monotonic() < deadline:
-        time.sleep(0.02)  # a's report is written; now its row is committed too
-    os.killpg(proc.pid, signal.SIGINT)
-    t0 = time.monotonic()
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        # the worker takes b only after a's report is written and its outcome sent; the parent
+        # commits a's row on its own time: wait for both (the stall keeps b in flight)
+        deadline = time.monotonic() + 300
+        while not (marker.exists() and "a.jpg" in manifest_rows_if_any(outdir)):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the batch never started on b.jpg"
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)  # b's reading would take 600 s
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     assert proc.returncode == ExitCode.INTERRUPTED, stderr
-    assert time.monotonic() - t0 < 10  # does not wait for the photo in flight
     assert "interrupted; run the same command again" in stderr
     assert "1 not done" in stderr
     rows = manifest_rows(outdir)
     assert rows["a.jpg"]["status"] == "ok" and "b.jpg" not in rows
+    assert json.loads((outdir / "a.json").read_text())["metrics"]
+    assert not (outdir / "b.json").exists()
     assert 'href="a.json"' in (outdir / "index.html").read_text()
+
+
+def manifest_rows_if_any(outdir: Path) -> dict[str, dict]:
+    if not (outdir / "manifest.sqlite").exists():  # connecting would create it
+        return {}
+    try:
+        return manifest_rows(outdir)
+    except sqlite3.Error:  # its tables not created yet
+        return {}
 
 
 # ---- inputs and names, without OCR -------------------------------------------------------------

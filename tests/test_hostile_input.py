@@ -47,16 +47,20 @@ def _listing(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
 
 
-def _check_outcome(kind: Kind, path: Path, code: int, stderr: str, out: Path) -> None:
+def _check_outcome(
+    kind: Kind, path: Path, code: int, stderr: str, out: Path, found: set[str] = frozenset()
+) -> None:
+    """`found`: what the output folder held before the run (a hostile output's own file)."""
     assert code == kind.code, f"{kind.name}: exit {code}, stderr: {stderr}"
     assert "Traceback" not in stderr
     lines = stderr.splitlines()
     assert len(lines) == 1, f"{kind.name}: {len(lines)} lines on stderr: {stderr}"
-    assert path.name in lines[0], f"{kind.name}: {lines[0]!r} does not name {path.name}"
+    named = out.name if kind.output is not None else path.name
+    assert named in lines[0], f"{kind.name}: {lines[0]!r} does not name {named}"
     if kind.code:
         assert lines[0].startswith("boardsnap: error: ")
         assert kind.words in lines[0], f"{kind.name}: {lines[0]!r} lacks {kind.words!r}"
-        assert _listing(out.parent) == set(), f"{kind.name}: left {_listing(out.parent)}"
+        assert _listing(out.parent) == found, f"{kind.name}: left {_listing(out.parent)}"
     else:
         assert _listing(out.parent) == {out.name}
         assert out.stat().st_size > 1000
@@ -81,8 +85,10 @@ def test_hostile_input_in_process(kind, corpus, tmp_path, monkeypatch):
 
         monkeypatch.setattr(boardsnap.load.Image, "open", refuse)
     before = _listing(path.parent)
-    out = tmp_path / "out" / "report.html"
-    out.parent.mkdir()
+    (tmp_path / "out").mkdir()
+    out = kind.output(tmp_path / "out") if kind.output else tmp_path / "out" / "report.html"
+    found = _listing(out.parent)
+    kinds_of = {p.name: p.lstat().st_mode for p in out.parent.iterdir()}
     args = [kind.command, str(path), "-o", str(out)]
     t0 = time.perf_counter()
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
@@ -93,7 +99,9 @@ def test_hostile_input_in_process(kind, corpus, tmp_path, monkeypatch):
         assert result.stderr == "" and result.stdout.strip() == str(out)
         assert _listing(out.parent) == {out.name}
     else:
-        _check_outcome(kind, path, result.exit_code, result.stderr, out)
+        _check_outcome(kind, path, result.exit_code, result.stderr, out, found)
+    # a pipe, a link, a device stay what they were: never replaced by a regular file
+    assert {p.name: p.lstat().st_mode for p in out.parent.iterdir()} == kinds_of or not found
     assert _listing(path.parent) == before, "something was written beside the input"
 
 

@@ -42,6 +42,11 @@ def serve(settings: Settings) -> None:
         log_level="warning",
         server_header=False,
         proxy_headers=False,
+        # slow-loris: headers within [web] header_seconds (the body: security.Guard)
+        http=security.bounded_h11(settings.config.web.header_seconds),
+        # SIGTERM: requests still running after [web] shutdown_seconds are cut off, then the
+        # photo readers are stopped (web.worker.Extractor.close)
+        timeout_graceful_shutdown=max(1, round(settings.config.web.shutdown_seconds)),
     )
 
 

@@ -16,16 +16,25 @@ from typing import Any
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import boardsnap
 from boardsnap import report as report_stage
 from boardsnap import report_view
-from boardsnap.errors import BadInput, BoardSnapError, InvalidDocument, NoTableFound
+from boardsnap.errors import (
+    BadInput,
+    BoardSnapError,
+    DatabaseError,
+    InvalidDocument,
+    NoTableFound,
+    NotFound,
+    PhotoTimeout,
+)
 from boardsnap.web import security
 from boardsnap.web.service import Settings, WebApp
-from boardsnap.web.worker import Busy
+from boardsnap.web.worker import Busy, ReaderDied, WorkTooSlow
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
         token=settings.token,
         loopback_only=security.is_loopback(settings.host),
         max_body=settings.config.web.max_upload_bytes,
+        body_seconds=settings.config.web.body_seconds,
     )
     return app
 
@@ -115,12 +125,22 @@ def is_api(request: Request) -> bool:
 def error_status(exc: BaseException) -> int:
     if isinstance(exc, security.BodyTooLarge):
         return 413
+    if isinstance(exc, security.BodyTooSlow):
+        return 408
     if isinstance(exc, Busy):
         return 503
+    if isinstance(exc, (WorkTooSlow, PhotoTimeout)):
+        return 504
+    if isinstance(exc, ReaderDied):
+        return 422
     if isinstance(exc, BadInput) and "not a photo" in exc.message:
         return 415
     if isinstance(exc, (BadInput, NoTableFound, InvalidDocument)):
         return 422
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, DatabaseError):
+        return 503  # the history is unreachable or damaged: the message says which
     return 500
 
 
@@ -130,6 +150,14 @@ def user_message(exc: BaseException) -> str:
         return security.too_large_message(exc.limit)
     if isinstance(exc, Busy):
         return BUSY_MESSAGE
+    if isinstance(exc, security.BodyTooSlow):
+        return f"the upload took longer than {exc.seconds:g} s; try again on a better connection"
+    if isinstance(exc, WorkTooSlow):
+        return f"{exc}; it was stopped: try a smaller photo or a shorter document"
+    if isinstance(exc, PhotoTimeout):
+        return f"{exc.message}; the work was stopped: try a smaller photo or a shorter document"
+    if isinstance(exc, ReaderDied):
+        return "the photo could not be read (the reader stopped on it); try another photo"
     if isinstance(exc, NoTableFound):
         return (
             "no SLA table found on that photo; photograph the whole board with the "
@@ -155,7 +183,14 @@ def _error_handlers(app: FastAPI) -> None:
             return await snap_page(request, error=message, status=status)
         return PlainTextResponse(message, status_code=status, headers=headers)
 
-    for cls in (BoardSnapError, security.BodyTooLarge, Busy):
+    for cls in (
+        BoardSnapError,
+        security.BodyTooLarge,
+        security.BodyTooSlow,
+        Busy,
+        WorkTooSlow,
+        ReaderDied,
+    ):
         app.add_exception_handler(cls, handle)
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -165,6 +200,28 @@ def _error_handlers(app: FastAPI) -> None:
         return render(request, "error.html.j2", status=exc.status_code, message=exc.detail)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        # one line, as every error of the API, and without echoing the input (which may hold
+        # text no response can encode, such as a lone surrogate)
+        assert isinstance(exc, RequestValidationError)
+        message = validation_message(exc.errors())
+        if is_api(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        return PlainTextResponse(message, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
+
+
+def validation_message(errors: Any) -> str:
+    """FastAPI's list of validation errors as one line: where and what, never the input."""
+    parts = []
+    for error in list(errors)[:3]:
+        where = ".".join(str(x) for x in error.get("loc", ()) if x != "body") or "request"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    text = "; ".join(parts) or "invalid request"
+    # anything that is not encodable (a lone surrogate in a key) is written as an escape
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:500]
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:

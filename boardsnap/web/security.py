@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
@@ -117,12 +118,21 @@ def _cookies(headers: dict[str, str]) -> dict[str, str]:
 class Guard:
     """ASGI middleware: host check, token, body limit, CSRF cookie and security headers."""
 
-    def __init__(self, app: ASGIApp, *, token: str | None, loopback_only: bool, max_body: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        loopback_only: bool,
+        max_body: int,
+        body_seconds: float = 120.0,
+    ):
         self.app = app
         self.token = token
         self.session = session_value(token) if token else None
         self.loopback_only = loopback_only
         self.max_body = max_body
+        self.body_seconds = body_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -177,17 +187,35 @@ class Guard:
         state["csrf"] = csrf
 
         received = 0
+        deadline = asyncio.get_running_loop().time() + self.body_seconds
+        # what went wrong reading the body: whatever the app's body parser makes of the
+        # exception (a form parser answers 400), the client is told 413 or 408
+        failed: list[int] = []
 
         async def limited_receive() -> Message:
             nonlocal received
-            message = await receive()
+            left = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), max(left, 0.001))
+            except TimeoutError:
+                failed.append(408)
+                raise BodyTooSlow(self.body_seconds) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
+                    failed.append(413)
                     raise BodyTooLarge(self.max_body)
             return message
 
         async def send_with_headers(message: Message) -> None:
+            if failed:
+                if message["type"] == "http.response.start" and failed[0] not in sent:
+                    sent.append(failed[0])
+                    if failed[0] == 413:
+                        await _too_large(send, path, self.max_body)
+                    else:
+                        await _slow(send, path, self.body_seconds)
+                return  # the app's own answer to the broken body is dropped
             if message["type"] == "http.response.start":
                 extra = [
                     (b"x-content-type-options", b"nosniff"),
@@ -206,6 +234,7 @@ class Guard:
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
+        sent: list[int] = []
         await self.app(scope, limited_receive, send_with_headers)
 
 
@@ -230,6 +259,66 @@ async def _too_large(send: Send, path: str, limit: int) -> None:
         await _json(send, 413, text)
     else:
         await _plain(send, 413, text)
+
+
+async def _slow(send: Send, path: str, seconds: float) -> None:
+    text = f"the upload took longer than {seconds:g} s; try again on a better connection"
+    if path.startswith("/api/"):
+        await _json(send, 408, text)
+    else:
+        await _plain(send, 408, text)
+
+
+class BodyTooSlow(Exception):
+    """The request's body did not arrive within `[web] body_seconds` (408)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"body not received within {seconds:g} s")
+        self.seconds = seconds
+
+
+def bounded_h11(header_seconds: float) -> type:
+    """uvicorn's h11 protocol, closing a connection that does not complete a request's headers
+    within `header_seconds` of connecting or of its previous response (slow-loris)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class BoundedH11Protocol(H11Protocol):
+        def connection_made(self, transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_header_timer()
+
+        def data_received(self, data: bytes) -> None:
+            before = self.cycle
+            super().data_received(data)
+            if self.cycle is not None and self.cycle is not before:
+                self._cancel_header_timer()  # a request's headers are complete
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm_header_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_header_timer()
+            super().connection_lost(exc)
+
+        def _arm_header_timer(self) -> None:
+            self._cancel_header_timer()
+            armed_for = self.cycle
+
+            def expire() -> None:
+                if self.cycle is armed_for and not self.transport.is_closing():
+                    self.transport.close()
+
+            self._header_timer = self.loop.call_later(header_seconds, expire)
+
+        def _cancel_header_timer(self) -> None:
+            timer = getattr(self, "_header_timer", None)
+            if timer is not None:
+                timer.cancel()
+                self._header_timer = None
+
+    return BoundedH11Protocol
 
 
 def size_text(n: int) -> str:
@@ -261,6 +350,8 @@ async def _respond(
 __all__ = [
     "Guard",
     "BodyTooLarge",
+    "BodyTooSlow",
+    "bounded_h11",
     "check_bind",
     "is_loopback",
     "session_value",
