@@ -164,4 +164,3 @@ def render_failed(rows: list[dict]) -> str:
         for r in rows
         if r["status"] != "ok"
     )
-

@@ -25,6 +25,7 @@ import click
 from boardsnap.config import Config
 from boardsnap.document import Board
 from boardsnap.errors import BoardSnapError, ExitCode, InvalidDocument, OutputError
+from boardsnap.fileio import check_output
 
 log = logging.getLogger("boardsnap")
 
@@ -202,6 +203,15 @@ def _contract(cfg: Config, files: tuple[Path, ...]) -> Any:
     from boardsnap import slo as contract_stage
 
     return contract_stage.load_contract(paths)
+
+
+def _with_slo(cfg: Config, files: tuple[Path, ...]) -> Config:
+    """`cfg` with --slo's files added to `[slo] files`, every file read once here so that a bad
+    one fails before any photo is read (exit 6)."""
+    if files:
+        cfg = cfg.with_overrides(slo={"files": (*cfg.slo.files, *map(str, files))})
+    _contract(cfg, ())
+    return cfg
 
 
 def _checked(board: Board, contract: Any, cfg: Config) -> Board:
@@ -385,10 +395,13 @@ def extract(
     setup_logging(verbose, quiet)
     if fmt in BINARY_FORMATS and output is None:
         raise click.UsageError(f"--format {fmt} is binary: give the file with -o FILE.{fmt}")
-    cfg = build_config(config_file, near_miss, date_order, engine, timeout=timeout)
-    contract = _contract(cfg, slo_files)
+    cfg = _with_slo(
+        build_config(config_file, near_miss, date_order, engine, timeout=timeout), slo_files
+    )
+    if output is not None:
+        check_output(output, inputs=[photo])
     with bounded(cfg, photo):
-        board = _checked(Pipeline(cfg).extract(photo, debug_dir).board, contract, cfg)
+        board = Pipeline(cfg).extract(photo, debug_dir).board  # checked against [slo] files
         _emit(export(board, fmt, cfg.export), output)
     if not quiet:
         click.echo(summary_line(board), err=True)
@@ -446,15 +459,15 @@ def report(
         timeout=timeout,
     )
     document = photo.suffix.lower() == ".json"
-    contract = _contract(cfg, slo_files)
+    cfg = _with_slo(cfg, slo_files)
+    target = output or photo.with_suffix("." + fmt)
+    check_output(target, inputs=[photo])  # before the photo is read: exit 7, nothing done
     with bounded(cfg, photo), _maybe_history(db, cfg, wanted=save) as history:
         if document:
-            board, image = judged_document(photo, cfg), None
-        else:
+            board, image = _checked(judged_document(photo, cfg), _contract(cfg, ()), cfg), None
+        else:  # the pipeline checks the board against [slo] files
             result = Pipeline(cfg).extract(photo, debug_dir)
             board, image = result.board, result.rectified.image
-        board = _checked(board, contract, cfg)
-        target = output or photo.with_suffix("." + fmt)
         context = None
         saved = []
         if history is not None:
@@ -527,9 +540,10 @@ def render(
         config_file, audience, redact, near_miss=near_miss, paper=paper, timeout=timeout
     )
     contract = _contract(cfg, slo_files)
+    target = output or document.with_suffix("." + fmt)
+    check_output(target, inputs=[document])  # never the document itself: exit 7, nothing done
     with bounded(cfg, document):
         board = _checked(judged_document(document, cfg), contract, cfg)
-        target = output or document.with_suffix("." + fmt)
         with _maybe_history(db, cfg) as history:
             context = history.report_context(board) if history is not None else None
             written = api.render_report(
@@ -983,6 +997,7 @@ def _deliveries(n: int) -> str:
     help="Record every converted photo's review in the history (once: a photo already "
     "saved is not saved again).",
 )
+@slo_option
 @db_option
 @photo_options
 @handle_errors
@@ -995,6 +1010,7 @@ def batch(
     scheduler: str | None,
     save: bool,
     db: str | None,
+    slo_files: tuple[Path, ...],
     config_file: str | None,
     near_miss: float | None,
     date_order: str | None,
@@ -1016,7 +1032,9 @@ def batch(
     setup_logging(verbose, quiet)
     if workers and scheduler:
         raise click.UsageError("--workers is for local processes; a Dask cluster has its own")
-    cfg = build_config(config_file, near_miss, date_order, engine, paper, timeout)
+    cfg = _with_slo(
+        build_config(config_file, near_miss, date_order, engine, paper, timeout), slo_files
+    )
     progress = TerminalProgress(bar=False if quiet else None, notes=not quiet)
     saved = {"new": 0, "known": 0}
     with _maybe_history(db if save else None, cfg, wanted=save) as history:

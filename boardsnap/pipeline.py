@@ -1,4 +1,5 @@
-"""The recipe: load → find board → segment → read → parse → judge (→ second look at doubtful rows).
+"""The recipe: load → find board → segment → read → parse → judge (→ second look at doubtful rows
+→ the SLO contract, when one is configured).
 
 Each stage is a function of its input and its section of the config, returning a typed result;
 this module only calls them in order, keeps the OCR engine warm between photos, and turns "read
@@ -39,6 +40,15 @@ class Pipeline:
     def __init__(self, cfg: Config | None = None, engine: ocr.OcrEngine | None = None):
         self.cfg = cfg or Config()
         self._engine = engine
+        self._contract = None  # the SLO contract of [slo] files, read on first use
+
+    @property
+    def contract(self):
+        if self._contract is None and self.cfg.slo.files:
+            from boardsnap import slo
+
+            self._contract = slo.load_contract(self.cfg.slo.files)
+        return self._contract
 
     @property
     def engine(self) -> ocr.OcrEngine:
@@ -101,6 +111,10 @@ class Pipeline:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         if seg.layout.warnings:
             doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
+        if self.contract is not None:  # the board against the SLO contract ([slo] files)
+            from boardsnap import slo
+
+            doc = slo.check(doc, self.contract, cfg.judge)
         for note in seg.layout.notes:
             log.info("%s: %s", photo.path, note)
         log.info(

@@ -203,3 +203,24 @@ def test_the_web_app_checks_corrected_documents_against_its_contract(tmp_path):
     assert put.status_code == 200, put.text
     contract = put.json()["metrics"][0]["contract"]
     assert contract["result"] == "differs" and contract["judged"]["status"] == "breach"
+
+
+def test_batch_checks_every_photo_against_the_contract(tmp_path):
+    photos = tmp_path / "in"
+    photos.mkdir()
+    cv2.imwrite(str(photos / "IMG_2041.jpg"), synth(seed=7).photo, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    slos = tmp_path / "slos.yaml"
+    assert (
+        run("extract", str(photos / "IMG_2041.jpg"), "-f", "openslo", "-o", str(slos)).exit_code
+        == 0
+    )
+    out = tmp_path / "out"
+    result = run("batch", str(photos), "-o", str(out), "-f", "json", "-j", "1", "--slo", str(slos))
+    assert result.exit_code == 0, result.output
+    [report] = list(out.rglob("IMG_2041.json"))
+    results = [m["contract"]["result"] for m in json.loads(report.read_text())["metrics"]]
+    assert results == ["as_contracted"] * 3
+    bad = run(
+        "batch", str(photos), "-o", str(tmp_path / "o2"), "--slo", str(tmp_path / "none.yaml")
+    )
+    assert bad.exit_code == ExitCode.INVALID_DOCUMENT and not (tmp_path / "o2").exists()

@@ -114,7 +114,7 @@ class WebApp:
         except BaseException:
             _remove_tree(draft.folder)
             raise
-        board = self.checked(replace(result.board, source=draft.meta()["name"]))
+        board = replace(result.board, source=draft.meta()["name"])  # checked by the pipeline
         atomic_write_bytes(draft.board_png, result.png)
         atomic_write_text(draft.folder / "extracted.json", board.to_json())
         draft.save_board(board)
