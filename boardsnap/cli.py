@@ -1312,7 +1312,9 @@ def _action_line(a: Any) -> str:
 
 
 def _percent(value: Any) -> str:
-    return "" if value is None else f"{value * 100:.0f}%"
+    if value is None:
+        return ""
+    return "over 999%" if not value * 100 < 999.5 else f"{value * 100:.0f}%"
 
 
 def _print_rows(

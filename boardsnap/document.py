@@ -180,9 +180,12 @@ class Board:
             raise InvalidDocument(f"schema {schema!r} is not a BoardSnap board document")
         major = schema.rsplit("/", 1)[-1]
         if major != "1":
+            newer = major.isdigit() and int(major) > 1
             raise InvalidDocument(
                 f"schema {schema!r} is newer than this BoardSnap reads ({SCHEMA}); "
                 "upgrade boardsnap"
+                if newer
+                else f"schema {schema!r} is not one BoardSnap wrote (it reads {SCHEMA})"
             )
         return cls(
             schema=SCHEMA,

@@ -354,3 +354,14 @@ def test_put_and_report_judge_a_document_again_and_keep_an_override(client):
     bad["metrics"] = [dict(ruled["metrics"][0], status_override={"status": "met"})]
     refused = client.put(f"/api/boards/{draft.id}", headers=AUTH, json=bad)
     assert refused.status_code == 422 and "reason" in refused.json()["detail"]
+
+
+def test_a_publish_that_cannot_save_leaves_no_report_behind(client):
+    from dataclasses import replace
+
+    draft = make_draft(client, replace(sample_board(actual=190.0), service=None))
+    r = client.post(f"/api/boards/{draft.id}/publish", headers=AUTH)
+    assert r.status_code == 422 and "service" in r.json()["detail"]
+    for fmt in ("pdf", "html"):
+        assert not draft.report(fmt).exists()
+        assert client.get(f"/drafts/{draft.id}/report.{fmt}", headers=AUTH).status_code == 404

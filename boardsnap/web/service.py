@@ -13,7 +13,6 @@ import os
 import re
 import time
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from boardsnap import judge
 from boardsnap import report as report_stage
 from boardsnap.branding import load_branding
-from boardsnap.config import Config
+from boardsnap.config import Config, ReportConfig
 from boardsnap.document import Board
 from boardsnap.errors import BadInput
 from boardsnap.fileio import atomic_write_bytes, atomic_write_text
@@ -29,7 +28,7 @@ from boardsnap.history import HistoryContext
 from boardsnap.report_view import ReportOptions
 from boardsnap.web.drafts import Draft, Drafts
 from boardsnap.web.store import Store
-from boardsnap.web.worker import Extractor
+from boardsnap.web.worker import Extractor, Renderer
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +70,9 @@ class WebApp:
         self.report_options = settings.report_options or ReportOptions(
             audience=self.cfg.report.audience, branding=load_branding(self.cfg.report)
         )
-        # WeasyPrint lays out one report at a time (fontconfig is not made for threads)
-        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boardsnap-report")
+        # Reports are laid out in a process of their own, one at a time (fontconfig is not made
+        # for threads), under the time limit: one that does not finish is killed (504)
+        self._renderer = Renderer(self.cfg)
         self._publishing = asyncio.Lock()
         self._deliveries: set[asyncio.Future] = set()  # webhook deliveries under way
         self.contract = None  # the SLO contract every board is checked against ([slo] files)
@@ -91,7 +91,7 @@ class WebApp:
 
     def close(self) -> None:
         self.extractor.close()
-        self._renderer.shutdown(wait=True)
+        self._renderer.close()
         self.store.close()
 
     # ---- steps -----------------------------------------------------------------------------
@@ -160,32 +160,17 @@ class WebApp:
         """The report of `board` as PDF or HTML bytes, through boardsnap.report (its URL
         fetcher refuses everything but data: URIs and the templates folder), with `history`
         (see `history_of`) as its "since the previous review" section."""
-        loop = asyncio.get_running_loop()
-        options = self.options(audience)
-        return await loop.run_in_executor(
-            self._renderer, self._render, board, fmt, draft, options, history
+        png = str(draft.board_png) if draft is not None and draft.board_png.is_file() else None
+        return await self._renderer.run(
+            render_report_bytes,
+            board,
+            fmt,
+            png,
+            self.cfg.report,
+            self.options(audience),
+            history,
+            name=board.source or "report",
         )
-
-    def _render(
-        self,
-        board: Board,
-        fmt: str,
-        draft: Draft | None,
-        options: ReportOptions,
-        history: HistoryContext | None,
-    ) -> bytes:
-        evidence = None
-        if draft is not None and draft.board_png.is_file():
-            import cv2
-
-            image = cv2.imread(str(draft.board_png), cv2.IMREAD_COLOR)
-            evidence = report_stage.Evidence(board_image=image)
-        if fmt == "pdf":
-            return report_stage.render_pdf(
-                board, self.cfg.report, evidence, options, history=history
-            )
-        html = report_stage.render_html(board, self.cfg.report, evidence, options, history=history)
-        return html.encode("utf-8")
 
     async def publish(self, draft: Draft) -> Publication:
         """Render both reports beside the upload, then save the review to the history."""
@@ -197,7 +182,13 @@ class WebApp:
                 report = await self.render(board, fmt, draft, history=history)
                 atomic_write_bytes(draft.report(fmt), report)
             meta = draft.meta()
-            review_id, created = await self.store.save(board, meta.get("sha256"))
+            try:
+                review_id, created = await self.store.save(board, meta.get("sha256"))
+            except BaseException:
+                # not published: no report of it stays downloadable as if it were
+                for fmt in ("pdf", "html"):
+                    draft.report(fmt).unlink(missing_ok=True)
+                raise
             draft.update_meta(
                 published={"review_id": review_id, "created": created, "at": time.time()}
             )
@@ -228,6 +219,28 @@ class WebApp:
             for a in await self.store.actions(service)
             if getattr(a, "review_id", None) == review_id
         ]
+
+
+def render_report_bytes(
+    state: Any,
+    board: Board,
+    fmt: str,
+    board_png: str | None,
+    cfg: ReportConfig,
+    options: ReportOptions,
+    history: HistoryContext | None,
+) -> bytes:
+    """The report as PDF or HTML bytes, in the renderer's process (`Renderer.run`): through
+    boardsnap.report, whose URL fetcher refuses everything but data: URIs and the templates."""
+    evidence = None
+    if board_png is not None:
+        import cv2
+
+        image = cv2.imread(board_png, cv2.IMREAD_COLOR)
+        evidence = report_stage.Evidence(board_image=image) if image is not None else None
+    if fmt == "pdf":
+        return report_stage.render_pdf(board, cfg, evidence, options, history=history)
+    return report_stage.render_html(board, cfg, evidence, options, history=history).encode("utf-8")
 
 
 def report_filename(board: Board, fmt: str) -> str:
