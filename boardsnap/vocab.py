@@ -1,7 +1,7 @@
 """The SLA vocabulary: metric names and their direction, comparator words, units.
 
 Everything parse and judge know about the words on an SLA board lives here, as data: which
-metric names are lower-is-better or higher-is-better (spec/board.md, "Reading values"), which are
+metric names are lower-is-better or higher-is-better (docs/board.md, "Reading values"), which are
 durations (so a bare "m" after them means minutes), how comparators and units are spelled, and
 the OCR confusions that are safe to undo in names. Lookups are case-insensitive and tolerate the
 usual Tesseract slips ("P95 Iatency", "err rate", "Up+ime").

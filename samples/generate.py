@@ -3,7 +3,7 @@
     python samples/generate.py --out DIR --n N --seed S [--long-side PX]
     python samples/generate.py --samples DIR      # the committed sample set
 
-Each photo `<name>.jpg` comes with `<name>.truth.json`: the board document of spec/board.md plus
+Each photo `<name>.jpg` comes with `<name>.truth.json`: the board document of docs/board.md plus
 a `corpus` key with generator metadata (kind, expected outcome, fonts, pens, EXIF orientation,
 board/frame/table corners, effects). Photo i depends only on (seed, i) (and long_side), so
 corpora of different sizes share prefixes. See samples/README.md.

@@ -88,7 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="BoardSnap",
         summary="Photo of an SLA review board in, checked board document and report out.",
         description=(
-            "Upload a photo to read its board document (spec/board.md), correct it, render "
+            "Upload a photo to read its board document (docs/board.md), correct it, render "
             "its report, publish it to the review history, and follow its actions. "
             "Authenticate with `Authorization: Bearer TOKEN` when the server has a token; "
             "requests with an Authorization header need no CSRF token."

@@ -1,4 +1,4 @@
-"""What is written on a board, and its truth (the board document of spec/board.md).
+"""What is written on a board, and its truth (the board document of docs/board.md).
 
 Every row's status is chosen first (met / near miss / breach / tie), then an actual value is
 picked to produce it, and finally status and budget_used are *computed* from the values as
