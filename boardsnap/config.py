@@ -146,6 +146,7 @@ class WebConfig:
     workers: int = 2  # extraction threads, each with its own warm OCR engine (CPU-bound)
     max_pending: int = 64  # photos waiting for a worker; more uploads are told to retry
     max_form_fields: int = 2000  # fields of the check form (a board has a few dozen)
+    max_form_bytes: int = 2_000_000  # a page's form (check, action status, login) larger: 413
     # a connection must send a request's headers within this many seconds (slow-loris), and
     # its whole body within body_seconds (a 25 MB photo on a slow phone link: well within)
     header_seconds: float = 15.0
@@ -245,6 +246,7 @@ class Config:
         _check(self.web.max_upload_bytes > 0, "web.max_upload_bytes must be positive")
         _check(self.web.workers >= 1, "web.workers must be at least 1")
         _check(self.web.max_pending >= 1, "web.max_pending must be at least 1")
+        _check(self.web.max_form_bytes > 0, "web.max_form_bytes must be positive")
         for name in ("header_seconds", "body_seconds", "shutdown_seconds"):
             _check(getattr(self.web, name) > 0, f"web.{name} must be positive")
         _check(

@@ -365,3 +365,16 @@ def test_a_publish_that_cannot_save_leaves_no_report_behind(client):
     for fmt in ("pdf", "html"):
         assert not draft.report(fmt).exists()
         assert client.get(f"/drafts/{draft.id}/report.{fmt}", headers=AUTH).status_code == 404
+
+
+def test_a_check_form_over_its_limit_is_413_before_it_is_parsed(client):
+    draft = make_draft(client, sample_board(actual=170.0))
+    cookies = logged_in(client)
+    limit = client.app.state.web.cfg.web.max_form_bytes
+    body = {"csrf_token": cookies[security.CSRF_COOKIE], "m-0-name": "x" * (limit + 10)}
+    r = client.post(f"/check/{draft.id}", data=body, cookies=cookies)
+    assert r.status_code == 413
+    assert draft.board().metrics[0].name == "P95 latency"  # nothing was taken from it
+    small = {"csrf_token": cookies[security.CSRF_COOKIE], "m-0-name": "P99 latency"}
+    ok = client.post(f"/check/{draft.id}", data=small, cookies=cookies, follow_redirects=False)
+    assert ok.status_code in (200, 303) and draft.board().metrics[0].name == "P99 latency"

@@ -110,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
         loopback_only=security.is_loopback(settings.host),
         max_body=settings.config.web.max_upload_bytes,
         body_seconds=settings.config.web.body_seconds,
+        max_form_body=settings.config.web.max_form_bytes,
     )
     return app
 

@@ -96,6 +96,10 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+# Pages whose forms are small (the check form, action status, login): their own body limit.
+FORM_PATHS = ("/check/", "/actions/", "/login")
+
+
 class BodyTooLarge(Exception):
     def __init__(self, limit: int):
         self.limit = limit
@@ -126,12 +130,16 @@ class Guard:
         loopback_only: bool,
         max_body: int,
         body_seconds: float = 120.0,
+        max_form_body: int | None = None,
     ):
         self.app = app
         self.token = token
         self.session = session_value(token) if token else None
         self.loopback_only = loopback_only
-        self.max_body = max_body
+        self.max_upload_body = max_body
+        # the check form and the other small forms: a 20 MB one would hold the server's one
+        # event loop for seconds while it is parsed
+        self.max_form_body = max_form_body or max_body
         self.body_seconds = body_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -168,10 +176,12 @@ class Guard:
                 await _json(send, 401, "wrong token in the Authorization header")
                 return
 
+        small_form = path.startswith(FORM_PATHS)
+        max_body = self.max_form_body if small_form else self.max_upload_body
         length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            if path.startswith("/api/") or scope.get("method") != "POST":
-                await _too_large(send, path, self.max_body)
+        if length is not None and length.isdigit() and int(length) > max_body:
+            if path.startswith("/api/") or scope.get("method") != "POST" or small_form:
+                await _too_large(send, path, max_body)
                 return
             # a page's form: let the page say so, without reading the body
             state["too_large"] = True
@@ -202,9 +212,9 @@ class Guard:
                 raise BodyTooSlow(self.body_seconds) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > max_body:
                     failed.append(413)
-                    raise BodyTooLarge(self.max_body)
+                    raise BodyTooLarge(max_body)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -212,7 +222,7 @@ class Guard:
                 if message["type"] == "http.response.start" and failed[0] not in sent:
                     sent.append(failed[0])
                     if failed[0] == 413:
-                        await _too_large(send, path, self.max_body)
+                        await _too_large(send, path, max_body)
                     else:
                         await _slow(send, path, self.body_seconds)
                 return  # the app's own answer to the broken body is dropped
