@@ -37,6 +37,7 @@ test: deps
 
 bench: deps
 	$(BIN)/python -m bench --throughput
+	$(BIN)/python scripts/reliability.py -q
 
 samples: deps
 	$(BIN)/python samples/generate.py --samples samples/

@@ -107,3 +107,41 @@ def test_batch_over_every_refused_photo_kind_goes_on_and_lists_each(tmp_path):
         if name in ("folder", "symlink-loop"):  # a folder is walked, a loop is not followed
             continue
         assert f"/{name}/" in failed or f"{name}/" in failed, f"{name} not in failed.txt"
+
+
+SLO = os.path.join(os.path.dirname(__file__), "slo", "payments-openslo-v1.yaml")
+
+
+@pytest.mark.parametrize("kind", DOCS, ids=lambda k: k.name)
+def test_validate_slo_check_and_report_take_or_refuse_every_document(kind, tmp_path):
+    path = kind.make(tmp_path)
+    runs = {
+        "validate": ["validate", str(path)],
+        "slo check": ["slo", "check", str(path), "--slo", SLO],
+        "report": ["report", str(path), "-o", str(tmp_path / "r.html")],
+    }
+    for name, args in runs.items():
+        result = CliRunner().invoke(cli, args)
+        _one_line(result, f"{name} {kind.name}")
+        if kind.code == ExitCode.INVALID_DOCUMENT:
+            assert result.exit_code == ExitCode.INVALID_DOCUMENT, (name, result.output)
+    if kind.code == ExitCode.INVALID_DOCUMENT:
+        assert not (tmp_path / "r.html").exists()
+
+
+def test_notify_and_slo_files_that_are_no_such_thing(tmp_path):
+    outbox = tmp_path / "data" / "boardsnap" / "outbox"
+    outbox.mkdir(parents=True)
+    (outbox / "broken.json").write_bytes(b"\xff\xfe not json")
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+    for args in (["notify", "pending"], ["notify", "resend"]):
+        result = CliRunner().invoke(cli, args, env=env)
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    doc = tmp_path / "b.json"
+    doc.write_text('{"schema": "boardsnap.board/1", "source": "x.jpg"}')
+    for content in (b"", b"\x00\x01binary", b"- [unclosed", b"just: a mapping\n"):
+        slo = tmp_path / "slo.yaml"
+        slo.write_bytes(content)
+        result = CliRunner().invoke(cli, ["slo", "check", str(doc), "--slo", str(slo)])
+        _one_line(result, repr(content))
+        assert result.exit_code == ExitCode.INVALID_DOCUMENT, result.output
