@@ -212,12 +212,12 @@ def check_rapidocr() -> Check:
 
 
 def _read_probe() -> tuple[str, float]:
-    """PROBE_TEXT drawn in black on white, read by the default engine."""
+    """PROBE_TEXT drawn in black on white, read by the default engine's recogniser (its mean
+    character confidence beside it)."""
     import numpy as np
     from PIL import Image, ImageDraw, ImageFont
 
-    from boardsnap.config import OcrConfig
-    from boardsnap.ocr import make_engine
+    from boardsnap import recogniser
 
     try:
         font: ImageFont.FreeTypeFont | ImageFont.ImageFont = ImageFont.truetype(PROBE_FONT, 36)
@@ -225,11 +225,13 @@ def _read_probe() -> tuple[str, float]:
         font = ImageFont.load_default(size=36)
     image = Image.new("L", (260, 56), 255)
     ImageDraw.Draw(image).text((12, 6), PROBE_TEXT, font=font, fill=0)
-    engine = make_engine(OcrConfig(engine="rapidocr"))
+    engine = recogniser.Recogniser()
     try:
-        return engine.read_line(np.asarray(image))
+        [frames] = engine.frames([np.asarray(image)])
     finally:
         engine.close()
+    text, confidences = frames.best_path()
+    return text, (sum(confidences) / len(confidences) if confidences else 0.0)
 
 
 def check_opencv() -> Check:
