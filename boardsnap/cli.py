@@ -850,15 +850,7 @@ def slo() -> None:
 
 @slo.command("check")
 @click.argument("document", type=click.Path(path_type=Path))
-@click.option(
-    "--slo",
-    "slo_files",
-    metavar="FILE|DIR",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="OpenSLO or sloth SLO files, or folders of them (repeatable).",
-)
+@slo_option
 @click.option(
     "-f",
     "--format",
@@ -890,6 +882,8 @@ def slo_check(
     setup_logging(verbose, quiet)
     cfg = build_config(config_file)
     contract = _contract(cfg, slo_files)
+    if contract is None:
+        raise click.UsageError("give the contract: --slo FILE (or [slo] files in --config)")
     board = contract_stage.check(judged_document(document, cfg), contract, cfg.judge)
     rows = [asdict(r) for r in contract_stage.rows(board)]
     columns = ["metric", "board", "contract", "result", "source"]
