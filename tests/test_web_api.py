@@ -378,3 +378,29 @@ def test_a_check_form_over_its_limit_is_413_before_it_is_parsed(client):
     small = {"csrf_token": cookies[security.CSRF_COOKIE], "m-0-name": "P99 latency"}
     ok = client.post(f"/check/{draft.id}", data=small, cookies=cookies, follow_redirects=False)
     assert ok.status_code in (200, 303) and draft.board().metrics[0].name == "P99 latency"
+
+
+def test_a_publish_lists_the_actions_it_carries_forward_done_ones_still_done(tmp_path):
+    from dataclasses import replace
+
+    cfg = Config().with_overrides(web={"workers": 1})
+    settings = Settings(
+        token=TOKEN, data_dir=tmp_path / "web", db=str(tmp_path / "h.db"), config=cfg, warm=False
+    )
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        web = client.app.state.web
+
+        def draft_of(board: Board, shade: int):
+            ok, png = cv2.imencode(".png", np.full((400, 600, 3), shade, np.uint8))
+            draft = web.drafts.create(png.tobytes(), "board.png")  # a photo of its own
+            draft.board_png.write_bytes(png.tobytes())
+            draft.save_board(board)
+            return draft
+
+        first = client.post(f"/api/boards/{draft_of(sample_board(), 250).id}/publish", headers=AUTH)
+        [action] = first.json()["actions"]
+        client.post(f"/api/actions/{action['id']}/status", headers=AUTH, json={"status": "done"})
+        later = replace(sample_board(actual=150.0), review_date="2026-12-18", source="y.jpg")
+        second = client.post(f"/api/boards/{draft_of(later, 240).id}/publish", headers=AUTH)
+    assert second.status_code == 200 and second.json()["created"] is True
+    assert [(a["id"], a["status"]) for a in second.json()["actions"]] == [(action["id"], "done")]

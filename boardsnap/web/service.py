@@ -214,11 +214,8 @@ class WebApp:
 
     async def review_actions(self, board: Board, review_id: int) -> list[Any]:
         service = board.service or "unknown service"
-        return [
-            a
-            for a in await self.store.actions(service)
-            if getattr(a, "review_id", None) == review_id
-        ]
+        # every action this review lists: new ones and those carried forward (done ones too)
+        return [a for a in await self.store.actions(service) if review_id in a.reviews]
 
 
 def render_report_bytes(
