@@ -354,6 +354,7 @@ def _contract(m: Metric) -> dict[str, str] | None:
     out = {"result": c.result, "note": CONTRACT_NOTES.get(c.result, c.result)}
     out["said"] = c.said or ""
     out["source"] = c.source or ""
+    out["mapping"] = c.mapping or ""
     out["difference"] = c.difference or ""
     if c.judged_status:
         out["judged"] = c.judged_status

@@ -170,6 +170,8 @@ def test_render_with_slo_shows_the_difference_on_the_first_page(tmp_path):
     first = page.split("Compliance matrix")[0]
     assert "differs from the SLO contract" in first and "≥ 99.9 %" in first
     assert "as contracted" in page
+    appendix = page.split("Appendix: checked against the SLO contract")[1]
+    assert "OpenSLO ratio of good events, target 0.999: at least 99.9 % good" in appendix
 
 
 def test_extract_openslo_then_slo_on_the_same_photo_is_as_contracted(tmp_path):
