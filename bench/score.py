@@ -13,6 +13,9 @@ boards (tests/test_bench_score.py).
   plus one for every negative photo (no SLA table on it) on which a table was extracted.
   Actions with a wrong owner or due date and `needs_review` false are counted apart, and so are
   read rows that match no truth row and are not flagged (invented rows).
+- Nothing lost silently: a truth action not found on a board whose warnings say nothing of
+  actions (`LOST_ACTION_WARNINGS`) is lost without a warning; a review date that is wrong with
+  no "review date" warning is wrong without one.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ NAME_MATCH_MIN = 0.5  # name similarity from which two metric rows may be the sa
 POSITION_WEIGHT = 0.25  # bonus for the same relative row position, breaks ties between names
 ACTION_MATCH_MIN = 0.6  # text similarity from which two actions may be the same action
 ROOT_CAUSE_MATCH_MIN = 0.8  # text similarity from which a root cause counts as found
+
+# Warnings that tell a person actions may be missing: a section cut off or unread.
+LOST_ACTION_WARNINGS = ("actions:", "cut off:")
+REVIEW_DATE_WARNING = "review date:"
 
 # Outcome kinds of one photo.
 BOARD = "board"  # a board document was produced
@@ -87,6 +94,8 @@ RATIO_MEASURES = (
     ("action_owner", "action owner"),
     ("action_due", "action due date"),
     ("root_causes_found", "root causes found"),
+    ("service", "service (of photos with a table)"),
+    ("review_date", "review date (of photos with a table)"),
     ("positives_read", "photos with a table: table read"),
     ("negatives_correct", "photos without a table: said so"),
     ("rows_flagged", "rows read flagged needs_review"),
@@ -98,6 +107,8 @@ COUNT_MEASURES = (
     ("tables_on_negatives", "  of which tables read on photos without one"),
     ("invented_rows_unflagged", "invented rows not flagged"),
     ("wrong_actions_unflagged", "actions with wrong owner/due not flagged"),
+    ("actions_lost_unwarned", "actions lost without a warning"),
+    ("review_date_wrong_unflagged", "review dates wrong without a warning"),
     ("failed_photos", "photos failed (crash, time-out, error)"),
 )
 ROW_FIELDS = ("target_op", "target_value", "target_unit", "actual_value", "actual_unit", "status")
@@ -283,6 +294,21 @@ def score_photo(truth: Board, expect: str, outcome: Outcome) -> Tally:
             tally.counts[key].add(bool(fields and fields[key]))
         if fields is not None and not all(fields.values()) and not read_actions[j].needs_review:
             tally.numbers["wrong_actions_unflagged"] += 1
+
+    warned = board is not None and any(w.startswith(LOST_ACTION_WARNINGS) for w in board.warnings)
+    if board is not None and not warned:  # no table read at all is said, not silent
+        tally.numbers["actions_lost_unwarned"] += sum(
+            1 for i in range(len(truth.actions)) if i not in a_pairs
+        )
+    if board is not None:
+        tally.counts["service"].add(same_word(truth.service, board.service))
+        right = truth.review_date == board.review_date
+        tally.counts["review_date"].add(right)
+        if not right and not any(w.startswith(REVIEW_DATE_WARNING) for w in board.warnings):
+            tally.numbers["review_date_wrong_unflagged"] += 1
+    else:
+        tally.counts["service"].add(False)
+        tally.counts["review_date"].add(False)
 
     read_causes = board.root_causes if board is not None else ()
     rc_pairs = match_texts(

@@ -49,6 +49,10 @@ class BoardConfig:
     max_side_crossings: int = 1  # drawn lines a side may not cross (a shadow's edge does)
     # degrees the ruled lines slant from the photo's axes from which a levelled view is tried
     level_min_tilt: float = 2.0
+    # a text line whose box ends within this share of the view's height from its top or bottom
+    # edge may be cut by it (the view cut the board short): the next view is tried
+    edge_margin: float = 0.015
+    edge_line_share: float = 0.5  # ... or within this share of the line's own height of it
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,13 @@ class OcrConfig:
     # RapidOCR pads them; a free text line read less surely than this is dropped
     rec_min_width: int = 320
     line_min_confidence: float = 0.5
+    # a detected free text line this many times the median line's height is lines that touch:
+    # it is cut at the emptiest rows of its ink into that many lines
+    line_split_ratio: float = 1.4
+    recovered_line_confidence: float = 0.55  # below low_confidence: such a line needs review
+    split_below_confidence: float = 0.8  # a tall detected line read less surely is tried cut
+    unsure_split_ratio: float = 1.15  # ... when this many times the median line's height
+    recover_max_width: float = 0.8  # of the view: ink wider than this is an edge, not writing
     # value cells (target, actual) decoded again under their grammar (comparator? number unit?)
     # when the free reading fails it or has a character read less surely than grammar_unsure
     grammar: bool = True
@@ -100,6 +111,11 @@ class OcrConfig:
 class ParseConfig:
     date_order: str = "mdy"  # mdy | dmy, for short dates such as 12/01
     name_match: float = 0.8  # similarity from which a read name is taken as a vocabulary name
+    # a title's date this many days or more from the photo's date is doubtful (a year misread)
+    review_date_apart_days: int = 183
+    # a title's date more than this many days before the photo's EXIF capture date (or any day
+    # after it) is doubtful: a board is photographed at its review
+    review_capture_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -181,6 +197,14 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class TeamConfig:
+    # the people who own actions ("raj", "maria"): an owner read a letter or two off one of them
+    # is taken as that person, flagged for review; an owner not on the roster is flagged
+    members: tuple[str, ...] = ()
+    owner_match: float = 0.6  # similarity from which a read owner is taken as a member
+
+
+@dataclass(frozen=True)
 class SloConfig:
     # OpenSLO or sloth files (or folders of them) every board is checked against (--slo adds
     # more); relative to the config file
@@ -202,6 +226,7 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     slo: SloConfig = field(default_factory=SloConfig)
+    team: TeamConfig = field(default_factory=TeamConfig)
 
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
@@ -261,6 +286,11 @@ class Config:
                 isinstance(url, str) and bool(re.match(r"https?://[^/\s]+", url)),
                 f"notify.webhooks: {url!r} is not an http(s):// URL",
             )
+        _check(
+            all(isinstance(m, str) and m.strip() for m in self.team.members),
+            "team.members must be a list of names",
+        )
+        _check(0 < self.team.owner_match <= 1, "team.owner_match must be in (0, 1]")
         _check(0 < self.notify.timeout_seconds <= 300, "notify.timeout_seconds must be 0..300")
         _check(1 <= self.notify.attempts <= 10, "notify.attempts must be from 1 to 10")
         _check(0 <= self.notify.backoff_seconds <= 60, "notify.backoff_seconds must be 0..60")

@@ -177,13 +177,44 @@ class RapidOcrEngine:
         for x, y, w, h in regions if regions is not None else [(0, 0, *image.shape[1::-1])]:
             for q in self._detector.quads(image[y : y + h, x : x + w], ratio):
                 quads.append(q + np.array([x, y], np.float32))
+        # writing the detector left out (lines written into each other), its glyphs sorted
+        # into lines; read from a cut, so no surer than `recovered_line_confidence` (review)
+        crops = [_quad_crop(image, q) for q in quads]
+        detected = len(quads)
+        recovered = recover_lines(image, quads, regions, self._cfg)
         if not quads:
             return []
-        crops = [_quad_crop(image, q) for q in quads]
+        read = self.read_line_frames(crops)
+        for options in recovered:
+            readings = [self.read_line_frames([c for _, c in o]) for o in options]
+            best = max(range(len(options)), key=lambda j: np.mean([r[1] for r in readings[j]]))
+            quads.extend(q for q, _ in options[best])
+            read.extend(readings[best])
+        med = _median_height(quads[:detected])
+        for i in range(detected) if med is not None else ():
+            if read[i][1] >= self._cfg.split_below_confidence:
+                continue  # read well: one line of big writing (a title), not lines merged
+            sure = [
+                q
+                for j, q in enumerate(quads[:detected])
+                if j != i and read[j][1] >= self._cfg.split_below_confidence
+            ]
+            options = split_merged(image, quads[i], med, self._cfg, sure)
+            if not options:
+                continue
+            readings = [self.read_line_frames([c for _, c in o]) for o in options]
+            scores = [float(np.mean([r[1] for r in rs])) for rs in readings]
+            best = int(np.argmax(scores))
+            if scores[best] > read[i][1]:
+                read[i] = ("", 0.0, (), None)  # the whole is left out, its lines read instead
+                quads.extend(q for q, _ in options[best])
+                read.extend(readings[best])
         out = []
-        for q, (text, conf, _, _) in zip(quads, self.read_line_frames(crops), strict=True):
+        for i, (q, (text, conf, _, _)) in enumerate(zip(quads, read, strict=True)):
             if not text or conf < self._cfg.line_min_confidence:
                 continue
+            if i >= detected:
+                conf = min(conf, self._cfg.recovered_line_confidence)
             x0, y0 = q.min(axis=0)
             x1, y1 = q.max(axis=0)
             out.append(OcrText(text, conf, (int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
@@ -191,6 +222,224 @@ class RapidOcrEngine:
 
     def close(self) -> None:
         pass
+
+
+def _quad_height(q: np.ndarray) -> float:
+    return float(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])))
+
+
+def _median_height(quads: list[np.ndarray]) -> float | None:
+    """The median height of the detected lines wider than high (None: fewer than two)."""
+    heights = [_quad_height(q) for q in quads if np.linalg.norm(q[0] - q[1]) > _quad_height(q)]
+    return float(np.median(heights)) if len(heights) >= 2 else None
+
+
+def recover_lines(
+    image: np.ndarray, quads: list[np.ndarray], regions: list[Box] | None, cfg: OcrConfig
+) -> list[list[list[tuple[np.ndarray, np.ndarray]]]]:
+    """For each piece of writing that no detected line covers, the ways to read it, each a list
+    of (quad, crop), one per line. The text detector leaves out two lines written into each
+    other (a slanted line running into the next) whole; their glyphs are sorted into as many
+    sloping lines as the ink is tall in median line heights (one or two when that is unclear),
+    and each line is cut out with only its own glyphs."""
+    med = _median_height(quads)
+    if med is None:
+        return []
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    ih, iw = gray.shape
+    ink = (gray < _ink_threshold(gray)).astype(np.uint8)
+    covered = np.zeros_like(ink)
+    for q in quads:
+        cv2.fillPoly(covered, [q.astype(np.int32)], 1)
+    covered = cv2.dilate(covered, np.ones((3, 3), np.uint8), iterations=max(1, int(med / 8)))
+    free = ink & (1 - covered)
+    if regions is not None:
+        keep = np.zeros_like(free)
+        for x, y, w, h in regions:
+            keep[y : y + h, x : x + w] = 1
+        free &= keep
+    k = max(3, int(med / 2))
+    joined = cv2.morphologyEx(free, cv2.MORPH_CLOSE, np.ones((max(3, k // 3), k), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    boxes = [cv2.boundingRect(q.astype(np.float32)) for q in quads]
+    out: list[list[list[tuple[np.ndarray, np.ndarray]]]] = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        if h < 0.8 * med or w < 3 * med or h > 6 * med or area < 0.3 * med * med:
+            continue
+        if w > cfg.recover_max_width * iw or _overlap((x, y, w, h), boxes) > 0.3 * w * h:
+            continue  # a frame's or shadow's edge, or a detected line's own ink: not writing
+        if x <= 1 or y <= 1 or x + w >= iw - 1 or y + h >= ih - 1:
+            continue  # ink on the view's border: the frame or the wall beyond the board
+        blob = free[y : y + h, x : x + w] * (labels[y : y + h, x : x + w] == i)
+        lines = max(1, int(round(h / med))) if h >= cfg.line_split_ratio * med else 1
+        counts = [lines]
+        if lines == 1 and h >= cfg.unsure_split_ratio * med:
+            counts = [1, 2]  # one line, or two written into each other: the better reading
+        pad = int(med / 6)
+        box = (max(0, x - pad), max(0, y - pad), min(iw, x + w + pad), min(ih, y + h + pad))
+        options = [_band_cuts(gray, box, k) for k in counts]
+        options += [_cut_lines(gray, blob, (x, y), k, med) for k in counts if k > 1]
+        out.append([o for o in options if o])
+    return [o for o in out if o]
+
+
+def _overlap(box: Box, others: list[Box]) -> int:
+    """Pixels of `box` inside any of `others` (counted once per other box)."""
+    x, y, w, h = box
+    total = 0
+    for ox, oy, ow, oh in others:
+        dx = min(x + w, ox + ow) - max(x, ox)
+        dy = min(y + h, oy + oh) - max(y, oy)
+        if dx > 0 and dy > 0:
+            total += dx * dy
+    return total
+
+
+def split_merged(
+    image: np.ndarray,
+    quad: np.ndarray,
+    med: float,
+    cfg: OcrConfig,
+    others: list[np.ndarray] = (),  # type: ignore[assignment]
+) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """A detected line read unsurely and taller than a line (lines written into each other
+    that the detector took for one), the ways to cut it into its lines (each a list of (quad,
+    crop)): level bands, and lines fitted to its glyphs (those of the `others`, lines read well
+    that it overlaps, left out); [] when it is not that tall."""
+    h = _quad_height(quad)
+    if h < cfg.unsure_split_ratio * med:
+        return []
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    ih, iw = gray.shape
+    x0, y0 = np.floor(quad.min(axis=0)).astype(int).clip(0)
+    x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
+    x1, y1 = min(int(x1), iw), min(int(y1), ih)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return []
+    inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillPoly(inside, [(quad - [x0, y0]).astype(np.int32)], 1)
+    crop = gray[y0:y1, x0:x1]
+    blob = (crop < _ink_threshold(crop)).astype(np.uint8) & inside
+    n, labels, _, centres = cv2.connectedComponentsWithStats(blob, connectivity=8)
+    for j in range(1, n):
+        c = (float(centres[j, 0] + x0), float(centres[j, 1] + y0))
+        if any(cv2.pointPolygonTest(o.astype(np.float32), c, False) >= 0 for o in others):
+            blob[labels == j] = 0
+    rows = np.flatnonzero(blob.any(axis=1))
+    if len(rows) == 0 or rows[-1] - rows[0] + 1 < cfg.unsure_split_ratio * med:
+        return []
+    k = max(2, int(round((rows[-1] - rows[0] + 1) / med)))
+    options = [
+        _band_cuts(gray, (int(x0), int(y0), int(x1), int(y1)), k),
+        _cut_lines(gray, blob, (int(x0), int(y0)), k, med),
+    ]
+    return [o for o in options if len(o) > 1]
+
+
+def _band_cuts(
+    gray: np.ndarray, box: tuple[int, int, int, int], k: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(quad, crop) of `k` level bands of the box (x0, y0, x1, y1), cut at the rows with the
+    least ink near where even cuts would fall: lines that touch but run level."""
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1]
+    if crop.size == 0:
+        return []
+    ink = (crop < _ink_threshold(crop)).sum(axis=1).astype(float)
+    ch = len(ink)
+    cuts = [0]
+    for i in range(1, k):
+        mid = i * ch / k
+        lo = int(max(cuts[-1] + 1, mid - 0.3 * ch / k))
+        hi = int(min(ch - 1, mid + 0.3 * ch / k))
+        cuts.append(lo + int(np.argmin(ink[lo : hi + 1])) if hi > lo else int(mid))
+    cuts.append(ch)
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if b - a < 4:
+            continue
+        quad = np.array([[x0, y0 + a], [x1, y0 + a], [x1, y0 + b], [x0, y0 + b]], np.float32)
+        out.append((quad, crop[a:b]))
+    return out
+
+
+def _cut_lines(
+    gray: np.ndarray, blob: np.ndarray, at: tuple[int, int], k: int, med: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(quad, crop) of each of the `k` lines of the ink `blob` (placed at `at` in `gray`): the
+    crop holds that line's glyphs only."""
+    ih, iw = gray.shape
+    x, y = at
+    h, w = blob.shape
+    out = []
+    for mask, quad in _glyph_lines(blob, k, med):
+        quad = quad + np.array([x, y], np.float32)
+        quad[:, 0] = quad[:, 0].clip(0, iw - 1)
+        quad[:, 1] = quad[:, 1].clip(0, ih - 1)
+        only = gray.copy()
+        only[y : y + h, x : x + w][~mask] = 255  # the other lines' side of the cut
+        out.append((quad, _quad_crop(only, quad)))
+    return out
+
+
+def _glyph_lines(blob: np.ndarray, k: int, med: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The glyphs (connected pieces of ink) of `blob` sorted into `k` lines, each a straight
+    line y = a + b x fitted to its glyphs' centres (k-lines, from even bands): for each line,
+    the part of the blob's box nearer to it than to the others (a boolean mask) and its quad,
+    `med` high around the fitted line."""
+    n, labels, stats, centres = cv2.connectedComponentsWithStats(blob, connectivity=8)
+    idx = [j for j in range(1, n) if stats[j, 4] >= 4]
+    if not idx:
+        return []
+    h, w = blob.shape
+    cx = centres[idx, 0]
+    cy = centres[idx, 1]
+    weight = stats[idx, 4].astype(float)
+    fits = [(h * (i + 0.5) / k, 0.0) for i in range(k)]
+    assign = np.zeros(len(idx), int)
+    for _ in range(8):
+        dist = np.stack([np.abs(cy - (a + b * cx)) for a, b in fits])
+        assign = dist.argmin(axis=0)
+        new = []
+        for i in range(k):
+            sel = assign == i
+            if sel.sum() >= 3 and np.ptp(cx[sel]) > med:
+                b, a = np.polyfit(cx[sel], cy[sel], 1, w=np.sqrt(weight[sel]))
+                b = float(np.clip(b, -0.25, 0.25))
+                a = float(np.average(cy[sel] - b * cx[sel], weights=weight[sel]))
+            elif sel.any():
+                a, b = float(np.average(cy[sel], weights=weight[sel])), 0.0
+            else:
+                a, b = fits[i]
+            new.append((a, b))
+        if new == fits:
+            break
+        fits = new
+    out = []
+    # each ink pixel goes with the line it is nearest: a glyph that runs into the next line is
+    # cut where the two lines meet, and no stroke is lost to the line it does not belong to
+    ys, xs = np.mgrid[0:h, 0:w]
+    nearest = np.stack([np.abs(ys - (a + b * xs)) for a, b in fits]).argmin(axis=0)
+    for i, (a, b) in enumerate(fits):
+        sel = [idx[j] for j in np.flatnonzero(assign == i)]
+        if not sel:
+            continue
+        mask = nearest == i
+        x0 = float(min(stats[j, 0] for j in sel))
+        x1 = float(max(stats[j, 0] + stats[j, 2] for j in sel))
+        half = 0.6 * med
+        quad = np.array(
+            [
+                [x0, a + b * x0 - half],
+                [x1, a + b * x1 - half],
+                [x1, a + b * x1 + half],
+                [x0, a + b * x0 + half],
+            ],
+            np.float32,
+        )
+        out.append((mask, quad))
+    return out
 
 
 def _quad_crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:

@@ -38,6 +38,11 @@ class ParseContext:
     low_confidence: float = 0.6  # OCR confidence below which a field needs review
     low_digit_confidence: float = 0.7  # a digit read less surely than this needs review
     name_match: float = 0.8  # similarity from which a read name is taken as a known name
+    review_date_apart_days: int = 183  # a title's date this far from fallback_date is doubtful
+    capture_date: date | None = None  # EXIF capture date: the day the board was photographed
+    review_capture_days: int = 7  # a title's date this far before the capture date is doubtful
+    team: tuple[str, ...] = ()  # the roster of owners ([team] members), when given
+    owner_match: float = 0.6  # similarity from which a read owner is taken as a member
 
 
 # ---- doubt: certainty and reasons to review ------------------------------------------------
@@ -1009,11 +1014,14 @@ _MONTHS = {
 # a month as written, and as OCR misreads one: "Uct"/"0ct" (Oct), "Ju1" (Jul)
 _MONTH = (
     r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|apt|may|june?|ju[l1|]y?|"
-    r"aug(?:ust)?|aus|sep(?:t(?:ember)?)?|[o0u]ct(?:ober)?|n[o0]v(?:ember)?|dec(?:ember)?)\.?"
+    r"aug(?:ust)?|aus|sep(?:t(?:ember)?)?|[o0ud]ct(?:ober)?|n[o0]v(?:ember)?|dec(?:ember)?|"
+    r"sul)\.?"
 )
 # month names as OCR misreads them in handwriting: a g read as s, an r as t, an o as 0
 _MONTH_SLIPS = {
     "uct": "oct",
+    "dct": "oct",  # an O closed on its left read as D
+    "sul": "jul",  # a J without its hook read as S
     "0ct": "oct",
     "ju1": "jul",
     "ju|": "jul",
@@ -1201,6 +1209,13 @@ def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None
             words.append("")
             continue
         words.append(w)
+    if hit is None:
+        # a date not read ("2OZL", "1Dc 2026", "11/82026") starts at the first word with a
+        # digit after the name: it is not part of the service's name
+        for i, w in enumerate(words):
+            if i and any(words[:i]) and _date_like(w):
+                words = words[:i]
+                break
     service = " ".join(w for w in words if w)
     service = re.sub(r"\(\s*\)|\[\s*\]", " ", service)
     service = re.sub(r"\b(?:19|20)\d\d\b", " ", service)
@@ -1208,6 +1223,15 @@ def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None
     service = re.sub(r"^(?:for|of|on)\s+", "", service, flags=re.IGNORECASE)
     service = re.sub(r"\s+(?:for|of|on)$", "", service, flags=re.IGNORECASE).strip(" .,:;-–—|")
     return (service or None), hit
+
+
+def _date_like(word: str) -> bool:
+    """A word that is part of a date read wrong ("2OZL", "1Dc", "11/82026"), not of a name
+    ("v2", "S3")."""
+    w = word.strip(".,:;()[]")
+    if re.search(r"\d.*\d|\d[/.-]|[/.-]\d", w):
+        return True
+    return bool(re.search(r"\d", w)) and len(w) >= 3 and not re.fullmatch(r"[A-Za-z]+\d+", w)
 
 
 def _fuzzy_title_word(word: str) -> bool:
@@ -1513,9 +1537,12 @@ def read_action(
     date_order: str = "mdy",
     name_match: float = 0.8,
     review_doubtful: bool = False,
+    review_year_doubtful: bool = False,
 ) -> tuple[Action | None, Doubt]:
     """The action of a line and how sure it is. `review_doubtful`: the review date was read with
-    a repair, so a due date without a year, counted from it, is doubtful too."""
+    a repair, so a due date without a year, counted from it, is doubtful too;
+    `review_year_doubtful`: the title's year is far from the photo's, so a due date's own year,
+    written by the same hand, may be misread the same way."""
     t = normalise(text)
     t = _BULLET.sub("", t).strip()
     doubt = Doubt()
@@ -1566,13 +1593,34 @@ def read_action(
         re.IGNORECASE,
     ):
         doubt = doubt.lower(0.7, f"a date may be in {t!r} but none was read")
+    elif due is None and hit is None:
+        doubt = doubt.lower(0.8, "no due date read")
     if owner is None and re.search(r"[@©®]", t):
         doubt = doubt.lower(0.7, "an '@' but no owner read")
+    elif owner is None:
+        doubt = doubt.lower(0.8, "no owner read")
+    if due is not None and review_year_doubtful and hit is not None and hit.year is not None:
+        # the same hand's year, misread in the title, may be misread here too
+        doubt = doubt.lower(0.8, "due date checked against a doubtful review date")
     if owner is not None and not re.fullmatch(r"[a-z]+(?:[.\-][a-z]+)?", owner):
         doubt = doubt.lower(0.7, f"owner {owner!r} does not read as a name")
     return Action(
         text=t, owner=owner, due=due, metric=metric, status="open", needs_review=bool(doubt.reasons)
     ), doubt
+
+
+def match_owner(owner: str, team: tuple[str, ...], threshold: float) -> tuple[str | None, bool]:
+    """The roster member an owner read is (lower case), and whether it was read exactly: "ras"
+    on a team of raj and maria is raj, not exact; "bob" is nobody (None)."""
+    roster = {m.strip().lower().lstrip("@"): m for m in team}
+    if owner.lower() in roster:
+        return owner.lower(), True
+    scored = sorted(((vocab.similarity(owner, m), m) for m in roster), reverse=True)
+    if not scored or scored[0][0] < threshold:
+        return None, False
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None, False  # two members as near: no telling which
+    return scored[0][1], False
 
 
 def _without_accents(text: str) -> str:
@@ -1921,20 +1969,56 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
             elif ctx.fallback_date is not None:
                 review = _latest_on_or_before(hit, ctx.fallback_date)
             title_doubt = hit.doubt
+    from_title = review is not None
     if review is None:
         review = ctx.fallback_date
+        # nothing said the review's day: the photo's date stands in, and a person must see so
+        where = "no title read" if not title else "no date read in the title"
+        taken = f"the photo's date {review.isoformat()} taken" if review else "unknown"
+        title_doubt = Doubt().lower(0.6, f"{where}; {taken}")
+    review_far = bool(
+        title_doubt is None or not any(r.startswith("no ") for r in title_doubt.reasons)
+    ) and bool(
+        ctx.fallback_date is not None
+        and review is not None
+        and abs((review - ctx.fallback_date).days) >= ctx.review_date_apart_days
+    )
+    if review_far and ctx.fallback_date is not None and review is not None:
+        # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
+        title_doubt = (title_doubt or Doubt()).lower(
+            0.6,
+            f"the title's date {review.isoformat()} is far from the photo's date "
+            f"{ctx.fallback_date.isoformat()}",
+        )
+    if (
+        not review_far
+        and from_title
+        and review is not None
+        and ctx.capture_date is not None
+        and not 0 <= (ctx.capture_date - review).days <= ctx.review_capture_days
+    ):
+        # "6/2" for "6/20": a board is photographed at its review, not weeks later (or before)
+        title_doubt = (title_doubt or Doubt()).lower(
+            0.6,
+            f"the title's date {review.isoformat()} is not the photo's capture date "
+            f"{ctx.capture_date.isoformat()} or a few days before it",
+        )
     if title_doubt is not None and title_doubt.reasons:
         warnings.append("review date: " + "; ".join(title_doubt.reasons))
+    if not service:
+        warnings.append("service: no service name read in the title")
 
     names = [m.name for m in metrics]
     root_causes: list[RootCause] = []
     actions: list[Action] = []
     section: str | None = None
+    headed: dict[str, str] = {}  # each section's heading as read
     for line in body:
         text = normalise(line.text)
         kind, after = heading_of(text)
         if kind is not None:
             section = kind
+            headed.setdefault(kind, text)
             if not after:
                 continue
             text = after
@@ -1979,11 +2063,16 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 ctx.date_order,
                 ctx.name_match,
                 review_doubtful=bool(title_doubt is not None and title_doubt.reasons),
+                review_year_doubtful=review_far,
             )
             if action is None:
                 continue
             if _conf(line) < ctx.low_confidence:
                 action = replace(action, needs_review=True)
+            if ctx.team and action.owner is not None:
+                member, exact = match_owner(action.owner, ctx.team, ctx.owner_match)
+                if not exact:  # corrected to a member, or on no roster: a person checks
+                    action = replace(action, owner=member or action.owner, needs_review=True)
             if line.box is not None:
                 action = replace(action, line_box=tuple(int(v) for v in line.box))
             actions.append(action)
@@ -1994,6 +2083,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         if section == "root" or cause.metric is not None:
             root_causes.append(cause)
 
+    warnings.extend(_empty_sections(headed, root_causes, actions))
     for i, (metric, warns) in enumerate(zip(metrics, row_warnings, strict=True), start=1):
         label = f"row {i} ({metric.name})" if metric.name else f"row {i}"
         warnings.extend(f"{label}: {w}" for w in warns)
@@ -2007,6 +2097,23 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         actions=tuple(actions),
         warnings=tuple(warnings),
     )
+
+
+def _empty_sections(
+    headed: dict[str, str], causes: list[RootCause], actions: list[Action]
+) -> list[str]:
+    """A warning for each section heading (Root causes, Actions) with nothing of its kind read
+    on the board: its lines were cut off by the photo or the view, or not read."""
+    out = []
+    for kind, heading in headed.items():
+        if actions if kind == "actions" else causes:
+            continue
+        what = "actions" if kind == "actions" else "root causes"
+        out.append(
+            f"{what}: nothing read under the heading {heading!r}: cut off by the photo or the "
+            "view, or unreadable; check the board"
+        )
+    return out
 
 
 def _table_metrics(

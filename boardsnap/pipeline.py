@@ -9,13 +9,14 @@ nothing that looks like an SLA table" into `NoTableFound`.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from boardsnap import board as board_stage
 from boardsnap import debug, grid, judge, load, ocr, parse
-from boardsnap.config import Config
+from boardsnap.config import BoardConfig, Config
 from boardsnap.document import Board
 from boardsnap.errors import NoTableFound
 from boardsnap.results import Layout, Photo, Reading, RectifiedBoard
@@ -70,6 +71,11 @@ class Pipeline:
             low_confidence=cfg.ocr.low_confidence,
             low_digit_confidence=cfg.ocr.low_digit_confidence,
             name_match=cfg.parse.name_match,
+            review_date_apart_days=cfg.parse.review_date_apart_days,
+            capture_date=photo.capture_date,
+            review_capture_days=cfg.parse.review_capture_days,
+            team=cfg.team.members,
+            owner_match=cfg.team.owner_match,
         )
 
         def lap(stage: str) -> None:
@@ -77,8 +83,11 @@ class Pipeline:
 
         # Views best first; the next is tried when a view holds no table, or a table of which
         # no row reads as a metric (a frame found on the wrong thing can shear the table so
-        # that its rows cross the lines between them).
+        # that its rows cross the lines between them). A view that seems to cut the board
+        # short (the photo's edge, a shadow's edge taken for the board's) is said to.
         first: tuple[RectifiedBoard, grid.Segmentation] | None = None  # what a failure shows
+        chosen: tuple | None = None
+        cut: str | None = None
         for rectified in board_stage.rectifications(photo, cfg.board):
             lap("board")
             seg = grid.segment(rectified, cfg.grid)
@@ -91,22 +100,28 @@ class Pipeline:
             lap("ocr")
             doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
             lap("parse+judge")
-            if doc.metrics:
-                doc, reading = grammar_look(doc, reading, frames, cfg, ctx)
-                lap("grammar")
-                doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)
-                lap("second look")
-                break
-            log.info(
-                "%s: no metric row in the table of the view by %s; next view",
-                photo.path,
-                rectified.method,
-            )
-        else:
+            if not doc.metrics:
+                log.info(
+                    "%s: no metric row in the table of the view by %s; next view",
+                    photo.path,
+                    rectified.method,
+                )
+                continue
+            chosen = (rectified, seg, reading, frames, doc)
+            cut = cut_off(doc, reading, rectified, photo.image.shape, cfg.board)
+            break
+        if chosen is None:
             rectified, seg = first or (rectified, seg)
             if debug_dir is not None:
                 debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
             raise NoTableFound(photo.path, "; ".join(seg.layout.notes) or None)
+        rectified, seg, reading, frames, doc = chosen
+        doc, reading = grammar_look(doc, reading, frames, cfg, ctx)
+        lap("grammar")
+        doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)
+        lap("second look")
+        if cut is not None:
+            doc = _say_cut(doc, cut, rectified, cfg.board)
         if debug_dir is not None:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         if seg.layout.warnings:
@@ -129,6 +144,70 @@ class Pipeline:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def cut_off(
+    doc: Board, reading: Reading, view: RectifiedBoard, shape: tuple[int, ...], cfg: BoardConfig
+) -> str | None:
+    """What says the view may cut the board short, or None: a section heading (Actions, Root
+    causes) with nothing read under it, a board whose found edge is the photo's own (`shape`),
+    or a text line running into the view's top or bottom edge."""
+    for w in doc.warnings:
+        if w.startswith(("actions:", "root causes:")):
+            return w.split(":", 1)[0] + " heading with nothing under it"
+    side = _on_photo_border(view, shape)
+    if side is not None:
+        return f"the board runs off the photo's {side} edge"
+    h = view.gray.shape[0]
+    for line in reading.lines:
+        if line.box is not None and len(re.findall(r"\w", line.text)) >= 3:  # not a speck
+            edge = _at_edge(line.box, h, cfg)
+            if edge is not None:
+                return f"the line {line.text[:40]!r} runs into the view's {edge} edge"
+    return None
+
+
+def _at_edge(box: tuple[int, int, int, int], h: int, cfg: BoardConfig) -> str | None:
+    """The edge ("lower", "upper") of a view `h` high that a text line's box runs into."""
+    margin = max(cfg.edge_margin * h, cfg.edge_line_share * box[3])
+    if box[1] + box[3] >= h - margin:
+        return "lower"
+    if box[1] <= min(margin, cfg.edge_margin * h):
+        return "upper"  # a title may sit high: only the edge's own margin
+    return None
+
+
+def _on_photo_border(view: RectifiedBoard, shape: tuple[int, ...]) -> str | None:
+    """The side of the photo ("lower", "upper", "left", "right") that a found board's side lies
+    on: the photo cut the board there. None for the views that are the photo itself."""
+    if view.method in ("photo", "level"):
+        return None
+    h, w = shape[:2]
+    tol = 0.005 * max(h, w)
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = view.quad.points
+    sides = {
+        "lower": y2 >= h - 1 - tol and y3 >= h - 1 - tol,
+        "upper": y0 <= tol and y1 <= tol,
+        "left": x0 <= tol and x3 <= tol,
+        "right": x1 >= w - 1 - tol and x2 >= w - 1 - tol,
+    }
+    return next((k for k, on in sides.items() if on), None)
+
+
+def _say_cut(doc: Board, cut: str, view: RectifiedBoard, cfg: BoardConfig) -> Board:
+    """The document with a warning of what cut the board short, first (unless an empty section
+    already says so), and its actions read on a line at the view's edge flagged."""
+    h = view.gray.shape[0]
+    actions = tuple(
+        replace(a, needs_review=True)
+        if a.line_box is not None and _at_edge(a.line_box, h, cfg) is not None
+        else a
+        for a in doc.actions
+    )
+    warnings = doc.warnings
+    if not any(w.startswith(("actions:", "root causes:")) for w in warnings):
+        warnings = (f"cut off: {cut}: writing beyond it may be missing; check the board", *warnings)
+    return replace(doc, actions=actions, warnings=warnings)
 
 
 _default: dict[Config, Pipeline] = {}

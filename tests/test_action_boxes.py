@@ -63,7 +63,7 @@ def test_the_parser_keeps_the_line_box_of_each_action():
             OcrText("add canary (tom) 12/30", 0.31, (12, 180, 300, 38)),
         )
     )
-    parsed = parse_reading(reading, ParseContext("IMG_1.jpg", fallback_date=date(2026, 1, 1)))
+    parsed = parse_reading(reading, ParseContext("IMG_1.jpg", fallback_date=date(2026, 11, 20)))
     assert [(a.text, a.line_box) for a in parsed.actions] == [
         ("failover drill", (12, 130, 480, 38)),
         ("add canary", (12, 180, 300, 38)),

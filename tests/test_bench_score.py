@@ -212,6 +212,30 @@ def test_actions_match_by_text_and_wrong_owner_unflagged_is_counted_apart():
     )
 
 
+def test_an_action_lost_counts_as_silent_only_without_a_warning_about_actions():
+    read = dataclasses.replace(TRUTH, actions=TRUTH.actions[:1])
+    t = score_photo(TRUTH, "ok", Outcome.of_board(read))
+    assert t.number("actions_lost_unwarned") == len(TRUTH.actions) - 1
+    warned = dataclasses.replace(read, warnings=("actions: nothing read under the heading",))
+    assert score_photo(TRUTH, "ok", Outcome.of_board(warned)).number("actions_lost_unwarned") == 0
+    # no table read at all is said (exit 4), not silent
+    assert score_photo(TRUTH, "ok", Outcome.no_table()).number("actions_lost_unwarned") == 0
+
+
+def test_service_and_review_date_are_scored_and_a_wrong_date_without_a_warning_counted():
+    truth = dataclasses.replace(TRUTH, service="Orders API", review_date="2026-11-20")
+    t = score_photo(truth, "ok", Outcome.of_board(truth))
+    assert t.counts["service"].right == t.counts["review_date"].right == 1
+    off = dataclasses.replace(truth, service="Orcers API", review_date="2025-11-20")
+    t = score_photo(truth, "ok", Outcome.of_board(off))
+    assert t.counts["service"].right == t.counts["review_date"].right == 0
+    assert t.number("review_date_wrong_unflagged") == 1
+    said = dataclasses.replace(off, warnings=("review date: the title's date is far",))
+    assert (
+        score_photo(truth, "ok", Outcome.of_board(said)).number("review_date_wrong_unflagged") == 0
+    )
+
+
 def test_root_cause_needs_similarity_of_at_least_point_eight():
     close = dataclasses.replace(TRUTH, root_causes=(RootCause(None, "Slow third party card-API."),))
     far = dataclasses.replace(TRUTH, root_causes=(RootCause(None, "slow card"),))

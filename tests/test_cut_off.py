@@ -1,0 +1,74 @@
+"""Nothing on the board lost silently: a cast shadow's edge is not the board's, and a board cut
+short (by the photo, or by a view) is said to be, naming what was cut. Synthetic photos of
+known writing through the whole pipeline, real OCR."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from synthetic import draw_board, photograph
+
+from boardsnap.config import BoardConfig, Config
+from boardsnap.pipeline import Pipeline, _at_edge
+
+BELOW = (
+    "Root causes",
+    "P95 latency: slow card API",
+    "Actions",
+    "P95 latency: add circuit breaker @maria 12/15",
+    "Uptime: test failover @tom 12/20",
+)
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    p = Pipeline(Config())
+    yield p
+    p.close()
+
+
+def _photo(tmp_path, corners=None, shadow_at: float | None = None):
+    board, _, _ = draw_board(size=(1600, 1100), lines_below=BELOW)
+    photo, _, _ = photograph(board, corners=corners)
+    if shadow_at is not None:
+        # a hard cast shadow across the board, below a slightly slanted line
+        h, w = photo.shape[:2]
+        ys, xs = np.mgrid[0:h, 0:w]
+        dark = ys > shadow_at + 0.05 * (xs - w / 2)
+        photo = photo.astype(np.float32)
+        photo[dark] *= 0.5
+        photo = photo.clip(0, 255).astype(np.uint8)
+    path = tmp_path / "board.jpg"
+    cv2.imwrite(str(path), photo)
+    return path
+
+
+@pytest.mark.parametrize("shadow_at", [850.0, 1050.0])
+def test_a_shadow_across_the_board_is_not_its_edge(tmp_path, pipeline, shadow_at):
+    doc = pipeline.extract(_photo(tmp_path, shadow_at=shadow_at)).board
+    assert [(a.owner, a.due) for a in doc.actions] == [
+        ("maria", "2026-12-15"),
+        ("tom", "2026-12-20"),
+    ]
+    assert [r.text for r in doc.root_causes] == ["slow card API"]
+    assert not [w for w in doc.warnings if w.startswith(("cut off:", "actions:"))]
+
+
+def test_a_board_cut_by_the_photo_says_what_was_cut_and_flags_the_cut_line(tmp_path, pipeline):
+    # the photo ends inside the last action line: it is read (maybe wrong), flagged, and the
+    # document says the writing runs off the edge
+    corners = np.array([[420, 300], [2010, 330], [2000, 1950], [430, 1950]], np.float32)
+    doc = pipeline.extract(_photo(tmp_path, corners=corners)).board
+    cut = [w for w in doc.warnings if w.startswith("cut off:")]
+    assert cut and "edge" in cut[0], doc.warnings
+    assert doc.actions[0].owner == "maria" and not doc.actions[0].needs_review
+    assert len(doc.actions) == 2 and doc.actions[-1].needs_review
+
+
+def test_a_line_is_at_the_views_edge_by_the_margin_or_its_own_height():
+    cfg = BoardConfig()
+    assert _at_edge((10, 900, 500, 80), 1000, cfg) == "lower"  # 20 px under it: a quarter line
+    assert _at_edge((10, 800, 500, 80), 1000, cfg) is None
+    assert _at_edge((10, 5, 500, 80), 1000, cfg) == "upper"
+    assert _at_edge((10, 40, 500, 80), 1000, cfg) is None  # a title high on the board
