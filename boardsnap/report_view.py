@@ -35,6 +35,10 @@ AUDIENCES = ("internal", "customer")
 # (e.g. a history of earlier reviews) is one more partial and one more name here.
 SECTIONS = ("summary", "matrix", "findings", "actions", "history", "review", "warnings", "appendix")
 
+# Warnings a reader must see before trusting the board's lists (written by the pipeline and the
+# parser with these words first): shown at the top of page one, not only in the reading notes.
+TOP_WARNINGS = ("cut off:", "actions:", "root causes:", "review date:", "service:")
+
 STATUS_LABELS = {"met": "Met", "near_miss": "Near miss", "breach": "Breach", "unknown": "Unknown"}
 # A symbol beside every status word: the status never rests on colour alone.
 STATUS_ICONS = {"met": "\u2713", "near_miss": "\u25b2", "breach": "\u2717", "unknown": "?"}
@@ -227,6 +231,9 @@ def build_view(
         "review_count": len(review_metrics) + len(review_actions),
         "unverified": unverified,
         "warnings": list(board.warnings) if internal else [],
+        "top_warnings": [w for w in board.warnings if w.startswith(TOP_WARNINGS)]
+        if internal
+        else [],
         "board_picture": picture,
         "picture_note": picture_note,
         "redacted": redacted,

@@ -544,3 +544,22 @@ def test_missing_weasyprint_package(monkeypatch):
     _fail_import_of_weasyprint(monkeypatch, ImportError("No module named 'weasyprint'"))
     with pytest.raises(MissingDependency, match="pip install"):
         render_pdf(make_board(), CFG)
+
+
+def test_what_was_cut_off_or_not_read_is_said_at_the_top_of_page_one():
+    from boardsnap.config import ReportConfig
+    from boardsnap.document import Board
+    from boardsnap.report import ReportOptions, render_html
+
+    cut = "cut off: the board's lower edge: writing beyond it may be missing; check the board"
+    board = Board(
+        source="x.jpg",
+        service="Payments API",
+        warnings=(cut, "review date: no title read", "row 2 (Uptime): the board says met"),
+    )
+    page = render_html(board, ReportConfig())
+    top = page.split('aria-label="Summary"')[1].split("Compliance matrix")[0]
+    assert cut.replace("'", "&#39;") in top and "review date: no title read" in top
+    assert "row 2 (Uptime)" not in top  # a reading note stays with the reading notes
+    customer = render_html(board, ReportConfig(), None, ReportOptions(audience="customer"))
+    assert "Before relying on" not in customer
