@@ -34,53 +34,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from boardsnap.config import Config
-from boardsnap.document import Board
 from boardsnap.errors import BadInput, BoardSnapError, DatabaseError, ExitCode
-from boardsnap.fileio import make_folder, open_regular
+from boardsnap.fileio import make_folder
+from boardsnap.jobs import Job, ManifestView, PhotoOutcome, printable
 from boardsnap.load import is_photo_name
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "html", "json")
 STATUSES = ("ok", "no_table", "failed")
-HASH_CHUNK = 1 << 20
 MAX_NAME = 120  # characters of one path part in OUTDIR
-
-
-# ---- what travels between the parent and the workers -----------------------------------------
-
-
-@dataclass(frozen=True)
-class Job:
-    """One photo to convert. Paths are absolute: a Dask worker must see the same files."""
-
-    source: Path
-    display: str  # the photo as the user named it (for messages and the index)
-    output: Path  # the report, under OUTDIR
-    output_rel: str  # the same, relative to OUTDIR (POSIX)
-    fmt: str
-    debug_dir: Path | None = None  # where this photo's stage pictures go, if asked
-
-
-@dataclass(frozen=True)
-class PhotoOutcome:
-    """What became of one photo. `board` is the judged board when status is "ok"."""
-
-    job: Job
-    status: str  # ok | no_table | failed
-    sha256: str | None  # of the bytes that were converted (None when unreadable)
-    reason: str | None = None
-    exit_code: int = 0
-    board: Board | None = None
-    seconds: float = 0.0
-    worker: str | None = None  # host:pid that did the work
-    stat: tuple[int, int] | None = None  # size and mtime_ns of the photo when it was hashed
-    peak_mb: float | None = None  # the worker process's peak resident memory so far
-    cpu_seconds: float | None = None  # CPU time the worker spent on this photo
-
-    @property
-    def source(self) -> Path:
-        return self.job.source
 
 
 @dataclass(frozen=True)
@@ -225,15 +188,6 @@ def _glob_root(pattern: str) -> Path:
     return Path(*fixed) if fixed else Path(".")
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def printable(text: str) -> str:
-    """`text` with its control characters (newline, ESC...) written as escapes: a file name
-    cannot break a line of failed.txt or the CSV, or send codes to a terminal."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
-
-
 # ---- output names ----------------------------------------------------------------------------
 
 _UNSAFE = re.compile(r"[^\w.\- ()+,@&=~#'\[\]]", re.UNICODE)
@@ -270,15 +224,6 @@ def settings_fingerprint(cfg: Config, fmt: str) -> str:
     data = {"config": dataclasses.asdict(cfg), "format": fmt}
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def sha256_file(path: Path) -> str:
-    """The file's SHA-256; `BadInput` for what is not a regular file (never blocks on a pipe)."""
-    h = hashlib.sha256()
-    with open_regular(path) as f:
-        while chunk := f.read(HASH_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # ---- the plan --------------------------------------------------------------------------------
@@ -383,20 +328,6 @@ def _call_on_outcome(
             exit_code=int(exc.exit_code),
         )
     return outcome
-
-
-class ManifestView:
-    """What `plan` needs of the manifest (see boardsnap/manifest.py)."""
-
-    def row(self, source: Path) -> dict | None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def outputs_in_use(self) -> list[tuple[str, str]]:  # pragma: no cover - interface
-        """(source, output) of every photo recorded."""
-        raise NotImplementedError
-
-    def is_up_to_date(self, source: Path, fingerprint: str, outdir: Path) -> bool:
-        raise NotImplementedError  # pragma: no cover - interface
 
 
 # ---- the run ---------------------------------------------------------------------------------

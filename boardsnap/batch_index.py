@@ -23,8 +23,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import boardsnap
-from boardsnap.batch import printable
 from boardsnap.fileio import atomic_write_text
+from boardsnap.jobs import printable
 from boardsnap.report import environment
 from boardsnap.report_view import STATUS_ICONS, STATUS_LABELS
 

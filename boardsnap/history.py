@@ -16,12 +16,9 @@ The store runs on SQLite (one file, the default) or PostgreSQL; see `database.py
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import logging
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +30,7 @@ from boardsnap.database import Database, connect
 from boardsnap.document import ACTION_STATUSES, STATUSES, Board
 from boardsnap.errors import InvalidDocument, NotFound
 from boardsnap.migrations import migrate, now
+from boardsnap.textmatch import normalise_key, normalise_text, text_similarity
 
 log = logging.getLogger(__name__)
 
@@ -185,38 +183,6 @@ class HistoryContext:
 
 
 # ---- text matching ---------------------------------------------------------------------------
-
-
-def normalise_key(text: str | None) -> str:
-    """Names compared across reviews: case, spacing and accents do not matter."""
-    return " ".join(_fold(text or "").split())
-
-
-def normalise_text(text: str | None) -> str:
-    """Action text compared across reviews: also without punctuation and filler words."""
-    words = re.sub(r"[^\w\s]", " ", _fold(text or "")).split()
-    kept = [w for w in words if w not in _FILLER]
-    return " ".join(kept or words)
-
-
-_FILLER = frozenset("a an the to of for and on in with our we".split())
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def text_similarity(a: str, b: str) -> float:
-    """0..1 between two normalised texts: the better of the character ratio and the ratio of
-    their sorted words (so "add retry budget" matches "retry budget add")."""
-    if not a or not b:
-        return 1.0 if a == b else 0.0
-    direct = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    words = difflib.SequenceMatcher(
-        None, " ".join(sorted(a.split())), " ".join(sorted(b.split())), autojunk=False
-    ).ratio()
-    return max(direct, words)
 
 
 def document_sha256(board: Board) -> str:

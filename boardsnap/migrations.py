@@ -129,7 +129,7 @@ V2 = (
 
 
 def _backfill_text_keys(db: Database) -> None:
-    from boardsnap.history import normalise_text
+    from boardsnap.textmatch import normalise_text
 
     for action_id, text in db.query("SELECT id, text FROM actions"):
         key = normalise_text(text)

@@ -12,7 +12,8 @@ import sys
 import time
 from typing import TextIO
 
-from boardsnap.batch import PhotoOutcome, Progress, printable
+from boardsnap.batch import Progress
+from boardsnap.jobs import PhotoOutcome, printable
 
 BAR_WIDTH = 24
 

@@ -41,7 +41,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from boardsnap import fileio
-from boardsnap.batch import Job, PhotoOutcome, printable, sha256_file
 from boardsnap.config import Config
 from boardsnap.errors import (
     BadInput,
@@ -52,6 +51,7 @@ from boardsnap.errors import (
     OutputError,
     SchedulerUnreachable,
 )
+from boardsnap.jobs import Job, PhotoOutcome, printable, sha256_file
 from boardsnap.limits import time_limit
 
 log = logging.getLogger(__name__)

@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 from killtrial import Forkserver, kill_after, timed_run
 
-from boardsnap.batch import sha256_file
 from boardsnap.document import Board
+from boardsnap.jobs import sha256_file
 from boardsnap.manifest import FILENAME
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from boardsnap.document import Board
 from boardsnap.web import security
-from boardsnap.web.app import web_of
+from boardsnap.web.context import web_of
 from boardsnap.web.pages import QUERY_MAX, review_rows
 from boardsnap.web.service import report_filename
 

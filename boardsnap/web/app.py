@@ -11,18 +11,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import boardsnap
-from boardsnap import report as report_stage
-from boardsnap import report_view
 from boardsnap.errors import (
     BadInput,
     BoardSnapError,
@@ -33,42 +29,13 @@ from boardsnap.errors import (
     PhotoTimeout,
 )
 from boardsnap.web import security
+from boardsnap.web.context import environment, render, web_of, web_templates_dir
 from boardsnap.web.service import Settings, WebApp
 from boardsnap.web.worker import Busy, ReaderDied, WorkTooSlow
 
 log = logging.getLogger(__name__)
 
 BUSY_MESSAGE = "the server is reading many photos right now; try again in a minute"
-
-
-def web_templates_dir() -> Path:
-    return report_stage.templates_dir() / "web"
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(web_templates_dir()),
-        autoescape=True,  # everything read off a board or typed in a form is untrusted text
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = _num
-    env.filters["size"] = security.size_text
-    env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
-    env.globals["status_labels"] = report_view.STATUS_LABELS
-    env.globals["status_icons"] = report_view.STATUS_ICONS
-    env.globals["action_labels"] = report_view.ACTION_STATUS_LABELS
-    return env
-
-
-def _num(value: float | None) -> str:
-    """A number as a person writes it in a form field: 200, 99.95, 0.07; empty for none."""
-    if value is None:
-        return ""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -100,7 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
-    app.state.templates = _environment()
+    app.state.templates = environment()
     app.include_router(pages.router)
     app.include_router(api.router)
     _error_handlers(app)
@@ -113,10 +80,6 @@ def create_app(settings: Settings) -> FastAPI:
         max_form_body=settings.config.web.max_form_bytes,
     )
     return app
-
-
-def web_of(request: Request) -> WebApp:
-    return request.app.state.web
 
 
 def is_api(request: Request) -> bool:
@@ -223,17 +186,6 @@ def validation_message(errors: Any) -> str:
     text = "; ".join(parts) or "invalid request"
     # anything that is not encodable (a lone surrogate in a key) is written as an escape
     return text.encode("utf-8", "backslashreplace").decode("utf-8")[:500]
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    env: jinja2.Environment = request.app.state.templates
-    html = env.get_template(name).render(
-        csrf=request.state.csrf,
-        csrf_field=security.CSRF_FIELD,
-        limits=request.app.state.settings.config,
-        **context,
-    )
-    return Response(html, status_code=status, media_type="text/html; charset=utf-8")
 
 
 __all__ = ["create_app", "web_of", "render", "user_message", "error_status", "web_templates_dir"]

@@ -21,7 +21,7 @@ from boardsnap.export import csv_cell
 from boardsnap.history import ReviewSummary, document_sha256, normalise_key
 from boardsnap.report_view import crop_region
 from boardsnap.web import security
-from boardsnap.web.app import render, web_of, web_templates_dir
+from boardsnap.web.context import render, web_of, web_templates_dir
 from boardsnap.web.drafts import Draft, Drafts
 from boardsnap.web.forms import apply_form
 from boardsnap.web.service import WebApp, report_filename
