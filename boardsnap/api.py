@@ -69,13 +69,15 @@ def render_report(
     fmt: str | None = None,
     board_image: np.ndarray | None = None,
     history: HistoryContext | None = None,
+    options: Any = None,
 ) -> Path:
     """Write the report of `board` to `path`: PDF, or HTML for a .html/.htm name (or `fmt`).
 
     `audience="customer"` leaves out owners' names, review crops and raw OCR text; `redact`
     names metrics left out everywhere; `board_image` (from `read_photo_with_image`) adds the
     crops of doubtful cells and the board picture; `history` (`History.report_context`) adds
-    "Since the previous review". Written atomically; returns the path."""
+    "Since the previous review"; `options` (a `report.ReportOptions`, branding read) replaces
+    audience and redact when given. Written atomically; returns the path."""
     from boardsnap import report
     from boardsnap.branding import load_branding
 
@@ -83,9 +85,10 @@ def render_report(
     target = Path(path)
     if fmt is None:
         fmt = "html" if target.suffix.lower() in (".html", ".htm") else "pdf"
-    options = report.ReportOptions(
-        audience=audience, redact=tuple(redact), branding=load_branding(cfg.report)
-    )
+    if options is None:
+        options = report.ReportOptions(
+            audience=audience, redact=tuple(redact), branding=load_branding(cfg.report)
+        )
     evidence = report.Evidence(board_image=board_image) if board_image is not None else None
     return report.write_report(
         board, target, fmt, cfg.report, evidence, options=options, history=history

@@ -488,6 +488,7 @@ def report(
             fmt=fmt,
             board_image=image,
             history=context,
+            options=options,
         )
     if not quiet:
         click.echo(summary_line(board), err=True)
@@ -554,6 +555,7 @@ def render(
                 redact=redact,
                 fmt=fmt,
                 history=context,
+                options=options,
             )
     click.echo(str(written))
 
