@@ -482,9 +482,7 @@ def report(
         written = api.render_report(
             board,
             target,
-            options.audience,
             config=cfg,
-            redact=redact,
             fmt=fmt,
             board_image=image,
             history=context,
@@ -550,9 +548,7 @@ def render(
             written = api.render_report(
                 board,
                 target,
-                options.audience,
                 config=cfg,
-                redact=redact,
                 fmt=fmt,
                 history=context,
                 options=options,
