@@ -205,8 +205,8 @@ def _boardsnap_column(samples, records: dict[str, dict], ready: list[dict]) -> t
 
 
 def _peer_column(peer, samples, records: dict[str, dict], ready: list[dict]) -> table.Column:
-    from boardsnap import judge, parse
     from boardsnap.config import Config
+    from boardsnap.reading import judge, parse
 
     cfg = Config()
     tally, speed = Tally(), table.Speed()

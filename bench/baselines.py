@@ -15,7 +15,7 @@ import venv
 from dataclasses import dataclass
 from pathlib import Path
 
-from boardsnap.results import OcrText, Reading
+from boardsnap.reading.results import OcrText, Reading
 
 BENCH_DIR = Path(__file__).resolve().parent
 VENV_DIR = BENCH_DIR / ".baselines-venv"

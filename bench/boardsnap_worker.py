@@ -53,11 +53,12 @@ def main(argv: list[str]) -> int:
         out.flush()
 
     t0 = time.perf_counter()
-    from boardsnap import pipeline, report
+    from boardsnap.batch.workers import peak_rss_mb
     from boardsnap.config import Config
     from boardsnap.document import Board
     from boardsnap.errors import BoardSnapError, NoTableFound
-    from boardsnap.workers import peak_rss_mb
+    from boardsnap.reading import pipeline
+    from boardsnap.report import render as report
 
     cfg = Config()
     engine = "unknown"

@@ -1,4 +1,4 @@
-"""Batch throughput: photos per minute through `boardsnap.batch.run_batch` (PDF reports).
+"""Batch throughput: photos per minute through `boardsnap.batch.plan.run_batch` (PDF reports).
 
     python -m bench --throughput-only --throughput-n 16
 
@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from boardsnap.batch import PhotoOutcome, run_batch
+from boardsnap.batch.plan import PhotoOutcome, run_batch
 from boardsnap.config import Config
 
 

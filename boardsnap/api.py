@@ -26,7 +26,7 @@ from boardsnap.document import Board
 if TYPE_CHECKING:
     import numpy as np
 
-    from boardsnap.history import HistoryContext
+    from boardsnap.history.store import HistoryContext
 
 
 def read_photo(path: str | Path, config: Config | None = None) -> Board:
@@ -41,7 +41,7 @@ def read_photo_with_image(
     path: str | Path, config: Config | None = None
 ) -> tuple[Board, np.ndarray]:
     """The judged board and the straightened board picture (BGR), the report's evidence."""
-    from boardsnap.pipeline import Pipeline
+    from boardsnap.reading.pipeline import Pipeline
 
     pipeline = Pipeline(config or Config())
     try:
@@ -54,7 +54,7 @@ def read_photo_with_image(
 def judge_document(board: Board, config: Config | None = None) -> Board:
     """A document from outside (a person may have corrected it) judged again from its values;
     a row keeps another status only through its `status_override` (docs/board.md)."""
-    from boardsnap import judge
+    from boardsnap.reading import judge
 
     return judge.rejudge(board, (config or Config()).judge)[0]
 
@@ -78,8 +78,8 @@ def render_report(
     crops of doubtful cells and the board picture; `history` (`History.report_context`) adds
     "Since the previous review"; `options` (a `report.ReportOptions`, branding read) replaces
     audience and redact when given. Written atomically; returns the path."""
-    from boardsnap import report
-    from boardsnap.branding import load_branding
+    from boardsnap.report import render as report
+    from boardsnap.report.branding import load_branding
 
     cfg = config or Config()
     target = Path(path)
@@ -102,7 +102,7 @@ def History(location: str | Path | None = None, config: Config | None = None) ->
     Its methods: `save(board)`, `reviews(service=None)`, `actions(service=None, open_only=False,
     overdue=False, today=None)`, `set_action_status(id, status, note)`, `report_context(board)`.
     """
-    from boardsnap.history import History as Store
+    from boardsnap.history.store import History as Store
 
     return Store(location, (config or Config()).history)
 

@@ -136,8 +136,8 @@ def report_settings(
     config_file: str | None, audience: str | None, redact: tuple[str, ...], **overrides: Any
 ) -> tuple[Config, Any]:
     """The config and the `ReportOptions` of a report command (branding read and checked)."""
-    from boardsnap.branding import load_branding
-    from boardsnap.report import ReportOptions
+    from boardsnap.report.branding import load_branding
+    from boardsnap.report.render import ReportOptions
 
     cfg = build_config(config_file, **overrides)
     if audience:
@@ -389,8 +389,8 @@ def extract(
     quiet: bool,
 ) -> None:
     """Read PHOTO and print its board document (JSON), metrics table (CSV, XLSX) or SLOs."""
-    from boardsnap.export import BINARY_FORMATS, export
-    from boardsnap.pipeline import Pipeline
+    from boardsnap.reading.pipeline import Pipeline
+    from boardsnap.report.export import BINARY_FORMATS, export
 
     setup_logging(verbose, quiet)
     if fmt in BINARY_FORMATS and output is None:
@@ -444,7 +444,7 @@ def report(
     again from its values. With --save the review is recorded in the history; with --save, --db
     or $BOARDSNAP_DB the report also shows what happened since the service's previous review."""
     from boardsnap import api
-    from boardsnap.pipeline import Pipeline
+    from boardsnap.reading.pipeline import Pipeline
 
     setup_logging(verbose, quiet)
     fmt = _report_format(output, fmt)
@@ -471,7 +471,7 @@ def report(
         context = None
         saved = []
         if history is not None:
-            from boardsnap.history import file_sha256
+            from boardsnap.history.store import file_sha256
 
             photo_hash = None if document else file_sha256(photo)
             if save:
@@ -660,7 +660,7 @@ def history(
     service: str | None, metric: str | None, fmt: str, db: str | None, verbose: int, quiet: bool
 ) -> None:
     """Reviews over time: each metric's target, actual and status per review (of SERVICE)."""
-    from boardsnap.history import normalise_key
+    from boardsnap.history.store import normalise_key
 
     setup_logging(verbose, quiet)
     with _open_history(db, build_config(None)) as store:
@@ -760,7 +760,7 @@ def actions(
     with _open_history(db, cfg) as store:
         records = store.actions(service, open_only=open_only, overdue=overdue, today=today)
     if fmt == "csv":
-        from boardsnap.export import actions_to_tracker_csv
+        from boardsnap.report.export import actions_to_tracker_csv
 
         _emit(actions_to_tracker_csv(records), None)
     else:
@@ -1018,8 +1018,8 @@ def batch(
     rerun converts only new or changed photos. Exit 0 when every photo has a report, 11 when
     some failed or had no table (listed in OUTDIR/failed.txt).
     """
-    from boardsnap.batch import run_batch
-    from boardsnap.progress import TerminalProgress
+    from boardsnap.batch.plan import run_batch
+    from boardsnap.batch.progress import TerminalProgress
 
     setup_logging(verbose, quiet)
     if workers and scheduler:
@@ -1179,7 +1179,7 @@ def serve(
 def judged_document(path: Path, cfg: Config) -> Board:
     """The board document at `path`, every row judged again from its values (the stored
     status and budget are a cache); one warning line per row whose stored verdict differed."""
-    from boardsnap import judge
+    from boardsnap.reading import judge
 
     board, changes = judge.rejudge(read_document(path, cfg.limits.document_bytes), cfg.judge)
     for change in changes:
@@ -1231,7 +1231,7 @@ def _document_text(path: Path, max_bytes: int = 20_000_000) -> str:
 
 
 def _open_history(db: str | None, cfg: Config) -> Any:
-    from boardsnap.history import History
+    from boardsnap.history.store import History
 
     return History(db, cfg.history)
 
@@ -1239,7 +1239,7 @@ def _open_history(db: str | None, cfg: Config) -> Any:
 @contextlib.contextmanager
 def _maybe_history(db: str | None, cfg: Config, wanted: bool = False) -> Iterator[Any]:
     """The history when asked for (--save, --db or $BOARDSNAP_DB), else None."""
-    from boardsnap.database import ENV_VAR
+    from boardsnap.history.database import ENV_VAR
 
     if not (wanted or db or os.environ.get(ENV_VAR)):
         yield None
@@ -1321,7 +1321,7 @@ def _print_rows(
         return
     if fmt == "csv":
         buf = io.StringIO()
-        from boardsnap.export import csv_cell
+        from boardsnap.report.export import csv_cell
 
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else columns)
         writer.writeheader()
@@ -1372,7 +1372,7 @@ def db_group() -> None:
 
 
 def _pg_advice(location: str | None, what: str) -> None:
-    from boardsnap.database import _is_postgres
+    from boardsnap.history.database import _is_postgres
 
     if _is_postgres(location):
         raise click.UsageError(
@@ -1388,7 +1388,7 @@ def _pg_advice(location: str | None, what: str) -> None:
 def db_check(db: str | None, verbose: int, quiet: bool) -> None:
     """The full check: SQLite's integrity_check and foreign keys (exit 9 with the fix on
     damage); on PostgreSQL, that the history can be read."""
-    from boardsnap.database import SqliteDatabase, connect
+    from boardsnap.history.database import SqliteDatabase, connect
 
     setup_logging(verbose, quiet)
     store = connect(db)
@@ -1410,7 +1410,7 @@ def db_check(db: str | None, verbose: int, quiet: bool) -> None:
 def db_backup(dest: Path, db: str | None, verbose: int, quiet: bool) -> None:
     """Copy the whole history to DEST, consistently, while others may be writing (SQLite's
     online backup API). Prints DEST."""
-    from boardsnap.database import SqliteDatabase, connect
+    from boardsnap.history.database import SqliteDatabase, connect
 
     setup_logging(verbose, quiet)
     _pg_advice(db, "backup")
@@ -1432,7 +1432,7 @@ def db_backup(dest: Path, db: str | None, verbose: int, quiet: bool) -> None:
 def db_restore(source: Path, db: str | None, verbose: int, quiet: bool) -> None:
     """Make the history a copy of the backup SOURCE (checked first). The history as it was is
     kept beside it: copied, or moved aside when it is damaged."""
-    from boardsnap.database import restore
+    from boardsnap.history.database import restore
 
     setup_logging(verbose, quiet)
     _pg_advice(db, "restore")

@@ -191,7 +191,7 @@ def check_rapidocr() -> Check:
     as BoardSnap's recogniser finds them, and one rendered line read back through the engine."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from boardsnap import recogniser
+    from boardsnap.reading import recogniser
 
     name = "rapidocr"
     try:
@@ -217,7 +217,7 @@ def _read_probe() -> tuple[str, float]:
     import numpy as np
     from PIL import Image, ImageDraw, ImageFont
 
-    from boardsnap import recogniser
+    from boardsnap.reading import recogniser
 
     try:
         font: ImageFont.FreeTypeFont | ImageFont.ImageFont = ImageFont.truetype(PROBE_FONT, 36)
@@ -248,7 +248,7 @@ def check_opencv() -> Check:
 def check_weasyprint() -> Check:
     name = "weasyprint"
     from boardsnap.errors import MissingDependency
-    from boardsnap.report import PANGO_APT, import_weasyprint
+    from boardsnap.report.render import PANGO_APT, import_weasyprint
 
     try:
         weasyprint = import_weasyprint()

@@ -50,7 +50,7 @@ RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 def review_saved(board: Board, review_id: int | None, report: str | None = None) -> dict[str, Any]:
     """The `review.saved` event of a judged board saved as review `review_id`."""
     from boardsnap.config import ReportConfig
-    from boardsnap.report_view import ReportOptions, build_view
+    from boardsnap.report.view import ReportOptions, build_view
 
     view = build_view(board, ReportConfig(), None, ReportOptions())  # the report's own words
     counts = board.counts()
@@ -173,7 +173,7 @@ def sign(body: bytes, secret: str) -> str:
 
 def default_outbox() -> Path:
     """The outbox beside the default history: $XDG_DATA_HOME/boardsnap/outbox."""
-    from boardsnap.database import default_location
+    from boardsnap.history.database import default_location
 
     return default_location().parent / "outbox"
 

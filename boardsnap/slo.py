@@ -30,10 +30,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from boardsnap import vocab
 from boardsnap.config import JudgeConfig
 from boardsnap.document import Board, ContractCheck, Metric, Target
 from boardsnap.errors import InvalidDocument
+from boardsnap.reading import vocab
 
 OPENSLO_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 OP_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
@@ -264,7 +264,7 @@ def _unit_of(value: float, annotations: dict, words: str) -> tuple[str | None, s
 def check(board: Board, contract: Contract, cfg: JudgeConfig) -> Board:
     """`board` with each row checked against `contract` (`Metric.contract` set, flags and
     warnings added); rows whose target is taken from the contract are judged with it."""
-    from boardsnap import judge
+    from boardsnap.reading import judge
 
     mine = [c for c in contract.commitments if _same_service(c.service, board.service)]
     if not mine and len(contract.services()) == 1 and not board.service:
@@ -332,7 +332,7 @@ def _score(board_name: str, c: Commitment) -> float:
 
 
 def _compare(metric: Metric, c: Commitment, cfg: JudgeConfig) -> Metric:
-    from boardsnap import judge
+    from boardsnap.reading import judge
 
     t = metric.target
     contract_target = Target(c.op, c.value, c.unit or t.unit, f"{c.said()} (contract)")

@@ -24,7 +24,7 @@ with atheris.instrument_imports():
 
     from boardsnap.config import LoadConfig
     from boardsnap.errors import BadInput
-    from boardsnap.load import load_photo
+    from boardsnap.reading.load import load_photo
 
     Image.init()  # import every format plugin here, so they are instrumented too
 

@@ -1,6 +1,6 @@
 """Fuzz target: the parser and the board document reader.
 
-Every entry point of `boardsnap.parse` that takes text a camera read, the judge on what the
+Every entry point of `boardsnap.reading.parse` that takes text a camera read, the judge on what the
 parser made of it, and `Board.from_json` on arbitrary text. The only exception allowed is
 `InvalidDocument` from `Board.from_json` (its one-line message is what the CLI prints).
 
@@ -17,11 +17,11 @@ from datetime import date
 import atheris
 
 with atheris.instrument_imports():
-    from boardsnap import judge, parse
     from boardsnap.config import JudgeConfig
     from boardsnap.document import Board
     from boardsnap.errors import InvalidDocument
-    from boardsnap.results import OcrText, Reading
+    from boardsnap.reading import judge, parse
+    from boardsnap.reading.results import OcrText, Reading
 
 REVIEW = date(2026, 11, 20)
 NAMES = ("P95 latency", "Uptime", "Error rate")

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from click.testing import CliRunner  # noqa: E402
 from hostile_corpus import KINDS  # noqa: E402
 
-import boardsnap.load  # noqa: E402
+import boardsnap.reading.load  # noqa: E402
 from boardsnap.cli import cli  # noqa: E402
 
 
@@ -57,18 +57,18 @@ def _as_for_everyone(kind, path: Path):
     if kind.name != "unreadable" or os.geteuid() != 0:
         yield
         return
-    real_open = boardsnap.load.Image.open
+    real_open = boardsnap.reading.load.Image.open
 
     def refuse(fp, *a, **k):
         if Path(fp) == path:
             raise PermissionError(13, "Permission denied", str(fp))
         return real_open(fp, *a, **k)
 
-    boardsnap.load.Image.open = refuse
+    boardsnap.reading.load.Image.open = refuse
     try:
         yield
     finally:
-        boardsnap.load.Image.open = real_open
+        boardsnap.reading.load.Image.open = real_open
 
 
 def main() -> int:

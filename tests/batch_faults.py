@@ -10,7 +10,7 @@ import signal
 import time
 from pathlib import Path
 
-from boardsnap.pipeline import Pipeline
+from boardsnap.reading.pipeline import Pipeline
 
 
 class CrashingPipeline(Pipeline):
@@ -55,13 +55,13 @@ def main_with_stall() -> None:
     creating the file $STALL_MARKER (run as `python -c` by the Ctrl-C test)."""
     import functools
 
-    import boardsnap.batch
+    import boardsnap.batch.plan
     from boardsnap.cli import main
 
     factory = functools.partial(
         stalling_pipeline, stall_on=os.environ["STALL_ON"], marker=os.environ["STALL_MARKER"]
     )
-    boardsnap.batch.run_batch = functools.partial(
-        boardsnap.batch.run_batch, pipeline_factory=factory
+    boardsnap.batch.plan.run_batch = functools.partial(
+        boardsnap.batch.plan.run_batch, pipeline_factory=factory
     )
     main()

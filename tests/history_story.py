@@ -13,7 +13,7 @@ from typing import Any
 
 from boardsnap.config import JudgeConfig
 from boardsnap.document import Board
-from boardsnap.judge import judge_board
+from boardsnap.reading.judge import judge_board
 
 SERVICE = "Payments API"
 DATES = ("2026-09-15", "2026-10-15", "2026-11-15")
@@ -84,7 +84,7 @@ def write_boards(folder: Path) -> list[Path]:
 def save_many(location: str, first: int, count: int, barrier: Any, out: Any) -> None:
     """Save `count` distinct reviews of one service (numbered from `first`) once every worker
     is ready; put the created review ids on `out`."""
-    from boardsnap.history import History
+    from boardsnap.history.store import History
 
     boards = []
     for i in range(first, first + count):
@@ -104,7 +104,7 @@ def save_and_hang(location: str, stage: str, reached: Any) -> None:
     """Save review 1, pausing for ever inside the transaction at `stage` (the parent kills us)."""
     import time
 
-    from boardsnap import history
+    from boardsnap.history import store as history
 
     def hook(name: str) -> None:
         if name == stage:
@@ -119,7 +119,7 @@ def save_and_hang(location: str, stage: str, reached: Any) -> None:
 def open_at_once(location: str, barrier: Any, out: Any) -> None:
     """Open the history at `location` at the same instant as the other workers; report how."""
     from boardsnap.errors import BoardSnapError
-    from boardsnap.history import History
+    from boardsnap.history.store import History
 
     barrier.wait(timeout=60)
     try:

@@ -103,8 +103,8 @@ for _ in sys.stdin:
 """
 
 PRELOAD = (
-    "boardsnap.pipeline",
-    "boardsnap.report",
+    "boardsnap.reading.pipeline",
+    "boardsnap.report.render",
     "weasyprint",
     "rapidocr",
     "rapidocr.main",

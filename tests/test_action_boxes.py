@@ -15,9 +15,9 @@ import numpy as np
 
 from boardsnap.config import ReportConfig
 from boardsnap.document import Action, Board
-from boardsnap.parse import ParseContext, parse_reading
-from boardsnap.report import Evidence, ReportOptions, render_html
-from boardsnap.results import OcrText, Reading
+from boardsnap.reading.parse import ParseContext, parse_reading
+from boardsnap.reading.results import OcrText, Reading
+from boardsnap.report.render import Evidence, ReportOptions, render_html
 
 CFG = ReportConfig()
 LINE = (30, 120, 260, 40)  # x, y, w, h on the board picture below

@@ -26,18 +26,18 @@ from batch_faults import crashing_pipeline
 from browser import headless
 from click.testing import CliRunner
 
-from boardsnap.batch import (
+from boardsnap.batch.index import render_csv
+from boardsnap.batch.manifest import Manifest
+from boardsnap.batch.plan import (
     find_photos,
     plan,
     run_batch,
     safe_part,
     settings_fingerprint,
 )
-from boardsnap.batch_index import render_csv
 from boardsnap.cli import cli
 from boardsnap.config import Config
 from boardsnap.errors import BadInput, ExitCode
-from boardsnap.manifest import Manifest
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 GOOD_1 = SAMPLES / "sample-01-payments.jpg"  # Payments API
@@ -221,7 +221,7 @@ def test_index_sorts_and_filters_in_a_real_browser(first_run, tmp_path):
 
 
 def test_save_records_each_converted_board_once(first_run, archive, tmp_path):
-    from boardsnap.history import History, file_sha256
+    from boardsnap.history.store import History, file_sha256
 
     result, outdir = first_run
     assert "history: 2 reviews saved, 0 already there" in result.stderr
@@ -344,7 +344,7 @@ def test_dask_cluster_gives_the_same_outcomes(first_run, archive, tmp_path):
 
 
 def test_unreachable_scheduler_is_one_line_exit_10(tmp_path, monkeypatch):
-    monkeypatch.setattr("boardsnap.workers.DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("boardsnap.batch.workers.DASK_CONNECT_TIMEOUT", "1s")
     result = CliRunner().invoke(
         cli,
         ["batch", str(NO_TABLE), "-o", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:9"],
@@ -537,11 +537,11 @@ def test_csv_cells_are_not_formulas(tmp_path):
 def test_progress_line_counts_rate_and_time_left(monkeypatch):
     import io
 
-    from boardsnap.batch import Job, PhotoOutcome
-    from boardsnap.progress import TerminalProgress
+    from boardsnap.batch.plan import Job, PhotoOutcome
+    from boardsnap.batch.progress import TerminalProgress
 
     now = [0.0]
-    monkeypatch.setattr("boardsnap.progress.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("boardsnap.batch.progress.time.monotonic", lambda: now[0])
     out = io.StringIO()
     bar = TerminalProgress(out, bar=True)
     job = Job(Path("/a.jpg"), "a.jpg", Path("/o/a.pdf"), "a.pdf", "pdf")
@@ -568,7 +568,7 @@ def test_a_broken_manifest_is_one_line_exit_7_and_left_alone(tmp_path):
 
 
 def test_a_moved_archive_takes_back_its_report_names(tmp_path):
-    from boardsnap.batch import Job, PhotoOutcome
+    from boardsnap.batch.plan import Job, PhotoOutcome
 
     outdir = tmp_path / "out"
     outdir.mkdir()

@@ -15,7 +15,7 @@ import cv2
 import pytest
 from synthetic import synth
 
-from boardsnap.batch import find_photos, printable
+from boardsnap.batch.plan import find_photos, printable
 from boardsnap.errors import ExitCode
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -96,8 +96,10 @@ def test_not_regular_inputs_are_found_and_marked(tmp_path):
     os.mkfifo(tmp_path / "p.jpg")
     (tmp_path / "gone.jpg").symlink_to(tmp_path / "missing.jpg")
     (tmp_path / "ok.jpg").write_bytes(b"x")
-    found = {f.source.name if f.source.exists() else f.rel.name: f for f in
-             find_photos([tmp_path]).photos}
+    found = {
+        f.source.name if f.source.exists() else f.rel.name: f
+        for f in find_photos([tmp_path]).photos
+    }
     assert found["ok.jpg"].problem is None
     assert "named pipe" in found["p.jpg"].problem
     assert "broken" in found["gone.jpg"].problem
@@ -120,9 +122,9 @@ def test_control_characters_in_names_are_escaped_everywhere(tmp_path):
 
 
 def test_a_full_disk_is_said_as_such_not_move_the_manifest_away(tmp_path):
-    from boardsnap.batch import Job, PhotoOutcome
+    from boardsnap.batch.manifest import Manifest
+    from boardsnap.batch.plan import Job, PhotoOutcome
     from boardsnap.errors import OutputError
-    from boardsnap.manifest import Manifest
 
     outdir = tmp_path / "out"
     outdir.mkdir()
@@ -138,7 +140,7 @@ def test_a_full_disk_is_said_as_such_not_move_the_manifest_away(tmp_path):
 
 
 def test_the_index_never_says_inf_percent():
-    from boardsnap.batch_index import budget_text
+    from boardsnap.batch.index import budget_text
 
     assert budget_text(float("inf")) == "over 999%"
     assert budget_text(12.0) == "over 999%"

@@ -11,14 +11,14 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from synthetic import FONT, ROWS, draw_board, synth
 
-from boardsnap import board
-from boardsnap.board import find_board, flatten_lighting
 from boardsnap.config import Config
 from boardsnap.errors import NoTableFound
 from boardsnap.geometry import Quad
-from boardsnap.grid import segment
-from boardsnap.pipeline import Pipeline
-from boardsnap.results import Photo, RectifiedBoard
+from boardsnap.reading import board
+from boardsnap.reading.board import find_board, flatten_lighting
+from boardsnap.reading.grid import segment
+from boardsnap.reading.pipeline import Pipeline
+from boardsnap.reading.results import Photo, RectifiedBoard
 
 CFG = Config()
 

@@ -14,7 +14,7 @@ from boardsnap import contract
 from boardsnap.cli import cli
 from boardsnap.config import Config
 from boardsnap.errors import ExitCode, InvalidDocument, NoTableFound
-from boardsnap.pipeline import Pipeline
+from boardsnap.reading.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"

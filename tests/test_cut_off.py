@@ -10,7 +10,7 @@ import pytest
 from synthetic import draw_board, photograph
 
 from boardsnap.config import BoardConfig, Config
-from boardsnap.pipeline import Pipeline, _at_edge
+from boardsnap.reading.pipeline import Pipeline, _at_edge
 
 BELOW = (
     "Root causes",

@@ -123,7 +123,7 @@ def test_the_default_engine_reads_a_rendered_line():
 
 
 def test_missing_rapidocr_models_are_named_with_the_fix(monkeypatch, tmp_path):
-    from boardsnap import recogniser
+    from boardsnap.reading import recogniser
 
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "PP-OCRv6_det_small.onnx").write_bytes(b"")

@@ -18,7 +18,7 @@ from boardsnap.cli import cli
 from boardsnap.config import ExportConfig
 from boardsnap.document import Board
 from boardsnap.errors import ExitCode
-from boardsnap.export import to_csv, to_openslo, to_xlsx
+from boardsnap.report.export import to_csv, to_openslo, to_xlsx
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from boardsnap.config import OcrConfig
-from boardsnap.ocr import _glyph_lines, make_engine
-from boardsnap.parse import ParseContext, parse_reading
-from boardsnap.results import OcrText, Reading
+from boardsnap.reading.ocr import _glyph_lines, make_engine
+from boardsnap.reading.parse import ParseContext, parse_reading
+from boardsnap.reading.results import OcrText, Reading
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 ACTIONS = (

@@ -9,7 +9,7 @@ import pytest
 
 from boardsnap.config import LoadConfig
 from boardsnap.errors import BadInput
-from boardsnap.load import load_photo
+from boardsnap.reading.load import load_photo
 
 REGRESSIONS = Path(__file__).resolve().parents[1] / "fuzz" / "regressions"
 SUFFIXES = (".jpg", ".png", ".webp", ".tif", ".gif", ".heic", ".bmp")  # as fuzz/fuzz_load.py

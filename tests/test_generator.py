@@ -128,7 +128,7 @@ def test_truth_statuses_follow_board_md(corpus):
 
 def test_boardsnap_judge_gives_the_truth_statuses(corpus):
     from boardsnap.config import JudgeConfig
-    from boardsnap.judge import judge_board
+    from boardsnap.reading.judge import judge_board
 
     checked = 0
     for photo in corpus:

@@ -15,11 +15,11 @@ import pytest
 from history_story import DATES, SERVICE, board, open_at_once, save_and_hang, save_many
 
 from boardsnap.config import HistoryConfig
-from boardsnap.database import SqliteDatabase, connect, default_location
 from boardsnap.document import Board
 from boardsnap.errors import DatabaseError, InvalidDocument, NotFound
-from boardsnap.history import History, normalise_text, text_similarity
-from boardsnap.migrations import LATEST, current_version, migrate
+from boardsnap.history.database import SqliteDatabase, connect, default_location
+from boardsnap.history.migrations import LATEST, current_version, migrate
+from boardsnap.history.store import History, normalise_text, text_similarity
 
 PG_URL = os.environ.get("BOARDSNAP_TEST_PG", "")
 
@@ -124,7 +124,7 @@ def test_schema_v1_with_data_is_migrated_and_keeps_everything(location):
 
 
 def test_a_failed_migration_leaves_the_previous_version_whole(tmp_path, monkeypatch):
-    from boardsnap import migrations
+    from boardsnap.history import migrations
 
     db = SqliteDatabase(tmp_path / "h.db", 5)
     migrate(db, target=1)
@@ -176,7 +176,7 @@ def test_a_corrected_document_of_a_saved_photo_is_kept_and_flagged(store, caplog
     corrected = board(1)
     corrected["metrics"][1]["actual"]["text"] = "265ms"
     # the CLI's tests leave the "boardsnap" logger not propagating: listen on ours directly
-    logger = logging.getLogger("boardsnap.history")
+    logger = logging.getLogger("boardsnap.history.store")
     caplog.set_level(logging.WARNING, logger=logger.name)
     logger.addHandler(caplog.handler)
     try:

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from test_history import location, pg_url  # noqa: F401 - fixtures: SQLite and PostgreSQL
 
 from boardsnap.cli import cli
-from boardsnap.database import SqliteDatabase
 from boardsnap.errors import ExitCode
-from boardsnap.history import History
-from boardsnap.migrations import LATEST, current_version, migrate
+from boardsnap.history.database import SqliteDatabase
+from boardsnap.history.migrations import LATEST, current_version, migrate
+from boardsnap.history.store import History
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 DOC_1 = SAMPLES / "sample-01-payments.truth.json"
@@ -125,8 +125,10 @@ def test_a_copy_is_made_before_every_migration(tmp_path):
     path = tmp_path / "old.db"
     db = SqliteDatabase(path, 5.0)
     migrate(db, target=1)
-    db.execute("INSERT INTO reviews (service, service_key, source, document_sha256, document, "
-               "saved_at) VALUES ('S', 's', 'x.jpg', 'h', '{}', 'now')")
+    db.execute(
+        "INSERT INTO reviews (service, service_key, source, document_sha256, document, "
+        "saved_at) VALUES ('S', 's', 'x.jpg', 'h', '{}', 'now')"
+    )
     db.close()
     with History(path) as store:
         assert current_version(store.db) == LATEST

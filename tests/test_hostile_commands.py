@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hostile_corpus import KINDS
 
-import boardsnap.load
+import boardsnap.reading.load
 from boardsnap.cli import cli
 from boardsnap.errors import ExitCode
 
@@ -33,9 +33,9 @@ def _one_line(result, name: str) -> None:
 @pytest.mark.parametrize("kind", REFUSED_PHOTOS, ids=lambda k: k.name)
 def test_extract_refuses_as_report_does(kind, tmp_path, monkeypatch):
     if kind.name == "heic-no-plugin":
-        monkeypatch.setattr(boardsnap.load, "_HEIF_READY", False)
+        monkeypatch.setattr(boardsnap.reading.load, "_HEIF_READY", False)
     if kind.name == "unreadable" and os.geteuid() == 0:  # root reads anything
-        monkeypatch.setattr(boardsnap.load.Image, "open", _refusing(kind, tmp_path))
+        monkeypatch.setattr(boardsnap.reading.load.Image, "open", _refusing(kind, tmp_path))
     path = kind.make(tmp_path)
     out = tmp_path / "out.json"
     result = CliRunner().invoke(cli, ["extract", str(path), "-o", str(out)])
@@ -45,7 +45,7 @@ def test_extract_refuses_as_report_does(kind, tmp_path, monkeypatch):
 
 
 def _refusing(kind, folder):
-    real_open = boardsnap.load.Image.open
+    real_open = boardsnap.reading.load.Image.open
 
     def refuse(fp, *a, **k):
         if str(fp).startswith(str(folder)):
@@ -96,7 +96,7 @@ def test_batch_over_every_refused_photo_kind_goes_on_and_lists_each(tmp_path):
         if kind.name == "unreadable" and os.geteuid() == 0:
             path.unlink()  # root reads it anyway: not a refusal to count here
             continue
-        if (path.exists() or path.is_symlink()) and boardsnap.load.is_photo_name(path):
+        if (path.exists() or path.is_symlink()) and boardsnap.reading.load.is_photo_name(path):
             made.append(kind.name)  # (an .svg is skipped as "not a photo", and counted)
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "-f", "json", "-j", "1"])

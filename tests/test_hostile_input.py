@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from hostile_corpus import KINDS, Kind, board_doc, doc, valid
 
-import boardsnap.load
+import boardsnap.reading.load
 from boardsnap.cli import cli
 from boardsnap.errors import ExitCode
 
@@ -73,17 +73,17 @@ def _check_outcome(
 def test_hostile_input_in_process(kind, corpus, tmp_path, monkeypatch):
     path = corpus[kind.name]
     if kind.name == "heic-no-plugin":
-        monkeypatch.setattr(boardsnap.load, "_HEIF_READY", False)  # as without the extra
+        monkeypatch.setattr(boardsnap.reading.load, "_HEIF_READY", False)  # as without the extra
     if kind.name == "unreadable" and os.geteuid() == 0:
         # root reads anything: inject the refusal the kernel gives everyone else
-        real_open = boardsnap.load.Image.open
+        real_open = boardsnap.reading.load.Image.open
 
         def refuse(fp, *a, **k):
             if Path(fp) == path:
                 raise PermissionError(13, "Permission denied", str(fp))
             return real_open(fp, *a, **k)
 
-        monkeypatch.setattr(boardsnap.load.Image, "open", refuse)
+        monkeypatch.setattr(boardsnap.reading.load.Image, "open", refuse)
     before = _listing(path.parent)
     (tmp_path / "out").mkdir()
     out = kind.output(tmp_path / "out") if kind.output else tmp_path / "out" / "report.html"
@@ -256,18 +256,18 @@ def test_zero_means_no_limit(corpus, tmp_path):
 
 
 HANG_IN_PYTHON = """
-import time, boardsnap.ocr
-boardsnap.ocr.read_layout = lambda *a, **k: time.sleep(600)
+import time, boardsnap.reading.ocr
+boardsnap.reading.ocr.read_layout = lambda *a, **k: time.sleep(600)
 """
 
 # A hang no signal handler reaches (a C call that never returns): SIGALRM blocked, then asleep.
 # Injected into the PDF rendering, so the report's temporary file is open when it hangs.
 HANG_IN_C = """
-import signal, time, boardsnap.report
+import signal, time, boardsnap.report.render
 def wedged(*a, **k):
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
     time.sleep(600)
-boardsnap.report.render_pdf = wedged
+boardsnap.report.render.render_pdf = wedged
 """
 
 

@@ -69,9 +69,7 @@ def test_every_document_kind_through_put_and_report(kind, client, draft_id, tmp_
         assert put.status_code >= 400 and report.status_code >= 400
 
 
-@pytest.mark.parametrize(
-    "action_id", [str(2**63), str(2**64 + 1), "-1", "0", "abc", "1e9", "%00"]
-)
+@pytest.mark.parametrize("action_id", [str(2**63), str(2**64 + 1), "-1", "0", "abc", "1e9", "%00"])
 def test_hostile_action_ids(action_id, client):
     r = client.post(
         f"/api/actions/{action_id}/status", json={"status": "done", "note": ""}, headers=AUTH
@@ -80,9 +78,7 @@ def test_hostile_action_ids(action_id, client):
     assert r.status_code in (404, 422)
 
 
-@pytest.mark.parametrize(
-    "text", ["a\ud800b", "nul\x00byte", "\u202eevil", "x" * 200_000], ids=repr
-)
+@pytest.mark.parametrize("text", ["a\ud800b", "nul\x00byte", "\u202eevil", "x" * 200_000], ids=repr)
 def test_hostile_text_in_a_status_note(text, client):
     r = client.post(
         "/api/actions/1/status",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from boardsnap.config import JudgeConfig
 from boardsnap.document import Actual, Board, Metric, Target
-from boardsnap.judge import budget_used, direction, judge_board, judge_metric
+from boardsnap.reading.judge import budget_used, direction, judge_board, judge_metric
 
 CFG = JudgeConfig()
 RANK = {"met": 0, "near_miss": 1, "breach": 2}

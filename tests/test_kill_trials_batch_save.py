@@ -29,9 +29,9 @@ from pathlib import Path
 import pytest
 from killtrial import Forkserver, kill_after, timed_run
 
+from boardsnap.batch.jobs import sha256_file
+from boardsnap.batch.manifest import FILENAME
 from boardsnap.document import Board
-from boardsnap.jobs import sha256_file
-from boardsnap.manifest import FILENAME
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -39,7 +39,12 @@ SCALE = max(1, int(os.environ.get("BOARDSNAP_KILL_TRIALS", "1")))
 ENV = dict(os.environ, PYTHONPATH=str(REPO))
 DOCS = sorted(SAMPLES.glob("sample-0[1-7]-*.truth.json"))
 PHOTOS = ("01-payments", "02-checkout-status", "05-nines", "08-blank-board")  # 3 ok, 1 no table
-BATCH_PRELOAD = ("boardsnap.pipeline", "boardsnap.batch", "boardsnap.history", "tesserocr")
+BATCH_PRELOAD = (
+    "boardsnap.reading.pipeline",
+    "boardsnap.batch.plan",
+    "boardsnap.history.store",
+    "tesserocr",
+)
 
 
 def late_delay(rng: random.Random, trial: int, seconds: float) -> float:
@@ -286,7 +291,7 @@ def test_a_rerun_removes_the_temporaries_of_killed_writers_only(tmp_path):
     import subprocess
     import sys
 
-    from boardsnap.workers import remove_stale_temporaries
+    from boardsnap.batch.workers import remove_stale_temporaries
 
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], text=True, capture_output=True

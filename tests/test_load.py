@@ -8,7 +8,7 @@ from PIL import Image
 
 from boardsnap.config import LoadConfig
 from boardsnap.errors import BadInput, ExitCode
-from boardsnap.load import load_photo
+from boardsnap.reading.load import load_photo
 
 CFG = LoadConfig()
 

@@ -8,8 +8,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from boardsnap.config import OcrConfig
 from boardsnap.geometry import Cell, Grid
-from boardsnap.ocr import find_tessdata, make_engine, prepare_crop, read_layout
-from boardsnap.results import Layout
+from boardsnap.reading.ocr import find_tessdata, make_engine, prepare_crop, read_layout
+from boardsnap.reading.results import Layout
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 TEXTS = ["P95 latency", "< 200ms", "99.95%", "add circuit breaker @maria 12/15"]

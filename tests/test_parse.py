@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boardsnap import vocab
 from boardsnap.config import JudgeConfig
 from boardsnap.document import Action, Board, RootCause
-from boardsnap.judge import judge_metric
-from boardsnap.parse import (
+from boardsnap.reading import vocab
+from boardsnap.reading.judge import judge_metric
+from boardsnap.reading.parse import (
     ParseContext,
     column_roles,
     match_metric_name,
@@ -30,7 +30,7 @@ from boardsnap.parse import (
     read_actual,
     read_target,
 )
-from boardsnap.results import OcrText, Reading
+from boardsnap.reading.results import OcrText, Reading
 
 REVIEW = date(2026, 11, 20)
 NAMES = ["P95 latency", "Error rate", "Uptime", "Throughput"]

@@ -15,7 +15,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boardsnap import contract, parse
+from boardsnap import contract
 from boardsnap.config import JudgeConfig
 from boardsnap.document import (
     ACTION_STATUSES,
@@ -30,8 +30,9 @@ from boardsnap.document import (
     Target,
 )
 from boardsnap.errors import InvalidDocument
-from boardsnap.judge import judge_metric, rejudge
-from boardsnap.results import OcrText
+from boardsnap.reading import parse
+from boardsnap.reading.judge import judge_metric, rejudge
+from boardsnap.reading.results import OcrText
 
 REVIEW = date(2026, 11, 20)
 NAMES = ("P95 latency", "Uptime", "Error rate")

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from boardsnap import judge, ocr, parse, recogniser
 from boardsnap.config import Config
-from boardsnap.results import OcrText, Reading
-from boardsnap.second_look import grammar_look, value_grammar
+from boardsnap.reading import judge, ocr, parse, recogniser
+from boardsnap.reading.results import OcrText, Reading
+from boardsnap.reading.second_look import grammar_look, value_grammar
 
 BREIP = "/usr/share/fonts/truetype/breip/Breip.ttf"  # a font of samples/boardgen/ink.py
 DKG = "/usr/share/fonts/truetype/fifthhorseman/dkg.ttf"

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from boardsnap import fileio, report
+from boardsnap import fileio
 from boardsnap.config import ReportConfig
 from boardsnap.document import Action, Actual, Board, Metric, RootCause, Target
 from boardsnap.errors import MissingDependency, OutputError
-from boardsnap.report import (
+from boardsnap.report import render as report
+from boardsnap.report.render import (
     Evidence,
     ResourceRefused,
     fetch_resource,
@@ -549,7 +550,7 @@ def test_missing_weasyprint_package(monkeypatch):
 def test_what_was_cut_off_or_not_read_is_said_at_the_top_of_page_one():
     from boardsnap.config import ReportConfig
     from boardsnap.document import Board
-    from boardsnap.report import ReportOptions, render_html
+    from boardsnap.report.render import ReportOptions, render_html
 
     cut = "cut off: the board's lower edge: writing beyond it may be missing; check the board"
     board = Board(

@@ -22,7 +22,7 @@ from browser import headless
 
 from boardsnap.config import ReportConfig
 from boardsnap.document import Board
-from boardsnap.report import Evidence, render_html
+from boardsnap.report.render import Evidence, render_html
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 PHONE, DESKTOP = 390, 1280

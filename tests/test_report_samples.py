@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from boardsnap.branding import Branding
 from boardsnap.cli import cli
 from boardsnap.config import Config, ReportConfig
 from boardsnap.document import Board
 from boardsnap.errors import ExitCode, UsageError
-from boardsnap.report import Evidence, ReportOptions, render_html, render_pdf
-from boardsnap.report_view import STATUS_LABELS
+from boardsnap.report.branding import Branding
+from boardsnap.report.render import Evidence, ReportOptions, render_html, render_pdf
+from boardsnap.report.view import STATUS_LABELS
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 TRUTHS = sorted(SAMPLES.glob("*.truth.json"))
@@ -173,7 +173,7 @@ def test_branding_from_the_config_file(tmp_path):
 
 
 def _options(config: Path) -> ReportOptions:
-    from boardsnap.branding import load_branding
+    from boardsnap.report.branding import load_branding
 
     return ReportOptions(branding=load_branding(Config.from_file(config).report))
 
@@ -232,7 +232,7 @@ def test_html_forbids_scripts_and_is_one_file():
 
 @pytest.fixture(scope="module")
 def extraction():
-    from boardsnap.pipeline import Pipeline
+    from boardsnap.reading.pipeline import Pipeline
 
     pipeline = Pipeline(Config())
     try:

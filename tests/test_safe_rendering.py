@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from boardsnap import report
 from boardsnap.cli import cli, read_document
 from boardsnap.config import ReportConfig
-from boardsnap.report import ResourceRefused, fetch_resource, templates_dir
+from boardsnap.report import render as report
+from boardsnap.report.render import ResourceRefused, fetch_resource, templates_dir
 
 
 class _Server(http.server.BaseHTTPRequestHandler):

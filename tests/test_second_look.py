@@ -12,11 +12,11 @@ import cv2
 import pytest
 from synthetic import ROWS, synth
 
-from boardsnap import ocr
 from boardsnap.config import Config
 from boardsnap.document import Actual, Metric, Target
-from boardsnap.pipeline import Pipeline
-from boardsnap.second_look import _doubt_score
+from boardsnap.reading import ocr
+from boardsnap.reading.pipeline import Pipeline
+from boardsnap.reading.second_look import _doubt_score
 
 CFG = Config()
 

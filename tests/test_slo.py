@@ -17,7 +17,7 @@ from boardsnap.cli import cli
 from boardsnap.config import JudgeConfig
 from boardsnap.document import Actual, Board, Metric, Target
 from boardsnap.errors import ExitCode, InvalidDocument
-from boardsnap.judge import judge_board
+from boardsnap.reading.judge import judge_board
 
 FILES = Path(__file__).parent / "slo"
 OPENSLO = FILES / "payments-openslo-v1.yaml"

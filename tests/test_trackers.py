@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from history_story import board
 
 from boardsnap.cli import cli
-from boardsnap.export import TRACKER_COLUMNS, csv_cell
+from boardsnap.report.export import TRACKER_COLUMNS, csv_cell
 
 
 def run(*args: str):

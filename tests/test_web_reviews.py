@@ -31,8 +31,8 @@ from test_web_e2e import PHONE, shots  # noqa: F401 - the phone, and $BOARDSNAP_
 
 from boardsnap.config import Config, JudgeConfig
 from boardsnap.document import Board
-from boardsnap.history import History
-from boardsnap.judge import judge_board
+from boardsnap.history.store import History
+from boardsnap.reading.judge import judge_board
 from boardsnap.web import Settings, create_app
 
 TOKEN = "reviews-token-0123456789abcdef"

@@ -37,7 +37,7 @@ def test_templates_are_in_the_wheel(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in TEMPLATE_FILES:
         assert f"boardsnap/templates/{name}" in names
-    assert "boardsnap/report.py" in names and "boardsnap/doctor.py" in names
+    assert "boardsnap/report/render.py" in names and "boardsnap/doctor.py" in names
     assert "boardsnap/schema/board.schema.json" in names  # boardsnap validate's contract
     assert "boardsnap/py.typed" in names  # the Python API is typed
 
@@ -46,7 +46,7 @@ def test_installed_layout_renders_from_packaged_templates(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     script = (
-        "import boardsnap.report as r\n"
+        "import boardsnap.report.render as r\n"
         "from boardsnap.config import ReportConfig\n"
         "from boardsnap.document import Board\n"
         f"expected = {str(site / 'boardsnap' / 'templates')!r}\n"

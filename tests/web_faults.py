@@ -10,7 +10,7 @@ import signal
 import time
 from pathlib import Path
 
-from boardsnap.pipeline import Pipeline
+from boardsnap.reading.pipeline import Pipeline
 
 
 class FaultyPipeline(Pipeline):
@@ -40,7 +40,7 @@ def slow_python(state, seconds: float) -> bytes:
 
 
 def render_html(state, board) -> bytes:
-    from boardsnap import report
     from boardsnap.config import ReportConfig
+    from boardsnap.report import render as report
 
     return report.render_html(board, ReportConfig(), None).encode()

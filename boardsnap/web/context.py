@@ -11,8 +11,8 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import Response
 
-from boardsnap import report as report_stage
-from boardsnap import report_view
+from boardsnap.report import render as report_stage
+from boardsnap.report import view as report_view
 from boardsnap.web import security
 from boardsnap.web.service import WebApp
 

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from boardsnap import judge
 from boardsnap.config import JudgeConfig
 from boardsnap.document import (
     ACTION_STATUSES,
@@ -27,6 +26,7 @@ from boardsnap.document import (
     RootCause,
     Target,
 )
+from boardsnap.reading import judge
 
 MAX_FIELD = 500  # characters kept of any one field
 

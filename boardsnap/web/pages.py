@@ -17,9 +17,9 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from boardsnap.document import ACTION_STATUSES, CANONICAL_UNITS, OPS, STATUSES, Board
 from boardsnap.errors import BoardSnapError
-from boardsnap.export import csv_cell
-from boardsnap.history import ReviewSummary, document_sha256, normalise_key
-from boardsnap.report_view import crop_region
+from boardsnap.history.store import ReviewSummary, document_sha256, normalise_key
+from boardsnap.report.export import csv_cell
+from boardsnap.report.view import crop_region
 from boardsnap.web import security
 from boardsnap.web.context import render, web_of, web_templates_dir
 from boardsnap.web.drafts import Draft, Drafts

@@ -17,15 +17,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from boardsnap import judge
-from boardsnap import report as report_stage
-from boardsnap.branding import load_branding
 from boardsnap.config import Config, ReportConfig
 from boardsnap.document import Board
 from boardsnap.errors import BadInput
 from boardsnap.fileio import atomic_write_bytes, atomic_write_text
-from boardsnap.history import HistoryContext
-from boardsnap.report_view import ReportOptions
+from boardsnap.history.store import HistoryContext
+from boardsnap.reading import judge
+from boardsnap.report import render as report_stage
+from boardsnap.report.branding import load_branding
+from boardsnap.report.view import ReportOptions
 from boardsnap.web.drafts import Draft, Drafts
 from boardsnap.web.store import Store
 from boardsnap.web.worker import Extractor, Renderer
@@ -39,7 +39,7 @@ class Settings:
     port: int = 8080
     token: str | None = None
     data_dir: Path | None = None  # None: $XDG_DATA_HOME/boardsnap/web
-    db: str | None = None  # the history's location (see boardsnap.history)
+    db: str | None = None  # the history's location (see boardsnap.history.store)
     config: Config = Config()
     warm: bool = True  # load the OCR engines at start-up rather than on the first photo
     # How reports are cut (audience, branding); None: from config.report (branding read then).
@@ -157,7 +157,7 @@ class WebApp:
         audience: str | None = None,
         history: HistoryContext | None = None,
     ) -> bytes:
-        """The report of `board` as PDF or HTML bytes, through boardsnap.report (its URL
+        """The report of `board` as PDF or HTML bytes, through boardsnap.report.render (its URL
         fetcher refuses everything but data: URIs and the templates folder), with `history`
         (see `history_of`) as its "since the previous review" section."""
         png = str(draft.board_png) if draft is not None and draft.board_png.is_file() else None
@@ -228,7 +228,8 @@ def render_report_bytes(
     history: HistoryContext | None,
 ) -> bytes:
     """The report as PDF or HTML bytes, in the renderer's process (`Renderer.run`): through
-    boardsnap.report, whose URL fetcher refuses everything but data: URIs and the templates."""
+    boardsnap.report.render, whose URL fetcher refuses everything but data: URIs and the
+    templates."""
     evidence = None
     if board_png is not None:
         import cv2

@@ -1,7 +1,7 @@
 """The web app's one door to the review history.
 
 Everything the pages need from the history goes through `Store`, which calls these methods of
-`boardsnap.history.History` (the interface agreed with the history issue) and nothing else:
+`boardsnap.history.store.History` (the interface agreed with the history issue) and nothing else:
 
     History(location)                       open (migrates)
     save(board, photo_sha256)               -> SaveResult(review_id, created)
@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from boardsnap.config import HistoryConfig
 from boardsnap.document import Board
 from boardsnap.errors import NotFound
-from boardsnap.history import History, HistoryContext, ReviewRecord, ReviewSummary
+from boardsnap.history.store import History, HistoryContext, ReviewRecord, ReviewSummary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -108,7 +108,7 @@ def _serve(conn: Any, cfg: Config, parent: int, setup: Any = None) -> None:
 
 def warm_pipeline(cfg: Config, factory: Any = None) -> Any:
     """A photo reader's state: its pipeline, OCR engine loaded."""
-    from boardsnap.pipeline import Pipeline
+    from boardsnap.reading.pipeline import Pipeline
 
     pipeline = (factory or Pipeline)(cfg)
     with contextlib.suppress(Exception):  # a broken engine fails each photo with its message

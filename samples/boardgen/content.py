@@ -597,7 +597,7 @@ def make_table_content(rng, opts: dict, caps: bool) -> Content:
             row.mark_text = c.up(row.mark_text)
             row.board_mark = shown
             if shown != row.status:
-                # worded as boardsnap.judge words it
+                # worded as boardsnap.reading.judge words it
                 c.warnings.append(
                     f"row {i + 1} ({row.name}): the board says "
                     f"{shown.replace('_', ' ')}, the numbers say "

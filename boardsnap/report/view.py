@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 
 import boardsnap
-from boardsnap.branding import Branding
 from boardsnap.config import ReportConfig
 from boardsnap.document import Action, Board, Metric
-from boardsnap.redact import metric_key, redact
+from boardsnap.report.branding import Branding
+from boardsnap.report.redact import metric_key, redact
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from functools import cache
 
 import numpy as np
 
-from boardsnap import judge, ocr, parse, recogniser, vocab
 from boardsnap.config import Config
 from boardsnap.document import Board, Metric
-from boardsnap.results import OcrText, Reading
+from boardsnap.reading import judge, ocr, parse, recogniser, vocab
+from boardsnap.reading.results import OcrText, Reading
 
 BoxKey = tuple[int, ...]
 

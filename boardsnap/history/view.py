@@ -11,8 +11,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from boardsnap.history import ActionRecord, HistoryContext, MetricTrend, Remediation
-from boardsnap.redact import metric_key
+from boardsnap.history.store import ActionRecord, HistoryContext, MetricTrend, Remediation
+from boardsnap.report.redact import metric_key
 
 ACTION_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done"}
 ACTION_ICONS = {"open": "\u25cb", "in_progress": "\u25d0", "done": "\u2713"}

@@ -34,7 +34,7 @@ from boardsnap.config import OcrConfig  # noqa: E402
 from boardsnap.doctor import find_tessdata  # noqa: E402
 from boardsnap.errors import MissingDependency  # noqa: E402
 from boardsnap.geometry import Box  # noqa: E402
-from boardsnap.results import Layout, OcrText, Reading  # noqa: E402
+from boardsnap.reading.results import Layout, OcrText, Reading  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +128,9 @@ class PytesseractEngine:
 
 
 class RapidOcrEngine:
-    """PP-OCR's recogniser run by `boardsnap.recogniser` (ONNX, models inside RapidOCR's wheel) on
-    line crops, and PP-OCR's text detector (also run there) for the free lines around the table.
+    """PP-OCR's recogniser run by `boardsnap.reading.recogniser` (ONNX, models inside RapidOCR's
+    wheel) on line crops, and PP-OCR's text detector (also run there) for the free lines around
+    the table.
 
     The recogniser gives the whole frames x characters matrix (`read_line_frames`), so a value
     cell can be decoded again under its grammar without being read twice. The 180-degree angle
@@ -139,7 +140,7 @@ class RapidOcrEngine:
     name = "rapidocr"
 
     def __init__(self, cfg: OcrConfig):
-        from boardsnap import recogniser
+        from boardsnap.reading import recogniser
 
         self._rec = recogniser.Recogniser(min_width=cfg.rec_min_width)
         self._cfg = cfg
@@ -169,7 +170,7 @@ class RapidOcrEngine:
         """Find and read every text line in `image` (the text detector, then the recogniser);
         in `regions` of it only, when given, each looked at on the scale of the whole image."""
         if self._detector is None:
-            from boardsnap import recogniser
+            from boardsnap.reading import recogniser
 
             self._detector = recogniser.Detector(self._cfg.detect_long_side)
         ratio = min(1.0, self._cfg.detect_long_side / max(image.shape[:2]))

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from boardsnap.database import Database, SqliteDatabase
 from boardsnap.errors import DatabaseError
+from boardsnap.history.database import Database, SqliteDatabase
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ V2 = (
 
 
 def _backfill_text_keys(db: Database) -> None:
-    from boardsnap.textmatch import normalise_text
+    from boardsnap.history.textmatch import normalise_text
 
     for action_id, text in db.query("SELECT id, text FROM actions"):
         key = normalise_text(text)

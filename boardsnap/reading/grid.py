@@ -20,7 +20,7 @@ import numpy as np
 
 from boardsnap.config import GridConfig
 from boardsnap.geometry import Box, Cell, Grid, RuledLine
-from boardsnap.results import Layout, RectifiedBoard
+from boardsnap.reading.results import Layout, RectifiedBoard
 
 log = logging.getLogger(__name__)
 

@@ -70,7 +70,7 @@ def sha256_file(path: Path) -> str:
 
 
 class ManifestView:
-    """What `plan` needs of the manifest (see boardsnap/manifest.py)."""
+    """What `plan` needs of the manifest (see boardsnap/batch/manifest.py)."""
 
     def row(self, source: Path) -> dict | None:  # pragma: no cover - interface
         raise NotImplementedError

@@ -23,10 +23,10 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import boardsnap
+from boardsnap.batch.jobs import printable
 from boardsnap.fileio import atomic_write_text
-from boardsnap.jobs import printable
-from boardsnap.report import environment
-from boardsnap.report_view import STATUS_ICONS, STATUS_LABELS
+from boardsnap.report.render import environment
+from boardsnap.report.view import STATUS_ICONS, STATUS_LABELS
 
 INDEX = "index.html"
 SUMMARY = "summary.csv"

@@ -14,13 +14,13 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from boardsnap import board as board_stage
-from boardsnap import debug, grid, judge, load, ocr, parse
 from boardsnap.config import BoardConfig, Config
 from boardsnap.document import Board
 from boardsnap.errors import NoTableFound
-from boardsnap.results import Layout, Photo, Reading, RectifiedBoard
-from boardsnap.second_look import grammar_look, second_look
+from boardsnap.reading import board as board_stage
+from boardsnap.reading import debug, grid, judge, load, ocr, parse
+from boardsnap.reading.results import Layout, Photo, Reading, RectifiedBoard
+from boardsnap.reading.second_look import grammar_look, second_look
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import sys
 import time
 from typing import TextIO
 
-from boardsnap.batch import Progress
-from boardsnap.jobs import PhotoOutcome, printable
+from boardsnap.batch.jobs import PhotoOutcome, printable
+from boardsnap.batch.plan import Progress
 
 BAR_WIDTH = 24
 

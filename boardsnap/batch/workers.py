@@ -41,6 +41,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from boardsnap import fileio
+from boardsnap.batch.jobs import Job, PhotoOutcome, printable, sha256_file
 from boardsnap.config import Config
 from boardsnap.errors import (
     BadInput,
@@ -51,7 +52,6 @@ from boardsnap.errors import (
     OutputError,
     SchedulerUnreachable,
 )
-from boardsnap.jobs import Job, PhotoOutcome, printable, sha256_file
 from boardsnap.limits import time_limit
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def warm_pipeline(cfg: Config, factory: PipelineFactory | None = None):
         if old is not None and hasattr(old, "close"):
             old.close()
         if factory is None:
-            from boardsnap.pipeline import Pipeline
+            from boardsnap.reading.pipeline import Pipeline
 
             factory = Pipeline
         _local.pipeline = factory(cfg)
@@ -150,8 +150,8 @@ def _fix(exc: BoardSnapError) -> str:
 
 
 def _write_report(job: Job, cfg: Config, extraction) -> None:
-    from boardsnap import report
     from boardsnap.fileio import atomic_write_text, check_output
+    from boardsnap.report import render as report
 
     check_output(job.output, inputs=(job.source,))  # a link in OUTDIR to the photo, a pipe...
     try:

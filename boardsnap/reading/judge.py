@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from boardsnap import vocab
 from boardsnap.config import JudgeConfig
 from boardsnap.document import Board, Metric, StatusOverride
+from boardsnap.reading import vocab
 
 LOWER_OPS = ("<", "<=")
 HIGHER_OPS = (">", ">=")

@@ -26,7 +26,7 @@ from typing import Any
 
 from boardsnap.config import ExportConfig
 from boardsnap.document import Actual, Board, Metric, Target, board_to_rows
-from boardsnap.redact import metric_key
+from boardsnap.report.redact import metric_key
 
 log = logging.getLogger(__name__)
 

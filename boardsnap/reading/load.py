@@ -23,7 +23,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from boardsnap.config import LoadConfig
 from boardsnap.errors import BadInput
 from boardsnap.fileio import note_input
-from boardsnap.results import Photo
+from boardsnap.reading.results import Photo
 
 log = logging.getLogger(__name__)
 

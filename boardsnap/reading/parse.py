@@ -25,9 +25,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from boardsnap import vocab
 from boardsnap.document import CANONICAL_UNITS, Action, Actual, Board, Metric, RootCause, Target
-from boardsnap.results import OcrText, Reading
+from boardsnap.reading import vocab
+from boardsnap.reading.results import OcrText, Reading
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from boardsnap.batch.jobs import ManifestView, PhotoOutcome, sha256_file
 from boardsnap.document import Board, Metric
 from boardsnap.errors import OutputError
-from boardsnap.jobs import ManifestView, PhotoOutcome, sha256_file
 
 FILENAME = "manifest.sqlite"
 LOCKNAME = ".manifest.lock"

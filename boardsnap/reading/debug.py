@@ -17,8 +17,8 @@ import numpy as np
 from boardsnap.config import OcrConfig
 from boardsnap.errors import OutputError
 from boardsnap.fileio import atomic_write_bytes, make_folder
-from boardsnap.ocr import prepare_crop
-from boardsnap.results import Layout, Photo, RectifiedBoard
+from boardsnap.reading.ocr import prepare_crop
+from boardsnap.reading.results import Layout, Photo, RectifiedBoard
 
 _COLOURS = {
     "frame": (0, 200, 0),

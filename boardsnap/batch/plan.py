@@ -1,7 +1,7 @@
 """Batch conversion: every photo under some folders, into one report each under OUTDIR.
 
 The parent process plans the work and keeps the books; workers (local processes or Dask
-workers, `boardsnap/workers.py`) only convert:
+workers, `boardsnap/batch/workers.py`) only convert:
 
 1. `find_photos` expands the inputs (files, folders recursively, globs) into photos, and counts
    the other files it skips;
@@ -12,7 +12,7 @@ workers, `boardsnap/workers.py`) only convert:
    the manifest (one transaction per photo), after calling `on_outcome` (where `--save`
    saves each board to the history, once), and moves the progress bar;
 4. at the end (or on Ctrl-C) it writes OUTDIR/index.html, summary.csv and failed.txt over every
-   photo the manifest knows (`boardsnap/batch_index.py`).
+   photo the manifest knows (`boardsnap/batch/index.py`).
 
 Reports are written atomically by the workers, so a run killed at any point leaves no
 half-written report; the manifest commits each photo as it finishes, so a rerun skips it.
@@ -33,11 +33,11 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from boardsnap.batch.jobs import Job, ManifestView, PhotoOutcome, printable
 from boardsnap.config import Config
 from boardsnap.errors import BadInput, BoardSnapError, DatabaseError, ExitCode
 from boardsnap.fileio import make_folder
-from boardsnap.jobs import Job, ManifestView, PhotoOutcome, printable
-from boardsnap.load import is_photo_name
+from boardsnap.reading.load import is_photo_name
 
 log = logging.getLogger(__name__)
 
@@ -334,7 +334,7 @@ def _call_on_outcome(
 
 
 class Progress:
-    """What `run_batch` tells as it goes; `boardsnap/progress.py` draws it on a terminal."""
+    """What `run_batch` tells as it goes; `boardsnap/batch/progress.py` draws it on a terminal."""
 
     def start(self, total: int, up_to_date: int) -> None: ...
 
@@ -364,12 +364,12 @@ def run_batch(
     `workers` local processes (default: one per core), or the Dask cluster at `scheduler`.
     `on_outcome` is called in this process once per photo converted (or failed) in this run,
     in the order they finish. `pipeline_factory(cfg)` makes each worker's warm pipeline
-    (default `boardsnap.pipeline.Pipeline`; tests pass one that crashes on purpose).
+    (default `boardsnap.reading.pipeline.Pipeline`; tests pass one that crashes on purpose).
     `debug_dir` gets each converted photo's stage pictures, in folders mirroring OUTDIR.
     """
-    from boardsnap import batch_index
-    from boardsnap import workers as workers_mod
-    from boardsnap.manifest import Manifest
+    from boardsnap.batch import index as batch_index
+    from boardsnap.batch import workers as workers_mod
+    from boardsnap.batch.manifest import Manifest
 
     cfg = cfg or Config()
     if fmt not in FORMATS:

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from boardsnap.config import HistoryConfig
-from boardsnap.database import Database, connect
 from boardsnap.document import ACTION_STATUSES, STATUSES, Board
 from boardsnap.errors import InvalidDocument, NotFound
-from boardsnap.migrations import migrate, now
-from boardsnap.textmatch import normalise_key, normalise_text, text_similarity
+from boardsnap.history.database import Database, connect
+from boardsnap.history.migrations import migrate, now
+from boardsnap.history.textmatch import normalise_key, normalise_text, text_similarity
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from boardsnap.config import BoardConfig
 from boardsnap.geometry import Quad
-from boardsnap.results import Photo, RectifiedBoard
+from boardsnap.reading.results import Photo, RectifiedBoard
 
 log = logging.getLogger(__name__)
 

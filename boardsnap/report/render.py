@@ -26,10 +26,10 @@ from boardsnap.config import ReportConfig
 from boardsnap.document import Board
 from boardsnap.errors import BoardSnapError, MissingDependency
 from boardsnap.fileio import atomic_open
-from boardsnap.report_view import SECTIONS, Evidence, ReportOptions, build_view
+from boardsnap.report.view import SECTIONS, Evidence, ReportOptions, build_view
 
 if TYPE_CHECKING:
-    from boardsnap.history import HistoryContext
+    from boardsnap.history.store import HistoryContext
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def render_html(
 def _history_view(history: HistoryContext | None, options: ReportOptions) -> dict | None:
     if history is None:
         return None
-    from boardsnap import history_view
+    from boardsnap.history import view as history_view
 
     return history_view.build(
         history, redact=options.redact, internal=options.audience == "internal"

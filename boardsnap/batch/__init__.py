@@ -1,0 +1,2 @@
+"""Batches of photos: planning, the manifest, worker processes, the index and progress.
+"""
