@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 from boardsnap.errors import ExitCode, PhotoTimeout
 
@@ -126,4 +127,13 @@ class Watchdog:
         os._exit(int(ExitCode.TIMEOUT))
 
 
-__all__ = ["time_limit", "Watchdog", "timeout_error", "TIMEOUT_FIX"]
+@contextlib.contextmanager
+def bounded(limits: Any, path: str) -> Iterator[None]:
+    """The work on one photo or document (`path`), within `limits.photo_seconds` (a
+    `LimitsConfig`; exit 8 past it, the process ended `hang_grace_seconds` later if it hangs)."""
+    seconds = limits.photo_seconds
+    with Watchdog(seconds, path, limits.hang_grace_seconds), time_limit(seconds, path):
+        yield
+
+
+__all__ = ["bounded", "time_limit", "Watchdog", "timeout_error", "TIMEOUT_FIX"]

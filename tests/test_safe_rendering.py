@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from boardsnap.cli import cli, read_document
+from boardsnap.cli import cli
 from boardsnap.config import ReportConfig
+from boardsnap.intake import read_document
 from boardsnap.report import render as report
 from boardsnap.report.render import ResourceRefused, fetch_resource, templates_dir
 

@@ -1,0 +1,5 @@
+"""`python -m boardsnap`: the `boardsnap` command."""
+
+from boardsnap.cli import main
+
+main()
