@@ -16,11 +16,8 @@ The store runs on SQLite (one file, the default) or PostgreSQL; see `database.py
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,173 +27,28 @@ from boardsnap.document import ACTION_STATUSES, STATUSES, Board
 from boardsnap.errors import InvalidDocument, NotFound
 from boardsnap.history.database import Database, connect
 from boardsnap.history.migrations import migrate, now
+from boardsnap.history.records import (
+    ActionEvent,
+    ActionRecord,
+    HistoryContext,
+    MetricRecord,
+    MetricTrend,
+    Remediation,
+    ReviewRecord,
+    ReviewSummary,
+    SaveResult,
+    TrendPoint,
+    document_sha256,
+    file_sha256,
+)
 from boardsnap.history.textmatch import normalise_key, normalise_text, text_similarity
+from boardsnap.history.trends import action_remediation, metric_trend
 
 log = logging.getLogger(__name__)
 
 # Fault injection for the tests: called with a stage name at points inside the save
 # transaction ("review", "metrics", "actions"). Tests set it to pause or kill a saving process.
 fault_hook: Callable[[str], None] | None = None
-
-# Durations are compared across units in a trend (0.2 s is 200 ms).
-_SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
-_EPSILON = 1e-9
-
-
-# ---- records ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    review_id: int
-    created: bool
-    actions_new: int = 0  # actions first recorded by this review
-    actions_linked: int = 0  # actions carried forward from an earlier review
-    actions_done: int = 0  # of those, actions done already: written again, still done
-
-
-@dataclass(frozen=True)
-class MetricRecord:
-    name: str
-    target_op: str | None
-    target_value: float | None
-    target_unit: str | None
-    target_text: str
-    actual_value: float | None
-    actual_unit: str | None
-    actual_text: str
-    status: str
-    budget_used: float | None
-    override_reason: str | None = None  # a person overruled the judge, for this reason
-    judged_status: str | None = None  # what the numbers said, when overruled
-
-
-@dataclass(frozen=True)
-class ReviewRecord:
-    id: int
-    service: str
-    review_date: str | None
-    title: str | None
-    source: str
-    photo_sha256: str | None
-    saved_at: str
-    metrics: tuple[MetricRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class ReviewSummary:
-    """A saved review as a list of reviews shows it: what it was, its verdict counts, and for a
-    search, which of its texts matched."""
-
-    id: int
-    service: str
-    review_date: str | None
-    title: str | None
-    source: str  # the photo's (or document's) name as it was saved
-    photo_sha256: str | None
-    document_sha256: str
-    saved_at: str
-    met: int = 0
-    near_miss: int = 0
-    breach: int = 0
-    unknown: int = 0
-    actions: int = 0  # actions the review lists
-    # what a search matched: (service | metric | action | owner, the text as saved)
-    matches: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Metric rows per status, in the order of document.STATUSES."""
-        return {s: getattr(self, s) for s in STATUSES}
-
-
-@dataclass(frozen=True)
-class ActionRecord:
-    id: int
-    service: str
-    review_id: int  # the review that first recorded it
-    review_date: str | None
-    metric: str | None
-    text: str
-    owner: str | None
-    due: str | None
-    status: str  # open | in_progress | done
-    overdue: bool
-    updated_at: str
-    note: str
-    reviews: tuple[int, ...] = ()  # every review that lists it, oldest first
-
-
-@dataclass(frozen=True)
-class ActionEvent:
-    id: int
-    action_id: int
-    at: str
-    status: str
-    note: str
-    origin: str  # board (recorded or changed by a saved review) | cli | migration
-    review_id: int | None
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    review_id: int | None  # None: the board being reported, not saved (yet)
-    review_date: str | None
-    actual_value: float | None  # in the trend's unit
-    actual_text: str
-    status: str
-    budget_used: float | None
-
-
-@dataclass(frozen=True)
-class MetricTrend:
-    name: str
-    unit: str | None
-    target_op: str | None
-    target_value: float | None  # in the trend's unit
-    points: tuple[TrendPoint, ...]  # oldest first; the last is the current board
-    change: float | None  # current actual minus the previous review's, in `unit`
-    direction: str | None  # better | worse | unchanged | None (not comparable)
-
-
-@dataclass(frozen=True)
-class Remediation:
-    action: ActionRecord
-    metric: str
-    before: TrendPoint  # the metric at the last review that listed the action
-    after: TrendPoint | None  # at the next review; None when that review lacks the metric
-    verdict: str  # improved | unchanged | worse | not measured
-
-
-@dataclass(frozen=True)
-class HistoryContext:
-    service: str
-    as_of: str | None  # the reported board's review date
-    previous: ReviewRecord
-    reviews_shown: int  # reviews in each trend, the current board included
-    previous_actions: tuple[ActionRecord, ...]  # the previous review's, and older ones not done
-    trends: tuple[MetricTrend, ...]
-    remediation: tuple[Remediation, ...]
-    # The history's record of each of the board's actions (same order), when the action was
-    # already in the history: written again on this board, it keeps its id and status.
-    board_actions: tuple[ActionRecord | None, ...] = ()
-
-
-# ---- text matching ---------------------------------------------------------------------------
-
-
-def document_sha256(board: Board) -> str:
-    canonical = json.dumps(board.to_dict(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 # ---- the store -------------------------------------------------------------------------------
 
@@ -669,12 +521,12 @@ class History:
         )
         series = [*earlier, current]
         shown = series[-self.cfg.trend_reviews :]
-        trends = tuple(_trend(m.name, shown) for m in board.metrics)
+        trends = tuple(metric_trend(m.name, shown) for m in board.metrics)
         remediation = tuple(
             item
             for a in service_actions
             if a.status == "done" and a.metric
-            for item in [_remediation(a, series)]
+            for item in [action_remediation(a, series)]
             if item is not None
         )
         known = {a.id: a for a in service_actions}
@@ -747,94 +599,6 @@ def _metric_record(m: Any) -> MetricRecord:
         override_reason=m.status_override.reason if m.status_override else None,
         judged_status=m.status_override.judged if m.status_override else None,
     )
-
-
-def _find_metric(review: ReviewRecord, name: str) -> MetricRecord | None:
-    key = normalise_key(name)
-    return next((m for m in review.metrics if normalise_key(m.name) == key), None)
-
-
-def _convert(value: float | None, unit: str | None, to: str | None) -> float | None:
-    """`value` in `unit` expressed in `to`; None when the units cannot be compared."""
-    if value is None or unit == to:
-        return value
-    if unit in _SECONDS and to in _SECONDS:
-        return value * _SECONDS[unit] / _SECONDS[to]
-    return None
-
-
-def _point(review: ReviewRecord, metric: MetricRecord | None, unit: str | None) -> TrendPoint:
-    review_id = review.id or None  # 0: the reported board, not saved
-    if metric is None:
-        return TrendPoint(review_id, review.review_date, None, "", "unknown", None)
-    return TrendPoint(
-        review_id=review_id,
-        review_date=review.review_date,
-        actual_value=_convert(metric.actual_value, metric.actual_unit or unit, unit),
-        actual_text=metric.actual_text,
-        status=metric.status,
-        budget_used=metric.budget_used,
-    )
-
-
-def _trend(name: str, shown: list[ReviewRecord]) -> MetricTrend:
-    latest = _find_metric(shown[-1], name)
-    unit = (latest.actual_unit or latest.target_unit) if latest else None
-    points = tuple(_point(r, _find_metric(r, name), unit) for r in shown)
-    before, now_ = points[-2], points[-1]
-    change = None
-    if before.actual_value is not None and now_.actual_value is not None:
-        change = round(now_.actual_value - before.actual_value, 9)
-    return MetricTrend(
-        name=latest.name if latest else name,
-        unit=unit,
-        target_op=latest.target_op if latest else None,
-        target_value=(
-            _convert(latest.target_value, latest.target_unit or unit, unit) if latest else None
-        ),
-        points=points,
-        change=change,
-        direction=_direction(before, now_, latest.target_op if latest else None),
-    )
-
-
-def _direction(before: TrendPoint, after: TrendPoint, op: str | None) -> str | None:
-    """better | worse | unchanged, by error budget used (lower is better whichever way the
-    target points), else by the actual value and the target's direction."""
-    if before.budget_used is not None and after.budget_used is not None:
-        delta = after.budget_used - before.budget_used
-    elif before.actual_value is not None and after.actual_value is not None and op:
-        delta = after.actual_value - before.actual_value
-        if op in (">", ">="):
-            delta = -delta
-    else:
-        return None
-    if abs(delta) <= _EPSILON:
-        return "unchanged"
-    return "worse" if delta > 0 else "better"
-
-
-_VERDICTS = {"better": "improved", "worse": "worse", "unchanged": "unchanged"}
-
-
-def _remediation(action: ActionRecord, series: list[ReviewRecord]) -> Remediation | None:
-    """The action's metric at the last review that listed it, against the next review."""
-    listed = [i for i, r in enumerate(series) if r.id in action.reviews and r.id != 0]
-    if not listed or listed[-1] + 1 >= len(series) or action.metric is None:
-        return None
-    before_review, after_review = series[listed[-1]], series[listed[-1] + 1]
-    before_metric = _find_metric(before_review, action.metric)
-    if before_metric is None:
-        return None
-    unit = before_metric.actual_unit or before_metric.target_unit
-    before = _point(before_review, before_metric, unit)
-    after_metric = _find_metric(after_review, action.metric)
-    if after_metric is None:
-        return Remediation(action, before_metric.name, before, None, "not measured")
-    after = _point(after_review, after_metric, unit)
-    direction = _direction(before, after, after_metric.target_op or before_metric.target_op)
-    verdict = _VERDICTS.get(direction or "", "not measured")
-    return Remediation(action, before_metric.name, before, after, verdict)
 
 
 __all__ = [

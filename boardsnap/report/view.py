@@ -150,17 +150,7 @@ def build_view(
         _action_view(a, internal, by_key, image if internal else None, record)
         for a, record in zip(board.actions, known, strict=True)
     ]
-    for action, view in zip(board.actions, actions, strict=True):
-        linked = by_key.get(metric_key(action.metric))
-        if linked is not None:
-            linked.actions.append(view)
-    general_causes: list[dict[str, str | None]] = []
-    for cause in board.root_causes:
-        linked = by_key.get(metric_key(cause.metric))
-        if linked is not None:
-            linked.root_causes.append(cause.text)
-        else:
-            general_causes.append({"metric": _pretty(cause.metric), "text": cause.text})
+    general_causes = _attach_to_metrics(board, actions, by_key)
 
     counts = board.counts()
     attention = [v for v in metrics if v.status == "breach"] + [
@@ -171,15 +161,7 @@ def build_view(
     unverified = sum(m.needs_review for m in board.metrics) + sum(
         a.needs_review for a in board.actions
     )
-    picture = None
-    picture_note = None
-    if image is not None:
-        if not internal:
-            picture_note = "customer"
-        elif redacted:
-            picture_note = "redacted"
-        else:
-            picture = _jpeg_uri(_fit(image, BOARD_MAX_SIDE))
+    picture, picture_note = _board_picture(image, internal, bool(redacted))
 
     service = _pretty(board.service)
     title = _pretty(board.title) or (f"{service} SLA review" if service else "SLA review")
@@ -217,13 +199,7 @@ def build_view(
         "general_causes": general_causes,
         "actions": actions,
         "overruled": [v for v in metrics if v.overruled],
-        "contract_differs": [
-            v for v in metrics if v.contract and v.contract["result"] == "differs"
-        ],
-        "contract_taken": [
-            v for v in metrics if v.contract and v.contract["result"] == "taken_from_contract"
-        ],
-        "contract_checked": any(v.contract for v in metrics),
+        **_contract_lists(metrics),
         "open_actions": sum(1 for a in actions if not a["done"]),
         "unowned_actions": sum(1 for a in actions if not a["owner"] and not a["done"]),
         "review_metrics": review_metrics,
@@ -237,6 +213,50 @@ def build_view(
         "board_picture": picture,
         "picture_note": picture_note,
         "redacted": redacted,
+    }
+
+
+def _attach_to_metrics(
+    board: Board, actions: list[dict[str, Any]], by_key: dict[str, Any]
+) -> list[dict[str, str | None]]:
+    """Each action's view and root cause joins the row of its metric; the causes of no row on
+    the board are returned (shown as general causes)."""
+    for action, view in zip(board.actions, actions, strict=True):
+        linked = by_key.get(metric_key(action.metric))
+        if linked is not None:
+            linked.actions.append(view)
+    general_causes: list[dict[str, str | None]] = []
+    for cause in board.root_causes:
+        linked = by_key.get(metric_key(cause.metric))
+        if linked is not None:
+            linked.root_causes.append(cause.text)
+        else:
+            general_causes.append({"metric": _pretty(cause.metric), "text": cause.text})
+    return general_causes
+
+
+def _board_picture(image: Any, internal: bool, redacted: bool) -> tuple[str | None, str | None]:
+    """The rectified board as a data URI, or why it is left out (customer, redacted)."""
+    if image is None:
+        return None, None
+    if not internal:
+        return None, "customer"
+    if redacted:
+        return None, "redacted"
+    return _jpeg_uri(_fit(image, BOARD_MAX_SIDE)), None
+
+
+def _contract_lists(metrics: list[Any]) -> dict[str, Any]:
+    """The rows whose target differs from the SLO contract, those taken from it, and whether
+    the board was checked against one at all."""
+    return {
+        "contract_differs": [
+            v for v in metrics if v.contract and v.contract["result"] == "differs"
+        ],
+        "contract_taken": [
+            v for v in metrics if v.contract and v.contract["result"] == "taken_from_contract"
+        ],
+        "contract_checked": any(v.contract for v in metrics),
     }
 
 

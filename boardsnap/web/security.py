@@ -110,6 +110,34 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
+def _host(headers: dict[str, str]) -> str:
+    """The Host header's name without its port ("[::1]" kept whole); "" when absent."""
+    host = headers.get("host", "").rsplit(":", 1)[0] if headers.get("host") else ""
+    if host.startswith("["):
+        host = headers.get("host", "").split("]")[0] + "]"
+    return host
+
+
+def _security_headers(message: Message, new_cookie: str | None) -> list[tuple[bytes, bytes]]:
+    """The headers every answer gets (a CSP and no-store unless the app set its own), and the
+    CSRF cookie when this request got a new one."""
+    extra = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+    names = {k.lower() for k, _ in message.get("headers", [])}
+    if b"content-security-policy" not in names:
+        extra.append((b"content-security-policy", PAGE_CSP.encode()))
+    if b"cache-control" not in names:
+        extra.append((b"cache-control", b"no-store"))
+    if new_cookie:
+        cookie = f"{CSRF_COOKIE}={new_cookie}; Path=/; SameSite=Strict; HttpOnly"
+        extra.append((b"set-cookie", cookie.encode()))
+    return extra
+
+
 def _cookies(headers: dict[str, str]) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     try:
@@ -148,9 +176,7 @@ class Guard:
             return
         headers = _headers(scope)
         path = scope.get("path", "/")
-        host = headers.get("host", "").rsplit(":", 1)[0] if headers.get("host") else ""
-        if host.startswith("["):
-            host = headers.get("host", "").split("]")[0] + "]"
+        host = _host(headers)
         if self.loopback_only and host and not is_loopback(host):
             await _plain(send, 400, "unknown host: this server answers on localhost only")
             return
@@ -227,20 +253,7 @@ class Guard:
                         await _slow(send, path, self.body_seconds)
                 return  # the app's own answer to the broken body is dropped
             if message["type"] == "http.response.start":
-                extra = [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"cross-origin-opener-policy", b"same-origin"),
-                ]
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                if b"content-security-policy" not in names:
-                    extra.append((b"content-security-policy", PAGE_CSP.encode()))
-                if b"cache-control" not in names:
-                    extra.append((b"cache-control", b"no-store"))
-                if new_cookie:
-                    cookie = f"{CSRF_COOKIE}={new_cookie}; Path=/; SameSite=Strict; HttpOnly"
-                    extra.append((b"set-cookie", cookie.encode()))
+                extra = _security_headers(message, new_cookie)
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
