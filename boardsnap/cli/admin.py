@@ -83,9 +83,9 @@ def db_group() -> None:
 
 
 def _pg_advice(location: str | None, what: str) -> None:
-    from boardsnap.history.database import _is_postgres
+    from boardsnap.history.database import is_postgres
 
-    if _is_postgres(location):
+    if is_postgres(location):
         raise click.UsageError(
             f"db {what} works on an SQLite history; for PostgreSQL use "
             "pg_dump -Fc URL -f FILE and pg_restore -d URL FILE"
@@ -99,18 +99,11 @@ def _pg_advice(location: str | None, what: str) -> None:
 def db_check(db: str | None, verbose: int, quiet: bool) -> None:
     """The full check: SQLite's integrity_check and foreign keys (exit 9 with the fix on
     damage); on PostgreSQL, that the history can be read."""
-    from boardsnap.history.database import SqliteDatabase, connect
+    from boardsnap.history.database import check_history
 
     setup_logging(verbose, quiet)
-    store = connect(db)
-    try:
-        if isinstance(store, SqliteDatabase):
-            store.check(quick=False)
-        known = store.table_exists("reviews")
-        reviews = int(store.one("SELECT count(*) FROM reviews")[0]) if known else 0
-        click.echo(f"{store.where}: ok, {count(reviews, 'review')}")
-    finally:
-        store.close()
+    where, reviews = check_history(db)
+    click.echo(f"{where}: ok, {count(reviews, 'review')}")
 
 
 @db_group.command("backup")
@@ -121,17 +114,11 @@ def db_check(db: str | None, verbose: int, quiet: bool) -> None:
 def db_backup(dest: Path, db: str | None, verbose: int, quiet: bool) -> None:
     """Copy the whole history to DEST, consistently, while others may be writing (SQLite's
     online backup API). Prints DEST."""
-    from boardsnap.history.database import SqliteDatabase, connect
+    from boardsnap.history.database import backup
 
     setup_logging(verbose, quiet)
     _pg_advice(db, "backup")
-    store = connect(db)
-    try:
-        assert isinstance(store, SqliteDatabase)
-        store.check(quick=True)  # a copy of a damaged history would restore the damage
-        store.backup_to(dest)
-    finally:
-        store.close()
+    backup(db, dest)
     click.echo(str(dest))
 
 

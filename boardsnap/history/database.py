@@ -514,6 +514,43 @@ def restore(location: str | Path | None, source: Path, busy_timeout: float = 30.
     return notes
 
 
+def check_history(location: str | Path | None) -> tuple[str, int]:
+    """The full check of the history at `location` (SQLite: integrity_check and foreign keys,
+    `DatabaseError` with the fix on damage; PostgreSQL: that it can be read); returns where it
+    is (a URL without its password) and how many reviews it holds."""
+    db = connect(location)
+    try:
+        if isinstance(db, SqliteDatabase):
+            db.check(quick=False)
+        known = db.table_exists("reviews")
+        reviews = int(db.one("SELECT count(*) FROM reviews")[0]) if known else 0
+        return db.where, reviews
+    finally:
+        db.close()
+
+
+def backup(location: str | Path | None, dest: Path) -> None:
+    """Copy the SQLite history at `location` to `dest`, consistently while others may be
+    writing (SQLite's online backup API); a damaged history is refused, not copied."""
+    db = connect(location)
+    try:
+        if not isinstance(db, SqliteDatabase):
+            raise DatabaseError(
+                "backup works on an SQLite history",
+                path=db.where,
+                fix="for PostgreSQL use pg_dump -Fc URL -f FILE",
+            )
+        db.check(quick=True)  # a copy of a damaged history would restore the damage
+        db.backup_to(dest)
+    finally:
+        db.close()
+
+
+def is_postgres(location: str | Path | None) -> bool:
+    """Whether `location` names a PostgreSQL history (a postgresql:// URL)."""
+    return _is_postgres(location)
+
+
 def _is_postgres(location: str | Path | None) -> bool:
     text = str(resolve_location(location)[0])
     return "://" in text and text.split("://", 1)[0].lower() in PG_SCHEMES
@@ -546,6 +583,10 @@ def _first_line(exc: BaseException) -> str:
 
 __all__ = [
     "ENV_VAR",
+    "backup",
+    "check_history",
+    "is_postgres",
+    "restore",
     "Database",
     "SqliteDatabase",
     "PostgresDatabase",
