@@ -156,13 +156,21 @@ def _metric_head(
     """(metric, rest, words) when the text starts with a metric of the table's words and goes
     on with at least two more words, its colon lost."""
     words = text.split()
-    for n in sorted(set(metric_names), key=lambda n: -len(n)):
+    found: list[tuple[int, float, str]] = []
+    for n in set(metric_names):
         k = len(n.split())
         if n and len(words) > k + 1:
             head = " ".join(words[:k]).rstrip(".,;")
-            if vocab.similarity(head, n) >= max(threshold, 0.85):
-                return n, " ".join(words[k:]), k
-    return None
+            sim = vocab.similarity(head, n)
+            if sim >= max(threshold, 0.85):
+                found.append((-len(n), -sim, n))
+    if not found:
+        return None
+    # the longest name, then the closest, then the first in order: never the set's hash order
+    # ("p90 latency" and "p99 latency" are as long; the head written decides)
+    n = min(found)[2]
+    k = len(n.split())
+    return n, " ".join(words[k:]), k
 
 
 def read_action(
@@ -196,18 +204,27 @@ def read_action(
     hit = find_date(bare, date_order) or _slashless_date(bare, date_order)
     if hit is not None:
         d = resolve_date(hit, review_date)
-        doubt = doubt + hit.doubt
+        doubt = doubt + hit.doubt.about("due")
         if d is None:
-            doubt = doubt.lower(0.6, "due date has no year and the review date is unknown")
+            doubt = doubt.lower(
+                0.6, "due date has no year and the review date is unknown", "due.no_year", "due"
+            )
         else:
             due = d.isoformat()
             if hit.year is None and review_doubtful:
-                doubt = doubt.lower(0.7, "due date has no year and the review date is doubtful")
+                doubt = doubt.lower(
+                    0.7,
+                    "due date has no year and the review date is doubtful",
+                    "due.review_doubtful",
+                    "due",
+                )
             if review_date is not None and not (
                 -DUE_BEFORE_REVIEW_DAYS <= (d - review_date).days <= DUE_AFTER_REVIEW_DAYS
             ):
                 # "2024-04-28" on a review of 2026: a year misread, or an old line
-                doubt = doubt.lower(0.6, f"due date {due} is far from the review date")
+                doubt = doubt.lower(
+                    0.6, f"due date {due} is far from the review date", "due.far_from_review", "due"
+                )
         t = t[: hit.start] + " " + t[hit.end :]
     found = _find_owner(t) if owner is None else None
     if found:
@@ -227,20 +244,31 @@ def read_action(
         t,
         re.IGNORECASE,
     ):
-        doubt = doubt.lower(0.7, f"a date may be in {t!r} but none was read")
+        doubt = doubt.lower(0.7, f"a date may be in {t!r} but none was read", "due.unread", "due")
     elif due is None and hit is None:
-        doubt = doubt.lower(0.8, "no due date read")
+        doubt = doubt.lower(0.8, "no due date read", "due.absent", "due")
     if owner is None and re.search(r"[@©®]", t):
-        doubt = doubt.lower(0.7, "an '@' but no owner read")
+        doubt = doubt.lower(0.7, "an '@' but no owner read", "owner.unread", "owner")
     elif owner is None:
-        doubt = doubt.lower(0.8, "no owner read")
+        doubt = doubt.lower(0.8, "no owner read", "owner.absent", "owner")
     if due is not None and review_year_doubtful and hit is not None and hit.year is not None:
         # the same hand's year, misread in the title, may be misread here too
-        doubt = doubt.lower(0.8, "due date checked against a doubtful review date")
+        doubt = doubt.lower(
+            0.8, "due date checked against a doubtful review date", "due.review_doubtful", "due"
+        )
     if owner is not None and not re.fullmatch(r"[a-z]+(?:[.\-][a-z]+)?", owner):
-        doubt = doubt.lower(0.7, f"owner {owner!r} does not read as a name")
+        doubt = doubt.lower(
+            0.7, f"owner {owner!r} does not read as a name", "owner.not_a_name", "owner"
+        )
     return Action(
-        text=t, owner=owner, due=due, metric=metric, status="open", needs_review=bool(doubt.reasons)
+        text=t,
+        owner=owner,
+        due=due,
+        metric=metric,
+        status="open",
+        needs_review=bool(doubt.reasons),
+        review_reasons=doubt.reasons,
+        review_codes=doubt.codes,
     ), doubt
 
 
@@ -285,7 +313,11 @@ def _slashless_date(text: str, date_order: str) -> DateHit | None:
                 None,
                 month,
                 day,
-                Doubt().lower(0.6, f"date {digits!r} read as {month}/{day} (its slash lost)"),
+                Doubt().lower(
+                    0.6,
+                    f"date {digits!r} read as {month}/{day} (its slash lost)",
+                    "date.slash_lost",
+                ),
             )
         elif splits:
             return None  # "111": 1/11 or 11/1

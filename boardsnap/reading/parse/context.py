@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+
+from boardsnap.config import JudgeConfig, ParseConfig
 
 
 @dataclass(frozen=True)
@@ -19,3 +21,6 @@ class ParseContext:
     review_capture_days: int = 7  # a title's date this far before the capture date is doubtful
     team: tuple[str, ...] = ()  # the roster of owners ([team] members), when given
     owner_match: float = 0.6  # similarity from which a read owner is taken as a member
+    parse: ParseConfig = field(default_factory=ParseConfig)  # the rules' certainty factors
+    # the judge's near-miss threshold: whether a doubtful digit changes the verdict
+    near_miss_at: float = JudgeConfig().near_miss_at

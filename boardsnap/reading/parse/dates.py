@@ -151,11 +151,17 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
             month, day = (b, a) if date_order == "dmy" else (a, b)
             if month > 12 and day <= 12:
                 month, day = day, month
-                doubt = doubt.lower(0.6, f"date {m.group(0)!r} read with day and month swapped")
+                doubt = doubt.lower(
+                    0.6,
+                    f"date {m.group(0)!r} read with day and month swapped",
+                    "date.day_month_swapped",
+                )
     except ValueError:
         return None
     if repaired:
-        doubt = doubt.lower(0.6, f"date {m.group(0)!r}: letters taken for digits")
+        doubt = doubt.lower(
+            0.6, f"date {m.group(0)!r}: letters taken for digits", "date.letters_as_digits"
+        )
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     if year is not None:

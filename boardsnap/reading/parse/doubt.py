@@ -1,23 +1,46 @@
-"""How sure a reading is, and why a person should look at it."""
+"""How sure a reading is, and why a person should look at it.
+
+Every reason to review carries a code and the field it is about (`ReviewCode`): the sentence is
+for people, the code for programs (the second look, the judge, the report decide on codes)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from boardsnap.document import ReviewCode
+
+# The field of a doubt raised while one value is read, before it is known to be the target or
+# the actual: `Doubt.about` names it.
+VALUE = "value"
+
 
 @dataclass(frozen=True)
 class Doubt:
-    """How sure a reading is (0..1) and why a person should look at it (empty: no need)."""
+    """How sure a reading is (0..1) and why a person should look at it (empty: no need):
+    `reasons` in words and `codes`, one for each reason."""
 
     certainty: float = 1.0
     reasons: tuple[str, ...] = ()
+    codes: tuple[ReviewCode, ...] = ()
 
-    def lower(self, factor: float, reason: str | None = None) -> Doubt:
-        reasons = self.reasons
+    def lower(
+        self, factor: float, reason: str | None = None, code: str = "", field: str = VALUE
+    ) -> Doubt:
+        """Less sure by `factor`; with a reason (and its code, about `field`) to review."""
+        reasons, codes = self.reasons, self.codes
         if reason and reason not in reasons:
             reasons = reasons + (reason,)
-        return Doubt(self.certainty * factor, reasons)
+            codes = codes + (ReviewCode(code or "unspecified", field),)
+        return Doubt(self.certainty * factor, reasons, codes)
+
+    def about(self, field: str) -> Doubt:
+        """The doubts raised while reading one value, said of `field` (target, actual)."""
+        codes = tuple(ReviewCode(c.code, field) if c.field == VALUE else c for c in self.codes)
+        return Doubt(self.certainty, self.reasons, codes)
 
     def __add__(self, other: Doubt) -> Doubt:
-        reasons = self.reasons + tuple(r for r in other.reasons if r not in self.reasons)
-        return Doubt(self.certainty * other.certainty, reasons)
+        reasons, codes = self.reasons, self.codes
+        for r, c in zip(other.reasons, other.codes, strict=True):
+            if r not in reasons:
+                reasons, codes = reasons + (r,), codes + (c,)
+        return Doubt(self.certainty * other.certainty, reasons, codes)

@@ -12,10 +12,10 @@ from boardsnap.reading.parse.values import read_value
 # Plausibility: beyond these a value is more likely misread than true (a dropped or extra
 # digit, a lost decimal point, a wrong unit), so the row needs review.
 FAR_RATIO = 10.0  # actual 10x the target (lower-is-better), or target 10x the actual (higher)
-# Review reasons (fragments of them) that say OCR was unsure of a character or a cell, or that
-# two columns were cut apart from one cell; not that the values disagree with each other or with
-# the metric. The second look weighs them apart.
-READING_ONLY_DOUBTS = ("is unsure (", "low OCR confidence", "read from one cell")
+# Review codes that say OCR was unsure of a character or a cell, or that two columns were cut
+# apart from one cell; not that the values disagree with each other or with the metric. The
+# second look weighs them apart.
+READING_ONLY_DOUBTS = ("ocr.digit_unsure", "ocr.low_confidence", "cell.split")
 POINT_LOST_RATIO = 5.0  # from this far off, a value written without a point may have lost it
 TINY_RATIO = 0.01  # actual a hundredth of a duration or count target
 FAR_BUDGET = 10.0  # a higher-is-better percentage using 10x its error budget (99.9 vs 99.0)
@@ -47,7 +47,7 @@ def _implausible(info: vocab.NameInfo, target: Target, actual: Actual) -> bool:
     return _far(target, actual)
 
 
-def _percent_verdict(op: str, target: float, actual: float) -> int:
+def _percent_verdict(op: str, target: float, actual: float, near_miss_at: float) -> int:
     """0 met, 1 near miss, 2 breach, roughly (parse does not judge; this only tells whether a
     doubtful digit matters)."""
     holds = {
@@ -64,7 +64,7 @@ def _percent_verdict(op: str, target: float, actual: float) -> int:
         used = (100 - actual) / (100 - target)
     else:
         used = 0.0
-    return 1 if used >= 0.9 - 1e-9 else 0
+    return 1 if used >= near_miss_at - 1e-9 else 0
 
 
 def _written_op(text: str) -> bool:

@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from boardsnap.document import Action, Board, Metric, RootCause
+from boardsnap.document import Action, Board, Metric, ReviewCode, RootCause
 from boardsnap.reading.parse.actions import _has_owner, match_owner, parse_root_cause, read_action
 from boardsnap.reading.parse.context import ParseContext
 from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
@@ -33,49 +33,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     lines = [ln for ln in reading.lines if normalise(ln.text)]
     title_lines, body = _split_title(lines, ctx.date_order)
     title = " ".join(normalise(ln.text) for ln in title_lines) or None
-    service, review, title_doubt = None, None, None
-    if title:
-        service, hit = _title_parts(title, ctx.date_order)
-        if hit is not None:
-            if hit.year is not None:
-                review = date(hit.year, hit.month, hit.day)
-            elif ctx.fallback_date is not None:
-                review = _latest_on_or_before(hit, ctx.fallback_date)
-            title_doubt = hit.doubt
-    from_title = review is not None
-    if review is None:
-        review = ctx.fallback_date
-        # nothing said the review's day: the photo's date stands in, and a person must see so
-        where = "no title read" if not title else "no date read in the title"
-        taken = f"the photo's date {review.isoformat()} taken" if review else "unknown"
-        title_doubt = Doubt().lower(0.6, f"{where}; {taken}")
-    review_far = bool(
-        title_doubt is None or not any(r.startswith("no ") for r in title_doubt.reasons)
-    ) and bool(
-        ctx.fallback_date is not None
-        and review is not None
-        and abs((review - ctx.fallback_date).days) >= ctx.review_date_apart_days
-    )
-    if review_far and ctx.fallback_date is not None and review is not None:
-        # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
-        title_doubt = (title_doubt or Doubt()).lower(
-            0.6,
-            f"the title's date {review.isoformat()} is far from the photo's date "
-            f"{ctx.fallback_date.isoformat()}",
-        )
-    if (
-        not review_far
-        and from_title
-        and review is not None
-        and ctx.capture_date is not None
-        and not 0 <= (ctx.capture_date - review).days <= ctx.review_capture_days
-    ):
-        # "6/2" for "6/20": a board is photographed at its review, not weeks later (or before)
-        title_doubt = (title_doubt or Doubt()).lower(
-            0.6,
-            f"the title's date {review.isoformat()} is not the photo's capture date "
-            f"{ctx.capture_date.isoformat()} or a few days before it",
-        )
+    service, review, title_doubt, review_far = _review_date(title, ctx)
     if title_doubt is not None and title_doubt.reasons:
         warnings.append("review date: " + "; ".join(title_doubt.reasons))
     if not service:
@@ -140,12 +98,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
             )
             if action is None:
                 continue
-            if _conf(line) < ctx.low_confidence:
-                action = replace(action, needs_review=True)
-            if ctx.team and action.owner is not None:
-                member, exact = match_owner(action.owner, ctx.team, ctx.owner_match)
-                if not exact:  # corrected to a member, or on no roster: a person checks
-                    action = replace(action, owner=member or action.owner, needs_review=True)
+            action = _checked_action(action, line, ctx)
             if line.box is not None:
                 action = replace(action, line_box=tuple(int(v) for v in line.box))
             actions.append(action)
@@ -170,6 +123,89 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         actions=tuple(actions),
         warnings=tuple(warnings),
     )
+
+
+def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
+    """An action with the doubts of its line: read with low confidence, an owner on no roster."""
+    doubt = Doubt(1.0, action.review_reasons, action.review_codes)
+    if _conf(line) < ctx.low_confidence:
+        why = f"line read with low OCR confidence ({_conf(line):.2f})"
+        doubt = doubt.lower(1.0, why, "ocr.low_confidence", "text")
+    owner = action.owner
+    if ctx.team and owner is not None:
+        member, exact = match_owner(owner, ctx.team, ctx.owner_match)
+        if not exact:  # corrected to a member, or on no roster: a person checks
+            why = (
+                f"owner {owner!r} read as {member}"
+                if member
+                else f"owner {owner!r} not on the team"
+            )
+            doubt = doubt.lower(1.0, why, "owner.not_on_team", "owner")
+            owner = member or owner
+    if doubt.reasons == action.review_reasons:
+        return action
+    return replace(
+        action,
+        owner=owner,
+        needs_review=True,
+        review_reasons=doubt.reasons,
+        review_codes=doubt.codes,
+    )
+
+
+def _review_date(
+    title: str | None, ctx: ParseContext
+) -> tuple[str | None, date | None, Doubt | None, bool]:
+    """The service and the review date a title says, the doubt about that date, and whether it
+    is far from the photo's date (a year misread, which a due date's year may share)."""
+    service, review, title_doubt = None, None, None
+    if title:
+        service, hit = _title_parts(title, ctx.date_order)
+        if hit is not None:
+            if hit.year is not None:
+                review = date(hit.year, hit.month, hit.day)
+            elif ctx.fallback_date is not None:
+                review = _latest_on_or_before(hit, ctx.fallback_date)
+            title_doubt = hit.doubt
+    from_title = review is not None
+    if review is None:
+        review = ctx.fallback_date
+        # nothing said the review's day: the photo's date stands in, and a person must see so
+        where = "no title read" if not title else "no date read in the title"
+        taken = f"the photo's date {review.isoformat()} taken" if review else "unknown"
+        title_doubt = Doubt().lower(0.6, f"{where}; {taken}", "review_date.absent", "title")
+    review_far = bool(
+        title_doubt is None or not any(c.code == "review_date.absent" for c in title_doubt.codes)
+    ) and bool(
+        ctx.fallback_date is not None
+        and review is not None
+        and abs((review - ctx.fallback_date).days) >= ctx.review_date_apart_days
+    )
+    if review_far and ctx.fallback_date is not None and review is not None:
+        # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
+        title_doubt = (title_doubt or Doubt()).lower(
+            0.6,
+            f"the title's date {review.isoformat()} is far from the photo's date "
+            f"{ctx.fallback_date.isoformat()}",
+            "review_date.far_from_photo",
+            "title",
+        )
+    if (
+        not review_far
+        and from_title
+        and review is not None
+        and ctx.capture_date is not None
+        and not 0 <= (ctx.capture_date - review).days <= ctx.review_capture_days
+    ):
+        # "6/2" for "6/20": a board is photographed at its review, not weeks later (or before)
+        title_doubt = (title_doubt or Doubt()).lower(
+            0.6,
+            f"the title's date {review.isoformat()} is not the photo's capture date "
+            f"{ctx.capture_date.isoformat()} or a few days before it",
+            "review_date.not_capture_day",
+            "title",
+        )
+    return service, review, title_doubt, review_far
 
 
 def _empty_sections(
@@ -233,8 +269,12 @@ def _table_metrics(
         metric, warns = build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx)
         if merged:  # cut apart by the parser: a repair, worth a look like any other
             reason = f"{merged} read from one cell (the line between the columns not seen)"
+            code = ReviewCode("cell.split", "row" if merged.startswith("target") else "target")
             metric = replace(
-                metric, needs_review=True, review_reasons=(*metric.review_reasons, reason)
+                metric,
+                needs_review=True,
+                review_reasons=(*metric.review_reasons, reason),
+                review_codes=(*metric.review_codes, code),
             )
         out.append((metric, warns))
     if start == 0 and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out):

@@ -1,25 +1,40 @@
-"""Slips that only show when a row's two values are read together."""
+"""Slips that only show when a row's two values are read together, undone where one reading
+is clearly the intended one; every repair is a reason to review the row.
+
+Each `fix_*` function is one or two named rules of rules.REPAIR_RULES: it takes the row as
+repaired so far and returns it with its hits (rule, field, the values its message names).
+`repair_row` walks them in the order of REPAIRS."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
+from boardsnap.config import ParseConfig
 from boardsnap.document import CANONICAL_UNITS, Actual, Target
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.plausible import MIN_COMMITMENT, MIN_UPTIME, _far, _implausible, _with
+from boardsnap.reading.parse.rules import Hit, Row, lowered
 from boardsnap.reading.parse.values import Value, _to_number
 
 _SUBSECOND_UNITS = ("ns", "us", "µs", "μs")
+_DEFAULT = ParseConfig()
+
+Fix = Callable[[Row], tuple[Row, list[Hit]]]
 
 
 def repair_row(
-    name: str, target: Target, actual: Actual, tv: Value, av: Value
+    name: str,
+    target: Target,
+    actual: Actual,
+    tv: Value,
+    av: Value,
+    cfg: ParseConfig = _DEFAULT,
 ) -> tuple[Target, Actual, Doubt]:
-    """Slips that only show when the two values of a row are read together, undone where one
-    reading is clearly the intended one; every repair is a reason to review the row.
+    """The row with the slips of REPAIRS undone, and a doubt naming each repair.
 
     - a unit word that is no unit, close to one that fits the metric ("rea/s", "mbec", "MN");
       "ns"/"µs" on a duration metric, a misread "ms";
@@ -27,20 +42,47 @@ def repair_row(
     - a percentage above 100 % whose decimal point was lost ("9995%" is 99.95 %);
     - a ">" read as a leading 7 ("799%" is "> 99%", "70.8" is "> 0.8");
     - an "s" read as a final 5 on a duration without unit ("<25" beside "0.945" is < 2 s)."""
-    info = vocab.lookup(name)
+    row = Row(name, vocab.lookup(name), target, actual, tv, av)
     doubt = Doubt()
-    # the s of "sec" read as a final 5 ("0.75ec" is 0.7 sec, "7198.55ec" 7198.5 sec)
-    for what, v in (("target", tv), ("actual", av)):
+    for fix in REPAIRS:
+        row, hits = fix(row)
+        doubt = lowered(doubt, hits, cfg)
+    return row.target, row.actual, doubt
+
+
+def _sides(row: Row) -> tuple[tuple[str, Value], tuple[str, Value]]:
+    assert row.tv is not None and row.av is not None
+    return ("target", row.tv), ("actual", row.av)
+
+
+def _pair(row: Row, pair: tuple[Target, Actual]) -> Row:
+    return replace(row, target=pair[0], actual=pair[1])
+
+
+def fix_sec_final_five(row: Row) -> tuple[Row, list[Hit]]:
+    """The s of "sec" read as a final 5 ("0.75ec" is 0.7 sec, "7198.55ec" 7198.5 sec)."""
+    hits = []
+    for what, v in _sides(row):
         raw = v.raw.translate(vocab.DIGIT_FIXES)
         if v.unit in ("ec", "ecs", "econd", "econds") and re.fullmatch(r"\d+(?:\.\d+)?5", raw):
-            target, actual = _with(target, actual, what, value=float(raw[:-1]), unit="s")
-            doubt = doubt.lower(0.6, f"{what} {raw}{v.unit}: the final 5 read as the s of sec")
-    # units that are no units: the closest spelling, or a close one that keeps the two values
-    # in proportion ("100 wsec" beside "40msec" is msec, though "sec" is spelt closer)
-    # A unit word far from any unit ("36.1w" beside "24 hours") is taken as the other value's
-    # unit when that keeps the two in proportion; the target is tried again after the actual, so
-    # that "1000rea/s" can follow "1034aps" once that is read as rps.
+            fixed = _with(row.target, row.actual, what, value=float(raw[:-1]), unit="s")
+            row = _pair(row, fixed)
+            hits.append(
+                Hit("unit.sec_s_read_as_5", what, {"what": what, "raw": raw, "unit": v.unit})
+            )
+    return row, hits
+
+
+def fix_unit_spelling(row: Row) -> tuple[Row, list[Hit]]:
+    """Units that are no units: the closest spelling, or a close one that keeps the two values
+    in proportion ("100 wsec" beside "40msec" is msec, though "sec" is spelt closer). A unit
+    word far from any unit ("36.1w" beside "24 hours") is taken as the other value's unit when
+    that keeps the two in proportion; the target is tried again after the actual, so that
+    "1000rea/s" can follow "1034aps" once that is read as rps."""
+    hits = []
+    info = row.info
     for what in ("target", "actual", "target"):
+        target, actual = row.target, row.actual
         this, other = (target, actual) if what == "target" else (actual, target)
         if this.unit is None or this.unit in CANONICAL_UNITS or this.unit == "m":
             continue
@@ -52,44 +94,60 @@ def repair_row(
         fits = fits or options
         if not fits:
             continue
-        target, actual = _with(target, actual, what, unit=fits[0])
-        doubt = doubt.lower(0.7, f"{what} unit {this.unit!r} read as {fits[0]}")
-    # a "q" read as a final 9 before "ps" ("9849ps" is 984 qps), or as a final 0 where the value
-    # as read is far off the other and without it is not ("2840PS" beside "MIN 200 RPS")
-    for what, v in (("target", tv), ("actual", av)):
+        row = _pair(row, _with(target, actual, what, unit=fits[0]))
+        hits.append(Hit("unit.misspelt", what, {"what": what, "unit": this.unit, "fixed": fits[0]}))
+    return row, hits
+
+
+def fix_qps(row: Row) -> tuple[Row, list[Hit]]:
+    """A "q" read as a final 9 before "ps" ("9849ps" is 984 qps), or as a final 0 where the
+    value as read is far off the other and without it is not ("2840PS" beside "MIN 200 RPS")."""
+    hits = []
+    for what, v in _sides(row):
         raw = v.raw.translate(vocab.DIGIT_FIXES)
         if v.unit == "ps" and re.fullmatch(r"\d{2,}[09]", raw):
-            alt = _with(target, actual, what, value=float(raw[:-1]), unit="rps")
-            as_read = _with(target, actual, what, unit="rps")
+            alt = _with(row.target, row.actual, what, value=float(raw[:-1]), unit="rps")
+            as_read = _with(row.target, row.actual, what, unit="rps")
             if raw[-1] == "9" or (_far(*as_read) and not _far(*alt)):
-                target, actual = alt
-                doubt = doubt.lower(
-                    0.6, f"{what} {raw}ps: the final {raw[-1]} read as the q of qps"
+                row = _pair(row, alt)
+                hits.append(
+                    Hit("unit.q_read_as_digit", what, {"what": what, "raw": raw, "digit": raw[-1]})
                 )
-    # a percentage of uptime far too low or above 100 % that one misread leading digit explains:
-    # "19.844 %" is 99.844 % (a 9 read as 1), "199.976 %" is 99.976 % (a stray 1 before it)
-    if info.direction == vocab.HIGHER and info.unit == "%":
-        for what, v in (("target", tv), ("actual", av)):
-            this = target if what == "target" else actual
-            raw = v.raw.translate(vocab.DIGIT_FIXES)
-            if this.unit != "%" or this.value is None or not re.fullmatch(r"\d+\.\d{2,}", raw):
-                continue
-            if this.value < MIN_UPTIME:
-                # a first 9 misread, or (for "9.953") one of two 9s lost: only one of them may fit
-                options = {float("9" + raw[1:])} | ({float("9" + raw)} if raw[0] == "9" else set())
-                fits = [v for v in options if MIN_COMMITMENT <= v <= 100]
-                fixed = fits[0] if len(fits) == 1 else -1.0
-            elif this.value > 100 and raw.startswith("1"):
-                fixed = float(raw[1:])
-            else:
-                continue
-            if MIN_COMMITMENT <= fixed <= 100:
-                target, actual = _with(target, actual, what, value=fixed, unit="%")
-                doubt = doubt.lower(
-                    0.5, f"{what} {raw} % is implausible for {name}: read as {fixed:g} %"
-                )
-    # a bare "m" beside milliseconds
+    return row, hits
+
+
+def fix_uptime_leading_digit(row: Row) -> tuple[Row, list[Hit]]:
+    """A percentage of uptime far too low or above 100 % that one misread leading digit
+    explains: "19.844 %" is 99.844 % (a 9 read as 1), "199.976 %" is 99.976 % (a stray 1)."""
+    hits: list[Hit] = []
+    if not (row.info.direction == vocab.HIGHER and row.info.unit == "%"):
+        return row, hits
+    for what, v in _sides(row):
+        this = row.target if what == "target" else row.actual
+        raw = v.raw.translate(vocab.DIGIT_FIXES)
+        if this.unit != "%" or this.value is None or not re.fullmatch(r"\d+\.\d{2,}", raw):
+            continue
+        if this.value < MIN_UPTIME:
+            # a first 9 misread, or (for "9.953") one of two 9s lost: only one of them may fit
+            options = {float("9" + raw[1:])} | ({float("9" + raw)} if raw[0] == "9" else set())
+            fits = [o for o in options if MIN_COMMITMENT <= o <= 100]
+            fixed = fits[0] if len(fits) == 1 else -1.0
+        elif this.value > 100 and raw.startswith("1"):
+            fixed = float(raw[1:])
+        else:
+            continue
+        if MIN_COMMITMENT <= fixed <= 100:
+            row = _pair(row, _with(row.target, row.actual, what, value=fixed, unit="%"))
+            values = {"what": what, "raw": raw, "name": row.name, "fixed": fixed}
+            hits.append(Hit("value.uptime_digit_misread", what, values))
+    return row, hits
+
+
+def fix_m_as_ms(row: Row) -> tuple[Row, list[Hit]]:
+    """A bare "m" beside milliseconds, far off as minutes and not as ms."""
+    hits = []
     for what in ("target", "actual"):
+        target, actual = row.target, row.actual
         this = target if what == "target" else actual
         other_unit = actual.unit if what == "target" else target.unit
         if (
@@ -97,38 +155,42 @@ def repair_row(
             and other_unit == "ms"
             and re.search(r"\d\s*m(?![A-Za-z])", this.text, re.IGNORECASE)
         ):
-            as_ms = (
-                (replace(target, unit="ms"), actual)
-                if what == "target"
-                else (target, replace(actual, unit="ms"))
-            )
+            as_ms = _with(target, actual, what, unit="ms")
             if _far(target, actual) and not _far(*as_ms):
-                target, actual = as_ms
-                doubt = doubt.lower(
-                    0.6,
-                    f"{what} {this.text!r}: 'm' read as ms (minutes would "
-                    "be far off the other value)",
-                )
-    # a ">" read as a leading 7, a "≥" as a leading 2 ("21000RPS" beside "1809QPS")
+                row = _pair(row, as_ms)
+                hits.append(Hit("unit.m_read_as_ms", what, {"what": what, "text": this.text}))
+    return row, hits
+
+
+def fix_leading_op_digit(row: Row) -> tuple[Row, list[Hit]]:
+    """A ">" read as a leading 7, a "≥" as a leading 2 ("21000RPS" beside "1809QPS")."""
+    tv, target, info = row.tv, row.target, row.info
+    assert tv is not None
     if (
-        not tv.op_written
-        and info.direction != vocab.LOWER
-        and tv.raw[:1] in ("7", "2")
-        and len(tv.raw) > 1
-        and target.value is not None
+        tv.op_written
+        or info.direction == vocab.LOWER
+        or tv.raw[:1] not in ("7", "2")
+        or len(tv.raw) <= 1
+        or target.value is None
     ):
-        rest, _, _ = _to_number(tv.raw[1:], Doubt(), True)
-        if rest is not None and rest > 0:
-            op = ">" if tv.raw[0] == "7" else ">="
-            alt = replace(target, op=op, value=rest)
-            if _implausible(info, target, actual) and not _implausible(info, alt, actual):
-                target = alt
-                doubt = doubt.lower(
-                    0.6, f"target {target.text!r}: the leading {tv.raw[0]} read as '{op}'"
-                )
-    # a "%" read as a final 1 or 7 ("17" beside "≤1%"), where the value is far off the other
-    # as read and in proportion without that digit
-    for what, v in (("target", tv), ("actual", av)):
+        return row, []
+    rest, _, _ = _to_number(tv.raw[1:], Doubt(), True)
+    if rest is None or rest <= 0:
+        return row, []
+    op = ">" if tv.raw[0] == "7" else ">="
+    alt = replace(target, op=op, value=rest)
+    if _implausible(info, target, row.actual) and not _implausible(info, alt, row.actual):
+        values = {"text": alt.text, "digit": tv.raw[0], "op": op}
+        return replace(row, target=alt), [Hit("comparator.read_as_leading_digit", "target", values)]
+    return row, []
+
+
+def fix_percent_as_digit(row: Row) -> tuple[Row, list[Hit]]:
+    """A "%" read as a final 1 or 7 ("17" beside "≤1%"), where the value is far off the other
+    as read and in proportion without that digit."""
+    hits = []
+    for what, v in _sides(row):
+        target, actual = row.target, row.actual
         this, other = (target, actual) if what == "target" else (actual, target)
         raw = v.raw.translate(vocab.DIGIT_FIXES)
         if (
@@ -141,82 +203,107 @@ def repair_row(
         ):
             alt = _with(target, actual, what, value=float(raw[:-1]), unit="%")
             if not _far(*alt):
-                target, actual = alt
-                doubt = doubt.lower(
-                    0.6, f"{what} {this.text!r}: the final {raw[-1]} read as the '%'"
-                )
-    # a decimal point lost in a percentage ("9995%", "999517")
-    for what in ("target", "actual"):
-        this = target if what == "target" else actual
-        raw = (tv if what == "target" else av).raw.translate(vocab.DIGIT_FIXES)
-        if (
+                row = _pair(row, alt)
+                values = {"what": what, "text": this.text, "digit": raw[-1]}
+                hits.append(Hit("unit.percent_read_as_digit", what, values))
+    return row, hits
+
+
+def fix_percent_point(row: Row) -> tuple[Row, list[Hit]]:
+    """A decimal point lost in a percentage ("9995%", "999517"); for an uptime target, "298%"
+    is "≥ 98%" (29.8 % is no commitment): the comparator read as a digit."""
+    tv, info = row.tv, row.info
+    assert tv is not None and row.av is not None
+    hits = []
+    for what, v in _sides(row):
+        this = row.target if what == "target" else row.actual
+        raw = v.raw.translate(vocab.DIGIT_FIXES)
+        if not (
             this.unit == "%"
             and this.value is not None
             and this.value > 100
             and re.fullmatch(r"\d{3,}", raw)
         ):
-            other = actual if what == "target" else target
-            fixed = _decimal_point_back(raw, other.value if other.unit == "%" else None)
-            as_op = float(raw[1:]) if raw[0] in "27" and len(raw) > 2 else None
-            if (
-                what == "target"
-                and as_op is not None
-                and not tv.op_written
-                and info.direction == vocab.HIGHER
-                and info.unit == "%"
-                and fixed < MIN_COMMITMENT <= as_op <= 100
-            ):
-                # "298%" is "≥ 98%" (29.8 % is no commitment): the comparator read as a digit
-                op = ">" if raw[0] == "7" else ">="
-                target = replace(target, op=op, value=as_op)
-                doubt = doubt.lower(0.6, f"target {raw} %: the leading {raw[0]} read as {op}")
-                continue
-            if fixed <= 100:
-                if what == "target":
-                    target = replace(target, value=fixed)
-                else:
-                    actual = replace(actual, value=fixed)
-                doubt = doubt.lower(
-                    0.5,
-                    f"{what} {raw} % is above 100 %: read as {fixed:g} % (a decimal point lost)",
-                )
-    # an "s" read as a final 5 on a duration with no unit written
-    if info.duration:
-        t5, a5 = _final_five(tv), _final_five(av)
-        t_s = (
-            tv.unit is None
-            and t5 is not None
-            and (av.unit == "s" or (av.unit is None and a5 is not None))
-        )
-        a_s = (
-            av.unit is None
-            and a5 is not None
-            and (tv.unit == "s" or (tv.unit is None and t5 is not None))
-        )
-        # beside another duration unit, only when the value as written is far off the other
-        # and in seconds it is not ("< 25" beside "469 ms" is < 2 s; "877.35" under "< 45 min"
-        # is 877.3 s)
-        if not t_s and tv.unit is None and t5 is not None and av.unit in vocab.DURATION_SECONDS:
-            alt = replace(target, value=t5, unit="s")
-            t_s = _far(replace(target, unit=av.unit), actual) and not _far(alt, actual)
-        if not a_s and av.unit is None and a5 is not None and tv.unit in vocab.DURATION_SECONDS:
-            alt_a = replace(actual, value=a5, unit="s")
-            a_s = _far(target, replace(actual, unit=tv.unit)) and not _far(target, alt_a)
-        if t_s:
-            target = replace(target, value=t5, unit="s")
-            doubt = doubt.lower(0.6, f"target {target.text!r}: the final 5 read as 's'")
-        if a_s:
-            actual = replace(actual, value=a5, unit="s")
-            doubt = doubt.lower(0.6, f"actual {actual.text!r}: the final 5 read as 's'")
+            continue
+        other = row.actual if what == "target" else row.target
+        fixed = _decimal_point_back(raw, other.value if other.unit == "%" else None)
+        as_op = float(raw[1:]) if raw[0] in "27" and len(raw) > 2 else None
         if (
-            tv.unit is None
-            and av.unit is None
-            and not (t_s or a_s)
-            and target.value is not None
-            and actual.value is not None
+            what == "target"
+            and as_op is not None
+            and not tv.op_written
+            and info.direction == vocab.HIGHER
+            and info.unit == "%"
+            and fixed < MIN_COMMITMENT <= as_op <= 100
         ):
-            doubt = doubt.lower(0.8, f"no unit written for {name}, a duration")
-    return target, actual, doubt
+            op = ">" if raw[0] == "7" else ">="
+            row = replace(row, target=replace(row.target, op=op, value=as_op))
+            values = {"raw": raw, "digit": raw[0], "op": op}
+            hits.append(Hit("comparator.percent_read_as_leading_digit", "target", values))
+            continue
+        if fixed <= 100:
+            row = _pair(row, _with(row.target, row.actual, what, value=fixed))
+            values = {"what": what, "raw": raw, "fixed": fixed}
+            hits.append(Hit("value.percent_point_lost", what, values))
+    return row, hits
+
+
+def fix_duration_final_five(row: Row) -> tuple[Row, list[Hit]]:
+    """An "s" read as a final 5 on a duration with no unit written; and a duration with no
+    unit on either value, which is worth a look."""
+    tv, av, target, actual = row.tv, row.av, row.target, row.actual
+    assert tv is not None and av is not None
+    if not row.info.duration:
+        return row, []
+    t5, a5 = _final_five(tv), _final_five(av)
+    t_s = (
+        tv.unit is None
+        and t5 is not None
+        and (av.unit == "s" or (av.unit is None and a5 is not None))
+    )
+    a_s = (
+        av.unit is None
+        and a5 is not None
+        and (tv.unit == "s" or (tv.unit is None and t5 is not None))
+    )
+    # beside another duration unit, only when the value as written is far off the other
+    # and in seconds it is not ("< 25" beside "469 ms" is < 2 s; "877.35" under "< 45 min"
+    # is 877.3 s)
+    if not t_s and tv.unit is None and t5 is not None and av.unit in vocab.DURATION_SECONDS:
+        alt = replace(target, value=t5, unit="s")
+        t_s = _far(replace(target, unit=av.unit), actual) and not _far(alt, actual)
+    if not a_s and av.unit is None and a5 is not None and tv.unit in vocab.DURATION_SECONDS:
+        alt_a = replace(actual, value=a5, unit="s")
+        a_s = _far(target, replace(actual, unit=tv.unit)) and not _far(target, alt_a)
+    hits = []
+    if t_s:
+        target = replace(target, value=t5, unit="s")
+        hits.append(Hit("unit.s_read_as_5", "target", {"what": "target", "text": target.text}))
+    if a_s:
+        actual = replace(actual, value=a5, unit="s")
+        hits.append(Hit("unit.s_read_as_5", "actual", {"what": "actual", "text": actual.text}))
+    if (
+        tv.unit is None
+        and av.unit is None
+        and not (t_s or a_s)
+        and target.value is not None
+        and actual.value is not None
+    ):
+        hits.append(Hit("unit.none_on_duration", "row", {"name": row.name}))
+    return replace(row, target=target, actual=actual), hits
+
+
+REPAIRS: tuple[Fix, ...] = (
+    fix_sec_final_five,
+    fix_unit_spelling,
+    fix_qps,
+    fix_uptime_leading_digit,
+    fix_m_as_ms,
+    fix_leading_op_digit,
+    fix_percent_as_digit,
+    fix_percent_point,
+    fix_duration_final_five,
+)
 
 
 def _unit_options(unit: str | None, info: vocab.NameInfo, other: str | None) -> list[str]:

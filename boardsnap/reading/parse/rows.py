@@ -68,14 +68,15 @@ def build_metric(
     mark = parse_mark(mark_cell.text) if mark_cell else None
     if mark is None and av.rest:
         mark = parse_mark(av.rest)
-    target, actual, rdoubt = repair_row(name, target, actual, tv, av)
-    doubt = tdoubt + adoubt + rdoubt + check_row(name, target, actual, tv, av)
+    target, actual, rdoubt = repair_row(name, target, actual, tv, av, ctx.parse)
+    cdoubt = check_row(name, target, actual, tv, av, ctx.parse, ctx.near_miss_at)
+    doubt = tdoubt + adoubt + rdoubt + cdoubt
     warnings = []
     guessed = _percentile_guess(raw_name, name)
     if guessed:
-        doubt = doubt.lower(0.9, guessed)
+        doubt = doubt.lower(0.9, guessed, "name.percentile_guessed", "name")
     if not name:
-        doubt = doubt.lower(0.5, "metric name unreadable")
+        doubt = doubt.lower(0.5, "metric name unreadable", "name.absent", "name")
         warnings.append("metric name unreadable")
     if target.value is None:
         warnings.append("target value unreadable")
@@ -83,16 +84,26 @@ def build_metric(
         warnings.append("actual value unreadable" if actual.text else "no actual value")
     if target.op is None and target.value is not None:
         doubt = doubt.lower(
-            0.8, "no comparator, and the name does not tell whether lower or higher is better"
+            0.8,
+            "no comparator, and the name does not tell whether lower or higher is better",
+            "direction.unknown",
+            "target",
         )
     for what, cell in (("target", target_cell), ("actual", actual_cell)):
         c = _conf(cell)
         if c < ctx.low_confidence:
-            doubt = doubt.lower(1.0, f"{what} read with low OCR confidence ({c:.2f})")
+            doubt = doubt.lower(
+                1.0, f"{what} read with low OCR confidence ({c:.2f})", "ocr.low_confidence", what
+            )
         elif cell is not None and (unsure := _unsure_digit(cell, ctx.low_digit_confidence)):
-            doubt = doubt.lower(1.0, f"{what} {cell.text!r}: {unsure}")
+            doubt = doubt.lower(1.0, f"{what} {cell.text!r}: {unsure}", "ocr.digit_unsure", what)
     if _conf(name_cell) < ctx.low_confidence and name_score < ctx.name_match:
-        doubt = doubt.lower(1.0, f"name read with low OCR confidence ({_conf(name_cell):.2f})")
+        doubt = doubt.lower(
+            1.0,
+            f"name read with low OCR confidence ({_conf(name_cell):.2f})",
+            "ocr.low_confidence",
+            "name",
+        )
     ocr = min(_conf(c) for c in (name_cell, target_cell, actual_cell))
     boxes = tuple(
         tuple(int(v) for v in c.box)  # type: ignore[misc]
@@ -107,6 +118,7 @@ def build_metric(
         needs_review=bool(doubt.reasons),
         board_mark=mark,
         review_reasons=doubt.reasons,
+        review_codes=doubt.codes,
         cell_boxes=boxes,  # type: ignore[arg-type]
     )
     return metric, warnings

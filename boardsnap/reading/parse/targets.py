@@ -26,7 +26,10 @@ def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
             op = "<=" if v.unit in vocab.DURATION_SECONDS else ">="
             better = "lower" if op == "<=" else "higher"
             doubt = doubt.lower(
-                0.8, f"no comparator and a name not recognised: {better} taken as better ({v.unit})"
+                0.8,
+                f"no comparator and a name not recognised: {better} taken as better ({v.unit})",
+                "comparator.from_unit",
+                "target",
             )
         elif v.value is not None and v.unit == "%" and MIN_COMMITMENT <= v.value <= 100:
             # nobody commits to 99.9 % of errors: a share that high is an uptime or success rate
@@ -34,14 +37,21 @@ def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
             doubt = doubt.lower(
                 0.8,
                 f"no comparator and a name not recognised: higher taken as better ({v.value:g} %)",
+                "comparator.from_percent",
+                "target",
             )
     unit = v.unit
     if unit is None and v.value is not None and info.unit == "%" and 0 <= v.value <= 100:
         unit = "%"  # "99.9" for uptime
         doubt = doubt.lower(0.95)
     if v.value is None:
-        doubt = doubt.lower(0.3, "target value unreadable" if text.strip() else "no target")
-    return Target(op, v.value, unit, normalise(text)), doubt
+        doubt = doubt.lower(
+            0.3,
+            "target value unreadable" if text.strip() else "no target",
+            "target.absent",
+            "target",
+        )
+    return Target(op, v.value, unit, normalise(text)), doubt.about("target")
 
 
 def parse_target(text: str, metric_name: str) -> Target:
@@ -67,8 +77,13 @@ def read_actual(
             unit = "%"
             doubt = doubt.lower(0.9)
     if v.value is None:
-        doubt = doubt.lower(0.3, "actual value unreadable" if text.strip() else "no actual value")
-    return Actual(v.value, unit, normalise(text)), doubt, v
+        doubt = doubt.lower(
+            0.3,
+            "actual value unreadable" if text.strip() else "no actual value",
+            "actual.absent",
+            "actual",
+        )
+    return Actual(v.value, unit, normalise(text)), doubt.about("actual"), v
 
 
 def parse_actual(text: str, metric_name: str, target: Target | None = None) -> Actual:

@@ -85,7 +85,9 @@ def read_value(
         count = vocab.NINES_WORDS.get("three" if n == "hree" else n) or int(n)
         value = round(100 - 10 ** (2 - count), count)
         if n == "hree" or nines.group(0)[len(n) :].strip()[:1] in ("m", "M"):
-            doubt = doubt.lower(0.8, f"{nines.group(0)!r} read as {count} nines")
+            doubt = doubt.lower(
+                0.8, f"{nines.group(0)!r} read as {count} nines", "value.nines_misread"
+            )
         rest = s[nines.end() :]
         unit_m = re.match(r"\s*%", rest)
         if unit_m:
@@ -114,7 +116,9 @@ def read_value(
             op = guess
             doubt = doubt.lower(0.8)
         else:
-            doubt = doubt.lower(0.7, f"ignored {skipped!r} before the number")
+            doubt = doubt.lower(
+                0.7, f"ignored {skipped!r} before the number", "value.words_ignored"
+            )
     raw = m.group(0)
     # give a trailing "s"/"S"/"B"/"Z" back to the unit ("250s" is 250 seconds), unless it
     # follows a decimal point or comes before another unit ("0.S%", "2S ms": a misread 5)
@@ -123,7 +127,9 @@ def read_value(
             break
         raw = raw[:-1]
     if raw.endswith((".", ",")):
-        doubt = doubt.lower(0.6, f"{raw!r} ends in a decimal point: a digit may be missing")
+        doubt = doubt.lower(
+            0.6, f"{raw!r} ends in a decimal point: a digit may be missing", "value.trailing_point"
+        )
     raw = raw.rstrip(" .,")
     end = m.start() + len(raw)
     number, decimals, doubt = _to_number(raw, doubt, in_cell)
@@ -137,7 +143,9 @@ def read_value(
             if digits:
                 joined = raw.replace(" ", "") + digits.group(0)
                 number, decimals, doubt = _to_number(joined, doubt, in_cell)
-                doubt = doubt.lower(0.6, f"'{raw} {digits.group(0)}' read as one number")
+                doubt = doubt.lower(
+                    0.6, f"'{raw} {digits.group(0)}' read as one number", "value.digits_joined"
+                )
                 raw = joined
                 rest = rest[1 + len(digits.group(0)) :]
     nine_pct = bool(re.fullmatch(r".*\d9", raw.replace(" ", ""))) and rest.lstrip().startswith("%")
@@ -147,7 +155,9 @@ def read_value(
         op = op2
     rest = rest.strip()
     if in_cell and number is not None and _has_number(rest):
-        doubt = doubt.lower(0.7, f"more than one number in {normalise(text)!r}")
+        doubt = doubt.lower(
+            0.7, f"more than one number in {normalise(text)!r}", "value.two_numbers"
+        )
     return Value(
         op, number, unit, rest, doubt, decimals, nine_pct, raw.replace(" ", ""), op is not None
     )
@@ -200,7 +210,11 @@ def _digit_as_op(s: str, doubt: Doubt, direction: str | None) -> tuple[str | Non
     return (
         op,
         s[m.end() :],
-        doubt.lower(0.7, f"{m.group(1)!r} before the number read as the comparator {op}"),
+        doubt.lower(
+            0.7,
+            f"{m.group(1)!r} before the number read as the comparator {op}",
+            "comparator.read_as_digit",
+        ),
     )
 
 
@@ -251,7 +265,11 @@ def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int
         doubt = doubt.lower(0.95)  # "99. 9": the space itself changes nothing
     fixed = compact.translate(vocab.DIGIT_FIXES)
     if fixed != compact:
-        doubt = doubt.lower(0.6, f"{compact!r} read as {fixed} (letters taken for digits)")
+        doubt = doubt.lower(
+            0.6,
+            f"{compact!r} read as {fixed} (letters taken for digits)",
+            "value.letters_as_digits",
+        )
     seps = [c for c in fixed if c in ".,"]
     if not seps:
         digits = fixed
@@ -268,26 +286,34 @@ def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int
         digits = fixed.replace(",", "")  # "1,000.5"
     elif re.fullmatch(r"[.,]\d+[.,]\d+", fixed):
         digits = fixed[1:]  # ".0.24": a speck before a number with its own decimal point
-        doubt = doubt.lower(0.7, f"{compact!r}: the mark before the number taken for a speck")
+        doubt = doubt.lower(
+            0.7, f"{compact!r}: the mark before the number taken for a speck", "value.speck_before"
+        )
     else:
         first = fixed.replace(",", ".").index(".")
         digits = fixed[:first] + "." + re.sub(r"[.,]", "", fixed[first + 1 :])
-        doubt = doubt.lower(0.5, f"{compact!r} has more than one decimal point")
+        doubt = doubt.lower(
+            0.5, f"{compact!r} has more than one decimal point", "value.many_points"
+        )
     try:
         number = float(digits)
     except ValueError:
-        return None, 0, doubt.lower(0.5, f"{compact!r} is not a number")
+        return None, 0, doubt.lower(0.5, f"{compact!r} is not a number", "value.not_a_number")
     if not math.isfinite(number):
-        return None, 0, doubt.lower(0.5, f"{compact!r} is not a number")
+        return None, 0, doubt.lower(0.5, f"{compact!r} is not a number", "value.not_a_number")
     if re.fullmatch(r"0\d+", digits):
         # nobody writes "021": a decimal point was lost ("0.21"); the reading says so
         digits = "0." + digits[1:]
         number = float(digits)
         doubt = doubt.lower(
-            0.6, f"{compact!r} starts with 0: read as {digits} (a decimal point may be lost)"
+            0.6,
+            f"{compact!r} starts with 0: read as {digits} (a decimal point may be lost)",
+            "value.leading_zero_point",
         )
     elif re.match(r"0\d", digits):
-        doubt = doubt.lower(0.6, f"{compact!r} starts with 0: a digit may be misread")
+        doubt = doubt.lower(
+            0.6, f"{compact!r} starts with 0: a digit may be misread", "value.leading_zero"
+        )
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     return number, decimals, doubt
 
