@@ -116,9 +116,10 @@ class ParseConfig:
     # a title's date more than this many days before the photo's EXIF capture date (or any day
     # after it) is doubtful: a board is photographed at its review
     review_capture_days: int = 7
-    # How much a doubt lowers a row's confidence: each rule of the parser (its repairs and
-    # checks, boardsnap/reading/parse/rules.py) names one of these factors; a row's confidence
-    # is the OCR's times every factor of the doubts raised. In (0, 1]; 1 flags without lowering.
+    # How much a doubt lowers a row's confidence: every doubt the parser raises (its rules,
+    # boardsnap/reading/parse/rules.py, and the value reader's repairs) names one of these
+    # factors; a row's confidence is the OCR's times the factor of every doubt raised. In
+    # (0, 1]; 1 flags without lowering.
     certainty_absent: float = 0.3  # a value unreadable or not written
     certainty_implausible: float = 0.5  # values impossible or far off each other as read
     certainty_misread: float = 0.6  # a misreading undone, or likely where the verdict hangs on it

@@ -207,13 +207,16 @@ def read_action(
         doubt = doubt + hit.doubt.about("due")
         if d is None:
             doubt = doubt.lower(
-                0.6, "due date has no year and the review date is unknown", "due.no_year", "due"
+                "misread",
+                "due date has no year and the review date is unknown",
+                "due.no_year",
+                "due",
             )
         else:
             due = d.isoformat()
             if hit.year is None and review_doubtful:
                 doubt = doubt.lower(
-                    0.7,
+                    "guessed",
                     "due date has no year and the review date is doubtful",
                     "due.review_doubtful",
                     "due",
@@ -223,7 +226,10 @@ def read_action(
             ):
                 # "2024-04-28" on a review of 2026: a year misread, or an old line
                 doubt = doubt.lower(
-                    0.6, f"due date {due} is far from the review date", "due.far_from_review", "due"
+                    "misread",
+                    f"due date {due} is far from the review date",
+                    "due.far_from_review",
+                    "due",
                 )
         t = t[: hit.start] + " " + t[hit.end :]
     found = _find_owner(t) if owner is None else None
@@ -244,21 +250,26 @@ def read_action(
         t,
         re.IGNORECASE,
     ):
-        doubt = doubt.lower(0.7, f"a date may be in {t!r} but none was read", "due.unread", "due")
+        doubt = doubt.lower(
+            "guessed", f"a date may be in {t!r} but none was read", "due.unread", "due"
+        )
     elif due is None and hit is None:
-        doubt = doubt.lower(0.8, "no due date read", "due.absent", "due")
+        doubt = doubt.lower("doubtful", "no due date read", "due.absent", "due")
     if owner is None and re.search(r"[@©®]", t):
-        doubt = doubt.lower(0.7, "an '@' but no owner read", "owner.unread", "owner")
+        doubt = doubt.lower("guessed", "an '@' but no owner read", "owner.unread", "owner")
     elif owner is None:
-        doubt = doubt.lower(0.8, "no owner read", "owner.absent", "owner")
+        doubt = doubt.lower("doubtful", "no owner read", "owner.absent", "owner")
     if due is not None and review_year_doubtful and hit is not None and hit.year is not None:
         # the same hand's year, misread in the title, may be misread here too
         doubt = doubt.lower(
-            0.8, "due date checked against a doubtful review date", "due.review_doubtful", "due"
+            "doubtful",
+            "due date checked against a doubtful review date",
+            "due.review_doubtful",
+            "due",
         )
     if owner is not None and not re.fullmatch(r"[a-z]+(?:[.\-][a-z]+)?", owner):
         doubt = doubt.lower(
-            0.7, f"owner {owner!r} does not read as a name", "owner.not_a_name", "owner"
+            "guessed", f"owner {owner!r} does not read as a name", "owner.not_a_name", "owner"
         )
     return Action(
         text=t,
@@ -314,7 +325,7 @@ def _slashless_date(text: str, date_order: str) -> DateHit | None:
                 month,
                 day,
                 Doubt().lower(
-                    0.6,
+                    "misread",
                     f"date {digits!r} read as {month}/{day} (its slash lost)",
                     "date.slash_lost",
                 ),

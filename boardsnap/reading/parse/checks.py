@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable
 
-from boardsnap.config import JudgeConfig, ParseConfig
+from boardsnap.config import JudgeConfig
 from boardsnap.document import CANONICAL_UNITS, Actual, Target
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.doubt import Doubt
@@ -28,7 +28,6 @@ from boardsnap.reading.parse.plausible import (
 from boardsnap.reading.parse.rules import Hit, Row, lowered
 from boardsnap.reading.parse.values import Value
 
-_DEFAULT = ParseConfig()
 _NEAR_MISS_AT = JudgeConfig().near_miss_at
 
 Check = Callable[[Row], list[Hit]]
@@ -40,7 +39,6 @@ def check_row(
     actual: Actual,
     tv: Value | None = None,
     av: Value | None = None,
-    cfg: ParseConfig = _DEFAULT,
     near_miss_at: float = _NEAR_MISS_AT,
 ) -> Doubt:
     """The doubts of CHECKS about the row. `near_miss_at` is the judge's (JudgeConfig): only
@@ -48,7 +46,7 @@ def check_row(
     row = Row(name, vocab.lookup(name), target, actual, tv, av, near_miss_at)
     doubt = Doubt()
     for check in CHECKS:
-        doubt = lowered(doubt, check(row), cfg)
+        doubt = lowered(doubt, check(row))
     return doubt
 
 

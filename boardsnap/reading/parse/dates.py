@@ -152,7 +152,7 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
             if month > 12 and day <= 12:
                 month, day = day, month
                 doubt = doubt.lower(
-                    0.6,
+                    "misread",
                     f"date {m.group(0)!r} read with day and month swapped",
                     "date.day_month_swapped",
                 )
@@ -160,7 +160,7 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
         return None
     if repaired:
         doubt = doubt.lower(
-            0.6, f"date {m.group(0)!r}: letters taken for digits", "date.letters_as_digits"
+            "misread", f"date {m.group(0)!r}: letters taken for digits", "date.letters_as_digits"
         )
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None

@@ -127,10 +127,10 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
 
 def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
     """An action with the doubts of its line: read with low confidence, an owner on no roster."""
-    doubt = Doubt(1.0, action.review_reasons, action.review_codes)
+    doubt = Doubt(reasons=action.review_reasons, codes=action.review_codes)
     if _conf(line) < ctx.low_confidence:
         why = f"line read with low OCR confidence ({_conf(line):.2f})"
-        doubt = doubt.lower(1.0, why, "ocr.low_confidence", "text")
+        doubt = doubt.lower("ocr", why, "ocr.low_confidence", "text")
     owner = action.owner
     if ctx.team and owner is not None:
         member, exact = match_owner(owner, ctx.team, ctx.owner_match)
@@ -140,7 +140,7 @@ def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
                 if member
                 else f"owner {owner!r} not on the team"
             )
-            doubt = doubt.lower(1.0, why, "owner.not_on_team", "owner")
+            doubt = doubt.lower("ocr", why, "owner.not_on_team", "owner")
             owner = member or owner
     if doubt.reasons == action.review_reasons:
         return action
@@ -173,7 +173,7 @@ def _review_date(
         # nothing said the review's day: the photo's date stands in, and a person must see so
         where = "no title read" if not title else "no date read in the title"
         taken = f"the photo's date {review.isoformat()} taken" if review else "unknown"
-        title_doubt = Doubt().lower(0.6, f"{where}; {taken}", "review_date.absent", "title")
+        title_doubt = Doubt().lower("misread", f"{where}; {taken}", "review_date.absent", "title")
     review_far = bool(
         title_doubt is None or not any(c.code == "review_date.absent" for c in title_doubt.codes)
     ) and bool(
@@ -184,7 +184,7 @@ def _review_date(
     if review_far and ctx.fallback_date is not None and review is not None:
         # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
         title_doubt = (title_doubt or Doubt()).lower(
-            0.6,
+            "misread",
             f"the title's date {review.isoformat()} is far from the photo's date "
             f"{ctx.fallback_date.isoformat()}",
             "review_date.far_from_photo",
@@ -199,7 +199,7 @@ def _review_date(
     ):
         # "6/2" for "6/20": a board is photographed at its review, not weeks later (or before)
         title_doubt = (title_doubt or Doubt()).lower(
-            0.6,
+            "misread",
             f"the title's date {review.isoformat()} is not the photo's capture date "
             f"{ctx.capture_date.isoformat()} or a few days before it",
             "review_date.not_capture_day",

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from boardsnap.config import ParseConfig
 from boardsnap.document import CANONICAL_UNITS, Actual, Target
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.doubt import Doubt
@@ -21,7 +20,6 @@ from boardsnap.reading.parse.rules import Hit, Row, lowered
 from boardsnap.reading.parse.values import Value, _to_number
 
 _SUBSECOND_UNITS = ("ns", "us", "µs", "μs")
-_DEFAULT = ParseConfig()
 
 Fix = Callable[[Row], tuple[Row, list[Hit]]]
 
@@ -32,7 +30,6 @@ def repair_row(
     actual: Actual,
     tv: Value,
     av: Value,
-    cfg: ParseConfig = _DEFAULT,
 ) -> tuple[Target, Actual, Doubt]:
     """The row with the slips of REPAIRS undone, and a doubt naming each repair.
 
@@ -46,7 +43,7 @@ def repair_row(
     doubt = Doubt()
     for fix in REPAIRS:
         row, hits = fix(row)
-        doubt = lowered(doubt, hits, cfg)
+        doubt = lowered(doubt, hits)
     return row.target, row.actual, doubt
 
 

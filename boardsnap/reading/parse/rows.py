@@ -68,15 +68,15 @@ def build_metric(
     mark = parse_mark(mark_cell.text) if mark_cell else None
     if mark is None and av.rest:
         mark = parse_mark(av.rest)
-    target, actual, rdoubt = repair_row(name, target, actual, tv, av, ctx.parse)
-    cdoubt = check_row(name, target, actual, tv, av, ctx.parse, ctx.near_miss_at)
+    target, actual, rdoubt = repair_row(name, target, actual, tv, av)
+    cdoubt = check_row(name, target, actual, tv, av, ctx.near_miss_at)
     doubt = tdoubt + adoubt + rdoubt + cdoubt
     warnings = []
     guessed = _percentile_guess(raw_name, name)
     if guessed:
-        doubt = doubt.lower(0.9, guessed, "name.percentile_guessed", "name")
+        doubt = doubt.lower("glyph", guessed, "name.percentile_guessed", "name")
     if not name:
-        doubt = doubt.lower(0.5, "metric name unreadable", "name.absent", "name")
+        doubt = doubt.lower("implausible", "metric name unreadable", "name.absent", "name")
         warnings.append("metric name unreadable")
     if target.value is None:
         warnings.append("target value unreadable")
@@ -84,7 +84,7 @@ def build_metric(
         warnings.append("actual value unreadable" if actual.text else "no actual value")
     if target.op is None and target.value is not None:
         doubt = doubt.lower(
-            0.8,
+            "doubtful",
             "no comparator, and the name does not tell whether lower or higher is better",
             "direction.unknown",
             "target",
@@ -93,13 +93,13 @@ def build_metric(
         c = _conf(cell)
         if c < ctx.low_confidence:
             doubt = doubt.lower(
-                1.0, f"{what} read with low OCR confidence ({c:.2f})", "ocr.low_confidence", what
+                "ocr", f"{what} read with low OCR confidence ({c:.2f})", "ocr.low_confidence", what
             )
         elif cell is not None and (unsure := _unsure_digit(cell, ctx.low_digit_confidence)):
-            doubt = doubt.lower(1.0, f"{what} {cell.text!r}: {unsure}", "ocr.digit_unsure", what)
+            doubt = doubt.lower("ocr", f"{what} {cell.text!r}: {unsure}", "ocr.digit_unsure", what)
     if _conf(name_cell) < ctx.low_confidence and name_score < ctx.name_match:
         doubt = doubt.lower(
-            1.0,
+            "ocr",
             f"name read with low OCR confidence ({_conf(name_cell):.2f})",
             "ocr.low_confidence",
             "name",
@@ -114,7 +114,7 @@ def build_metric(
         name=name,
         target=target,
         actual=actual,
-        confidence=round(max(0.0, min(1.0, ocr * doubt.certainty)), 3),
+        confidence=round(max(0.0, min(1.0, ocr * doubt.certainty_in(ctx.parse))), 3),
         needs_review=bool(doubt.reasons),
         board_mark=mark,
         review_reasons=doubt.reasons,

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from boardsnap.config import ParseConfig
 from boardsnap.document import Actual, Target
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.doubt import Doubt
@@ -251,10 +250,10 @@ CHECK_RULES = (
 RULES = {r.id: r for r in REPAIR_RULES + CHECK_RULES}
 
 
-def lowered(doubt: Doubt, hits: list[Hit], cfg: ParseConfig) -> Doubt:
-    """The doubt with each hit's reason, code and certainty factor."""
+def lowered(doubt: Doubt, hits: list[Hit]) -> Doubt:
+    """The doubt with each hit's reason, code and certainty factor (its config key)."""
     for hit in hits:
         rule = RULES[hit.rule]
         message = rule.message.format(**hit.values)
-        doubt = doubt.lower(cfg.certainty(rule.certainty), message, rule.id, hit.field)
+        doubt = doubt.lower(rule.certainty, message, rule.id, hit.field)
     return doubt

@@ -26,7 +26,7 @@ def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
             op = "<=" if v.unit in vocab.DURATION_SECONDS else ">="
             better = "lower" if op == "<=" else "higher"
             doubt = doubt.lower(
-                0.8,
+                "doubtful",
                 f"no comparator and a name not recognised: {better} taken as better ({v.unit})",
                 "comparator.from_unit",
                 "target",
@@ -35,7 +35,7 @@ def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
             # nobody commits to 99.9 % of errors: a share that high is an uptime or success rate
             op = ">="
             doubt = doubt.lower(
-                0.8,
+                "doubtful",
                 f"no comparator and a name not recognised: higher taken as better ({v.value:g} %)",
                 "comparator.from_percent",
                 "target",
@@ -43,10 +43,10 @@ def read_target(text: str, metric_name: str) -> tuple[Target, Doubt]:
     unit = v.unit
     if unit is None and v.value is not None and info.unit == "%" and 0 <= v.value <= 100:
         unit = "%"  # "99.9" for uptime
-        doubt = doubt.lower(0.95)
+        doubt = doubt.lower("spacing")
     if v.value is None:
         doubt = doubt.lower(
-            0.3,
+            "absent",
             "target value unreadable" if text.strip() else "no target",
             "target.absent",
             "target",
@@ -72,13 +72,13 @@ def read_actual(
     if unit is None and v.value is not None:
         if target is not None and target.unit is not None:
             unit = target.unit  # "240" under a target in ms
-            doubt = doubt.lower(0.9)
+            doubt = doubt.lower("glyph")
         elif info.unit == "%" and 0 <= v.value <= 100:
             unit = "%"
-            doubt = doubt.lower(0.9)
+            doubt = doubt.lower("glyph")
     if v.value is None:
         doubt = doubt.lower(
-            0.3,
+            "absent",
             "actual value unreadable" if text.strip() else "no actual value",
             "actual.absent",
             "actual",

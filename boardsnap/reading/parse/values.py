@@ -74,7 +74,7 @@ def read_value(
     doubt = Doubt()
     if _PERCENT_MISREAD.search(s):
         s = _PERCENT_MISREAD.sub("%", s)
-        doubt = doubt.lower(0.95)
+        doubt = doubt.lower("spacing")
     op, s, doubt = _leading_op(s, doubt)
     s = s.lstrip(_LEADING_NOISE)
     if op is None and in_cell and re.match(r"[27]\s+(?:one|two|three|four|five|six)\s", s, re.I):
@@ -86,7 +86,7 @@ def read_value(
         value = round(100 - 10 ** (2 - count), count)
         if n == "hree" or nines.group(0)[len(n) :].strip()[:1] in ("m", "M"):
             doubt = doubt.lower(
-                0.8, f"{nines.group(0)!r} read as {count} nines", "value.nines_misread"
+                "doubtful", f"{nines.group(0)!r} read as {count} nines", "value.nines_misread"
             )
         rest = s[nines.end() :]
         unit_m = re.match(r"\s*%", rest)
@@ -114,10 +114,10 @@ def read_value(
         guess = _fuzzy_op(skipped) if op is None else None
         if guess is not None:
             op = guess
-            doubt = doubt.lower(0.8)
+            doubt = doubt.lower("doubtful")
         else:
             doubt = doubt.lower(
-                0.7, f"ignored {skipped!r} before the number", "value.words_ignored"
+                "guessed", f"ignored {skipped!r} before the number", "value.words_ignored"
             )
     raw = m.group(0)
     # give a trailing "s"/"S"/"B"/"Z" back to the unit ("250s" is 250 seconds), unless it
@@ -128,7 +128,9 @@ def read_value(
         raw = raw[:-1]
     if raw.endswith((".", ",")):
         doubt = doubt.lower(
-            0.6, f"{raw!r} ends in a decimal point: a digit may be missing", "value.trailing_point"
+            "misread",
+            f"{raw!r} ends in a decimal point: a digit may be missing",
+            "value.trailing_point",
         )
     raw = raw.rstrip(" .,")
     end = m.start() + len(raw)
@@ -144,7 +146,9 @@ def read_value(
                 joined = raw.replace(" ", "") + digits.group(0)
                 number, decimals, doubt = _to_number(joined, doubt, in_cell)
                 doubt = doubt.lower(
-                    0.6, f"'{raw} {digits.group(0)}' read as one number", "value.digits_joined"
+                    "misread",
+                    f"'{raw} {digits.group(0)}' read as one number",
+                    "value.digits_joined",
                 )
                 raw = joined
                 rest = rest[1 + len(digits.group(0)) :]
@@ -156,7 +160,7 @@ def read_value(
     rest = rest.strip()
     if in_cell and number is not None and _has_number(rest):
         doubt = doubt.lower(
-            0.7, f"more than one number in {normalise(text)!r}", "value.two_numbers"
+            "guessed", f"more than one number in {normalise(text)!r}", "value.two_numbers"
         )
     return Value(
         op, number, unit, rest, doubt, decimals, nine_pct, raw.replace(" ", ""), op is not None
@@ -167,16 +171,16 @@ def _leading_op(s: str, doubt: Doubt) -> tuple[str | None, str, Doubt]:
     t = s.lstrip(" -–—~*•:")
     if re.match(r"c\s?\d", t):
         t = "<" + t[1:]  # a drawn "<" read as a lowercase c ("c1 hr"); "C.42" stays a 0
-        doubt = doubt.lower(0.9)
+        doubt = doubt.lower("glyph")
     if t[:1] in vocab.MISREAD_COMPARATORS:
         sym = vocab.MISREAD_COMPARATORS[t[0]]
         t = sym + t[1:]
-        doubt = doubt.lower(0.9)
+        doubt = doubt.lower("glyph")
     t = re.sub(r"^([<>])\s+=", r"\1=", t)
     glyph = re.match(r"^(?:7\s?=(?!\s*[<>=])|\((?=\s?[\d.])(?!.*\)))", t)
     if glyph:  # "7=" is a ">=" whose ">" was read as a 7; "(300" an unclosed "(" for "<"
         t = (">=" if glyph.group(0)[0] == "7" else "<") + t[glyph.end() :]
-        doubt = doubt.lower(0.9)
+        doubt = doubt.lower("glyph")
     low = t.lower()
     for word, op in vocab.COMPARATORS:
         if " " in word and low.startswith(word.replace(" ", "")):
@@ -211,7 +215,7 @@ def _digit_as_op(s: str, doubt: Doubt, direction: str | None) -> tuple[str | Non
         op,
         s[m.end() :],
         doubt.lower(
-            0.7,
+            "guessed",
             f"{m.group(1)!r} before the number read as the comparator {op}",
             "comparator.read_as_digit",
         ),
@@ -262,11 +266,11 @@ def _find_number(s: str) -> re.Match[str] | None:
 def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int, Doubt]:
     compact = raw.replace(" ", "")
     if compact != raw:
-        doubt = doubt.lower(0.95)  # "99. 9": the space itself changes nothing
+        doubt = doubt.lower("spacing")  # "99. 9": the space itself changes nothing
     fixed = compact.translate(vocab.DIGIT_FIXES)
     if fixed != compact:
         doubt = doubt.lower(
-            0.6,
+            "misread",
             f"{compact!r} read as {fixed} (letters taken for digits)",
             "value.letters_as_digits",
         )
@@ -279,7 +283,7 @@ def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int
             digits = head + tail  # "1,500 rps": a thousands separator
         else:
             digits = head + "." + tail  # "99,9": a decimal comma
-            doubt = doubt.lower(0.98)
+            doubt = doubt.lower("decimal_comma")
     elif len(seps) == 1:
         digits = fixed
     elif "," in fixed and seps[-1] == "." and fixed.count(".") == 1:
@@ -287,32 +291,42 @@ def _to_number(raw: str, doubt: Doubt, in_cell: bool) -> tuple[float | None, int
     elif re.fullmatch(r"[.,]\d+[.,]\d+", fixed):
         digits = fixed[1:]  # ".0.24": a speck before a number with its own decimal point
         doubt = doubt.lower(
-            0.7, f"{compact!r}: the mark before the number taken for a speck", "value.speck_before"
+            "guessed",
+            f"{compact!r}: the mark before the number taken for a speck",
+            "value.speck_before",
         )
     else:
         first = fixed.replace(",", ".").index(".")
         digits = fixed[:first] + "." + re.sub(r"[.,]", "", fixed[first + 1 :])
         doubt = doubt.lower(
-            0.5, f"{compact!r} has more than one decimal point", "value.many_points"
+            "implausible", f"{compact!r} has more than one decimal point", "value.many_points"
         )
     try:
         number = float(digits)
     except ValueError:
-        return None, 0, doubt.lower(0.5, f"{compact!r} is not a number", "value.not_a_number")
+        return (
+            None,
+            0,
+            doubt.lower("implausible", f"{compact!r} is not a number", "value.not_a_number"),
+        )
     if not math.isfinite(number):
-        return None, 0, doubt.lower(0.5, f"{compact!r} is not a number", "value.not_a_number")
+        return (
+            None,
+            0,
+            doubt.lower("implausible", f"{compact!r} is not a number", "value.not_a_number"),
+        )
     if re.fullmatch(r"0\d+", digits):
         # nobody writes "021": a decimal point was lost ("0.21"); the reading says so
         digits = "0." + digits[1:]
         number = float(digits)
         doubt = doubt.lower(
-            0.6,
+            "misread",
             f"{compact!r} starts with 0: read as {digits} (a decimal point may be lost)",
             "value.leading_zero_point",
         )
     elif re.match(r"0\d", digits):
         doubt = doubt.lower(
-            0.6, f"{compact!r} starts with 0: a digit may be misread", "value.leading_zero"
+            "misread", f"{compact!r} starts with 0: a digit may be misread", "value.leading_zero"
         )
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     return number, decimals, doubt
