@@ -203,34 +203,7 @@ def read_action(
     bare = _without_accents(t)  # "28 Sép": an accent OCR put on a month; same length as t
     hit = find_date(bare, date_order) or _slashless_date(bare, date_order)
     if hit is not None:
-        d = resolve_date(hit, review_date)
-        doubt = doubt + hit.doubt.about("due")
-        if d is None:
-            doubt = doubt.lower(
-                "misread",
-                "due date has no year and the review date is unknown",
-                "due.no_year",
-                "due",
-            )
-        else:
-            due = d.isoformat()
-            if hit.year is None and review_doubtful:
-                doubt = doubt.lower(
-                    "guessed",
-                    "due date has no year and the review date is doubtful",
-                    "due.review_doubtful",
-                    "due",
-                )
-            if review_date is not None and not (
-                -DUE_BEFORE_REVIEW_DAYS <= (d - review_date).days <= DUE_AFTER_REVIEW_DAYS
-            ):
-                # "2024-04-28" on a review of 2026: a year misread, or an old line
-                doubt = doubt.lower(
-                    "misread",
-                    f"due date {due} is far from the review date",
-                    "due.far_from_review",
-                    "due",
-                )
+        due, doubt = _due(hit, review_date, review_doubtful, doubt)
         t = t[: hit.start] + " " + t[hit.end :]
     found = _find_owner(t) if owner is None else None
     if found:
@@ -281,6 +254,42 @@ def read_action(
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     ), doubt
+
+
+def _due(
+    hit: DateHit, review_date: date | None, review_doubtful: bool, doubt: Doubt
+) -> tuple[str | None, Doubt]:
+    """The due date a date found on an action's line gives, and the doubt about it."""
+    due = None
+    d = resolve_date(hit, review_date)
+    doubt = doubt + hit.doubt.about("due")
+    if d is None:
+        doubt = doubt.lower(
+            "misread",
+            "due date has no year and the review date is unknown",
+            "due.no_year",
+            "due",
+        )
+    else:
+        due = d.isoformat()
+        if hit.year is None and review_doubtful:
+            doubt = doubt.lower(
+                "guessed",
+                "due date has no year and the review date is doubtful",
+                "due.review_doubtful",
+                "due",
+            )
+        if review_date is not None and not (
+            -DUE_BEFORE_REVIEW_DAYS <= (d - review_date).days <= DUE_AFTER_REVIEW_DAYS
+        ):
+            # "2024-04-28" on a review of 2026: a year misread, or an old line
+            doubt = doubt.lower(
+                "misread",
+                f"due date {due} is far from the review date",
+                "due.far_from_review",
+                "due",
+            )
+    return due, doubt
 
 
 def match_owner(owner: str, team: tuple[str, ...], threshold: float) -> tuple[str | None, bool]:

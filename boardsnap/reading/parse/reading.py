@@ -54,24 +54,9 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 continue
             text = after
         if section is None and not table_read:
-            parts = split_row_line(text)
-            # without a ruled table, a line is a metric row only when it names an SLA metric
-            if (
-                parts is not None
-                and not _is_header_line(text)
-                and match_metric_name(parts[0], ctx.name_match)[1] >= ctx.name_match
-            ):
-                name_t, target_t, actual_t, rest_t = parts
-                conf = line.confidence
-                metric, warns = build_metric(
-                    OcrText(name_t, conf),
-                    OcrText(target_t, conf),
-                    OcrText(actual_t, conf),
-                    OcrText(rest_t, conf) if rest_t else None,
-                    ctx,
-                )
-                if line.box is not None:
-                    metric = replace(metric, cell_boxes=(tuple(int(v) for v in line.box),))
+            row = _line_metric(line, text, ctx)
+            if row is not None:
+                metric, warns = row
                 metrics.append(metric)
                 row_warnings.append(warns)
                 names.append(metric.name)
@@ -123,6 +108,30 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         actions=tuple(actions),
         warnings=tuple(warnings),
     )
+
+
+def _line_metric(line: OcrText, text: str, ctx: ParseContext) -> tuple[Metric, list[str]] | None:
+    """A metric row read from a line of text ("P95 latency < 200ms 240ms"), when there is no
+    ruled table: only a line that names an SLA metric is one."""
+    parts = split_row_line(text)
+    if (
+        parts is None
+        or _is_header_line(text)
+        or match_metric_name(parts[0], ctx.name_match)[1] < ctx.name_match
+    ):
+        return None
+    name_t, target_t, actual_t, rest_t = parts
+    conf = line.confidence
+    metric, warns = build_metric(
+        OcrText(name_t, conf),
+        OcrText(target_t, conf),
+        OcrText(actual_t, conf),
+        OcrText(rest_t, conf) if rest_t else None,
+        ctx,
+    )
+    if line.box is not None:
+        metric = replace(metric, cell_boxes=(tuple(int(v) for v in line.box),))
+    return metric, warns
 
 
 def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:

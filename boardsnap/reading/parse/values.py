@@ -81,27 +81,7 @@ def read_value(
         op, s, doubt = _digit_as_op(s, doubt, direction)  # "2 THREE NINES": "≥ three nines"
     nines = _NINES.match(s)
     if nines:
-        n = nines.group("n").lower()
-        count = vocab.NINES_WORDS.get("three" if n == "hree" else n) or int(n)
-        value = round(100 - 10 ** (2 - count), count)
-        if n == "hree" or nines.group(0)[len(n) :].strip()[:1] in ("m", "M"):
-            doubt = doubt.lower(
-                "doubtful", f"{nines.group(0)!r} read as {count} nines", "value.nines_misread"
-            )
-        rest = s[nines.end() :]
-        unit_m = re.match(r"\s*%", rest)
-        if unit_m:
-            rest = rest[unit_m.end() :]
-        op2, rest = _trailing_op(rest)
-        return Value(
-            op or op2,
-            value,
-            "%",
-            rest.strip(),
-            doubt,
-            max(0, count - 2),
-            op_written=(op or op2) is not None,
-        )
+        return _nines_value(nines, s, op, doubt)
     if op is None and in_cell:
         op, s, doubt = _digit_as_op(s, doubt, direction)
     m = _find_number(s)
@@ -164,6 +144,31 @@ def read_value(
         )
     return Value(
         op, number, unit, rest, doubt, decimals, nine_pct, raw.replace(" ", ""), op is not None
+    )
+
+
+def _nines_value(nines: re.Match[str], s: str, op: str | None, doubt: Doubt) -> Value:
+    """A value written as a count of nines ("three nines", "4x9"): a percentage."""
+    n = nines.group("n").lower()
+    count = vocab.NINES_WORDS.get("three" if n == "hree" else n) or int(n)
+    value = round(100 - 10 ** (2 - count), count)
+    if n == "hree" or nines.group(0)[len(n) :].strip()[:1] in ("m", "M"):
+        doubt = doubt.lower(
+            "doubtful", f"{nines.group(0)!r} read as {count} nines", "value.nines_misread"
+        )
+    rest = s[nines.end() :]
+    unit_m = re.match(r"\s*%", rest)
+    if unit_m:
+        rest = rest[unit_m.end() :]
+    op2, rest = _trailing_op(rest)
+    return Value(
+        op or op2,
+        value,
+        "%",
+        rest.strip(),
+        doubt,
+        max(0, count - 2),
+        op_written=(op or op2) is not None,
     )
 
 
