@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from boardsnap import units
 from boardsnap.errors import InvalidDocument
 
 SCHEMA = "boardsnap.board/1"
@@ -22,7 +23,7 @@ SCHEMA = "boardsnap.board/1"
 OPS = ("<", "<=", ">", ">=")
 STATUSES = ("met", "near_miss", "breach", "unknown")
 ACTION_STATUSES = ("open", "in_progress", "done")
-CANONICAL_UNITS = ("%", "ms", "s", "min", "h", "d", "rps")
+CANONICAL_UNITS = units.CANONICAL  # boardsnap/units.py
 
 
 @dataclass(frozen=True)

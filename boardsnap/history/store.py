@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from boardsnap import units
 from boardsnap.config import HistoryConfig
 from boardsnap.document import ACTION_STATUSES, STATUSES, Board
 from boardsnap.errors import InvalidDocument, NotFound
@@ -38,8 +39,6 @@ log = logging.getLogger(__name__)
 # transaction ("review", "metrics", "actions"). Tests set it to pause or kill a saving process.
 fault_hook: Callable[[str], None] | None = None
 
-# Durations are compared across units in a trend (0.2 s is 200 ms).
-_SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 _EPSILON = 1e-9
 
 
@@ -755,12 +754,9 @@ def _find_metric(review: ReviewRecord, name: str) -> MetricRecord | None:
 
 
 def _convert(value: float | None, unit: str | None, to: str | None) -> float | None:
-    """`value` in `unit` expressed in `to`; None when the units cannot be compared."""
-    if value is None or unit == to:
-        return value
-    if unit in _SECONDS and to in _SECONDS:
-        return value * _SECONDS[unit] / _SECONDS[to]
-    return None
+    """`value` in `unit` expressed in `to`; None when the units cannot be compared. Durations
+    are compared across units in a trend (0.2 s is 200 ms): boardsnap/units.py."""
+    return units.convert(value, unit, to)
 
 
 def _point(review: ReviewRecord, metric: MetricRecord | None, unit: str | None) -> TrendPoint:
