@@ -116,6 +116,30 @@ class ParseConfig:
     # a title's date more than this many days before the photo's EXIF capture date (or any day
     # after it) is doubtful: a board is photographed at its review
     review_capture_days: int = 7
+    # How much a doubt lowers a row's confidence: every doubt the parser raises (its rules,
+    # boardsnap/reading/parse/rules.py, and the value reader's repairs) names one of these
+    # factors; a row's confidence is the OCR's times the factor of every doubt raised. In
+    # (0, 1]; 1 flags without lowering.
+    certainty_absent: float = 0.3  # a value unreadable or not written
+    certainty_implausible: float = 0.5  # values impossible or far off each other as read
+    certainty_misread: float = 0.6  # a misreading undone, or likely where the verdict hangs on it
+    certainty_guessed: float = 0.7  # a unit or comparator guessed, a mark taken for noise
+    certainty_doubtful: float = 0.8  # something missing that the verdict may hang on
+    certainty_glyph: float = 0.9  # a comparator's glyph or a unit taken from the other value
+    certainty_spacing: float = 0.95  # spaces or a "%" drawn as "°/o": changes nothing written
+    certainty_decimal_comma: float = 0.98  # "99,9" read as 99.9
+    certainty_ocr: float = 1.0  # OCR unsure of a character or a cell: flagged only
+
+    def certainty(self, key: str) -> float:
+        """The factor of one `certainty_*` key."""
+        return float(getattr(self, "certainty_" + key))
+
+
+CERTAINTY_KEYS = tuple(
+    f.name.removeprefix("certainty_")
+    for f in dataclasses.fields(ParseConfig)
+    if f.name.startswith("certainty_")
+)
 
 
 @dataclass(frozen=True)
@@ -231,6 +255,9 @@ class Config:
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
         _check(self.parse.date_order in ("mdy", "dmy"), "parse.date_order must be mdy or dmy")
+        for key in CERTAINTY_KEYS:
+            value = self.parse.certainty(key)
+            _check(0 < value <= 1, f"parse.certainty_{key} must be in (0, 1]")
         _check(
             self.ocr.engine in ("auto", "rapidocr", "tesserocr", "pytesseract"),
             "ocr.engine must be auto, rapidocr, tesserocr or pytesseract",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from boardsnap import units
 from boardsnap.errors import InvalidDocument
 
 SCHEMA = "boardsnap.board/1"
@@ -22,7 +23,7 @@ SCHEMA = "boardsnap.board/1"
 OPS = ("<", "<=", ">", ">=")
 STATUSES = ("met", "near_miss", "breach", "unknown")
 ACTION_STATUSES = ("open", "in_progress", "done")
-CANONICAL_UNITS = ("%", "ms", "s", "min", "h", "d", "rps")
+CANONICAL_UNITS = units.CANONICAL  # boardsnap/units.py
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,17 @@ class Actual:
     value: float | None
     unit: str | None
     text: str
+
+
+@dataclass(frozen=True)
+class ReviewCode:
+    """Why a row or an action needs review, for code: what kind of doubt (`code`, such as
+    "unit.s_read_as_5") about which field (`field`: name, target, actual, mark, row for the two
+    values together; text, owner, due for an action). Parallel to `review_reasons`, whose
+    sentences are for people only: programs decide on codes (docs/board.md)."""
+
+    code: str
+    field: str
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,8 @@ class Metric:
     status_override: StatusOverride | None = None
     # Added field: the row checked against the SLO contract, when one was given.
     contract: ContractCheck | None = None
+    # Added field: a code and field for each reason in review_reasons (older documents: none).
+    review_codes: tuple[ReviewCode, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +129,9 @@ class Action:
     # Added field (the contract allows additions): where the action's text line is on the
     # rectified board image, [x, y, w, h], for the evidence crop of an action that needs review.
     line_box: tuple[int, int, int, int] | None = None
+    # Added fields: why the action needs review, in words and as codes (older documents: none).
+    review_reasons: tuple[str, ...] = ()
+    review_codes: tuple[ReviewCode, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,7 +233,28 @@ def _metric_to_dict(m: Metric) -> dict[str, Any]:
         del d["contract"]
     else:
         d["contract"] = _contract_to_dict(m.contract)
+    _codes_to_dict(d, m.review_codes)
     return d
+
+
+def _codes_to_dict(d: dict[str, Any], codes: tuple[ReviewCode, ...]) -> None:
+    """`review_codes` written only when there are some: a document without doubts keeps the
+    JSON (and hash) it had before codes were added."""
+    if codes:
+        d["review_codes"] = [{"code": c.code, "field": c.field} for c in codes]
+    else:
+        d.pop("review_codes", None)
+
+
+def _codes_from(x: Any, where: str) -> tuple[ReviewCode, ...]:
+    """The codes as written; an entry that is not {code, field} is dropped (codes are derived
+    from the reading, like the reasons, and a document without them still loads)."""
+    out = []
+    for c in _list(x, "review_codes"):
+        if isinstance(c, dict) and isinstance(c.get("code"), str) and c["code"]:
+            field = c.get("field")
+            out.append(ReviewCode(c["code"], field if isinstance(field, str) else "row"))
+    return tuple(out)
 
 
 def _contract_to_dict(c: ContractCheck) -> dict[str, Any]:
@@ -279,6 +317,11 @@ def _action_to_dict(a: Action) -> dict[str, Any]:
         del d["line_box"]
     else:
         d["line_box"] = list(a.line_box)
+    if a.review_reasons:
+        d["review_reasons"] = list(a.review_reasons)
+    else:
+        del d["review_reasons"]
+    _codes_to_dict(d, a.review_codes)
     return d
 
 
@@ -417,6 +460,7 @@ def _metric_from(m: Any, i: int) -> Metric:
         cell_boxes=tuple(boxes),
         status_override=_override_from(m.get("status_override"), where),
         contract=_contract_from(m.get("contract"), where + ".contract"),
+        review_codes=_codes_from(m, where),
     )
 
 
@@ -449,6 +493,8 @@ def _action_from(a: Any, i: int) -> Action:
         status=_choice(a, "status", ACTION_STATUSES, "open", where),
         needs_review=bool(a.get("needs_review", False)),
         line_box=_box(a.get("line_box")),
+        review_reasons=tuple(_text(r) for r in _list(a, "review_reasons")),
+        review_codes=_codes_from(a, where),
     )
 
 

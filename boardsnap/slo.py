@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from boardsnap.config import JudgeConfig
-from boardsnap.document import Board, ContractCheck, Metric, Target
+from boardsnap.document import Board, ContractCheck, Metric, ReviewCode, Target
 from boardsnap.errors import InvalidDocument
 from boardsnap.reading import vocab
 
@@ -288,18 +288,25 @@ def check(board: Board, contract: Contract, cfg: JudgeConfig) -> Board:
 WARNING_PREFIX = "differs from the contract: "
 REASON_DIFFERS = "the board's target differs from the contract: "
 REASON_TAKEN = "target taken from the contract: "
+CODE_DIFFERS = "contract.differs"
+CODE_TAKEN = "contract.taken"
+CONTRACT_CODES = (CODE_DIFFERS, CODE_TAKEN)
 
 
 def _without_contract(metric: Metric) -> Metric:
     """The row as it was before any earlier check (its reasons and its taken target undone)."""
     check_ = metric.contract
-    reasons = tuple(
-        r for r in metric.review_reasons if not r.startswith((REASON_DIFFERS, REASON_TAKEN))
-    )
+    reasons, codes = metric.review_reasons, metric.review_codes
+    if len(codes) == len(reasons):
+        kept = zip(reasons, codes, strict=True)
+        pairs = [(r, c) for r, c in kept if c.code not in CONTRACT_CODES]
+        reasons, codes = tuple(r for r, _ in pairs), tuple(c for _, c in pairs)
+    else:  # a document written before codes: its reasons only
+        reasons = tuple(r for r in reasons if not r.startswith((REASON_DIFFERS, REASON_TAKEN)))
     target = metric.target
     if check_ is not None and check_.result == "taken_from_contract" and check_.board_target:
         target = check_.board_target
-    return replace(metric, review_reasons=reasons, target=target, contract=None)
+    return replace(metric, review_reasons=reasons, review_codes=codes, target=target, contract=None)
 
 
 def _match(metric: Metric, commitments: Sequence[Commitment]) -> Commitment | str:
@@ -370,6 +377,7 @@ def _compare(metric: Metric, c: Commitment, cfg: JudgeConfig) -> Metric:
             taken,
             needs_review=True,
             review_reasons=taken.review_reasons + (reason,),
+            review_codes=taken.review_codes + (ReviewCode(CODE_TAKEN, "target"),),
             contract=ContractCheck("taken_from_contract", board_target=t, **base),
         )
         return flagged
@@ -379,6 +387,7 @@ def _compare(metric: Metric, c: Commitment, cfg: JudgeConfig) -> Metric:
         metric,
         needs_review=True,
         review_reasons=metric.review_reasons + (REASON_DIFFERS + difference,),
+        review_codes=metric.review_codes + (ReviewCode(CODE_DIFFERS, "target"),),
         contract=ContractCheck(
             "differs",
             difference=difference,
@@ -406,10 +415,15 @@ def _other_side(metric: Metric, c: Commitment) -> bool:
 
 
 def _target_doubted(metric: Metric) -> bool:
-    """The parser or the second look doubted the target (its reasons name it)."""
+    """The parser, the judge or the second look doubted the target: a code about the target
+    or about both values (a document written before codes: a reason that names the target)."""
+    if len(metric.review_codes) != len(metric.review_reasons):
+        return any(
+            "target" in r and not r.startswith((REASON_DIFFERS, REASON_TAKEN))
+            for r in metric.review_reasons
+        )
     return any(
-        "target" in r and not r.startswith((REASON_DIFFERS, REASON_TAKEN))
-        for r in metric.review_reasons
+        c.field in ("target", "row") and c.code not in CONTRACT_CODES for c in metric.review_codes
     )
 
 

@@ -3,6 +3,7 @@ titles, dates, actions, root causes, and whole readings into board documents."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -411,6 +412,11 @@ def test_short_due_without_review_date():
 # ---- actions ---------------------------------------------------------------------------------
 
 
+def _plain(actions):
+    """The actions without their reasons and codes (asserted apart)."""
+    return tuple(replace(a, review_reasons=(), review_codes=()) for a in actions)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -448,7 +454,11 @@ def test_short_due_without_review_date():
     ],
 )
 def test_parse_action(text, expected):
-    assert parse_action(text, REVIEW, NAMES, "mdy") == expected
+    got = parse_action(text, REVIEW, NAMES, "mdy")
+    # an action needing review says why, in words and as codes (one code for each reason)
+    assert bool(got.review_codes) == got.needs_review
+    assert len(got.review_codes) == len(got.review_reasons)
+    assert replace(got, review_reasons=(), review_codes=()) == expected
 
 
 def test_parse_action_dmy():
@@ -663,10 +673,12 @@ def test_parse_reading_table():
     assert m["Throughput"].actual.value == 500 and m["Throughput"].needs_review
     assert m["Widgets"].target.op is None and m["Widgets"].needs_review
     assert board.root_causes == (RootCause("P95 latency", "slow third-party card API"),)
-    assert board.actions == (
+    assert _plain(board.actions) == (
         Action("add circuit breaker", "maria", "2026-12-15", "P95 latency"),
         Action("add canary", "tom", None, "Error rate", needs_review=True),
     )
+    codes = [(c.code, c.field) for c in board.actions[1].review_codes]
+    assert codes == [("due.absent", "due"), ("ocr.low_confidence", "text")]
 
 
 def test_parse_reading_without_header_and_with_fallback_date():
@@ -687,9 +699,10 @@ def test_parse_reading_without_header_and_with_fallback_date():
         "row 2 (Uptime): no actual value",
     )
     # a due date without a year, counted from the photo's date (no title): flagged
-    assert board.actions == (
+    assert _plain(board.actions) == (
         Action("add cache", "maria", "2026-12-15", "P95 latency", needs_review=True),
     )
+    assert [c.code for c in board.actions[0].review_codes] == ["due.review_doubtful"]
 
 
 def test_parse_reading_columns_from_header_words():

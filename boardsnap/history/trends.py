@@ -3,6 +3,7 @@ an action's metric improved by the next review."""
 
 from __future__ import annotations
 
+from boardsnap import units
 from boardsnap.history.records import (
     ActionRecord,
     MetricRecord,
@@ -13,8 +14,6 @@ from boardsnap.history.records import (
 )
 from boardsnap.history.textmatch import normalise_key
 
-# Durations are compared across units in a trend (0.2 s is 200 ms).
-_SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 _EPSILON = 1e-9
 
 
@@ -24,12 +23,9 @@ def find_metric(review: ReviewRecord, name: str) -> MetricRecord | None:
 
 
 def _convert(value: float | None, unit: str | None, to: str | None) -> float | None:
-    """`value` in `unit` expressed in `to`; None when the units cannot be compared."""
-    if value is None or unit == to:
-        return value
-    if unit in _SECONDS and to in _SECONDS:
-        return value * _SECONDS[unit] / _SECONDS[to]
-    return None
+    """`value` in `unit` expressed in `to`; None when the units cannot be compared. Durations
+    are compared across units in a trend (0.2 s is 200 ms): boardsnap/units.py."""
+    return units.convert(value, unit, to)
 
 
 def _point(review: ReviewRecord, metric: MetricRecord | None, unit: str | None) -> TrendPoint:

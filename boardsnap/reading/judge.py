@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from boardsnap.config import JudgeConfig
-from boardsnap.document import Board, Metric, StatusOverride
+from boardsnap.document import Board, Metric, ReviewCode, StatusOverride
 from boardsnap.reading import vocab
 
 LOWER_OPS = ("<", "<=")
@@ -114,11 +114,10 @@ def judge_metric(metric: Metric, cfg: JudgeConfig) -> Metric:
     values = comparable(metric)
     if used is None or values is None or math.isnan(used):
         unknown = replace(metric, status="unknown", budget_used=None, needs_review=True)
-        why = _why_unknown(metric)
-        subject = why.split()[0]  # "target", "actual", "no", ...
-        if subject in ("target", "actual") and any(subject in r for r in metric.review_reasons):
+        why, code = _why_unknown(metric)
+        if any(c.code == code.code for c in metric.review_codes):
             return _overruled(unknown)  # parse already said what is wrong with that value
-        return _overruled(_with_review(unknown, why))
+        return _overruled(_with_review(unknown, why, code))
     actual, target, _ = values
     op = metric.target.op or ""
     if not holds(op, actual, target):
@@ -158,7 +157,7 @@ def judge_board(board: Board, cfg: JudgeConfig) -> Board:
                 warnings.append(f"{label}: {says}")
             # A tick beside a near miss is no contradiction: the target was met either way.
             if not (mark == "met" and judged.status == "near_miss"):
-                judged = _with_review(judged, says)
+                judged = _with_review(judged, says, ReviewCode("mark.differs", "mark"))
         metrics.append(judged)
     return replace(board, metrics=tuple(metrics), warnings=tuple(warnings))
 
@@ -190,6 +189,7 @@ RECOMPUTED_REASONS: tuple[tuple[str, re.Pattern[str], Callable[[Metric], bool]],
     ),
     ("mark.differs", re.compile(r"the board says .*, the numbers say .*$"), lambda m: False),
 )
+_RECOMPUTED_CODES = {code: still for code, _, still in RECOMPUTED_REASONS}
 _MARK_WARNING = re.compile(r"row \d+( \(.*\))?: the board says .*, the numbers say .*$")
 
 
@@ -230,12 +230,13 @@ def rejudge(board: Board, cfg: JudgeConfig) -> tuple[Board, tuple[Rejudged, ...]
     and the rows whose stored status or budget differed."""
     fresh = []
     for metric in board.metrics:
-        kept = tuple(r for r in metric.review_reasons if not _recomputed(r, metric))
+        kept, codes = _still_true(metric)
         stale_only = bool(metric.review_reasons) and not kept
         fresh.append(
             replace(
                 metric,
                 review_reasons=kept,
+                review_codes=codes,
                 needs_review=metric.needs_review and not stale_only,
             )
         )
@@ -263,6 +264,23 @@ def _printable(text: str, width: int = 60) -> str:
     return shown if len(shown) <= width else shown[: width - 3] + "..."
 
 
+def _still_true(metric: Metric) -> tuple[tuple[str, ...], tuple[ReviewCode, ...]]:
+    """The row's reasons and codes without those about its values that no longer hold. Decided
+    on the codes; a document written before codes (reasons without them) on the sentences."""
+    reasons, codes = metric.review_reasons, metric.review_codes
+    if len(codes) == len(reasons):
+        pairs = [(r, c) for r, c in zip(reasons, codes, strict=True) if not _stale(c, metric)]
+        return tuple(r for r, _ in pairs), tuple(c for _, c in pairs)
+    # reasons partly without codes: each list on its own
+    kept = tuple(r for r in reasons if not _recomputed(r, metric))
+    return kept, tuple(c for c in codes if not _stale(c, metric))
+
+
+def _stale(code: ReviewCode, metric: Metric) -> bool:
+    still = _RECOMPUTED_CODES.get(code.code)
+    return still is not None and not still(metric)
+
+
 def _recomputed(reason: str, metric: Metric) -> bool:
     return any(
         pattern.match(reason) and not still(metric) for _, pattern, still in RECOMPUTED_REASONS
@@ -279,28 +297,32 @@ def _words(status: str) -> str:
     return status.replace("_", " ")
 
 
-def _why_unknown(metric: Metric) -> str:
+def _why_unknown(metric: Metric) -> tuple[str, ReviewCode]:
+    """Why a row cannot be judged, in words and as the code of RECOMPUTED_REASONS."""
     t, a = metric.target, metric.actual
     if t.value is None:
-        return "target value unreadable"
+        return "target value unreadable", ReviewCode("target.absent", "target")
     if a.value is None:
-        return "actual value unreadable"
+        return "actual value unreadable", ReviewCode("actual.absent", "actual")
     if t.op is None:
-        return NO_DIRECTION
+        return NO_DIRECTION, ReviewCode("direction.unknown", "target")
     if t.op not in LOWER_OPS + HIGHER_OPS:
-        return f"unknown comparator {t.op!r}"
+        return f"unknown comparator {t.op!r}", ReviewCode("op.unknown", "target")
     if not (math.isfinite(t.value) and math.isfinite(a.value)):
-        return "a value is not a finite number"
+        return "a value is not a finite number", ReviewCode("value.not_finite", "row")
     if t.value < 0:
-        return "the target is negative"
-    return f"target in {t.unit}, actual in {a.unit}: not comparable"
+        return "the target is negative", ReviewCode("target.negative", "target")
+    return (
+        f"target in {t.unit}, actual in {a.unit}: not comparable",
+        ReviewCode("unit.not_comparable", "row"),
+    )
 
 
-def _with_review(metric: Metric, reason: str) -> Metric:
-    reasons = metric.review_reasons
+def _with_review(metric: Metric, reason: str, code: ReviewCode) -> Metric:
+    reasons, codes = metric.review_reasons, metric.review_codes
     if reason not in reasons:
-        reasons = reasons + (reason,)
-    return replace(metric, needs_review=True, review_reasons=reasons)
+        reasons, codes = reasons + (reason,), codes + (code,)
+    return replace(metric, needs_review=True, review_reasons=reasons, review_codes=codes)
 
 
 __all__ = [

@@ -76,6 +76,8 @@ class Pipeline:
             review_capture_days=cfg.parse.review_capture_days,
             team=cfg.team.members,
             owner_match=cfg.team.owner_match,
+            parse=cfg.parse,
+            near_miss_at=cfg.judge.near_miss_at,
         )
 
         def lap(stage: str) -> None:

@@ -24,11 +24,12 @@ from functools import cache
 import numpy as np
 
 from boardsnap.config import Config
-from boardsnap.document import Board, Metric
+from boardsnap.document import Board, Metric, ReviewCode
 from boardsnap.reading import judge, ocr, parse, recogniser, vocab
 from boardsnap.reading.results import OcrText, Reading
 
 BoxKey = tuple[int, ...]
+Note = tuple[str, ReviewCode]  # a reason the second look gives a row, and its code
 
 
 def _key(t: OcrText) -> BoxKey | None:
@@ -68,7 +69,7 @@ def second_look(
         board = judge.judge_board(parse.parse_reading(replace(rd, lines=()), ctx), cfg.judge)
         return next((m for m in board.metrics if m.cell_boxes[:1] == (name_box,)), None)
 
-    notes: dict[BoxKey, list[str]] = {}
+    notes: dict[BoxKey, list[Note]] = {}
     for metric in doc.metrics:
         if vocab.is_known_name(metric.name) or not metric.cell_boxes:
             continue
@@ -93,7 +94,10 @@ def second_look(
         chosen = texts[ranked[0][0]]
         reading = _with_cell(reading, r, c, chosen)
         notes.setdefault(name_box, []).append(
-            f"name read again: {first.text!r} on the first look, {chosen.text!r} on a second"
+            (
+                f"name read again: {first.text!r} on the first look, {chosen.text!r} on a second",
+                ReviewCode("second_look.reread", "name"),
+            )
         )
 
     for metric in doc.metrics:
@@ -125,8 +129,11 @@ def second_look(
             if chosen is not None:
                 candidate, reading = chosen
                 notes.setdefault(name_box, []).append(
-                    f"{what} read again: {first.text!r} on the first look, "
-                    f"{candidate.text!r} on a second"
+                    (
+                        f"{what} read again: {first.text!r} on the first look, "
+                        f"{candidate.text!r} on a second",
+                        ReviewCode("second_look.reread", what),
+                    )
                 )
     if not notes:
         return doc, reading
@@ -161,7 +168,7 @@ def grammar_look(
     grammar = value_grammar()
     o = cfg.ocr
     first = reading
-    notes: dict[BoxKey, list[str]] = {}
+    notes: dict[BoxKey, list[Note]] = {}
     for metric in doc.metrics:
         if len(metric.cell_boxes) < 3:
             continue
@@ -191,8 +198,11 @@ def grammar_look(
             reading = _with_cell(reading, r, c, OcrText(decoded.text, conf, free.box, confs))
             if gap > o.grammar_flag_gap:
                 notes.setdefault(name_box, []).append(
-                    f"{what} read as {free.text!r} freely and as {decoded.text!r} under the "
-                    "value grammar, which is less probable"
+                    (
+                        f"{what} read as {free.text!r} freely and as {decoded.text!r} under "
+                        "the value grammar, which is less probable",
+                        ReviewCode("second_look.grammar_less_probable", what),
+                    )
                 )
     if reading is first and not notes:
         return doc, reading
@@ -204,8 +214,8 @@ def _doubt_score(m: Metric) -> tuple[int, int, int]:
     """How doubtful a row is, worst first: not judged at all, then doubts about what the values
     say, then doubts of the reading alone (parse.READING_ONLY_DOUBTS: a re-reading may carry as
     many of these as the first and still be the better one). (0, 0, 0): nothing doubtful."""
-    unsure = sum(any(u in r for u in parse.READING_ONLY_DOUBTS) for r in m.review_reasons)
-    return (int(m.status == "unknown"), len(m.review_reasons) - unsure, unsure)
+    unsure = sum(c.code in parse.READING_ONLY_DOUBTS for c in m.review_codes)
+    return (int(m.status == "unknown"), len(m.review_codes) - unsure, unsure)
 
 
 def _with_cell(reading: Reading, r: int, c: int, text: OcrText) -> Reading:
@@ -214,8 +224,13 @@ def _with_cell(reading: Reading, r: int, c: int, text: OcrText) -> Reading:
     return replace(reading, cells=tuple(tuple(row) for row in rows))
 
 
-def _noted(m: Metric, notes: dict[BoxKey, list[str]]) -> Metric:
+def _noted(m: Metric, notes: dict[BoxKey, list[Note]]) -> Metric:
     said = notes.get(m.cell_boxes[0]) if m.cell_boxes else None
     if not said:
         return m
-    return replace(m, needs_review=True, review_reasons=m.review_reasons + tuple(said))
+    return replace(
+        m,
+        needs_review=True,
+        review_reasons=m.review_reasons + tuple(r for r, _ in said),
+        review_codes=m.review_codes + tuple(c for _, c in said),
+    )

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from boardsnap import units
+
 LOWER = "lower"
 HIGHER = "higher"
 
@@ -249,48 +251,14 @@ MISREAD_COMPARATORS: dict[str, str] = {"¢": "<", "«": "<", "‹": "<", "»": "
 
 # ---- units -----------------------------------------------------------------------------------
 
-UNIT_ALIASES: dict[str, str] = {
-    "%": "%",
-    "pct": "%",
-    "percent": "%",
-    "ms": "ms",
-    "msec": "ms",
-    "msecs": "ms",
-    "millisecond": "ms",
-    "milliseconds": "ms",
-    "rns": "ms",  # "m" read as "rn"
-    "s": "s",
-    "sec": "s",
-    "secs": "s",
-    "second": "s",
-    "seconds": "s",
-    "min": "min",
-    "mins": "min",
-    "minute": "min",
-    "minutes": "min",
-    "h": "h",
-    "hr": "h",
-    "hrs": "h",
-    "hour": "h",
-    "hours": "h",
-    "d": "d",
-    "day": "d",
-    "days": "d",
-    "rps": "rps",
-    "req/s": "rps",
-    "reqs/s": "rps",
-    "req/sec": "rps",
-    "requests/s": "rps",
-    "qps": "rps",
-    "r/s": "rps",
-}
+UNIT_ALIASES: dict[str, str] = units.ALIASES  # how boards write each unit (boardsnap/units.py)
 
 # Unit words as OCR misreads handwritten ones ("m" read as "n", "h" as "n" or "m"): tried, as a
 # repair, only where the metric or the other side says which units may be meant.
 UNIT_SLIPS: dict[str, str] = {"n": "m", "nin": "min", "nins": "mins", "nr": "hr", "mr": "hr"}
 
 # Seconds per duration unit: durations compare across units (0.2 s equals 200 ms).
-DURATION_SECONDS: dict[str, float] = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+DURATION_SECONDS: dict[str, float] = units.SECONDS
 
 NINES_WORDS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
@@ -306,8 +274,7 @@ def canonical_unit(word: str, duration: bool = False) -> str | None:
 
 
 def to_seconds(value: float, unit: str | None) -> float | None:
-    factor = DURATION_SECONDS.get(unit or "")
-    return None if factor is None else value * factor
+    return units.to_seconds(value, unit)
 
 
 # ---- metric names ----------------------------------------------------------------------------

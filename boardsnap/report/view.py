@@ -465,6 +465,26 @@ def _minutes(value: float) -> str:
     return f"{value:.0f} min ({hours:.1f} h)"
 
 
+def _doubted_cells(m: Metric) -> dict[str, bool]:
+    """Which cells of the row its review codes doubt (a document written before codes: which
+    its reasons name)."""
+    if len(m.review_codes) == len(m.review_reasons):
+        fields = {c.field for c in m.review_codes}
+        return {
+            "Metric": "name" in fields,
+            "Target": bool(fields & {"target", "row"}),
+            "Actual": bool(fields & {"actual", "row"}),
+            "Board mark": "mark" in fields,
+        }
+    text = " ".join(m.review_reasons).lower()
+    return {
+        "Metric": "name" in text,
+        "Target": "target" in text or bool(m.target.text and m.target.text.lower() in text),
+        "Actual": "actual" in text or bool(m.actual.text and m.actual.text.lower() in text),
+        "Board mark": "mark" in text,
+    }
+
+
 def _cells(m: Metric, image: np.ndarray) -> list[CellView]:
     """A crop of each cell of a row that needs review, labelled, the doubtful ones flagged."""
     boxes = [b for b in m.cell_boxes if len(b) == 4 and b[2] > 0 and b[3] > 0]
@@ -473,13 +493,7 @@ def _cells(m: Metric, image: np.ndarray) -> list[CellView]:
     if len(boxes) == 1 or len(boxes) > len(FIELD_NAMES):
         crop = _crop(image, boxes)
         return [CellView("Row as photographed", crop, True)] if crop else []
-    text = " ".join(m.review_reasons).lower()
-    doubted = {
-        "Metric": "name" in text,
-        "Target": "target" in text or (m.target.text and m.target.text.lower() in text),
-        "Actual": "actual" in text or (m.actual.text and m.actual.text.lower() in text),
-        "Board mark": "mark" in text,
-    }
+    doubted = _doubted_cells(m)
     if not any(doubted.values()):
         doubted = dict.fromkeys(doubted, True)
     cells = []

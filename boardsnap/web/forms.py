@@ -116,7 +116,7 @@ def _metric(m: Metric, i: int, form: Mapping[str, str], errors: list[str]) -> Me
     out = replace(m, name=new_name, target=target, actual=actual)
     if changed or form.get(p + "ok"):
         # a person has looked at this row: their word replaces the reader's doubts
-        out = replace(out, needs_review=False, review_reasons=(), confidence=1.0)
+        out = replace(out, needs_review=False, review_reasons=(), review_codes=(), confidence=1.0)
     return out
 
 
@@ -150,7 +150,7 @@ def _action(
         status=status if status in ACTION_STATUSES else base.status,
     )
     if a is None or new != a or form.get(p + "ok"):
-        new = replace(new, needs_review=False)
+        new = replace(new, needs_review=False, review_reasons=(), review_codes=())
     return new
 
 

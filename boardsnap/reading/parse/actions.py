@@ -1,0 +1,365 @@
+"""Actions (what, owner, due date) and root causes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from boardsnap.document import Action, RootCause
+from boardsnap.reading import vocab
+from boardsnap.reading.parse.dates import _D, _MONTH, _MONTHS, DateHit, find_date, resolve_date
+from boardsnap.reading.parse.doubt import Doubt
+from boardsnap.reading.parse.names import _BULLET, closest_name, match_metric_name
+from boardsnap.reading.parse.plausible import DUE_AFTER_REVIEW_DAYS, DUE_BEFORE_REVIEW_DAYS
+from boardsnap.reading.parse.values import normalise
+
+_OWNER_PATTERNS = (
+    # "@raj" after a space, a bracket or a dash ("-@raj"), never inside a word (an e-mail)
+    re.compile(r"(?:^|(?<=[\s(\[\-,;:]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
+    re.compile(
+        r"\b(?:owner|owners|assignee|assigned to|who)\s*[:=.\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\((?P<o>[A-Za-z][A-Za-z.\-]{1,24})\)"),
+    # "cwner: raj", "owher. sam": the keyword misread, so only with a separator after it
+    re.compile(r"\b(?P<k>[A-Za-z]{5})(?P<sep>\s?[:=.]\s*|\s+)@?(?P<o>[A-Za-z][\w.\-]*)"),
+    # "ROLLBACK@MARIA", "DEPLOYSOWNER: LENA": written apart, read together (no e-mail: no dot)
+    re.compile(r"(?<=[A-Za-z])[@©®](?P<o>[A-Za-z][\w\-]*)(?![\w.@])"),
+    re.compile(r"(?<=[A-Za-z])owner\s*[:=]\s*@?(?P<o>[A-Za-z][\w.\-]*)", re.IGNORECASE),
+)
+_FUZZY_OWNER = _OWNER_PATTERNS[3]
+_NOT_OWNERS = {
+    "due",
+    "by",
+    "done",
+    "open",
+    "wip",
+    "todo",
+    "tbd",
+    "asap",
+    "p1",
+    "p2",
+    "p3",
+    "high",
+    "low",
+    "medium",
+    "urgent",
+    "in",
+    "progress",
+    "ms",
+    "s",
+    "min",
+    "h",
+    "d",
+    "rps",
+    "eod",
+    "eow",
+} | set(_MONTHS)
+
+
+def _has_owner(text: str) -> bool:
+    return _find_owner(text) is not None
+
+
+def _find_owner(text: str) -> tuple[str, int, int] | None:
+    for pattern in _OWNER_PATTERNS:
+        for m in pattern.finditer(text):
+            owner = m.group("o").strip(".-")
+            low = owner.lower()
+            if not owner or low in _NOT_OWNERS or low in _MONTH_WORDS:
+                continue
+            if pattern is _OWNER_PATTERNS[2] and vocab.lookup(owner).direction is not None:
+                continue  # "(p95)", "(latency)": a metric, not a person
+            if pattern is _FUZZY_OWNER and not _like_owner_word(
+                m.group("k"), 3 if m.group("sep").strip() else 4
+            ):
+                continue
+            glued = re.fullmatch(rf"(?P<o>[a-z]{{2,}}?){_MONTH}", low, re.IGNORECASE)
+            if glued and re.match(r"\s*\d", text[m.end() :]):
+                # "@EvaMay 15": the owner and the due month written together
+                return glued.group("o"), m.start(), m.start("o") + len(glued.group("o"))
+            return low, m.start(), m.end()
+    return None
+
+
+def _like_owner_word(word: str, same: int) -> bool:
+    """'cwner', 'owher', 'cuner', 'ovner': the word "owner" with a letter or two misread (at
+    least `same` of its five letters in place)."""
+    low = word.lower()
+    return (
+        low != "owner"
+        and low.endswith("r")
+        and len(low) == 5
+        and sum(a == b for a, b in zip(low, "owner", strict=True)) >= same
+    )
+
+
+_MONTH_WORDS = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "sept",
+    "october",
+    "november",
+    "december",
+} | set(_MONTHS)
+
+
+def _split_metric_prefix(
+    text: str, metric_names: tuple[str, ...] | list[str], threshold: float = 0.8
+) -> tuple[str | None, str]:
+    """("P95 latency", "slow API") from "P95 latency: slow API" when the prefix is a metric.
+
+    Also when the prefix was misread ("ITFR:" for "TTFR:"), cut at its left edge ("ss rate:"
+    for "Success rate:", the tail of only one metric of the table), or its colon was lost
+    ("Apdex lazy-load images": a metric of the table, then more words)."""
+    head = _metric_head(text, metric_names, threshold)
+    m = re.match(r"^(?P<p>[^:]{1,40}?)\s*(?::|\s[-–—]\s)\s*(?P<r>.*)$", text)
+    if head is not None and (m is None or len(m.group("p").split()) > head[2]):
+        return head[0], head[1]
+    if m and not _find_owner(m.group("p") + " x"):
+        prefix = m.group("p").strip()
+        name, _ = closest_name(prefix, metric_names, threshold)
+        if name is not None:
+            return name, m.group("r")
+        corrected, score = match_metric_name(prefix, threshold)
+        if score >= threshold and len(prefix.split()) <= 4:
+            near, s = closest_name(corrected, metric_names, 0.6)
+            return (near if near is not None else corrected), m.group("r")
+        if (
+            m.group(0)[len(m.group("p")) :].lstrip().startswith(":")
+            and len(prefix) >= 2
+            and len(prefix.split()) <= 3
+        ):
+            low = vocab.fold(prefix)
+            tails = {
+                n
+                for n in metric_names
+                if vocab.fold(n).endswith(low)
+                and vocab.fold(n) != low
+                and (len(low) >= 4 or " " not in vocab.fold(n))
+            }
+            if len(tails) == 1:
+                return tails.pop(), m.group("r")
+    return None, text
+
+
+def _metric_head(
+    text: str, metric_names: tuple[str, ...] | list[str], threshold: float
+) -> tuple[str, str, int] | None:
+    """(metric, rest, words) when the text starts with a metric of the table's words and goes
+    on with at least two more words, its colon lost."""
+    words = text.split()
+    found: list[tuple[int, float, str]] = []
+    for n in set(metric_names):
+        k = len(n.split())
+        if n and len(words) > k + 1:
+            head = " ".join(words[:k]).rstrip(".,;")
+            sim = vocab.similarity(head, n)
+            if sim >= max(threshold, 0.85):
+                found.append((-len(n), -sim, n))
+    if not found:
+        return None
+    # the longest name, then the closest, then the first in order: never the set's hash order
+    # ("p90 latency" and "p99 latency" are as long; the head written decides)
+    n = min(found)[2]
+    k = len(n.split())
+    return n, " ".join(words[k:]), k
+
+
+def read_action(
+    text: str,
+    review_date: date | None,
+    metric_names: tuple[str, ...] | list[str] = (),
+    date_order: str = "mdy",
+    name_match: float = 0.8,
+    review_doubtful: bool = False,
+    review_year_doubtful: bool = False,
+) -> tuple[Action | None, Doubt]:
+    """The action of a line and how sure it is. `review_doubtful`: the review date was read with
+    a repair, so a due date without a year, counted from it, is doubtful too;
+    `review_year_doubtful`: the title's year is far from the photo's, so a due date's own year,
+    written by the same hand, may be misread the same way."""
+    t = normalise(text)
+    t = _BULLET.sub("", t).strip()
+    doubt = Doubt()
+    metric, t = _split_metric_prefix(t, metric_names, name_match)
+    owner = None
+    found = _find_owner(t)
+    if found and not re.search(r"\d", found[0]):  # "tom-2027-01-23": the date first
+        owner, start, end = found
+        t = t[:start] + " " + t[end:]
+    due = None
+    # "dve 27 Dec": the word "due" misread
+    t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
+    # "due9/26", "by_4/23" (a stroke read as an underscore)
+    t = re.sub(r"\b(due|by)(?:_|(?=\d))", r"\1 ", t, flags=re.IGNORECASE)
+    bare = _without_accents(t)  # "28 Sép": an accent OCR put on a month; same length as t
+    hit = find_date(bare, date_order) or _slashless_date(bare, date_order)
+    if hit is not None:
+        due, doubt = _due(hit, review_date, review_doubtful, doubt)
+        t = t[: hit.start] + " " + t[hit.end :]
+    found = _find_owner(t) if owner is None else None
+    if found:
+        owner, start, end = found
+        t = t[:start] + " " + t[end:]
+    t = re.sub(
+        r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t, flags=re.IGNORECASE
+    )
+    t = re.sub(r"\(\s*\)|\[\s*\]", " ", t)
+    t = re.sub(r"\s+", " ", t).strip(" .,;:-–—|()[]")
+    t = re.sub(r"\s+(?:due|by)$", "", t, flags=re.IGNORECASE).strip(" .,;:-–—|")
+    if not t:
+        return None, doubt
+    if due is None and re.search(
+        rf"(?<![\w+/]){_D}*\d{_D}*(?![\w+%/])|\b{_MONTH}(?![a-z])|"
+        r"\b(?:due|by)\b",
+        t,
+        re.IGNORECASE,
+    ):
+        doubt = doubt.lower(
+            "guessed", f"a date may be in {t!r} but none was read", "due.unread", "due"
+        )
+    elif due is None and hit is None:
+        doubt = doubt.lower("doubtful", "no due date read", "due.absent", "due")
+    if owner is None and re.search(r"[@©®]", t):
+        doubt = doubt.lower("guessed", "an '@' but no owner read", "owner.unread", "owner")
+    elif owner is None:
+        doubt = doubt.lower("doubtful", "no owner read", "owner.absent", "owner")
+    if due is not None and review_year_doubtful and hit is not None and hit.year is not None:
+        # the same hand's year, misread in the title, may be misread here too
+        doubt = doubt.lower(
+            "doubtful",
+            "due date checked against a doubtful review date",
+            "due.review_doubtful",
+            "due",
+        )
+    if owner is not None and not re.fullmatch(r"[a-z]+(?:[.\-][a-z]+)?", owner):
+        doubt = doubt.lower(
+            "guessed", f"owner {owner!r} does not read as a name", "owner.not_a_name", "owner"
+        )
+    return Action(
+        text=t,
+        owner=owner,
+        due=due,
+        metric=metric,
+        status="open",
+        needs_review=bool(doubt.reasons),
+        review_reasons=doubt.reasons,
+        review_codes=doubt.codes,
+    ), doubt
+
+
+def _due(
+    hit: DateHit, review_date: date | None, review_doubtful: bool, doubt: Doubt
+) -> tuple[str | None, Doubt]:
+    """The due date a date found on an action's line gives, and the doubt about it."""
+    due = None
+    d = resolve_date(hit, review_date)
+    doubt = doubt + hit.doubt.about("due")
+    if d is None:
+        doubt = doubt.lower(
+            "misread",
+            "due date has no year and the review date is unknown",
+            "due.no_year",
+            "due",
+        )
+    else:
+        due = d.isoformat()
+        if hit.year is None and review_doubtful:
+            doubt = doubt.lower(
+                "guessed",
+                "due date has no year and the review date is doubtful",
+                "due.review_doubtful",
+                "due",
+            )
+        if review_date is not None and not (
+            -DUE_BEFORE_REVIEW_DAYS <= (d - review_date).days <= DUE_AFTER_REVIEW_DAYS
+        ):
+            # "2024-04-28" on a review of 2026: a year misread, or an old line
+            doubt = doubt.lower(
+                "misread",
+                f"due date {due} is far from the review date",
+                "due.far_from_review",
+                "due",
+            )
+    return due, doubt
+
+
+def match_owner(owner: str, team: tuple[str, ...], threshold: float) -> tuple[str | None, bool]:
+    """The roster member an owner read is (lower case), and whether it was read exactly: "ras"
+    on a team of raj and maria is raj, not exact; "bob" is nobody (None)."""
+    roster = {m.strip().lower().lstrip("@"): m for m in team}
+    if owner.lower() in roster:
+        return owner.lower(), True
+    scored = sorted(((vocab.similarity(owner, m), m) for m in roster), reverse=True)
+    if not scored or scored[0][0] < threshold:
+        return None, False
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None, False  # two members as near: no telling which
+    return scored[0][1], False
+
+
+def _without_accents(text: str) -> str:
+    """Each character without its accent ("Sép" → "Sep"), the string as long as before."""
+    return "".join(unicodedata.normalize("NFD", c)[0] for c in text)
+
+
+def _slashless_date(text: str, date_order: str) -> DateHit | None:
+    """ "1018" or "315" where a short date ("10/18", "3/15") lost its slash: a bare group of
+    three or four digits that splits into exactly one valid month and day. Always doubtful."""
+    found = None
+    for m in re.finditer(r"(?<![\w/.,+])(\d{3,4})(?![\w/%+]|[.,]\d)", text):
+        digits = m.group(1)
+        splits = set()
+        for i in range(1, len(digits)):
+            a, b = digits[:i], digits[i:]
+            if len(a) > 2 or len(b) > 2 or b.startswith("0") and len(b) == 1:
+                continue
+            month, day = (int(b), int(a)) if date_order == "dmy" else (int(a), int(b))
+            if 1 <= month <= 12 and 1 <= day <= 31 and not (month == 2 and day > 29):
+                splits.add((month, day))
+        if len(splits) == 1 and found is None:
+            month, day = splits.pop()
+            found = DateHit(
+                m.start(),
+                m.end(),
+                None,
+                month,
+                day,
+                Doubt().lower(
+                    "misread",
+                    f"date {digits!r} read as {month}/{day} (its slash lost)",
+                    "date.slash_lost",
+                ),
+            )
+        elif splits:
+            return None  # "111": 1/11 or 11/1
+    return found
+
+
+def parse_action(
+    text: str,
+    review_date: date | None,
+    metric_names: tuple[str, ...] | list[str] = (),
+    date_order: str = "mdy",
+) -> Action | None:
+    """An action line: "- P95 latency: add circuit breaker @maria 12/15" → text, metric, owner
+    ("maria"), due (ISO). None when nothing but markers is left."""
+    return read_action(text, review_date, metric_names, date_order)[0]
+
+
+def parse_root_cause(text: str, metric_names: tuple[str, ...] | list[str] = ()) -> RootCause | None:
+    """A root cause line: "- P95 latency: slow third-party card API" → metric and text."""
+    t = _BULLET.sub("", normalise(text)).strip()
+    metric, rest = _split_metric_prefix(t, metric_names)
+    rest = re.sub(r"\s+", " ", rest).strip(" .,;:-–—|")
+    if not rest:
+        return None
+    return RootCause(metric=metric, text=rest)

@@ -1,0 +1,210 @@
+"""Dates as handwritten and as OCR reads them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from boardsnap.reading import vocab
+from boardsnap.reading.parse.doubt import Doubt
+from boardsnap.reading.parse.values import normalise
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+# a month as written, and as OCR misreads one: "Uct"/"0ct" (Oct), "Ju1" (Jul)
+_MONTH = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|apt|may|june?|ju[l1|]y?|"
+    r"aug(?:ust)?|aus|sep(?:t(?:ember)?)?|[o0ud]ct(?:ober)?|n[o0]v(?:ember)?|dec(?:ember)?|"
+    r"sul)\.?"
+)
+# month names as OCR misreads them in handwriting: a g read as s, an r as t, an o as 0
+_MONTH_SLIPS = {
+    "uct": "oct",
+    "dct": "oct",  # an O closed on its left read as D
+    "sul": "jul",  # a J without its hook read as S
+    "0ct": "oct",
+    "ju1": "jul",
+    "ju|": "jul",
+    "aus": "aug",
+    "apt": "apr",
+    "n0v": "nov",
+}
+_D = "[0-9OoIlCU]"  # a digit, or a letter OCR reads for one (a 0 open at the top reads as C or U)
+# In a dashed ISO date (its shape tells it is one) more letters stand for digits: "20Z6-O5-O9",
+# "202G-05-09", "2c26-c6-28".
+_DL = "[0-9OoDCcUuIl|iZzSsGbBgq]"
+_DATE_DIGIT_FIXES = {
+    **vocab.DIGIT_FIXES,
+    **str.maketrans({"c": "0", "u": "0", "G": "6", "b": "6", "g": "9", "q": "9"}),
+}
+_DAY = r"\d{1,2}|\d[OoIl]|[OoIl]\d"  # "Aug 2O", "I2 May": a look-alike letter beside a digit
+_DATE_PATTERNS = (
+    (
+        "ymd",
+        re.compile(
+            rf"(?<![\w/])(?P<y>{_D}{{4}})[-/.](?P<a>{_D}{{1,2}})[-/.](?P<b>{_D}{{1,2}})"
+            r"(?![\w/])"
+        ),
+    ),
+    (
+        "ymd",
+        re.compile(rf"(?<!\d)(?P<y>[2Z]{_DL}{{3}})-(?P<a>{_DL}{{2}})-(?P<b>{_DL}{{2}})(?![\w/])"),
+    ),
+    (
+        "abY",
+        re.compile(
+            rf"(?<![\w/.])(?P<a>{_D}{{1,2}})[/.-](?P<b>{_D}{{1,2}})[/.-]"
+            rf"(?P<y>{_D}{{4}}|{_D}{{2}})(?![\w/])"
+        ),
+    ),
+    (
+        "mon_d",
+        re.compile(
+            rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?\b"
+            r"(?:,?\s*(?P<y>\d{4})\b)?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "d_mon",
+        re.compile(
+            rf"(?<![\w/.])(?P<b>{_DAY})(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b"
+            r"(?:,?\s*(?P<y>\d{4})\b)?",
+            re.IGNORECASE,
+        ),
+    ),
+    ("ab", re.compile(rf"(?<![\w/.])(?P<a>{_D}{{1,2}})/(?P<b>{_D}{{1,2}})(?![\w/])")),
+)
+
+
+@dataclass(frozen=True)
+class DateHit:
+    start: int
+    end: int
+    year: int | None
+    month: int
+    day: int
+    doubt: Doubt
+
+
+def find_date(text: str, date_order: str = "mdy") -> DateHit | None:
+    """The first date written in the text (full or short), or None."""
+    hits = []
+    for kind, pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            hit = _date_hit(kind, m, date_order)
+            if hit is not None:
+                hits.append(hit)
+                break
+    if not hits:
+        return None
+    # the earliest; at the same place the longest (a full date over its short prefix)
+    return min(hits, key=lambda h: (h.start, -(h.end - h.start)))
+
+
+def _digits(s: str) -> tuple[int, bool]:
+    fixed = s.translate(_DATE_DIGIT_FIXES)
+    return int(fixed), fixed != s
+
+
+def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
+    doubt = Doubt()
+    repaired = False
+    try:
+        year: int | None = None
+        if m.groupdict().get("y"):
+            year, r = _digits(m.group("y"))
+            repaired |= r
+            if year < 100:
+                year += 2000
+            if repaired and not 2000 <= year < 2100:
+                return None  # letters read as the digits of a year no review is held in
+        by_name = kind.startswith("mon") or kind.startswith("d_mon")
+        if sum(c.isdigit() for c in m.group(0)) < (1 if by_name else 2):
+            return None  # "CI/CD", "Ol/lC": letters alone make no date
+        if by_name:
+            mon = m.group("mon").lower()[:3]
+            month = _MONTHS[_MONTH_SLIPS.get(mon, mon)]
+            day, repaired = _digits(m.group("b"))
+            repaired |= mon in _MONTH_SLIPS
+        elif kind == "ymd":
+            month, r1 = _digits(m.group("a"))
+            day, r2 = _digits(m.group("b"))
+            repaired |= r1 or r2
+        else:
+            a, r1 = _digits(m.group("a"))
+            b, r2 = _digits(m.group("b"))
+            repaired |= r1 or r2
+            month, day = (b, a) if date_order == "dmy" else (a, b)
+            if month > 12 and day <= 12:
+                month, day = day, month
+                doubt = doubt.lower(
+                    "misread",
+                    f"date {m.group(0)!r} read with day and month swapped",
+                    "date.day_month_swapped",
+                )
+    except ValueError:
+        return None
+    if repaired:
+        doubt = doubt.lower(
+            "misread", f"date {m.group(0)!r}: letters taken for digits", "date.letters_as_digits"
+        )
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if year is not None:
+        try:
+            date(year, month, day)
+        except ValueError:
+            return None
+    elif day > 29 and month == 2:
+        return None
+    return DateHit(m.start(), m.end(), year, month, day, doubt)
+
+
+def resolve_date(hit: DateHit, review_date: date | None) -> date | None:
+    """A full date as written; a short one is the first such day on or after the review date."""
+    if hit.year is not None:
+        return date(hit.year, hit.month, hit.day)
+    if review_date is None:
+        return None
+    for year in range(review_date.year, review_date.year + 9):
+        try:
+            d = date(year, hit.month, hit.day)
+        except ValueError:
+            continue  # 30 February, or 29 February outside a leap year
+        if d >= review_date:
+            return d
+    return None
+
+
+def parse_due(text: str, review_date: date | None, date_order: str = "mdy") -> str | None:
+    """The due date written in the text, ISO, or None."""
+    hit = find_date(normalise(text), date_order)
+    if hit is None:
+        return None
+    d = resolve_date(hit, review_date)
+    return d.isoformat() if d else None
+
+
+def _latest_on_or_before(hit: DateHit, limit: date) -> date | None:
+    for year in range(limit.year, limit.year - 9, -1):
+        try:
+            d = date(year, hit.month, hit.day)
+        except ValueError:
+            continue
+        if d <= limit:
+            return d
+    return None

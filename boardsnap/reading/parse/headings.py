@@ -1,0 +1,135 @@
+"""Section headings and the table's column headings."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from boardsnap.reading import vocab
+from boardsnap.reading.parse.names import clean_name
+from boardsnap.reading.parse.values import _has_number, normalise
+from boardsnap.reading.results import OcrText
+
+_ROOT_HEADINGS = (
+    "root causes",
+    "root cause",
+    "causes",
+    "cause",
+    "why",
+    "rca",
+    "root-causes",
+    "what went wrong",
+    "contributing factors",
+)
+_ACTION_HEADINGS = (
+    "actions",
+    "action items",
+    "action",
+    "remediation",
+    "next steps",
+    "follow ups",
+    "follow-ups",
+    "followups",
+    "todo",
+    "to do",
+    "to-do",
+)
+
+
+def heading_of(text: str) -> tuple[str | None, str]:
+    """('root' | 'actions' | None, the text after the heading) for a line."""
+    t = clean_name(text)
+    head, _, rest = t.partition(":")
+    low = re.sub(r"\s+", " ", head.lower()).strip(" ?")
+    for kind, words in (("root", _ROOT_HEADINGS), ("actions", _ACTION_HEADINGS)):
+        for w in words:
+            if low == w or (len(w) >= 5 and vocab.similarity(low, w) >= 0.85):
+                return kind, rest.strip()
+    return None, t
+
+
+_ROLE_WORDS = {
+    "name": ("metric", "metrics", "name", "sli", "kpi", "indicator", "measure", "sla"),
+    "target": ("target", "targets", "slo", "goal", "objective", "threshold", "limit"),
+    "actual": (
+        "actual",
+        "actuals",
+        "measured",
+        "observed",
+        "current",
+        "value",
+        "achieved",
+        "result",
+        "month",
+        "week",
+    ),
+    "mark": (
+        "status",
+        "mark",
+        "notes",
+        "note",
+        "met",
+        "ok",
+        "verdict",
+        "state",
+        "comment",
+        "comments",
+        "breach",
+        "pass",
+    ),
+}
+
+
+@lru_cache(maxsize=2048)  # every row is tried as a header; the second look re-parses tables
+def _role_of(text: str) -> str | None:
+    words = re.findall(r"[a-z]+", normalise(text).lower())
+    # the whole cell first, spaces dropped: "MET RIC" is "metric", not the mark word "met"
+    for w in ["".join(words), *words] if len(words) > 1 else words:
+        for role, keys in _ROLE_WORDS.items():
+            if w in keys or (
+                len(w) >= 5 and any(vocab.similarity(w, k) >= 0.8 for k in keys if len(k) >= 5)
+            ):
+                return role
+    return None
+
+
+def column_roles(header: tuple[OcrText, ...]) -> dict[str, int] | None:
+    """Column index per role from a header row, or None when the row is no header."""
+    roles: dict[str, int] = {}
+    cell_roles = []
+    for i, cell in enumerate(header):
+        if _has_number(cell.text):
+            return None
+        role = _role_of(cell.text)
+        cell_roles.append(role)
+        if role and role not in roles:
+            roles[role] = i
+    if not {"target", "actual"} <= roles.keys():
+        # a cell naming two columns ("Target  Actual"): the line between them was not seen
+        for i, cell in enumerate(header):
+            pair = _two_roles(cell.text) if cell_roles[i] in (None, "name", "target") else None
+            if pair is not None and all(roles.get(r, i) == i for r in pair):
+                roles.update(dict.fromkeys(pair, i))
+                break
+    if len(roles) < 2:
+        return None
+    free = [i for i in range(len(header)) if i not in roles.values()]
+    for role in ("name", "target", "actual", "mark"):
+        if role not in roles and free:
+            roles[role] = free.pop(0)
+    return roles
+
+
+def _two_roles(text: str) -> tuple[str, str] | None:
+    """The two columns a header cell names when the line between them was not seen: the metric
+    and the target ("METRIC TARGET"), or the target and the actual ("Target Actual", read glued
+    and misspelt as "TarsetActual"); None for a cell of one role."""
+    letters = "".join(re.findall(r"[a-z]+", normalise(text).lower()))
+    for k in range(4, len(letters) - 3):
+        first, second = _role_of(letters[:k]), _role_of(letters[k:])
+        if first is not None and second is not None and (first, second) in _ADJACENT_ROLES:
+            return first, second
+    return None
+
+
+_ADJACENT_ROLES = {("name", "target"), ("target", "actual")}

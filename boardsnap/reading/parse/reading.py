@@ -1,0 +1,406 @@
+"""The whole reading: the board document, not yet judged."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import replace
+from datetime import date
+
+from boardsnap.document import Action, Board, Metric, ReviewCode, RootCause
+from boardsnap.reading.parse.actions import _has_owner, match_owner, parse_root_cause, read_action
+from boardsnap.reading.parse.context import ParseContext
+from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
+from boardsnap.reading.parse.doubt import Doubt
+from boardsnap.reading.parse.headings import _role_of, column_roles, heading_of
+from boardsnap.reading.parse.names import _BULLET, match_metric_name
+from boardsnap.reading.parse.rows import _POSITIONAL, _cell, _conf, build_metric, split_row_line
+from boardsnap.reading.parse.titles import _looks_like_title, _title_parts
+from boardsnap.reading.parse.values import _has_number, normalise, read_value
+from boardsnap.reading.results import OcrText, Reading
+
+
+def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
+    """The board document from what OCR read, not judged (every status is "unknown")."""
+    warnings: list[str] = []
+    metrics: list[Metric] = []
+    row_warnings: list[list[str]] = []
+    for metric, warns in _table_metrics(reading.cells, ctx):
+        metrics.append(metric)
+        row_warnings.append(warns)
+    table_read = bool(metrics)
+
+    lines = [ln for ln in reading.lines if normalise(ln.text)]
+    title_lines, body = _split_title(lines, ctx.date_order)
+    title = " ".join(normalise(ln.text) for ln in title_lines) or None
+    service, review, title_doubt, review_far = _review_date(title, ctx)
+    if title_doubt is not None and title_doubt.reasons:
+        warnings.append("review date: " + "; ".join(title_doubt.reasons))
+    if not service:
+        warnings.append("service: no service name read in the title")
+
+    names = [m.name for m in metrics]
+    root_causes: list[RootCause] = []
+    actions: list[Action] = []
+    section: str | None = None
+    headed: dict[str, str] = {}  # each section's heading as read
+    for line in body:
+        text = normalise(line.text)
+        kind, after = heading_of(text)
+        if kind is not None:
+            section = kind
+            headed.setdefault(kind, text)
+            if not after:
+                continue
+            text = after
+        if section is None and not table_read:
+            row = _line_metric(line, text, ctx)
+            if row is not None:
+                metric, warns = row
+                metrics.append(metric)
+                row_warnings.append(warns)
+                names.append(metric.name)
+                continue
+            if _is_header_line(text):
+                continue
+        is_action = (
+            section == "actions"
+            or (
+                section is None
+                and (_has_owner(text) or find_date(text, ctx.date_order) is not None)
+            )
+            or (section == "root" and re.search(r"(?:^|\s)[@©®]\w", text) is not None)
+        )
+        if is_action:
+            action, doubt = read_action(
+                text,
+                review,
+                names,
+                ctx.date_order,
+                ctx.name_match,
+                review_doubtful=bool(title_doubt is not None and title_doubt.reasons),
+                review_year_doubtful=review_far,
+            )
+            if action is None:
+                continue
+            action = _checked_action(action, line, ctx)
+            if line.box is not None:
+                action = replace(action, line_box=tuple(int(v) for v in line.box))
+            actions.append(action)
+            continue
+        cause = parse_root_cause(text, names)
+        if cause is None:
+            continue
+        if section == "root" or cause.metric is not None:
+            root_causes.append(cause)
+
+    warnings.extend(_empty_sections(headed, root_causes, actions))
+    for i, (metric, warns) in enumerate(zip(metrics, row_warnings, strict=True), start=1):
+        label = f"row {i} ({metric.name})" if metric.name else f"row {i}"
+        warnings.extend(f"{label}: {w}" for w in warns)
+    return Board(
+        source=ctx.source,
+        title=title,
+        service=service,
+        review_date=review.isoformat() if review else None,
+        metrics=tuple(metrics),
+        root_causes=tuple(root_causes),
+        actions=tuple(actions),
+        warnings=tuple(warnings),
+    )
+
+
+def _line_metric(line: OcrText, text: str, ctx: ParseContext) -> tuple[Metric, list[str]] | None:
+    """A metric row read from a line of text ("P95 latency < 200ms 240ms"), when there is no
+    ruled table: only a line that names an SLA metric is one."""
+    parts = split_row_line(text)
+    if (
+        parts is None
+        or _is_header_line(text)
+        or match_metric_name(parts[0], ctx.name_match)[1] < ctx.name_match
+    ):
+        return None
+    name_t, target_t, actual_t, rest_t = parts
+    conf = line.confidence
+    metric, warns = build_metric(
+        OcrText(name_t, conf),
+        OcrText(target_t, conf),
+        OcrText(actual_t, conf),
+        OcrText(rest_t, conf) if rest_t else None,
+        ctx,
+    )
+    if line.box is not None:
+        metric = replace(metric, cell_boxes=(tuple(int(v) for v in line.box),))
+    return metric, warns
+
+
+def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
+    """An action with the doubts of its line: read with low confidence, an owner on no roster."""
+    doubt = Doubt(reasons=action.review_reasons, codes=action.review_codes)
+    if _conf(line) < ctx.low_confidence:
+        why = f"line read with low OCR confidence ({_conf(line):.2f})"
+        doubt = doubt.lower("ocr", why, "ocr.low_confidence", "text")
+    owner = action.owner
+    if ctx.team and owner is not None:
+        member, exact = match_owner(owner, ctx.team, ctx.owner_match)
+        if not exact:  # corrected to a member, or on no roster: a person checks
+            why = (
+                f"owner {owner!r} read as {member}"
+                if member
+                else f"owner {owner!r} not on the team"
+            )
+            doubt = doubt.lower("ocr", why, "owner.not_on_team", "owner")
+            owner = member or owner
+    if doubt.reasons == action.review_reasons:
+        return action
+    return replace(
+        action,
+        owner=owner,
+        needs_review=True,
+        review_reasons=doubt.reasons,
+        review_codes=doubt.codes,
+    )
+
+
+def _review_date(
+    title: str | None, ctx: ParseContext
+) -> tuple[str | None, date | None, Doubt | None, bool]:
+    """The service and the review date a title says, the doubt about that date, and whether it
+    is far from the photo's date (a year misread, which a due date's year may share)."""
+    service, review, title_doubt = None, None, None
+    if title:
+        service, hit = _title_parts(title, ctx.date_order)
+        if hit is not None:
+            if hit.year is not None:
+                review = date(hit.year, hit.month, hit.day)
+            elif ctx.fallback_date is not None:
+                review = _latest_on_or_before(hit, ctx.fallback_date)
+            title_doubt = hit.doubt
+    from_title = review is not None
+    if review is None:
+        review = ctx.fallback_date
+        # nothing said the review's day: the photo's date stands in, and a person must see so
+        where = "no title read" if not title else "no date read in the title"
+        taken = f"the photo's date {review.isoformat()} taken" if review else "unknown"
+        title_doubt = Doubt().lower("misread", f"{where}; {taken}", "review_date.absent", "title")
+    review_far = bool(
+        title_doubt is None or not any(c.code == "review_date.absent" for c in title_doubt.codes)
+    ) and bool(
+        ctx.fallback_date is not None
+        and review is not None
+        and abs((review - ctx.fallback_date).days) >= ctx.review_date_apart_days
+    )
+    if review_far and ctx.fallback_date is not None and review is not None:
+        # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
+        title_doubt = (title_doubt or Doubt()).lower(
+            "misread",
+            f"the title's date {review.isoformat()} is far from the photo's date "
+            f"{ctx.fallback_date.isoformat()}",
+            "review_date.far_from_photo",
+            "title",
+        )
+    if (
+        not review_far
+        and from_title
+        and review is not None
+        and ctx.capture_date is not None
+        and not 0 <= (ctx.capture_date - review).days <= ctx.review_capture_days
+    ):
+        # "6/2" for "6/20": a board is photographed at its review, not weeks later (or before)
+        title_doubt = (title_doubt or Doubt()).lower(
+            "misread",
+            f"the title's date {review.isoformat()} is not the photo's capture date "
+            f"{ctx.capture_date.isoformat()} or a few days before it",
+            "review_date.not_capture_day",
+            "title",
+        )
+    return service, review, title_doubt, review_far
+
+
+def _empty_sections(
+    headed: dict[str, str], causes: list[RootCause], actions: list[Action]
+) -> list[str]:
+    """A warning for each section heading (Root causes, Actions) with nothing of its kind read
+    on the board: its lines were cut off by the photo or the view, or not read."""
+    out = []
+    for kind, heading in headed.items():
+        if actions if kind == "actions" else causes:
+            continue
+        what = "actions" if kind == "actions" else "root causes"
+        out.append(
+            f"{what}: nothing read under the heading {heading!r}: cut off by the photo or the "
+            "view, or unreadable; check the board"
+        )
+    return out
+
+
+def _table_metrics(
+    cells: tuple[tuple[OcrText, ...], ...], ctx: ParseContext
+) -> list[tuple[Metric, list[str]]]:
+    rows = [r for r in cells if any(normalise(c.text) for c in r)]
+    if not rows:
+        return []
+    blocks = _side_by_side(rows)
+    if blocks:
+        return [m for block in blocks for m in _table_metrics(block, ctx)]
+    roles: dict[str, int] | None = None
+    start = 0
+    for i, row in enumerate(rows[:2]):
+        roles = column_roles(row)
+        if roles is not None:
+            start = i + 1
+            break
+    if roles is None:
+        roles = dict(_POSITIONAL)
+    out = []
+    for row in rows[start:]:
+        if column_roles(row) is not None:
+            continue  # a header repeated
+        name_cell = _cell(row, roles.get("name"))
+        target_cell = _cell(row, roles.get("target"))
+        actual_cell = _cell(row, roles.get("actual"))
+        mark_cell = _cell(row, roles.get("mark"))
+        merged = None
+        if target_cell is not None and roles.get("target") == roles.get("actual"):
+            target_cell, actual_cell = _two_values(target_cell)
+            merged = "target and actual"
+        elif name_cell is not None and roles.get("name") == roles.get("target"):
+            name_cell, target_cell = _name_and_value(name_cell)
+            merged = "name and target"
+        if not any(
+            normalise(c.text) for c in (name_cell, target_cell, actual_cell) if c is not None
+        ):
+            continue  # only a mark or a note: no row
+        if not _plausible_row(name_cell, target_cell, actual_cell) and not _named_sla_row(
+            name_cell, ctx
+        ):
+            continue  # a box of a drawing, not a commitment
+        metric, warns = build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx)
+        if merged:  # cut apart by the parser: a repair, worth a look like any other
+            reason = f"{merged} read from one cell (the line between the columns not seen)"
+            code = ReviewCode("cell.split", "row" if merged.startswith("target") else "target")
+            metric = replace(
+                metric,
+                needs_review=True,
+                review_reasons=(*metric.review_reasons, reason),
+                review_codes=(*metric.review_codes, code),
+            )
+        out.append((metric, warns))
+    if start == 0 and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out):
+        return []  # no header and no SLA metric named: some other grid on the board
+    return out
+
+
+def _side_by_side(
+    rows: list[tuple[OcrText, ...]],
+) -> list[tuple[tuple[OcrText, ...], ...]] | None:
+    """Two tables drawn side by side whose rules line up are segmented as one grid; its header
+    then names the metric column twice (Metric | Target | Actual | Metric | ...). Split it into
+    one block of columns per table, each read as a table of its own."""
+    for row in rows[:2]:
+        if column_roles(row) is None:
+            continue
+        names = [i for i, c in enumerate(row) if _role_of(c.text) == "name"]
+        if len(names) < 2:
+            return None
+        bounds = [0, *names[1:], max(len(r) for r in rows)]
+        return [tuple(tuple(r[a:b]) for r in rows) for a, b in itertools.pairwise(bounds)]
+    return None
+
+
+_VALUE_START = re.compile(
+    r"[<>≤≥=]|(?<=\s)(?:\d|under\b|below\b|max\b|min\b|at\s*(?:least|most)\b|"
+    r"(?:one|two|three|four|five|six)\s+nines?\b)",
+    re.IGNORECASE,
+)
+
+
+def _name_and_value(cell: OcrText) -> tuple[OcrText, OcrText]:
+    """A cell holding the metric name and its target ("MTTR ≤ 2 h", "P95 latency 150ms", the line
+    between the columns not seen), cut where the first value that runs to the end begins."""
+    text = normalise(cell.text)
+    for m in _VALUE_START.finditer(text):
+        name, value = text[: m.start()].strip(), text[m.start() :].strip()
+        v = read_value(value, in_cell=False)
+        if sum(c.isalpha() for c in name) >= 2 and v.value is not None and not v.rest.strip():
+            return replace(cell, text=name, char_confidences=()), replace(
+                cell, text=value, char_confidences=()
+            )
+    return cell, replace(cell, text="", char_confidences=())
+
+
+def _two_values(cell: OcrText) -> tuple[OcrText, OcrText]:
+    """A cell holding a target and an actual ("< 0.5% 0.57%", the column line between them not
+    seen), cut after the first value; the actual is empty when no second value follows."""
+    text = normalise(cell.text)
+    rest = read_value(text, in_cell=False).rest.strip()
+    cut = text.rfind(rest) if rest else -1
+    if cut <= 0:
+        return cell, replace(cell, text="", char_confidences=())
+    chars = cell.char_confidences if len(cell.char_confidences) == len(text) else ()
+
+    def part(a: int, b: int) -> OcrText:
+        return replace(cell, text=text[a:b].strip(), char_confidences=())
+
+    target, actual = part(0, cut), part(cut, len(text))
+    if chars:  # each part keeps its characters' confidences when nothing was stripped
+        if len(target.text) == cut:
+            target = replace(target, char_confidences=chars[:cut])
+        if len(actual.text) == len(text) - cut:
+            actual = replace(actual, char_confidences=chars[cut:])
+    return target, actual
+
+
+def _plausible_row(name: OcrText | None, target: OcrText | None, actual: OcrText | None) -> bool:
+    """A metric row names something and writes a commitment or a result as a number."""
+    if name is None or len(re.findall(r"[A-Za-z]", name.text)) < 2:
+        return False
+    values = " ".join(c.text for c in (target, actual) if c is not None)
+    return _has_number(values) or "nine" in values.lower()
+
+
+def _named_sla_row(name: OcrText | None, ctx: ParseContext) -> bool:
+    """A row that names an SLA metric but holds no number (not filled in, or wiped): kept as a
+    row to review, so that it is not silently missing from the report."""
+    return name is not None and match_metric_name(name.text, ctx.name_match)[1] >= ctx.name_match
+
+
+def _is_header_line(text: str) -> bool:
+    words = re.findall(r"[A-Za-z]+", text)
+    return (
+        not _has_number(text)
+        and len(words) >= 2
+        and sum(_role_of(w) is not None for w in words) >= 2
+    )
+
+
+def _split_title(lines: list[OcrText], date_order: str) -> tuple[list[OcrText], list[OcrText]]:
+    if not lines:
+        return [], []
+    first = normalise(lines[0].text)
+    second = normalise(lines[1].text) if len(lines) > 1 else ""
+
+    def plain(t: str) -> bool:  # could be part of a title: no heading, bullet, owner or row
+        return (
+            bool(t)
+            and heading_of(t)[0] is None
+            and not _BULLET.match(t)
+            and not _has_owner(t)
+            and split_row_line(t) is None
+        )
+
+    first_title = _looks_like_title(first, date_order) and heading_of(first)[0] is None
+    if first_title:
+        hit = find_date(first, date_order)
+        if (
+            second
+            and plain(second)
+            and hit is None
+            and find_date(second, date_order) is not None
+            and len(second.split()) <= 4
+        ):
+            return lines[:2], lines[2:]  # "Payments API SLA review" / "2026-11-20"
+        return lines[:1], lines[1:]
+    if second and plain(first) and plain(second) and _looks_like_title(second, date_order):
+        return lines[:2], lines[2:]  # "Payments API" / "SLA review 2026-11-20"
+    return [], lines

@@ -1,0 +1,78 @@
+"""The board's title: service and review date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from boardsnap.reading import vocab
+from boardsnap.reading.parse.actions import _has_owner
+from boardsnap.reading.parse.dates import DateHit, find_date
+from boardsnap.reading.parse.values import normalise
+
+_TITLE_WORDS = re.compile(
+    r"\b(?:sla|slas|slo|slos|sli|review|reviews|monthly|weekly|quarterly|meeting|report|"
+    r"retro|q[1-4])\b",
+    re.IGNORECASE,
+)
+
+
+def parse_title(text: str, date_order: str = "mdy") -> tuple[str | None, date | None]:
+    """(service, review date) from a title such as "Payments API SLA review 2026-11-20"."""
+    service, hit = _title_parts(text, date_order)
+    if hit is None or hit.year is None:
+        return service, None
+    return service, date(hit.year, hit.month, hit.day)
+
+
+def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None]:
+    t = normalise(text)
+    hit = find_date(t, date_order)
+    if hit is not None:
+        t = t[: hit.start] + " " + t[hit.end :]
+    words = []
+    for w in t.split():
+        core = w.strip(".,:;-–—|()[]")
+        if core and (_TITLE_WORDS.fullmatch(core) or _fuzzy_title_word(core)):
+            words.append("")
+            continue
+        words.append(w)
+    if hit is None:
+        # a date not read ("2OZL", "1Dc 2026", "11/82026") starts at the first word with a
+        # digit after the name: it is not part of the service's name
+        for i, w in enumerate(words):
+            if i and any(words[:i]) and _date_like(w):
+                words = words[:i]
+                break
+    service = " ".join(w for w in words if w)
+    service = re.sub(r"\(\s*\)|\[\s*\]", " ", service)
+    service = re.sub(r"\b(?:19|20)\d\d\b", " ", service)
+    service = re.sub(r"\s+", " ", service).strip(" .,:;-–—|/()[]#*")
+    service = re.sub(r"^(?:for|of|on)\s+", "", service, flags=re.IGNORECASE)
+    service = re.sub(r"\s+(?:for|of|on)$", "", service, flags=re.IGNORECASE).strip(" .,:;-–—|")
+    return (service or None), hit
+
+
+def _date_like(word: str) -> bool:
+    """A word that is part of a date read wrong ("2OZL", "1Dc", "11/82026"), not of a name
+    ("v2", "S3")."""
+    w = word.strip(".,:;()[]")
+    if re.search(r"\d.*\d|\d[/.-]|[/.-]\d", w):
+        return True
+    return bool(re.search(r"\d", w)) and len(w) >= 3 and not re.fullmatch(r"[A-Za-z]+\d+", w)
+
+
+def _fuzzy_title_word(word: str) -> bool:
+    low = word.lower()
+    if low in ("5la", "s1a", "sia", "5l4", "sl4"):
+        return True
+    return len(low) >= 5 and vocab.similarity(low, "review") >= 0.8
+
+
+def _looks_like_title(text: str, date_order: str) -> bool:
+    t = normalise(text)
+    return bool(
+        re.search(r"\bsla|\bslo|review", t, re.IGNORECASE)
+        or any(_fuzzy_title_word(w.strip(".,:;-|")) for w in t.split())
+        or (find_date(t, date_order) is not None and not _has_owner(t))
+    )
