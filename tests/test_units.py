@@ -7,7 +7,7 @@ import pytest
 
 from boardsnap import units
 from boardsnap.document import CANONICAL_UNITS
-from boardsnap.history import store
+from boardsnap.history import trends
 from boardsnap.reading import vocab
 
 
@@ -31,6 +31,6 @@ def test_every_reader_of_units_reads_the_one_table():
     ],
 )
 def test_history_converts_through_the_table(value, unit, to, expected):
-    got = store._convert(value, unit, to)
+    got = trends._convert(value, unit, to)
     assert got == pytest.approx(expected) if expected is not None else got is None
     assert units.to_seconds(1.0, "d") == 86400.0 and units.to_seconds(1.0, "rps") is None
