@@ -18,6 +18,7 @@ module that imports an OCR engine.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -145,9 +146,7 @@ class RapidOcrEngine:
         self._rec = recogniser.Recogniser(min_width=cfg.rec_min_width)
         self._cfg = cfg
         self._detector: recogniser.Detector | None = None  # loaded on the first free text
-        from importlib.metadata import version
-
-        self.version = version("rapidocr")
+        self.version = _rapidocr_version()
 
     def read_line(self, image: np.ndarray) -> tuple[str, float]:
         text, conf, _ = self.read_line_chars(image)
@@ -223,6 +222,13 @@ class RapidOcrEngine:
 
     def close(self) -> None:
         pass
+
+
+@functools.lru_cache(maxsize=1)
+def _rapidocr_version() -> str:
+    from importlib.metadata import version
+
+    return version("rapidocr")
 
 
 def _quad_height(q: np.ndarray) -> float:

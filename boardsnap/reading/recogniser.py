@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,16 +80,68 @@ def model_path(kind: str = "rec") -> Path:
     return found[0]
 
 
-def _session(path: Path):
-    """An ONNX Runtime session on one thread (batch work parallelises by process)."""
+# ONNX Runtime sessions, one per model file and thread setting for the whole process: loading
+# one costs a good part of a second, and the Python API (`boardsnap.read_photo`), the doctor and
+# a batch worker each make engines again. A session's `run` may be called from several threads.
+_SESSIONS: dict[tuple[str, int], object] = {}
+_SESSIONS_LOCK = threading.RLock()
+
+
+def _session(path: Path, threads: int = 1):
+    """The process's ONNX Runtime session of the model at `path` on `threads` threads (one:
+    batch work parallelises by process), made on first use."""
+    key = (str(Path(path).resolve()), threads)
+    with _SESSIONS_LOCK:
+        session = _SESSIONS.get(key)
+        if session is None:
+            session = _SESSIONS[key] = _new_session(Path(key[0]), threads)
+        return session
+
+
+def _new_session(path: Path, threads: int):
     import onnxruntime as ort  # type: ignore[import-not-found]
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
+    opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.enable_cpu_mem_arena = False
     opts.log_severity_level = 3
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+@dataclass(frozen=True, eq=False)
+class _RecModel:
+    """What a rec model file gives once per process: its session and the column folding."""
+
+    session: object
+    input: str
+    alphabet: Alphabet
+    fold: object
+
+
+_REC_MODELS: dict[tuple[str, int], _RecModel] = {}
+
+
+def _rec_model(path: Path, threads: int = 1) -> _RecModel:
+    key = (str(Path(path).resolve()), threads)
+    with _SESSIONS_LOCK:
+        model = _REC_MODELS.get(key)
+        if model is None:
+            session = _session(path, threads)
+            chars = session.get_modelmeta().custom_metadata_map["character"].splitlines()
+            alphabet, target = Alphabet.of_model(tuple(chars))
+            fold = _folding(target, alphabet.other + 1)
+            model = _REC_MODELS[key] = _RecModel(
+                session, session.get_inputs()[0].name, alphabet, fold
+            )
+        return model
+
+
+def clear_cache() -> None:
+    """Forget the loaded models (tests; a process that will not read again)."""
+    with _SESSIONS_LOCK:
+        _SESSIONS.clear()
+        _REC_MODELS.clear()
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,11 +180,9 @@ class Recogniser:
     """PP-OCRv6's rec model on one ONNX Runtime thread, giving `Frames` for line crops."""
 
     def __init__(self, path: Path | None = None, min_width: int = 320, batch: int = 8):
-        self._session = _session(path or model_path())
-        self._input = self._session.get_inputs()[0].name
-        chars = self._session.get_modelmeta().custom_metadata_map["character"].splitlines()
-        self.alphabet, target = Alphabet.of_model(tuple(chars))
-        self._fold = _folding(target, self.alphabet.other + 1)
+        model = _rec_model(path or model_path())
+        self._session, self._input = model.session, model.input
+        self.alphabet, self._fold = model.alphabet, model.fold
         self.version = "PP-OCRv6 small"
         self._min_width = min_width
         self._batch = batch
