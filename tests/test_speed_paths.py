@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import cv2
+import numpy as np
 import onnxruntime as ort
 import pytest
 
@@ -67,3 +69,28 @@ def test_another_thread_setting_is_another_session(sessions_made):
     assert recogniser._session(rec, 1) is recogniser._session(rec, 1)
     assert recogniser._session(rec, 2) is not recogniser._session(rec, 1)
     assert len(sessions_made) == 2
+
+
+def _add_at_fold(target: np.ndarray, columns: int, p: np.ndarray) -> np.ndarray:
+    """The folding as it was written first (np.add.at), the reference for the fast one."""
+    kept = np.nonzero(target != columns - 1)[0]
+    cols = np.zeros((p.shape[0], columns), np.float32)
+    np.add.at(cols.T, target[kept], p[:, kept].T)
+    cols[:, -1] = np.clip(1.0 - cols.sum(axis=1), 0.0, 1.0)
+    return cols
+
+
+def test_class_folding_gives_the_very_sums_of_add_at():
+    model = recogniser._rec_model(recogniser.model_path())
+    chars = model.session.get_modelmeta().custom_metadata_map["character"].splitlines()
+    _, target = recogniser.Alphabet.of_model(tuple(chars))
+    columns = model.alphabet.other + 1
+    kept_to = target[target != columns - 1]
+    assert np.bincount(kept_to).max() >= 2  # some columns do gather several classes
+    crop = np.full((48, 200), 255, np.uint8)
+    cv2.putText(crop, "99.95%", (5, 36), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 2)
+    real = model.session.run(None, {model.input: recogniser._normalised(crop)[None]})[0][0]
+    rng = np.random.default_rng(18)
+    spread = rng.dirichlet(np.full(len(target), 0.01), size=30).astype(np.float32)
+    for p in (real, spread):
+        assert np.array_equal(model.fold(p), _add_at_fold(target, columns, p))
