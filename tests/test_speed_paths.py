@@ -94,3 +94,36 @@ def test_class_folding_gives_the_very_sums_of_add_at():
     spread = rng.dirichlet(np.full(len(target), 0.01), size=30).astype(np.float32)
     for p in (real, spread):
         assert np.array_equal(model.fold(p), _add_at_fold(target, columns, p))
+
+
+def _written(text: str, size: tuple[int, int] = (60, 260)) -> np.ndarray:
+    image = np.full(size, 255, np.uint8)
+    cv2.putText(image, text, (8, size[0] - 16), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 0, 2)
+    return cv2.GaussianBlur(image, (3, 3), 0)
+
+
+def test_a_grey_crop_reads_as_its_three_channel_copy():
+    rec = recogniser.Recogniser()
+    crops = [
+        _written("< 200 ms"),
+        _written("99.95%", (70, 180)),
+        _written("@dana 12/03", (50, 420)),
+    ]
+    grey = rec.frames(crops)
+    bgr = rec.frames([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops])
+    assert recogniser._normalised(crops[0]).shape[0] == 1  # fed as one channel, filled to three
+    for g, b in zip(grey, bgr, strict=True):
+        assert np.array_equal(g.probs, b.probs)
+    assert [f.best_path()[0] for f in grey] == [f.best_path()[0] for f in bgr]
+
+
+def test_the_detector_finds_the_same_lines_on_grey_as_on_its_copy():
+    page = np.full((600, 900), 255, np.uint8)
+    for i, line in enumerate(["ACTIONS", "fix the pager @sam 12/03", "root cause: DNS"]):
+        cv2.putText(page, line, (40, 120 + 150 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    det = recogniser.Detector(960)
+    grey = det.quads(page)
+    assert len(grey) >= 3
+    bgr = det.quads(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR))
+    assert len(grey) == len(bgr)
+    assert all(np.array_equal(a, b) for a, b in zip(grey, bgr, strict=True))

@@ -223,12 +223,14 @@ class Recogniser:
 
 
 def _normalised(crop: np.ndarray) -> np.ndarray:
-    """3 x 48 x W in [-1, 1], as PaddleOCR feeds its recogniser (W from the crop's aspect)."""
-    bgr = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) if crop.ndim == 2 else crop
-    h, w = bgr.shape[:2]
+    """C x 48 x W in [-1, 1], as PaddleOCR feeds its recogniser (W from the crop's aspect); C is
+    1 for a grey crop (the model's three channels would be three copies of it: `_run` fills
+    them from the one), else 3."""
+    h, w = crop.shape[:2]
     width = max(8, math.ceil(HEIGHT * w / max(1, h)))
-    x = cv2.resize(bgr, (width, HEIGHT)).astype(np.float32)
-    return (x.transpose(2, 0, 1) / 127.5 - 1.0).astype(np.float32)
+    x = cv2.resize(crop, (width, HEIGHT)).astype(np.float32)
+    x = x[np.newaxis] if x.ndim == 2 else x.transpose(2, 0, 1)
+    return (x / 127.5 - 1.0).astype(np.float32)
 
 
 def _folding(target: np.ndarray, columns: int):
@@ -502,14 +504,15 @@ class Detector:
     def quads(self, image: np.ndarray, ratio: float | None = None) -> list[np.ndarray]:
         """The text lines of `image` as quads (4 x 2, clockwise from top left), top to bottom;
         the image is scaled by `ratio` (default: to `long_side` at most) for the model."""
-        bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
-        h, w = bgr.shape[:2]
+        h, w = image.shape[:2]
         if ratio is None:
             ratio = min(1.0, self.long_side / max(h, w))
         rh = max(32, int(round(int(h * ratio) / 32) * 32))
         rw = max(32, int(round(int(w * ratio) / 32) * 32))
-        x = cv2.resize(bgr, (rw, rh)).astype(np.float32)
-        x = (x / 127.5 - 1.0).transpose(2, 0, 1)[np.newaxis]
+        # a grey image is scaled and normalised once, then given as the model's three channels
+        x = cv2.resize(image, (rw, rh)).astype(np.float32) / 127.5 - 1.0
+        x = np.repeat(x[np.newaxis], 3, axis=0) if x.ndim == 2 else x.transpose(2, 0, 1)
+        x = np.ascontiguousarray(x[np.newaxis], np.float32)
         pred = self._session.run(None, {self._input: x})[0][0, 0]
         mask = cv2.dilate((pred > self.thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
         contours, _ = cv2.findContours(mask * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
