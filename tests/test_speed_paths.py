@@ -3,6 +3,9 @@ and each shortcut gives exactly what the long way gave. Counts and equalities, n
 
 from __future__ import annotations
 
+import importlib.metadata
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -128,3 +131,33 @@ def test_the_detector_finds_the_same_lines_on_grey_as_on_its_copy():
     bgr = det.quads(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR))
     assert len(grey) == len(bgr)
     assert all(np.array_equal(a, b) for a, b in zip(grey, bgr, strict=True))
+
+
+def test_a_reading_imports_neither_package_metadata_nor_the_doctor():
+    """importlib.metadata (email, csv, zipfile...) and the doctor are for --version, reports
+    and `boardsnap doctor`; a cold extract does not pay for them."""
+    probe = (
+        "import sys, boardsnap\n"
+        f"boardsnap.read_photo({str(SAMPLE)!r})\n"
+        "print(sorted(m for m in ('importlib.metadata', 'boardsnap.doctor') if m in sys.modules))\n"
+        "print(boardsnap.__version__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    ).stdout.splitlines()
+    assert out[0] == "[]"
+    assert out[1] == importlib.metadata.version("boardsnap")  # and asked, it is there
+
+
+def test_the_tesseract_engines_still_find_their_language_data():
+    from boardsnap.config import OcrConfig
+    from boardsnap.doctor import find_tessdata
+    from boardsnap.reading import ocr
+
+    assert ocr.find_tessdata is find_tessdata
+    engine = ocr.make_engine(OcrConfig(engine="tesserocr"))
+    try:
+        assert engine.read_line(_written("SLA 99.9"))[0].replace(" ", "") == "SLA99.9"
+    finally:
+        engine.close()
+    assert ocr.RapidOcrEngine(OcrConfig()).version == importlib.metadata.version("rapidocr")
