@@ -161,3 +161,31 @@ def test_the_tesseract_engines_still_find_their_language_data():
     finally:
         engine.close()
     assert ocr.RapidOcrEngine(OcrConfig()).version == importlib.metadata.version("rapidocr")
+
+
+@pytest.mark.parametrize("orientation", [None, 1, 3, 6, 8, 9])
+def test_an_upright_photo_is_not_transposed_and_every_photo_loads_as_before(
+    tmp_path, monkeypatch, orientation
+):
+    from PIL import Image, ImageOps
+
+    from boardsnap.config import LoadConfig
+    from boardsnap.reading import load
+
+    rng = np.random.default_rng(orientation or 0)
+    picture = Image.fromarray(rng.integers(0, 256, (300, 400, 3), np.uint8))
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    path = tmp_path / "photo.png"
+    picture.save(path, exif=exif)
+    with Image.open(path) as img:  # the long way: always transposed, channels flipped by numpy
+        expected = np.ascontiguousarray(
+            np.asarray(ImageOps.exif_transpose(img).convert("RGB"))[:, :, ::-1]
+        )
+    calls = []
+    real = ImageOps.exif_transpose
+    monkeypatch.setattr(ImageOps, "exif_transpose", lambda im: calls.append(1) or real(im))
+    photo = load.load_photo(path, LoadConfig())
+    assert np.array_equal(photo.image, expected)
+    assert len(calls) == (1 if orientation in (3, 6, 8) else 0)
