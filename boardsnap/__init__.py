@@ -10,15 +10,10 @@ WeasyPrint) is imported until a function that needs it is called.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("boardsnap")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "dev"
-
 if TYPE_CHECKING:
+    __version__: str
     from boardsnap.api import (
         History,
         judge_document,
@@ -46,7 +41,21 @@ _LAZY = {
 }
 
 
+def _version() -> str:
+    # importlib.metadata costs a good part of a cold start (it imports email, csv, zipfile...):
+    # looked up only when something asks for the version (a report, the web app, --version)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("boardsnap")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "dev"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()["__version__"] = found = _version()
+        return found
     if name in _LAZY:
         import importlib
 

@@ -155,16 +155,17 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
     img.load()
     if _frame_count(img) != 1:
         log.info("%s: several frames or pages, reading the first", name)
-    img = ImageOps.exif_transpose(img) or img
+    import cv2  # not at import: batch and the web app use this module's names without it
+
+    if orientation != 1:  # upright (1, or no tag): exif_transpose would only copy the photo
+        img = ImageOps.exif_transpose(img) or img
     rgb = _to_rgb8(img)
     h, w = rgb.shape[:2]
     scale = min(1.0, cfg.work_long_side / max(h, w))
     if scale < 1.0:
-        import cv2
-
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)  # one pass, not a reversed view copied
     upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
     return Photo(
         path=name,
@@ -214,7 +215,7 @@ def _to_rgb8(img: Image.Image) -> np.ndarray:
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
-    return np.asarray(img.convert("RGB"))
+    return np.asarray(img if img.mode == "RGB" else img.convert("RGB"))  # RGB: not copied twice
 
 
 def _orientation(exif: Image.Exif) -> int:

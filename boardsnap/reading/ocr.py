@@ -18,6 +18,7 @@ module that imports an OCR engine.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -31,7 +32,6 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from boardsnap.config import OcrConfig  # noqa: E402
-from boardsnap.doctor import find_tessdata  # noqa: E402
 from boardsnap.errors import MissingDependency  # noqa: E402
 from boardsnap.geometry import Box  # noqa: E402
 from boardsnap.reading.results import Layout, OcrText, Reading  # noqa: E402
@@ -60,13 +60,29 @@ class CharConfidenceEngine(Protocol):
         ...
 
 
+def _tessdata(cfg: OcrConfig) -> str | None:
+    """Tesseract's language folder: looked up (and the doctor module imported) only when a
+    Tesseract engine is made, not by every reading."""
+    from boardsnap.doctor import find_tessdata
+
+    return find_tessdata(cfg.language, cfg.tessdata)
+
+
+def __getattr__(name: str):
+    if name == "find_tessdata":  # still importable from here, as it always was
+        from boardsnap.doctor import find_tessdata
+
+        return find_tessdata
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class TesserocrEngine:
     name = "tesserocr"
 
     def __init__(self, cfg: OcrConfig):
         import tesserocr  # type: ignore[import-not-found]
 
-        tessdata = find_tessdata(cfg.language, cfg.tessdata)
+        tessdata = _tessdata(cfg)
         if tessdata is None:
             raise MissingDependency(
                 f"Tesseract's '{cfg.language}' language data not found", fix=APT_FIX
@@ -100,7 +116,7 @@ class PytesseractEngine:
             self.version = str(pytesseract.get_tesseract_version())
         except (pytesseract.TesseractNotFoundError, OSError):
             raise MissingDependency("the tesseract program is not installed", fix=APT_FIX) from None
-        tessdata = find_tessdata(cfg.language, cfg.tessdata)
+        tessdata = _tessdata(cfg)
         if tessdata is None:
             raise MissingDependency(
                 f"Tesseract's '{cfg.language}' language data not found", fix=APT_FIX
@@ -145,9 +161,10 @@ class RapidOcrEngine:
         self._rec = recogniser.Recogniser(min_width=cfg.rec_min_width)
         self._cfg = cfg
         self._detector: recogniser.Detector | None = None  # loaded on the first free text
-        from importlib.metadata import version
 
-        self.version = version("rapidocr")
+    @property
+    def version(self) -> str:
+        return _rapidocr_version()  # importlib.metadata, imported only when asked
 
     def read_line(self, image: np.ndarray) -> tuple[str, float]:
         text, conf, _ = self.read_line_chars(image)
@@ -223,6 +240,13 @@ class RapidOcrEngine:
 
     def close(self) -> None:
         pass
+
+
+@functools.lru_cache(maxsize=1)
+def _rapidocr_version() -> str:
+    from importlib.metadata import version
+
+    return version("rapidocr")
 
 
 def _quad_height(q: np.ndarray) -> float:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,16 +80,68 @@ def model_path(kind: str = "rec") -> Path:
     return found[0]
 
 
-def _session(path: Path):
-    """An ONNX Runtime session on one thread (batch work parallelises by process)."""
+# ONNX Runtime sessions, one per model file and thread setting for the whole process: loading
+# one costs a good part of a second, and the Python API (`boardsnap.read_photo`), the doctor and
+# a batch worker each make engines again. A session's `run` may be called from several threads.
+_SESSIONS: dict[tuple[str, int], object] = {}
+_SESSIONS_LOCK = threading.RLock()
+
+
+def _session(path: Path, threads: int = 1):
+    """The process's ONNX Runtime session of the model at `path` on `threads` threads (one:
+    batch work parallelises by process), made on first use."""
+    key = (str(Path(path).resolve()), threads)
+    with _SESSIONS_LOCK:
+        session = _SESSIONS.get(key)
+        if session is None:
+            session = _SESSIONS[key] = _new_session(Path(key[0]), threads)
+        return session
+
+
+def _new_session(path: Path, threads: int):
     import onnxruntime as ort  # type: ignore[import-not-found]
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
+    opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.enable_cpu_mem_arena = False
     opts.log_severity_level = 3
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+@dataclass(frozen=True, eq=False)
+class _RecModel:
+    """What a rec model file gives once per process: its session and the column folding."""
+
+    session: object
+    input: str
+    alphabet: Alphabet
+    fold: object
+
+
+_REC_MODELS: dict[tuple[str, int], _RecModel] = {}
+
+
+def _rec_model(path: Path, threads: int = 1) -> _RecModel:
+    key = (str(Path(path).resolve()), threads)
+    with _SESSIONS_LOCK:
+        model = _REC_MODELS.get(key)
+        if model is None:
+            session = _session(path, threads)
+            chars = session.get_modelmeta().custom_metadata_map["character"].splitlines()
+            alphabet, target = Alphabet.of_model(tuple(chars))
+            fold = _folding(target, alphabet.other + 1)
+            model = _REC_MODELS[key] = _RecModel(
+                session, session.get_inputs()[0].name, alphabet, fold
+            )
+        return model
+
+
+def clear_cache() -> None:
+    """Forget the loaded models (tests; a process that will not read again)."""
+    with _SESSIONS_LOCK:
+        _SESSIONS.clear()
+        _REC_MODELS.clear()
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,11 +180,9 @@ class Recogniser:
     """PP-OCRv6's rec model on one ONNX Runtime thread, giving `Frames` for line crops."""
 
     def __init__(self, path: Path | None = None, min_width: int = 320, batch: int = 8):
-        self._session = _session(path or model_path())
-        self._input = self._session.get_inputs()[0].name
-        chars = self._session.get_modelmeta().custom_metadata_map["character"].splitlines()
-        self.alphabet, target = Alphabet.of_model(tuple(chars))
-        self._fold = _folding(target, self.alphabet.other + 1)
+        model = _rec_model(path or model_path())
+        self._session, self._input = model.session, model.input
+        self.alphabet, self._fold = model.alphabet, model.fold
         self.version = "PP-OCRv6 small"
         self._min_width = min_width
         self._batch = batch
@@ -172,23 +223,36 @@ class Recogniser:
 
 
 def _normalised(crop: np.ndarray) -> np.ndarray:
-    """3 x 48 x W in [-1, 1], as PaddleOCR feeds its recogniser (W from the crop's aspect)."""
-    bgr = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) if crop.ndim == 2 else crop
-    h, w = bgr.shape[:2]
+    """C x 48 x W in [-1, 1], as PaddleOCR feeds its recogniser (W from the crop's aspect); C is
+    1 for a grey crop (the model's three channels would be three copies of it: `_run` fills
+    them from the one), else 3."""
+    h, w = crop.shape[:2]
     width = max(8, math.ceil(HEIGHT * w / max(1, h)))
-    x = cv2.resize(bgr, (width, HEIGHT)).astype(np.float32)
-    return (x.transpose(2, 0, 1) / 127.5 - 1.0).astype(np.float32)
+    x = cv2.resize(crop, (width, HEIGHT)).astype(np.float32)
+    x = x[np.newaxis] if x.ndim == 2 else x.transpose(2, 0, 1)
+    return (x / 127.5 - 1.0).astype(np.float32)
 
 
 def _folding(target: np.ndarray, columns: int):
     """A function from the model's T x classes output to T x `columns`: each class's
-    probability added to its column (`target`); the last column, the rest, is what is left."""
+    probability added to its column (`target`); the last column, the rest, is what is left.
+
+    The classes of one column are added in class order, as `np.add.at` would add them, but a
+    layer at a time (every column's first class, then every second...): a few vectorised
+    gathers in place of one slow unbuffered scatter, and the very same sums."""
     kept = np.nonzero(target != columns - 1)[0]
     kept_to = target[kept]
+    rank = np.zeros(len(kept_to), np.int64)  # how many of the column's classes come before
+    count: dict[int, int] = {}
+    for j, k in enumerate(kept_to.tolist()):
+        rank[j] = count.get(k, 0)
+        count[k] = int(rank[j]) + 1
+    layers = [(kept[rank == r], kept_to[rank == r]) for r in range(int(rank.max(initial=-1)) + 1)]
 
     def fold(p: np.ndarray) -> np.ndarray:
         cols = np.zeros((p.shape[0], columns), np.float32)
-        np.add.at(cols.T, kept_to, p[:, kept].T)
+        for src, dst in layers:
+            cols[:, dst] += p[:, src]
         cols[:, -1] = np.clip(1.0 - cols.sum(axis=1), 0.0, 1.0)
         return cols
 
@@ -440,14 +504,15 @@ class Detector:
     def quads(self, image: np.ndarray, ratio: float | None = None) -> list[np.ndarray]:
         """The text lines of `image` as quads (4 x 2, clockwise from top left), top to bottom;
         the image is scaled by `ratio` (default: to `long_side` at most) for the model."""
-        bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
-        h, w = bgr.shape[:2]
+        h, w = image.shape[:2]
         if ratio is None:
             ratio = min(1.0, self.long_side / max(h, w))
         rh = max(32, int(round(int(h * ratio) / 32) * 32))
         rw = max(32, int(round(int(w * ratio) / 32) * 32))
-        x = cv2.resize(bgr, (rw, rh)).astype(np.float32)
-        x = (x / 127.5 - 1.0).transpose(2, 0, 1)[np.newaxis]
+        # a grey image is scaled and normalised once, then given as the model's three channels
+        x = cv2.resize(image, (rw, rh)).astype(np.float32) / 127.5 - 1.0
+        x = np.repeat(x[np.newaxis], 3, axis=0) if x.ndim == 2 else x.transpose(2, 0, 1)
+        x = np.ascontiguousarray(x[np.newaxis], np.float32)
         pred = self._session.run(None, {self._input: x})[0][0, 0]
         mask = cv2.dilate((pred > self.thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
         contours, _ = cv2.findContours(mask * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
