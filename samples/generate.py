@@ -212,6 +212,10 @@ def make_photo(
     kind = opts.get("kind") or kind_for(i)
     font = _choose_font(rng, opts)
     fx = plan_hardship(np.random.default_rng([seed, i, 5]), kind) if hard else None
+    if fx and opts.get("hardship"):  # tests force an effect: {"cast_shadow": True, "cast": {...}}
+        forced = dict(opts["hardship"])
+        fx["cast"] = {**fx["cast"], **forced.pop("cast", {})}
+        fx.update(forced)
     rng_fx_px = np.random.default_rng([seed, i, 6])  # arrays of the hardship effects
 
     # orientation and resolution
