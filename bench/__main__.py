@@ -31,7 +31,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-from bench import baselines, corpus, runner, table, throughput
+from bench import baselines, corpus, groups, runner, table, throughput
 from bench.score import Outcome, Tally, score_photo
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.throughput_only:
             return _throughput(args, workdir, None)
         photos, gen_seconds = corpus.ensure_corpus(
-            workdir / "corpus", args.n, args.seed, args.long_side, sys.stderr
+            workdir / ("corpus-plain" if args.plain_corpus else "corpus"),
+            args.n,
+            args.seed,
+            args.long_side,
+            sys.stderr,
+            hard=not args.plain_corpus,
         )
         samples = [corpus.load_sample(p) for p in photos]
         negatives = sum(s.expect == "no_table" for s in samples)
@@ -76,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             progress=progress.step,
         )
         _save_raw(logs / "boardsnap.jsonl", records)
-        columns = [_boardsnap_column(samples, records, ready)]
+        by_group = groups.GroupTallies()
+        columns = [_boardsnap_column(samples, records, ready, by_group)]
         wall = {BOARDSNAP: time.perf_counter() - t0}
         engine = next((r.get("engine") for r in ready if r.get("engine")), "unknown")
 
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 wall[peer.label] = time.perf_counter() - t0
 
         total = time.perf_counter() - t_start
-        text = table.render(columns)
+        text = table.render(columns) + "\n" + groups.render(by_group, BOARDSNAP)
         notes = table.failure_notes(columns)
         timing = ", ".join(f"{k} {v / 60:.1f} min" for k, v in wall.items())
         footer = (
@@ -156,6 +162,12 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="photo long side in pixels (default: the generator's phone size)",
     )
+    ap.add_argument(
+        "--plain-corpus",
+        action="store_true",
+        help="the corpus without the hardship effects (as generated before they existed), to "
+        "compare with older runs",
+    )
     ap.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     ap.add_argument(
         "--throughput",
@@ -181,7 +193,9 @@ def _failure(record: dict | None) -> str:
     return record.get("failure") or record.get("error") or "unknown"
 
 
-def _boardsnap_column(samples, records: dict[str, dict], ready: list[dict]) -> table.Column:
+def _boardsnap_column(
+    samples, records: dict[str, dict], ready: list[dict], by_group: groups.GroupTallies
+) -> table.Column:
     from boardsnap.document import Board
 
     tally, speed = Tally(), table.Speed()
@@ -199,7 +213,10 @@ def _boardsnap_column(samples, records: dict[str, dict], ready: list[dict]) -> t
                 speed.pdf.append(rec["pdf_seconds"])
             if rec.get("tesseract_cpu_seconds") and rec.get("extract_cpu_seconds"):
                 speed.vs_tesseract.append(rec["extract_cpu_seconds"] / rec["tesseract_cpu_seconds"])
-        tally += score_photo(s.truth, s.expect, outcome)
+        one = score_photo(s.truth, s.expect, outcome)
+        tally += one
+        if s.expect == "ok":
+            by_group.add(s.effects, one)
     _memory_and_startup(speed, records, ready)
     return table.Column(BOARDSNAP, tally, speed)
 
@@ -345,7 +362,8 @@ def _section(args, n, negatives, engine, peer_versions, text, notes, footer) -> 
         f"{m['tesseract']}",
         f"- BoardSnap OCR engine: {engine}; one process, OMP_THREAD_LIMIT=1",
         f"- corpus: {n} photos ({negatives} without an SLA table), seed {args.seed}, "
-        f"long side {args.long_side or 'full phone resolution'}",
+        f"long side {args.long_side or 'full phone resolution'}, "
+        + ("plain (no hardship effects)" if args.plain_corpus else "with the hardship effects"),
     ]
     if peer_versions:
         head.append(

@@ -1,7 +1,8 @@
 """The benchmark corpus: photos made by samples/generate.py, with their truth beside them.
 
-A folder that already holds a corpus of the same n, seed and size (its `corpus.json` says so, and
-every file is there) is reused as it is.
+A folder that already holds a corpus of the same n, seed, size and kind (its `corpus.json` says
+so, and every file is there) is reused as it is. The kind: with the hardship effects (the
+default) or plain, as the generator made them before they existed (`hard=False`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from boardsnap.document import Board
@@ -24,6 +25,7 @@ class Sample:
     truth: Board
     kind: str  # table | blank_board | no_table | no_board
     expect: str  # "ok": an SLA table is on it; "no_table": BoardSnap must say there is none
+    effects: dict = field(default_factory=dict)  # the truth's corpus.effects (bench/groups.py)
 
 
 def truth_path(photo: Path) -> Path:
@@ -31,11 +33,11 @@ def truth_path(photo: Path) -> Path:
 
 
 def ensure_corpus(
-    folder: Path, n: int, seed: int, long_side: int | None, log
+    folder: Path, n: int, seed: int, long_side: int | None, log, hard: bool = True
 ) -> tuple[list[Path], float]:
     """Photo paths, and the seconds spent generating them (0 when reused)."""
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {"n": n, "seed": seed, "long_side": long_side}
+    wanted = {"n": n, "seed": seed, "long_side": long_side, "hard": hard}
     manifest = folder / MANIFEST
     if manifest.exists():
         try:
@@ -53,9 +55,15 @@ def ensure_corpus(
     sys.path.insert(0, str(REPO / "samples"))
     import generate  # samples/generate.py
 
-    print(f"bench: generating {n} photos (seed {seed}) into {folder} ...", file=log, flush=True)
+    print(
+        f"bench: generating {n} {'' if hard else 'plain '}photos (seed {seed}) into {folder} ...",
+        file=log,
+        flush=True,
+    )
     t0 = time.perf_counter()
-    photos = [Path(p) for p in generate.generate_corpus(folder, n, seed, long_side=long_side)]
+    photos = [
+        Path(p) for p in generate.generate_corpus(folder, n, seed, long_side=long_side, hard=hard)
+    ]
     seconds = time.perf_counter() - t0
     manifest.write_text(json.dumps({**wanted, "photos": [p.name for p in photos]}, indent=1))
     return photos, seconds
@@ -69,4 +77,5 @@ def load_sample(photo: Path) -> Sample:
         truth=Board.from_dict(data),
         kind=str(corpus.get("kind", "table")),
         expect=str(corpus.get("expect", "ok")),
+        effects=dict(corpus.get("effects") or {}),
     )

@@ -16,6 +16,9 @@ boards (tests/test_bench_score.py).
 - Nothing lost silently: a truth action not found on a board whose warnings say nothing of
   actions (`LOST_ACTION_WARNINGS`) is lost without a warning; a review date that is wrong with
   no "review date" warning is wrong without one.
+- Title: right when it equals the truth's once case, punctuation and spacing are set aside
+  (`norm_text`); a title not read is wrong. Review date right or flagged: right, or wrong with a
+  "review date" warning; of the photos with a table, whatever was read.
 """
 
 from __future__ import annotations
@@ -94,8 +97,10 @@ RATIO_MEASURES = (
     ("action_owner", "action owner"),
     ("action_due", "action due date"),
     ("root_causes_found", "root causes found"),
+    ("title", "title (of photos with a table)"),
     ("service", "service (of photos with a table)"),
     ("review_date", "review date (of photos with a table)"),
+    ("review_date_ok", "review date right or flagged (of photos with a table)"),
     ("positives_read", "photos with a table: table read"),
     ("negatives_correct", "photos without a table: said so"),
     ("rows_flagged", "rows read flagged needs_review"),
@@ -301,14 +306,17 @@ def score_photo(truth: Board, expect: str, outcome: Outcome) -> Tally:
             1 for i in range(len(truth.actions)) if i not in a_pairs
         )
     if board is not None:
+        tally.counts["title"].add(norm_text(truth.title) == norm_text(board.title))
         tally.counts["service"].add(same_word(truth.service, board.service))
         right = truth.review_date == board.review_date
         tally.counts["review_date"].add(right)
-        if not right and not any(w.startswith(REVIEW_DATE_WARNING) for w in board.warnings):
+        flagged = any(w.startswith(REVIEW_DATE_WARNING) for w in board.warnings)
+        tally.counts["review_date_ok"].add(right or flagged)
+        if not right and not flagged:
             tally.numbers["review_date_wrong_unflagged"] += 1
     else:
-        tally.counts["service"].add(False)
-        tally.counts["review_date"].add(False)
+        for key in ("title", "service", "review_date", "review_date_ok"):
+            tally.counts[key].add(False)
 
     read_causes = board.root_causes if board is not None else ()
     rc_pairs = match_texts(

@@ -47,6 +47,21 @@ class BoardConfig:
     background_kernel: float = 0.06  # of the long side: the light-evening blur size
     min_white_inside: float = 0.5  # share of a candidate's inside that must look like board
     max_side_crossings: int = 1  # drawn lines a side may not cross (a shadow's edge does)
+    # A side past which the same surface goes on is a cast shadow's edge, not the board's
+    # (board.py, _shadow_side): the brightness steps down by at least shadow_step (to no less
+    # than shadow_min_ratio of it), the colour keeps the board's (channel shares within
+    # shadow_chroma_tol), and the board goes on past it: both neighbouring sides' lines carry
+    # on as edges along shadow_sides_go_on or more of their extension; or the step is level
+    # beyond (within shadow_level_tol) and one of them carries on, or, where the photo's
+    # border hides one, thin strokes cover shadow_min_ink (and a quarter of the share inside)
+    # or more of the band within shadow_ink_reach (of the photo's long side) past it.
+    shadow_step: float = 0.08
+    shadow_min_ratio: float = 0.2
+    shadow_level_tol: float = 0.06
+    shadow_chroma_tol: float = 0.015
+    shadow_min_ink: float = 0.004
+    shadow_ink_reach: float = 0.2
+    shadow_sides_go_on: float = 0.5
     # degrees the ruled lines slant from the photo's axes from which a levelled view is tried
     level_min_tilt: float = 2.0
     # a text line whose box ends within this share of the view's height from its top or bottom

@@ -143,6 +143,54 @@ def _choose_font(rng, opts: dict) -> ink.Font:
     return fs[int(rng.choice(len(fs), p=w / w.sum()))]
 
 
+# Hardship: how often each effect of a hand and a phone that make reading harder is drawn. The
+# committed samples have none of them (they were made before; see `hard` in make_photo).
+HARDSHIP = {
+    "drying_marker": 0.30,  # one pen drying out: faint, patchy strokes
+    "cast_shadow": 0.30,  # a shadow's straight edge across the table (boards with a table)
+    "five_mp": 0.15,  # a 5 MP photo
+    "shaken": 0.12,  # camera shake: motion blur
+    "touching_actions": 0.30,  # action lines written close enough to touch (boards with actions)
+}
+
+
+def plan_hardship(rng, kind: str) -> dict:
+    """Which hardship effects photo i gets, from a random stream of its own ([seed, i, 5]), so
+    the layout, content, camera and light of the photo are those it has without them."""
+    fx = {
+        "hand_jitter": float(rng.uniform(0.6, 1.4)),  # every board: a hand varies glyph by glyph
+        "drying_marker": bool(rng.random() < HARDSHIP["drying_marker"]),
+        "dry_level": float(rng.uniform(0.45, 0.75)),
+        "dry_patch": float(rng.uniform(0.4, 0.9)),
+        "dry_pen_pick": float(rng.random()),
+        "cast_shadow": bool(rng.random() < HARDSHIP["cast_shadow"]) and kind == "table",
+        "cast": P.plan_cast_shadow(rng),
+        "five_mp": bool(rng.random() < HARDSHIP["five_mp"]),
+        "shaken": bool(rng.random() < HARDSHIP["shaken"]),
+        "shake_px": float(rng.uniform(5, 14)),  # at full resolution
+        "shake_ang": float(rng.uniform(0, 180)),
+        "touching_actions": bool(rng.random() < HARDSHIP["touching_actions"]) and kind == "table",
+        "touch_gap": float(rng.uniform(1.12, 1.32)),
+    }
+    return fx
+
+
+def hardship_groups(effects: dict) -> list[str]:
+    """The bench's hardship groups a photo belongs to (bench/groups.py shows them), from its
+    `corpus.effects`: shadow (a cast shadow or a hard light shadow), touching (action lines),
+    5mp_shaken (a 5 MP photo or motion blur), drying (a drying marker); none when it is in none."""
+    out = []
+    if effects.get("cast_shadow") or effects.get("hard_shadow"):
+        out.append("shadow")
+    if effects.get("touching_actions"):
+        out.append("touching")
+    if effects.get("five_mp") or (effects.get("motion_blur_px") or 0) > 0:
+        out.append("5mp_shaken")
+    if effects.get("drying_marker"):
+        out.append("drying")
+    return out or ["none"]
+
+
 def make_photo(
     seed: int,
     i: int,
@@ -150,14 +198,25 @@ def make_photo(
     overrides: dict | None = None,
     source: str = "photo.jpg",
 ):
-    """Generate photo i of seed. Returns (upright uint8 RGB image, truth dict, save options)."""
+    """Generate photo i of seed. Returns (upright uint8 RGB image, truth dict, save options).
+
+    overrides["hard"] (default True) turns the hardship effects (HARDSHIP, the hand varying
+    glyph by glyph) on; with it False the photo is the one the generator made before they
+    existed, byte for byte (the committed samples, the "plain" corpus of older bench runs)."""
     opts = dict(overrides or {})
+    hard = bool(opts.pop("hard", True))
     rng = np.random.default_rng([seed, i, 1])  # content and layout
     rng_cam = np.random.default_rng([seed, i, 2])  # camera, orientation, resolution
     rng_light = np.random.default_rng([seed, i, 3])  # light, lens, scene
     rng_px = np.random.default_rng([seed, i, 4])  # resolution-dependent noise arrays
     kind = opts.get("kind") or kind_for(i)
     font = _choose_font(rng, opts)
+    fx = plan_hardship(np.random.default_rng([seed, i, 5]), kind) if hard else None
+    if fx and opts.get("hardship"):  # tests force an effect: {"cast_shadow": True, "cast": {...}}
+        forced = dict(opts["hardship"])
+        fx["cast"] = {**fx["cast"], **forced.pop("cast", {})}
+        fx.update(forced)
+    rng_fx_px = np.random.default_rng([seed, i, 6])  # arrays of the hardship effects
 
     # orientation and resolution
     portrait = bool(opts.get("portrait", rng_cam.random() < 0.22))
@@ -170,6 +229,8 @@ def make_photo(
         orientation = int(opts["exif"])
         portrait = bool(opts.get("portrait", orientation in (6, 8)))
     W0, H0 = P._pick(rng_cam, P.RESOLUTIONS)
+    if fx and fx["five_mp"]:
+        W0, H0 = P.FIVE_MP
     if portrait:
         W0, H0 = H0, W0
     scale = 1.0 if not long_side else long_side / max(W0, H0)
@@ -178,6 +239,9 @@ def make_photo(
     phone = P._pick(rng_cam, P.PHONES)
     cam = P.plan_camera(rng_cam, portrait, opts)
     light = P.plan_light(rng_light, opts)
+    if fx:  # shake is a hardship of its own: on for the shaken photos, off for the rest
+        light["motion"] = fx["shake_px"] if fx["shaken"] else 0.0
+        light["motion_ang"] = fx["shake_ang"]
     scene = P.plan_scene(rng_light)
     shadow = (
         float(rng_light.uniform(-0.006, 0.006)),
@@ -201,7 +265,16 @@ def make_photo(
         P.apply_light(img, light, None)
         fonts_used, pens_used, plan = [], [], None
     else:
-        plan = B.plan_board(rng, content, font, opts)
+        touch = fx["touch_gap"] if fx and fx["touching_actions"] and content.actions else None
+        plan = B.plan_board(rng, content, font, opts, touch_gap=touch)
+        if fx:
+            rng_hand = np.random.default_rng([seed, i, 7])
+            for op in plan.ops:
+                if op[0] == "text":
+                    ink.roughen_text(op[1], rng_hand, fx["hand_jitter"])
+            if fx["drying_marker"] and plan.pens:
+                pen = plan.pens[int(fx["dry_pen_pick"] * len(plan.pens))]
+                plan.dry = {"pen": pen, "level": fx["dry_level"], "patch": fx["dry_patch"]}
         fonts_used, pens_used = plan.fonts, plan.pens
         cw, ch = plan.canvas_units
         frame_h = plan.BH + 2 * plan.F
@@ -218,7 +291,7 @@ def make_photo(
         quad = P.apply_h(M_u, [[0, 0], [cw, 0], [cw, frame_h], [0, frame_h]])
         px_per_unit = max(np.hypot(*(quad[1] - quad[0])), np.hypot(*(quad[2] - quad[3]))) / cw
         r = float(np.clip(px_per_unit * 1.05, 0.05, 1.0))
-        rgba8, geo = B.render_board(plan, r, rng_px)
+        rgba8, geo = B.render_board(plan, r, rng_px, rng_fx_px)
         M = M_u @ np.diag([1 / r, 1 / r, 1.0])
         frame_quad = P.apply_h(M, geo["frame"])
         half = P.make_wall(scene, rng_px, W2, H2, frame_quad * (W2 / W))
@@ -247,6 +320,15 @@ def make_photo(
         geo_up = {"board": P.apply_h(M, geo["surface"]), "frame": frame_quad}
         if geo["table"]:
             geo_up["table"] = P.apply_h(M, geo["table"])
+        if fx and fx["cast_shadow"] and "table" in geo_up:
+            p0, d0, n0 = P.cast_shadow_line(fx["cast"], geo_up["table"], geo_up["board"])
+            P.apply_cast_shadow(img, fx["cast"], p0, n0)
+            meta["cast_shadow"] = {
+                "point_upright": [round(float(v), 1) for v in p0],
+                "direction": [round(float(v), 4) for v in d0],
+                "dark_side_normal": [round(float(v), 4) for v in n0],
+                "darkening": round(fx["cast"]["dark"], 3),
+            }
         meta["camera"] = {k2: round(v, 3) for k2, v in cam.items()} | {"fill": round(fill, 3)}
         meta["render_px_per_unit"] = round(r, 4)
     img8 = P.apply_lens(img, light, rng_px, scale)
@@ -311,6 +393,25 @@ def make_photo(
         "ghost_marks": len(plan.ghosts) if plan else 0,
         "wall": meta.get("scene", "wall"),
     }
+    if fx:
+        corpus["effects"].update(
+            {
+                "hand_jitter": round(fx["hand_jitter"], 3) if plan else 0.0,
+                "drying_marker": plan.dry["pen"] if plan and plan.dry else None,
+                "cast_shadow": meta.get("cast_shadow"),
+                "five_mp": fx["five_mp"],
+                "shaken": fx["shaken"],
+                "touching_actions": bool(plan and plan.action_gap is not None),
+            }
+        )
+        if plan and plan.dry:
+            corpus["effects"]["drying"] = {
+                "level": round(fx["dry_level"], 3),
+                "patch": round(fx["dry_patch"], 3),
+            }
+        if plan and plan.action_gap is not None:
+            corpus["effects"]["action_line_gap"] = round(plan.action_gap, 3)
+        corpus["effects"]["groups"] = hardship_groups(corpus["effects"])
     if "camera" in meta:
         corpus["camera"] = meta["camera"]
     truth["corpus"] = corpus
@@ -344,16 +445,20 @@ def photo_name(i: int) -> str:
     return f"board-{i:04d}"
 
 
-def generate_corpus(out_dir: Path, n: int, seed: int, long_side: int | None = None) -> list[Path]:
-    """Write n photos (out_dir/<name>.jpg + <name>.truth.json); return the photo paths in order."""
-    return [write_photo(Path(out_dir), photo_name(i), seed, i, long_side) for i in range(n)]
+def generate_corpus(
+    out_dir: Path, n: int, seed: int, long_side: int | None = None, hard: bool = True
+) -> list[Path]:
+    """Write n photos (out_dir/<name>.jpg + <name>.truth.json); return the photo paths in order.
+    hard=False: without the hardship effects (the corpus older bench runs measured)."""
+    ov = None if hard else {"hard": False}
+    return [write_photo(Path(out_dir), photo_name(i), seed, i, long_side, ov) for i in range(n)]
 
 
 def generate_samples(out_dir: Path) -> list[Path]:
     """The committed sample set (fixed seed, long side 1600 px, JPEG quality 85)."""
     out = []
     for i, (name, ov) in enumerate(SAMPLE_SPECS):
-        ov = dict(ov, quality=SAMPLES_QUALITY)
+        ov = dict(ov, quality=SAMPLES_QUALITY, hard=False)
         out.append(write_photo(Path(out_dir), name, SAMPLES_SEED, i, SAMPLES_LONG_SIDE, ov))
     return out
 
@@ -371,6 +476,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--samples", type=Path, help="regenerate the committed sample set here")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical)")
+    ap.add_argument(
+        "--plain",
+        action="store_true",
+        help="without the hardship effects: the corpus as generated before they existed",
+    )
     args = ap.parse_args(argv)
     t0 = time.time()
     if args.samples:
@@ -380,13 +490,18 @@ def main(argv: list[str] | None = None) -> int:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(args.jobs) as ex:
+                ov = {"hard": False} if args.plain else None
                 futs = [
-                    ex.submit(write_photo, args.out, photo_name(i), args.seed, i, args.long_side)
+                    ex.submit(
+                        write_photo, args.out, photo_name(i), args.seed, i, args.long_side, ov
+                    )
                     for i in range(args.n)
                 ]
                 paths = [f.result() for f in futs]
         else:
-            paths = generate_corpus(args.out, args.n, args.seed, args.long_side)
+            paths = generate_corpus(
+                args.out, args.n, args.seed, args.long_side, hard=not args.plain
+            )
     else:
         ap.error("give --out DIR (with --n/--seed) or --samples DIR")
     dt = time.time() - t0

@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageOps
@@ -183,8 +184,12 @@ def test_full_size_photo_is_8_to_12_megapixels_with_exif(tmp_path):
     with Image.open(photo) as im:
         w, h = im.size
         exif = im.getexif()
-    # 8-12 MP phone sensors: 3264x2448 (7.99 MP) up to 4032x3024 (12.19 MP)
-    assert 7.9e6 <= w * h <= 12.3e6
+    # 8-12 MP phone sensors: 3264x2448 (7.99 MP) up to 4032x3024 (12.19 MP); 5 MP when the
+    # photo got that hardship (HARDSHIP["five_mp"])
+    if truth["corpus"]["effects"]["five_mp"]:
+        assert sorted((w, h)) == [1944, 2592]
+    else:
+        assert 7.9e6 <= w * h <= 12.3e6
     assert [w, h] == truth["corpus"]["image_size"]
     assert exif.get(0x0112) == truth["corpus"]["exif_orientation"]
     when = truth["corpus"]["exif_datetime_original"]
@@ -310,3 +315,191 @@ def test_committed_samples_are_valid():
         assert (t.parent / data["source"]).is_file()
         kinds.add(data["corpus"]["kind"])
     assert kinds == {"table", "blank_board", "no_table", "no_board"}
+
+
+# ---- hardship: a hand that varies, a drying marker, shadows, 5 MP, shake, touching lines -----
+
+HARD_KEYS = {
+    "hand_jitter",
+    "drying_marker",
+    "cast_shadow",
+    "five_mp",
+    "shaken",
+    "touching_actions",
+    "groups",
+}
+
+
+def test_every_photo_records_its_hardship_effects(corpus):
+    seen = {k: 0 for k in ("drying_marker", "cast_shadow", "five_mp", "shaken", "touching_actions")}
+    groups = set()
+    for photo in corpus:
+        c = truth_of(photo)["corpus"]
+        fx = c["effects"]
+        assert HARD_KEYS <= set(fx), photo.name
+        for key in seen:
+            seen[key] += bool(fx[key])
+        groups.update(fx["groups"])
+        assert (fx["groups"] == ["none"]) == (
+            not any(fx[k] for k in seen) and not fx["hard_shadow"]
+        )
+        if fx["drying_marker"]:
+            assert fx["drying_marker"] in c["pen_colours"]
+        if fx["cast_shadow"]:
+            assert c["kind"] == "table"
+            assert 0.25 <= fx["cast_shadow"]["darkening"] <= 0.6
+        if fx["touching_actions"]:
+            assert c["kind"] == "table" and 1.1 <= fx["action_line_gap"] <= 1.35
+        if fx["shaken"]:
+            assert fx["motion_blur_px"] > 0
+        else:
+            assert fx["motion_blur_px"] == 0
+        if c["kind"] != "no_board":
+            assert 0.6 <= fx["hand_jitter"] <= 1.4
+    # each effect on some photos and not all (rates: HARDSHIP; 40 photos)
+    for key, n in seen.items():
+        assert 0 < n < len(corpus), (key, n)
+    assert {"shadow", "touching", "5mp_shaken", "drying", "none"} <= groups
+
+
+def test_hardship_effects_vary_between_seeds(tmp_path):
+    def effects(seed):
+        out = []
+        for i in range(8):
+            _img, truth, _ = generate.make_photo(seed, i, 200)
+            fx = truth["corpus"]["effects"]
+            out.append(
+                (fx["hand_jitter"], fx["drying_marker"], bool(fx["cast_shadow"]), fx["five_mp"])
+            )
+        return out
+
+    assert effects(21) != effects(22)
+
+
+def test_hardship_leaves_content_and_layout_as_they_were():
+    """The effects come from streams of their own: the same photo with and without them has the
+    same truth (board document, corners, camera), only its effects differ."""
+    for i in range(4):
+        img_h, t_h, _ = generate.make_photo(31, i, 400)
+        img_p, t_p, _ = generate.make_photo(31, i, 400, {"hard": False})
+        ch, cp = t_h.pop("corpus"), t_p.pop("corpus")
+        assert t_h == t_p
+        assert ch["fonts"] == cp["fonts"] and ch["pen_colours"] == cp["pen_colours"]
+        if not ch["effects"]["five_mp"]:
+            for key in ("board_corners", "table_corners", "camera", "image_size"):
+                assert ch.get(key) == cp.get(key), key
+        assert not HARD_KEYS & set(cp["effects"])
+
+
+def test_a_cast_shadow_darkens_its_side_of_the_board():
+    seed = 7
+    i = next(
+        k
+        for k in range(40)
+        if generate.kind_for(k) == "table"
+        and (fx := generate.plan_hardship(np.random.default_rng([seed, k, 5]), "table"))[
+            "cast_shadow"
+        ]
+        and not fx["five_mp"]
+    )
+    img_h, t_h, _ = generate.make_photo(seed, i, 800)
+    img_p, _t, _ = generate.make_photo(seed, i, 800, {"hard": False})
+    cs = t_h["corpus"]["effects"]["cast_shadow"]
+    p, n = np.asarray(cs["point_upright"]), np.asarray(cs["dark_side_normal"])
+    board = np.asarray(t_h["corpus"]["board_corners_upright"], np.float32)
+    ratios = {1: [], -1: []}
+    for side in (1, -1):
+        for t in np.linspace(-60, 60, 7):
+            d = np.array([-n[1], n[0]])
+            q = p + side * 40 * n + t * d
+            x, y = int(q[0]), int(q[1])
+            if cv2.pointPolygonTest(board, (float(x), float(y)), False) <= 0:
+                continue
+            a = img_h[y - 3 : y + 4, x - 3 : x + 4].astype(float).mean()
+            b = img_p[y - 3 : y + 4, x - 3 : x + 4].astype(float).mean()
+            ratios[side].append(a / b)
+    assert ratios[1] and ratios[-1]
+    assert np.median(ratios[1]) < 1 - 0.6 * cs["darkening"]  # the dark side: in the shadow
+    assert np.median(ratios[-1]) > 0.9  # the lit side: as it was
+
+
+def _glyph_boxes(mask):
+    n, _lab, stats, _c = cv2.connectedComponentsWithStats((mask > 127).astype(np.uint8))
+    return stats[1:]
+
+
+def test_the_hand_varies_glyph_by_glyph():
+    """The same digit written ten times: a roughened hand gives glyphs of more varied height,
+    width and slant than the font's one glyph with the plain jitter."""
+    from boardgen import ink
+
+    font = (
+        ink.font_by_name("Comic Neue")
+        if any(f.name == "Comic Neue" for f in ink.fonts())
+        else ink.fonts()[0]
+    )
+    spreads = {}
+    for rough in (False, True):
+        rng = np.random.default_rng(5)
+        item = ink.plan_text(rng, "1 1 1 1 1 1 1 1 1 1 1 1", font, 1.0, slope=0.0)
+        if rough:
+            ink.roughen_text(item, np.random.default_rng(6), 1.0)
+            assert item.slant is not None and np.ptp(item.slant) > 5
+            assert np.ptp(item.wid) > 0.2
+        mask, _x, _y = ink.render_text(item, 60.0, 0.11)
+        boxes = _glyph_boxes(mask)
+        assert len(boxes) == 12
+        spreads[rough] = (
+            np.std(boxes[:, cv2.CC_STAT_HEIGHT]),
+            np.std(boxes[:, cv2.CC_STAT_WIDTH]),
+            np.std(boxes[:, cv2.CC_STAT_AREA] / boxes[:, cv2.CC_STAT_HEIGHT]),
+        )
+    plain, rough = spreads[False], spreads[True]
+    assert rough[0] > 1.5 * plain[0]  # heights
+    assert rough[1] > 1.5 * plain[1]  # widths (slant and stroke)
+    assert rough[2] > 1.5 * plain[2]  # stroke width (ink per unit of height)
+
+
+def test_a_drying_marker_leaves_fainter_ink():
+    from boardgen import board as B
+
+    a = np.full((200, 300), 0.9, np.float32)
+    dry = B._drying(a, {"pen": "blue", "level": 0.6, "patch": 0.7}, 1.0, np.random.default_rng(1))
+    assert dry.max() <= 0.6 * 0.9 + 1e-6
+    assert dry.mean() < 0.45 * 0.9  # faint on average
+    assert dry.std() > 0.05  # and patchy, not evenly lighter
+    assert (dry < 0.35 * 0.9).mean() > 0.1  # with blotches where little ink was laid
+
+
+def test_touching_action_lines_are_written_closer():
+    """Truth of a touching-actions board: its action lines sit closer than the other notes."""
+    k = next(
+        k
+        for k in range(40)
+        if generate.kind_for(k) == "table"
+        and generate.plan_hardship(np.random.default_rng([7, k, 5]), "table")["touching_actions"]
+    )
+    _img, truth, _ = generate.make_photo(7, k, 200)
+    fx = truth["corpus"]["effects"]
+    if len(truth["actions"]) >= 2:
+        assert fx["touching_actions"] and fx["action_line_gap"] < 1.35
+        assert "touching" in fx["groups"]
+
+
+def test_samples_render_unchanged(tmp_path):
+    """The committed samples have no hardship effects: made again, they are the committed
+    photos (pixel for pixel, up to the last-bit differences of the JPEG and resampling
+    libraries between machines) and the same truth, byte for byte."""
+    paths = generate.generate_samples(tmp_path)
+    assert len(paths) == len(generate.SAMPLE_SPECS)
+    for made in paths:
+        committed = ROOT / "samples" / made.name
+        with Image.open(made) as a, Image.open(committed) as b:
+            pa, pb = np.asarray(a, np.int16), np.asarray(b, np.int16)
+        assert pa.shape == pb.shape, made.name
+        diff = np.abs(pa - pb)
+        assert diff.mean() < 0.05 and diff.max() <= 16, (made.name, diff.mean(), diff.max())
+        t_made = made.with_suffix("").with_suffix(".truth.json")
+        assert (
+            t_made.read_bytes() == committed.with_suffix("").with_suffix(".truth.json").read_bytes()
+        )

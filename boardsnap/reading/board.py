@@ -6,7 +6,10 @@ the board. Candidates come from two independent detectors (bright-region segment
 thresholds, and closed edge contours) and are scored by size, how white their inside is, and how
 much of their outline lies on an image edge. A candidate with a side that crosses drawn lines
 (a shadow's edge running through the table looks like a frame, but the table goes on beyond it)
-is not the board. When no board outline is found, or no table is found on the board it gave
+is not the board, and neither is one with a side past which the same surface goes on, only
+darker: a cast shadow's edge, with the board's colour on both sides once the shadow's step is
+divided out, no frame between, and the writing carrying on beyond it. When no board outline is
+found, or no table is found on the board it gave
 (`rectifications` yields the views in turn), the table's outer border rectifies the photo
 instead; failing that the whole photo is used as it is.
 
@@ -97,7 +100,8 @@ def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
     whiteness = cv2.GaussianBlur(value - 0.6 * sat, (0, 0), 2)
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 40, 120)
-    edge_zone = cv2.dilate(edges, np.ones((7, 7), np.uint8))
+    looks = _looks(small, gray, edges)
+    edge_zone = looks.edge_zone
     ruled = _ruled_lines(gray)
 
     quads: list[tuple[Quad, str]] = []
@@ -121,10 +125,14 @@ def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
     quads += [(q, "lines") for q in _line_quads(edges, cfg)]
 
     scored = [_Candidate(q, _score_quad(q, whiteness, lo, hi, edge_zone, cfg), s) for q, s in quads]
-    # best first; the (costlier) check for sides across drawn lines only until one passes
+    # best first; the (costlier) checks for sides across drawn lines and sides along a shadow's
+    # edge only until one passes
     for cand in sorted((c for c in scored if c.score > 0), key=lambda c: -c.score):
-        if not _cuts_ruled_lines(cand.quad, ruled, cfg):
-            return cand
+        if _cuts_ruled_lines(cand.quad, ruled, cfg):
+            continue
+        if _shadow_side(cand.quad, looks, cfg) is not None:
+            continue
+        return cand
     return None
 
 
@@ -348,6 +356,142 @@ def _cuts_ruled_lines(quad: Quad, ruled: tuple[np.ndarray, np.ndarray], cfg: Boa
         if crossings >= cfg.max_side_crossings:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class _Looks:
+    """What the side checks look at, on the detection-size photo."""
+
+    surface: np.ndarray  # the photo with thin dark strokes (ink) closed away
+    strokes: np.ndarray  # thin dark strokes: writing and drawn lines
+    edge_zone: np.ndarray  # edges, widened
+
+
+def _looks(small: np.ndarray, gray: np.ndarray, edges: np.ndarray) -> _Looks:
+    return _Looks(
+        surface=cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)),
+        strokes=_thin_dark_strokes(gray),
+        edge_zone=cv2.dilate(edges, np.ones((7, 7), np.uint8)),
+    )
+
+
+def _shadow_side(quad: Quad, looks: _Looks, cfg: BoardConfig) -> int | None:
+    """The side of `quad` that is a cast shadow's edge rather than the board's, or None.
+
+    Past a shadow's edge the same surface goes on: across the side the brightness steps down
+    (by `shadow_step` or more); divided by that step, the colour outside is the board's colour
+    inside (a wall's rarely is); and the board goes on beyond it: the frame's edges on both
+    hands carry on past it, or the brightness stays level beyond the step (no frame, tray or
+    wall's edge between) and the frame's edge on one hand carries on or, where the photo's
+    border hides one, the writing does (thin dark strokes outside, as there are inside). A
+    board's real side has its frame, or the wall's own colour, or nothing of the board past it.
+    """
+    surface, strokes = looks.surface, looks.strokes
+    h, w = strokes.shape
+    L = float(max(h, w))
+    pts = quad.array()
+    centre = pts.mean(axis=0)
+    ts = np.linspace(0.08, 0.92, 43)
+    # the profile across the side, both ways, from right beside it (where a frame would be)
+    near = np.linspace(0.003, 0.07, 24) * L
+    fi = near >= 0.03 * L  # the two plateaus, clear of a shadow's soft edge
+    reach = np.linspace(0.025, cfg.shadow_ink_reach, 30) * L  # past a frame: writing goes on?
+    for i in range(4):
+        a, b = pts[i], pts[(i + 1) % 4]
+        normal = np.array([-(b - a)[1], (b - a)[0]]) / (np.linalg.norm(b - a) + 1e-9)
+        if np.dot(centre - (a + b) / 2, normal) < 0:
+            normal = -normal  # inwards
+        base = a[None, :] + ts[:, None] * (b - a)[None, :]
+        inner = _sample(surface, base, normal, near)
+        outer = _sample(surface, base, -normal, near)
+        ok = inner[1] & outer[1]
+        if ok.sum() < 0.5 * len(ts):
+            continue  # the photo's edge: nothing to compare
+        g_in = np.median(inner[0][ok].mean(axis=2), axis=0)  # per distance, inside
+        g_out = np.median(outer[0][ok].mean(axis=2), axis=0)
+        lit, dark = float(np.median(g_in[fi])), float(np.median(g_out[fi]))
+        if lit <= 1 or not (cfg.shadow_min_ratio <= dark / lit <= 1 - cfg.shadow_step):
+            continue
+        # the board's colour on both sides once the step is divided out
+        c_in = _chroma(inner[0][ok][:, fi])
+        c_out = _chroma(outer[0][ok][:, fi])
+        if float(np.max(np.abs(c_in - c_out))) > cfg.shadow_chroma_tol:
+            continue
+        # the frame's edges on both hands carry on past it: the board does
+        goes_on = _sides_go_on(pts, i, looks.edge_zone)
+        if min(goes_on) >= cfg.shadow_sides_go_on:
+            return i
+        # otherwise the step must be a shadow's: level beyond it, no frame, tray or wall's
+        # edge between; and the board goes on past it, by a frame's edge on one hand or, where
+        # the photo's border hides one, by the writing
+        profile = np.concatenate([g_in[::-1], g_out])  # from deep inside to far outside
+        rise = float(np.max(profile - np.minimum.accumulate(profile)))
+        if rise > cfg.shadow_level_tol * lit or np.ptp(g_out[fi]) > cfg.shadow_level_tol * dark:
+            continue
+        if max(goes_on) >= cfg.shadow_sides_go_on:
+            return i
+        if min(goes_on) < 0:
+            ink_in = _stroke_share(strokes, base, normal, reach)
+            ink_out = _stroke_share(strokes, base, -normal, reach)
+            if ink_out >= max(cfg.shadow_min_ink, 0.25 * ink_in):
+                return i
+    return None
+
+
+def _sides_go_on(pts: np.ndarray, i: int, edge_zone: np.ndarray) -> list[float]:
+    """For side i, the share of each neighbouring side's extension past it (3 to 15 % of the
+    photo's long side) that lies on an edge, -1 where the photo's border hides it: a frame's
+    edge goes on past a shadow's edge, and stops at the board's own side."""
+    h, w = edge_zone.shape
+    L = float(max(h, w))
+    a, b = pts[i], pts[(i + 1) % 4]
+    out = []
+    for corner, other in ((a, pts[(i - 1) % 4]), (b, pts[(i + 2) % 4])):
+        d = corner - other
+        d = d / (np.linalg.norm(d) + 1e-9)
+        q = corner[None, :] + np.linspace(0.03, 0.15, 30)[:, None] * L * d[None, :]
+        xi, yi = np.round(q[:, 0]).astype(int), np.round(q[:, 1]).astype(int)
+        m = 0.02 * L
+        ok = (xi >= m) & (xi < w - m) & (yi >= m) & (yi < h - m)
+        if ok.sum() < 10:
+            out.append(-1.0)
+            continue
+        out.append(float(np.mean(edge_zone[yi[ok], xi[ok]] > 0)))
+    return out
+
+
+def _sample(
+    img: np.ndarray, base: np.ndarray, direction: np.ndarray, dists: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """img at base + d * direction for every base point and distance: (values (T, D, C), and
+    which base points have all their distances inside the image (T,))."""
+    h, w = img.shape[:2]
+    q = base[:, None, :] + dists[None, :, None] * direction[None, None, :]
+    xi, yi = np.round(q[..., 0]).astype(int), np.round(q[..., 1]).astype(int)
+    inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    vals = img[np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)].astype(np.float32)
+    if vals.ndim == 2:
+        vals = vals[..., None]
+    return vals, inside.all(axis=1)
+
+
+def _chroma(values: np.ndarray) -> np.ndarray:
+    """Median share of each colour channel (brightness divided out) of (N, D, 3) samples."""
+    v = values.reshape(-1, values.shape[-1])
+    return np.median(v / np.maximum(v.sum(axis=1, keepdims=True), 1.0), axis=0)
+
+
+def _stroke_share(
+    strokes: np.ndarray, base: np.ndarray, direction: np.ndarray, dists: np.ndarray
+) -> float:
+    """Share of the points beside a side, up to the farthest distance, that are thin strokes."""
+    vals, _ = _sample(strokes, base, direction, dists)
+    h, w = strokes.shape
+    q = base[:, None, :] + dists[None, :, None] * direction[None, None, :]
+    seen = (q[..., 0] >= 0) & (q[..., 0] < w) & (q[..., 1] >= 0) & (q[..., 1] < h)
+    if not seen.any():
+        return 0.0
+    return float((vals[..., 0] > 0)[seen].mean())
 
 
 def _inked(mask: np.ndarray, p: np.ndarray, direction: np.ndarray, reach: np.ndarray) -> bool:

@@ -38,6 +38,9 @@ class Plan:
     rows: int = 0
     cols: int = 0
     surface_tint: tuple = (0.965, 0.97, 0.965)
+    # a drying marker (hardship): {"pen", "level" (ink left, 0-1), "patch" (how patchy, 0-1)}
+    dry: dict | None = None
+    action_gap: float | None = None  # baseline gap of the action lines when they touch
 
     @property
     def canvas_units(self) -> tuple[float, float]:
@@ -156,7 +159,12 @@ def _magnets(rng, plan: Plan) -> None:
             )
 
 
-def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
+def plan_board(
+    rng, content: Content, font: ink.Font, opts: dict, touch_gap: float | None = None
+) -> Plan:
+    """`touch_gap` (hardship, from a stream of its own): the action lines are written this many
+    line heights apart, close enough for one line's descenders to touch the next one's
+    capitals."""
     plan = Plan(**_frame(rng, {}, opts))
     same_caps = [f for f in ink.fonts() if f.caps == font.caps]
     title_font = font if rng.random() < 0.7 else _pick(rng, same_caps)
@@ -194,6 +202,7 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
         for line, _m, _t in content.causes:
             note_lines.append((ink.plan_text(rng, line, notes_font, messy), False, notes_pen))
         note_lines.append((None, False, None))
+    first_action = len(note_lines) + 1
     note_lines.append(
         (ink.plan_text(rng, content.actions_heading, notes_font, messy), True, action_pen)
     )
@@ -342,9 +351,13 @@ def plan_board(rng, content: Content, font: ink.Font, opts: dict) -> Plan:
     # notes
     kind, xn, yn = layout
     y = yn
-    for it, head, pen in note_lines:
+    for n_line, (it, head, pen) in enumerate(note_lines):
         hh = note_f * h * (head_f if head else 1.0)
-        y += note_gap * note_f * h
+        if touch_gap is not None and n_line > first_action:
+            y += touch_gap * note_f * h
+            plan.action_gap = touch_gap
+        else:
+            y += note_gap * note_f * h
         if it is None:
             y -= 0.5 * note_gap * note_f * h
             continue
@@ -448,8 +461,29 @@ def _lowfreq(rng_px, shape, cells: int) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
-def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
-    """Rasterise at r pixels per board unit. Returns (RGBA uint8 canvas, geometry in px)."""
+def _drying(a: np.ndarray, dry: dict, r: float, rng_fx) -> np.ndarray:
+    """A drying marker: the ink faint overall, patchy along the strokes (blotches about a
+    stroke wide where almost nothing was laid down) and streaked across them."""
+    h, w = a.shape
+    cell = max(2.0, 9.0 * r)  # about a stroke's width, in px
+    gh, gw = max(2, int(h / cell) + 2), max(2, int(w / cell) + 2)
+    blot = cv2.resize(
+        rng_fx.random((gh, gw)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC
+    )
+    streak = cv2.resize(
+        rng_fx.random((max(2, int(h / (2.5 * cell)) + 2), 2)).astype(np.float32),
+        (w, h),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    patch = float(dry["patch"])
+    keep = np.clip((blot - patch * 0.55) / max(1e-3, 1.0 - patch * 0.55), 0.0, 1.0)
+    keep = keep * (1.0 - 0.35 * patch * streak)
+    return a * (float(dry["level"]) * (0.25 + 0.75 * keep))
+
+
+def render_board(plan: Plan, r: float, rng_px, rng_fx=None) -> tuple[np.ndarray, dict]:
+    """Rasterise at r pixels per board unit. Returns (RGBA uint8 canvas, geometry in px).
+    `rng_fx` fills the arrays of the hardship effects (a drying marker), apart from `rng_px`."""
     cw_u, ch_u = plan.canvas_units
     Wc, Hc = int(round(cw_u * r)), int(round(ch_u * r))
     F = plan.F * r
@@ -523,6 +557,8 @@ def render_board(plan: Plan, r: float, rng_px) -> tuple[np.ndarray, dict]:
                 continue
             a = m[by : by + bh, bx : bx + bw].astype(np.float32) * (0.93 / 255.0)
             a *= tex[by : by + bh, bx : bx + bw]
+            if plan.dry and plan.dry["pen"] == pen and rng_fx is not None:
+                a = _drying(a, plan.dry, r, rng_fx)
             sub = rgb[S[1] + by : S[1] + by + bh, S[0] + bx : S[0] + bx + bw]
             for c, v in enumerate(PENS[pen]):
                 ch_ = sub[..., c]

@@ -102,6 +102,10 @@ class TextItem:
     drift_amp: float
     drift_phase: float
     drawn: tuple  # per-char: stroke points for drawn glyphs or None
+    # a hand that varies glyph by glyph (roughen_text): per-char slant (deg of shear, positive
+    # leaning right) and stroke width factor; None for the plain, font-like hand
+    slant: np.ndarray | None = None
+    wid: np.ndarray | None = None
 
     @property
     def width_h(self) -> float:
@@ -152,6 +156,42 @@ def plan_text(
         float(rng.uniform(0, 6.3)),
         tuple(drawn),
     )
+
+
+def roughen_text(item: TextItem, rng, strength: float) -> None:
+    """Make a planned line vary like a hand, glyph by glyph: more size, baseline and rotation
+    jitter, a slant of its own for each glyph around the line's slant, and a stroke width of its
+    own (pressure). The line keeps its overall width (the layout was made for it). Drawn from
+    `rng`, a stream apart from the layout's, so a board's layout is the same either way."""
+    n = len(item.text)
+    if n == 0 or strength <= 0:
+        return
+    s = float(strength)
+    old = item.size.copy()
+    item.size = np.clip(item.size * (1.0 + rng.normal(0, 0.09 * s, n)), 0.6, 1.5)
+    item.dy = item.dy + rng.normal(0, 0.07 * s, n)
+    item.rot = item.rot + rng.normal(0, 3.5 * s, n)
+    line_slant = float(rng.normal(0, 7.0 * s))
+    item.slant = np.clip(line_slant + rng.normal(0, 6.0 * s, n), -35, 35)
+    item.wid = np.clip(np.exp(rng.normal(0, 0.22 * s, n)), 0.55, 1.8)
+    total = float(item.adv.sum())
+    adv = item.adv * (item.size / old)
+    if adv.sum() > 0:
+        adv *= total / float(adv.sum())
+    item.adv = adv
+
+
+def _glyph_width(ga: np.ndarray, factor: float, native: float) -> np.ndarray:
+    """One glyph written with more or less pressure: its strokes widened or thinned."""
+    d = (factor - 1.0) * native
+    if d >= 0.8:
+        k = int(round(d)) + 1
+        return cv2.dilate(ga, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    if d <= -0.8 and native > 2.5:
+        k = min(int(round(-d)) + 1, max(1, int(native * 0.5)))
+        if k >= 2:
+            return cv2.erode(ga, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return ga
 
 
 def _glyph_points(ch: str, j: np.ndarray) -> list[list[tuple[float, float]]]:
@@ -233,6 +273,23 @@ def render_text(
         ImageDraw.Draw(g).text((p - lf, p - t), ch, font=f, fill=255, anchor="ls")
         ga = np.asarray(g)
         ang = item.rot[k] - item.slope
+        if item.slant is not None:
+            # per-glyph slant: shear about the baseline point, widened to keep the glyph whole
+            sh = math.tan(math.radians(float(item.slant[k])))
+            ext = int(abs(sh) * gh) + 1
+            ga = np.pad(ga, ((0, 0), (ext, ext)))
+            gw += 2 * ext
+            p_x = p - lf + ext
+            A = np.float32([[1, -sh, sh * (p - t)], [0, 1, 0]])
+            ga = cv2.warpAffine(ga, A, (gw, gh), flags=cv2.INTER_LINEAR)
+            ga = _glyph_width(ga, float(item.wid[k]), native)
+            if abs(ang) > 0.3:
+                M = cv2.getRotationMatrix2D((p_x, p - t), ang, 1.0)
+                ga = cv2.warpAffine(ga, M, (gw, gh), flags=cv2.INTER_LINEAR)
+            ox, oy = int(round(x - p_x)), int(round(yb - (p - t)))
+            _max_paste(mask, ga, ox, oy)
+            x += adv
+            continue
         if abs(ang) > 0.3:
             M = cv2.getRotationMatrix2D((p - lf, p - t), ang, 1.0)
             ga = cv2.warpAffine(ga, M, (gw, gh), flags=cv2.INTER_LINEAR)

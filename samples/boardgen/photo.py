@@ -36,6 +36,7 @@ PHONES = [
 ]
 # displayed size of a full-resolution landscape shot (portrait shots swap them)
 RESOLUTIONS = [(4000, 3000), (4032, 3024), (3264, 2448), (4000, 2250), (3648, 2736)]
+FIVE_MP = (2592, 1944)  # an older or cheaper phone (hardship)
 
 
 def _pick(rng, seq, p=None):
@@ -473,3 +474,62 @@ def exif_when(rng, review: date | None) -> str | None:
     if r < 0.16:
         review = date.fromordinal(review.toordinal() + int(rng.integers(1, 4)))
     return f"{review.year:04d}:{review.month:02d}:{review.day:02d} {hh:02d}:{mm:02d}:{ss:02d}"
+
+
+# ---- hardship: a cast shadow across the board ---------------------------------------------------
+
+
+def plan_cast_shadow(rng) -> dict:
+    """A shadow cast across the board and the wall (a cabinet, a person, the projector arm):
+    one straight soft edge, roughly along the board's rows or columns, the far side darker.
+    Positions are fractions of the table (u across, v down; v > 1 is below the table)."""
+    return {
+        "u": float(rng.uniform(0.2, 0.8)),
+        "v": float(rng.uniform(0.25, 1.6)),
+        "vertical": bool(rng.random() < 0.25),
+        "tilt": float(rng.normal(0, 9.0)),  # degrees off the table's rows (or columns)
+        "dark_after": bool(rng.random() < 0.65),  # below (right of) the edge is the dark side
+        "dark": float(rng.uniform(0.28, 0.55)),
+        "soft": float(rng.uniform(0.001, 0.012)),  # penumbra, fraction of the photo's diagonal
+    }
+
+
+def cast_shadow_line(cs: dict, table_quad: np.ndarray, board_quad: np.ndarray):
+    """The shadow's edge in photo pixels: (point, unit direction, unit normal to the dark side)."""
+    tl, tr, br, bl = (np.asarray(p, np.float64) for p in table_quad)
+    u, v = cs["u"], cs["v"]
+    top = tl + (tr - tl) * u
+    bot = bl + (br - bl) * u
+    p = top + (bot - top) * v
+    # keep the point on the board
+    poly = np.asarray(board_quad, np.float32)
+    if cv2.pointPolygonTest(poly, (float(p[0]), float(p[1])), False) < 0:
+        c = poly.mean(axis=0).astype(np.float64)
+        for _ in range(20):
+            p = c + (p - c) * 0.8
+            if cv2.pointPolygonTest(poly, (float(p[0]), float(p[1])), False) >= 0:
+                break
+    rows = (tr - tl) + (br - bl)
+    cols = (bl - tl) + (br - tr)
+    base = cols if cs["vertical"] else rows
+    ang = math.atan2(base[1], base[0]) + math.radians(cs["tilt"])
+    d = np.array([math.cos(ang), math.sin(ang)])
+    n = np.array([-d[1], d[0]])
+    ref = rows if cs["vertical"] else cols  # "after" = toward the right (or the bottom)
+    if float(n @ ref) < 0:
+        n = -n
+    if not cs["dark_after"]:
+        n = -n
+    return p, d, n
+
+
+def apply_cast_shadow(img: np.ndarray, cs: dict, p, n) -> None:
+    H, W = img.shape[:2]
+    k = 4
+    hs, ws = max(8, H // k), max(8, W // k)
+    yy, xx = np.mgrid[0:hs, 0:ws].astype(np.float32)
+    dist = ((xx + 0.5) * k - p[0]) * n[0] + ((yy + 0.5) * k - p[1]) * n[1]
+    soft = max(1.0, cs["soft"] * math.hypot(W, H))
+    edge = 1 / (1 + np.exp(np.clip(-dist / soft, -60, 60)))
+    mul = (1 - cs["dark"] * edge).astype(np.float32)
+    np.multiply(img, cv2.resize(mul, (W, H), interpolation=cv2.INTER_LINEAR)[..., None], out=img)
