@@ -1552,3 +1552,11 @@ def test_a_value_without_point_far_off_the_other_is_flagged(name, target, actual
     m = _row(name, target, actual)
     assert m.needs_review is flagged
     assert any("decimal point may be lost" in r for r in m.review_reasons) is flagged
+
+
+def test_a_name_read_as_one_word_for_two_does_not_crash():
+    # seed 5150's hardship corpus, board-0045: "API latency" read as "API\atency" (one word)
+    # matched a two-word known name, and the per-word case copy raised ValueError mid-batch
+    name, score = match_metric_name("API\\atency")
+    assert name.lower() == "api latency"
+    assert 0 < score < 1  # a corrected name is not certain

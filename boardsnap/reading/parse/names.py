@@ -50,7 +50,14 @@ def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
     known, score = vocab.closest_known_name(" ".join(words), threshold)
     if known is not None:
         # "Ava response time" → "Avg response time": each word in the case it was written in
-        words = [_written_case(k, w) for k, w in zip(known.split(), words, strict=True)]
+        # a word that holds two ("API\\atency" for "API latency") has no word of its own to
+        # take the case from: the known name is written as the vocabulary spells it
+        parts = known.split()
+        words = (
+            [_written_case(k, w) for k, w in zip(parts, words, strict=True)]
+            if len(parts) == len(words)
+            else parts
+        )
         worst = min(worst, score)
     corrected = " ".join(words)
     info = vocab.lookup(corrected)
