@@ -564,3 +564,19 @@ def test_what_was_cut_off_or_not_read_is_said_at_the_top_of_page_one():
     assert "row 2 (Uptime)" not in top  # a reading note stays with the reading notes
     customer = render_html(board, ReportConfig(), None, ReportOptions(audience="customer"))
     assert "Before relying on" not in customer
+
+
+def test_a_flagged_action_says_why_in_the_parsers_words():
+    flagged = Action(
+        "Add a read replica",
+        owner=None,
+        needs_review=True,
+        review_reasons=("no owner read", "due date before the review"),
+    )
+    html = render_html(make_board(actions=(flagged,)), CFG)
+    section = html[html.index("<h2>Needs review</h2>") :]
+    assert "<li>no owner read</li>" in section and "<li>due date before the review</li>" in section
+    assert "may have been misread" not in section
+    # an older document: the flag without its reasons still says something
+    older = render_html(make_board(actions=(Action("Add a read replica", needs_review=True),)), CFG)
+    assert "may have been misread" in older[older.index("<h2>Needs review</h2>") :]

@@ -535,6 +535,9 @@ def _action_view(
         "history_note": history_note,
         "done": status == "done",
         "needs_review": a.needs_review,
+        # why, in the parser's words; an older document with the flag but no reasons says so
+        "reasons": list(a.review_reasons)
+        or (["the text, owner or due date may have been misread"] if a.needs_review else []),
         "crop": _line_crop(a, image) if a.needs_review and image is not None else None,
     }
 
