@@ -80,6 +80,23 @@ class GridConfig:
     max_cols: int = 6
     cell_margin: float = 0.12  # of the cell's smaller side, trimmed inside its lines
     line_merge: float = 0.015  # of the board side: lines closer than this are one
+    # Faint ruled lines (a drying marker), looked for only when the usual ink makes no table:
+    faint_lines: bool = True  # look again at ink fainter than the usual threshold keeps
+    # grey levels (of 255) below the board's paper from which a pixel is faint ink; ghosts of
+    # erased writing darken the board by less
+    faint_contrast: float = 22.0
+    # a table found only among faint lines is taken when at most this share of its rules' ink
+    # is as dark as the usual threshold keeps (else the usual pass saw those rules, and rightly
+    # made no table of them); drying-marker tables measure 0.02-0.6, dark rules 0.8
+    faint_max_dark: float = 0.7
+    faint_grain: float = 3.0  # around faint ink, board this close to the paper's grey (in
+    # spreads of its grain) is made white before OCR
+    faint_gain: float = 5.0  # ... and faint ink's darkness below it multiplied by this
+    faint_erase: float = 0.004  # of the board side: faint rule ink this near a rule is erased
+    faint_gap: float = 0.012  # of the board side: bare skips in a faded line bridged along it
+    faint_gap_columns: float = 0.006  # ... down a column line (letters stack above and below)
+    # of the board side: ruled ink this thick across its direction is words run together
+    faint_thickness: float = 0.012
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,14 @@ from boardsnap.reading.results import Layout, RectifiedBoard
 log = logging.getLogger(__name__)
 
 
+# said on the board document when the table was found only among faint lines: its cells were
+# read from faded ink, darkened for OCR, and a faded digit can be read as another
+FAINT_WARNING = (
+    "the table is drawn faintly (a drying marker?): its cells were read from faded ink; "
+    "check the values against the board"
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Segmentation:
     """The layout plus the cleaned image OCR should read (ruled lines erased)."""
@@ -35,10 +43,54 @@ class Segmentation:
 
 
 def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
+    """The table and text lines of `board`, and the image OCR reads.
+
+    Ruled lines are looked for in the ink a global threshold keeps; only when they make no table
+    is the board looked at again for faint ruled lines (a drying marker), so a board whose table
+    reads at the usual threshold is read exactly as before.
+    """
     gray = board.gray
-    h, w = gray.shape
     ink = ink_mask(gray)
-    h_mask, v_mask = line_masks(ink, cfg)
+    found = _segment_with(gray, line_masks(ink, cfg), ink, cfg)
+    if found.layout.grid is not None or not cfg.faint_lines:
+        return found
+    faint = faint_ink_mask(gray, cfg)
+    retry = _segment_with(gray, line_masks(faint, cfg, True), ink, cfg, faint=faint)
+    grid = retry.layout.grid
+    if grid is None or _dark_share(grid, ink, faint) > cfg.faint_max_dark:
+        return found
+    return retry
+
+
+def _dark_share(grid: Grid, ink: np.ndarray, faint: np.ndarray) -> float:
+    """The share of the table's rule ink that the usual threshold keeps too.
+
+    A table found only among faint lines whose rules are dark after all is not a faded table:
+    the usual pass saw those rules and rightly made no table of them (a frame found on the wrong
+    thing, writing that is not a table), and the next view of the board is the one to try.
+    """
+    rules = _ruled_ink(faint, [*grid.h_lines, *grid.v_lines], reach=4)
+    on_rules = rules > 0
+    return float((ink[on_rules] > 0).mean()) if on_rules.any() else 1.0
+
+
+def _segment_with(
+    gray: np.ndarray,
+    masks: tuple[np.ndarray, np.ndarray],
+    ink: np.ndarray,
+    cfg: GridConfig,
+    faint: np.ndarray | None = None,
+) -> Segmentation:
+    """One pass: ruled lines from the horizontal and vertical line `masks`, text from `ink`
+    (255 = ink on 0).
+
+    `faint`: the faint pass's ink, which the masks were made from. The table's cells are then
+    read from it, and from the board with faded ink darkened; the writing around the table is
+    still the usual ink on the board as it is (only the table's pen is known to be drying, and
+    ghosts of erased writing, which the faint ink holds more of, would join text lines there).
+    """
+    h, w = gray.shape
+    h_mask, v_mask = masks
     h_lines = _chain(_segments(h_mask, "h", w, h), "h", w, h)
     v_lines = _chain(_segments(v_mask, "v", w, h), "v", w, h)
     h_lines, v_lines = (
@@ -48,34 +100,43 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
 
     grow = np.ones((5, 5), np.uint8)
     line_ink = h_mask | v_mask
-    lines_zone = cv2.dilate(_ruled_ink(line_ink, h_lines + v_lines), grow)
+    reach = max(3, int(cfg.faint_erase * max(w, h))) if faint is not None else 0
+    lines_zone = cv2.dilate(_ruled_ink(line_ink, h_lines + v_lines, reach), grow)
     text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines_zone))
+    cell_ink = text_ink if faint is None else cv2.bitwise_and(faint, cv2.bitwise_not(lines_zone))
 
     notes: list[str] = []
-    grid, others = _table(h_lines, v_lines, text_ink, cfg, w, h)
+    grid, others = _table(h_lines, v_lines, cell_ink, cfg, w, h)
     warnings = tuple(
         f"another table ({g.rows} rows x {g.cols} columns) is on the board and was not read; "
         "photograph each table on its own"
         for g in others
     )
+    clean = gray.copy()
     if grid is None:
         notes.append(
             f"no ruled table among {len(h_lines)} horizontal and {len(v_lines)} vertical lines"
         )
+        if faint is not None:  # the usual pass's layout stands; no need to finish this one
+            return Segmentation(Layout(None, (), tuple(notes)), clean, ink)
         outside = text_ink
     else:
         notes.append(f"table of {grid.rows} rows x {grid.cols} columns")
         outside = text_ink.copy()
         x, y, bw, bh = grid.bbox
         pad = int(0.01 * max(w, h))
-        outside[max(0, y - pad) : y + bh + pad, max(0, x - pad) : x + bw + pad] = 0
+        inside = (slice(max(0, y - pad), y + bh + pad), slice(max(0, x - pad), x + bw + pad))
+        outside[inside] = 0
+        if faint is not None:
+            notes[-1] += " drawn faintly (a drying marker?)"
+            warnings += (FAINT_WARNING,)
+            clean[inside] = _darkened(gray, cfg)[inside]
         # inside the table only its own rules are erased: a straight stroke there that is not
         # one of them is a tall letter ("l", "1", "b") that the cell's text needs
         box = (x - pad, y - pad, bw + 2 * pad, bh + 2 * pad)
         rules = [*grid.h_lines, *grid.v_lines]
         rules += [ln for ln in h_lines + v_lines if not _overlaps(ln, box)]
-        lines_zone = cv2.dilate(_ruled_ink(line_ink, rules), grow)
-    clean = gray.copy()
+        lines_zone = cv2.dilate(_ruled_ink(line_ink, rules, reach), grow)
     clean[lines_zone > 0] = 255
     text_lines = find_text_lines(outside)
     layout = Layout(grid=grid, text_lines=text_lines, notes=tuple(notes), warnings=warnings)
@@ -84,25 +145,93 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:
     """Marker ink as 255 on 0; faint ghosts of erased writing stay out."""
+    mask = (gray < ink_threshold(gray)).astype(np.uint8) * 255
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def ink_threshold(gray: np.ndarray) -> float:
+    """Grey level below which a pixel is ink: Otsu's, kept within sane bounds."""
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    thresh = float(min(max(otsu, 120), 210))
+    return float(min(max(otsu, 120), 210))
+
+
+def faint_ink_mask(gray: np.ndarray, cfg: GridConfig) -> np.ndarray:
+    """Ink as faint as a drying marker leaves it: darker than the board by `faint_contrast`.
+
+    The board's lighting is already divided out (the rectified grey is ~white everywhere), so the
+    paper's level is one number, its median; the threshold is that level less a fixed contrast,
+    not Otsu's, which a board of dark writing sets far below a faded pen's grey. Ghosts of erased
+    writing are fainter still and stay out (the generator's darken the board by 10 % at most).
+    """
+    thresh = max(ink_threshold(gray), _paper(gray) - cfg.faint_contrast)
     mask = (gray < thresh).astype(np.uint8) * 255
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
 
 
-def line_masks(ink: np.ndarray, cfg: GridConfig) -> tuple[np.ndarray, np.ndarray]:
+def _paper(gray: np.ndarray) -> float:
+    """The bare board's grey: the median of the (lighting-flattened) board, most of which is
+    bare; every 4th pixel each way is as good a sample and 16 times quicker to sort."""
+    return float(np.median(gray[::4, ::4]))
+
+
+def _darkened(gray: np.ndarray, cfg: GridConfig) -> np.ndarray:
+    """The board for OCR with faded ink made dark and the paper's grain white.
+
+    OCR stretches a crop's contrast from its darkest ink to its paper; with a faded pen that
+    darkest is near the paper and the grain would be stretched into grey noise round broken
+    strokes. Here each pixel's darkness below the bare board (the median less `faint_grain`
+    spreads of its grain, measured robustly: most pixels are board) is multiplied by
+    `faint_gain`, after a light blur that joins a stroke's blotches and evens the grain.
+    """
+    paper = _paper(gray)
+    sample = gray[::4, ::4].astype(np.float32)
+    spread = 1.4826 * float(np.median(np.abs(sample - paper)))
+    bare = paper - cfg.faint_grain * max(1.0, spread)
+    smooth = cv2.GaussianBlur(gray, (0, 0), 1.0).astype(np.float32)
+    dark = np.clip((bare - smooth) * cfg.faint_gain, 0, 255)
+    return (255 - dark).astype(np.uint8)
+
+
+def line_masks(
+    ink: np.ndarray, cfg: GridConfig, faint: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical ruled-line ink: runs of `ink` straight for `line_kernel`.
+
+    `faint`: the ink is a drying marker's, a line of blotches with bare skips between them; the
+    skips up to `faint_gap` (`faint_gap_columns` down a column line) are bridged along each
+    direction before the opening, and what comes out thicker across than `faint_thickness` is
+    lines of words the bridging ran together. Down a column the bridge is shorter: there it
+    would join the letters written above and below a row line, through it, into a thin chain.
+    """
     h, w = ink.shape
     # thicken across the line direction first, so a slanted or wobbly line survives the opening
     k_h = max(15, int(cfg.line_kernel * w))
     k_v = max(15, int(cfg.line_kernel * h))
     thick_h = cv2.dilate(ink, np.ones((5, 1), np.uint8))
     thick_v = cv2.dilate(ink, np.ones((1, 5), np.uint8))
+    run_h, run_v = ink, ink
+    if faint:
+        g_h, g_v = max(3, int(cfg.faint_gap * w)), max(3, int(cfg.faint_gap_columns * h))
+        thick_h = cv2.morphologyEx(thick_h, cv2.MORPH_CLOSE, np.ones((1, g_h), np.uint8))
+        thick_v = cv2.morphologyEx(thick_v, cv2.MORPH_CLOSE, np.ones((g_v, 1), np.uint8))
+        run_h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, g_h), np.uint8))
+        run_v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((g_v, 1), np.uint8))
     h_mask = cv2.morphologyEx(thick_h, cv2.MORPH_OPEN, np.ones((1, k_h), np.uint8))
     v_mask = cv2.morphologyEx(thick_v, cv2.MORPH_OPEN, np.ones((k_v, 1), np.uint8))
+    if faint:
+        h_mask = _thin_only(h_mask, max(7, int(cfg.faint_thickness * h)), "h")
+        v_mask = _thin_only(v_mask, max(7, int(cfg.faint_thickness * w)), "v")
     # back to the ink that made them (undo the thickening), then bridge small pen skips
-    h_mask = cv2.bitwise_and(cv2.dilate(h_mask, np.ones((3, 3), np.uint8)), ink)
-    v_mask = cv2.bitwise_and(cv2.dilate(v_mask, np.ones((3, 3), np.uint8)), ink)
+    h_mask = cv2.bitwise_and(cv2.dilate(h_mask, np.ones((3, 3), np.uint8)), run_h)
+    v_mask = cv2.bitwise_and(cv2.dilate(v_mask, np.ones((3, 3), np.uint8)), run_v)
     return h_mask, v_mask
+
+
+def _thin_only(mask: np.ndarray, thickness: int, orient: str) -> np.ndarray:
+    """`mask` less what is `thickness` or more across its direction (a run of words)."""
+    across = np.ones((thickness, 1) if orient == "h" else (1, thickness), np.uint8)
+    thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, across)
+    return cv2.bitwise_and(mask, cv2.bitwise_not(cv2.dilate(thick, np.ones((3, 3), np.uint8))))
 
 
 def _overlaps(line: RuledLine, box: Box) -> bool:
@@ -110,12 +239,14 @@ def _overlaps(line: RuledLine, box: Box) -> bool:
     return any(x <= px <= x + bw and y <= py <= y + bh for px, py in line.points)
 
 
-def _ruled_ink(mask: np.ndarray, lines: list[RuledLine]) -> np.ndarray:
+def _ruled_ink(mask: np.ndarray, lines: list[RuledLine], reach: int = 0) -> np.ndarray:
     """The pieces of `mask` that make up the chained ruled lines.
 
     The line masks also hold every straight run of ink longer than the kernel, and a tall
     handwritten letter ("l", "b", "1") is one; only the pieces a ruled line runs through are
-    erased before OCR, so the letters stay.
+    erased before OCR, so the letters stay. `reach` > 0 keeps only what lies within that many
+    pixels of a line's track: faint line masks are bridged along their direction, and a piece
+    of one can run on into the writing beside the line.
     """
     track = np.zeros_like(mask)
     for line in lines:
@@ -125,7 +256,11 @@ def _ruled_ink(mask: np.ndarray, lines: list[RuledLine]) -> np.ndarray:
     on_line = np.zeros(n, bool)
     on_line[np.unique(labels[(track > 0) & (mask > 0)])] = True
     on_line[0] = False
-    return (on_line[labels] * 255).astype(np.uint8)
+    pieces = (on_line[labels] * 255).astype(np.uint8)
+    if reach > 0:
+        near = cv2.dilate(track, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+        pieces = cv2.bitwise_and(pieces, near)
+    return pieces
 
 
 @dataclass

@@ -1,0 +1,137 @@
+"""A table drawn with a drying marker is found (boardsnap/reading/grid.py, the faint pass).
+
+Photos from the corpus generator (samples/generate.py) with its drying-marker effect forced on
+the pen the table is drawn with: the ruled lines are faint and patchy (blotches with bare skips
+between them) and so is the writing in the cells. The usual threshold keeps only the darkest
+blotches, and no table is made of them; the faint pass must find the table, hand OCR an image
+in which the faded ink is dark on white, and say on the board that the table was faint. Real
+OpenCV, real pipeline, real OCR; truth from the generator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from boardsnap.config import Config
+from boardsnap.errors import NoTableFound
+from boardsnap.reading import board as board_stage
+from boardsnap.reading import grid as grid_stage
+from boardsnap.reading.load import load_photo
+from boardsnap.reading.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "samples"))
+
+import generate  # noqa: E402
+
+# a marker far gone (70 % of its ink, patchy over 80 % of the strokes); the pen it hits is the
+# first of the board's pens in order ("black"), the table's pen on the layouts of DRY_SEEDS;
+# every other hardship off, so the faded table is all that is hard about these photos
+DRY = {
+    "drying_marker": True,
+    "dry_level": 0.7,
+    "dry_patch": 0.8,
+    "dry_pen_pick": 0.0,
+    "cast_shadow": False,
+    "five_mp": False,
+    "shaken": False,
+    "touching_actions": False,
+}
+DRY_SEEDS = (1, 4)
+# the same layout with every hardship off: an ordinary board
+PLAIN = {**DRY, "drying_marker": False}
+
+
+def _make(tmp_path: Path, seed: int, overrides: dict, kind: str = "table") -> tuple[Path, dict]:
+    path = generate.write_photo(
+        tmp_path, f"board-{seed}-{kind}", seed, 0, 1600, {"exif": 1, "kind": kind, **overrides}
+    )
+    return path, json.loads(path.with_suffix(".truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=DRY_SEEDS)
+def dried(request, tmp_path_factory):
+    return _make(tmp_path_factory.mktemp("dry"), request.param, {"hardship": DRY})
+
+
+def _first_view(path: Path):
+    cfg = Config()
+    return next(board_stage.rectifications(load_photo(path, cfg.load), cfg.board))
+
+
+def _name_matches(read: str, truth: str) -> bool:
+    a, b = " ".join(read.lower().split()), " ".join(truth.lower().split())
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8
+
+
+def test_faded_table_is_found_only_by_the_faint_pass(dried):
+    path, truth = dried
+    assert truth["corpus"]["effects"]["drying_marker"] == "black"
+    view = _first_view(path)
+    usual = dataclasses.replace(Config().grid, faint_lines=False)
+    # the photo is what the test is about: the usual threshold makes no table of these lines
+    assert grid_stage.segment(view, usual).layout.grid is None
+
+    layout = grid_stage.segment(view, Config().grid).layout
+    assert layout.grid is not None, layout.notes
+    assert layout.grid.rows == truth["corpus"]["table_rows"] + 1  # + the header row
+    assert layout.grid.cols == truth["corpus"]["table_cols"]
+    assert grid_stage.FAINT_WARNING in layout.warnings
+    assert any("faint" in note for note in layout.notes)
+
+
+def test_faded_cells_are_dark_on_white_for_ocr(dried):
+    """The image OCR reads has the faded writing darkened and the board's grain white: the crop
+    of every metric-name cell holds ink darker than the faded pen left it on the photo."""
+    path, _ = dried
+    view = _first_view(path)
+    seg = grid_stage.segment(view, Config().grid)
+    assert seg.layout.grid is not None
+    names = [c for c in seg.layout.grid.cells if c.col == 0 and c.row > 0]
+    assert names
+    for cell in names:
+        x, y, w, h = cell.box
+        before = view.gray[y : y + h, x : x + w]
+        after = seg.clean[y : y + h, x : x + w]
+        assert np.median(after) == 255  # the board between strokes is white, not grain
+        assert np.percentile(after, 1) < np.percentile(before, 1) - 30  # the ink darker
+        assert np.percentile(after, 1) < 110
+
+
+def test_faded_table_is_read(dried):
+    path, truth = dried
+    board = Pipeline(Config()).extract(path).board
+    names = [m["name"] for m in truth["metrics"]]
+    assert len(board.metrics) >= len(names) - 1
+    right = sum(any(_name_matches(m.name, n) for m in board.metrics) for n in names)
+    assert right > len(names) / 2, [m.name for m in board.metrics]
+    # read from faded ink, which the board says
+    assert grid_stage.FAINT_WARNING in board.warnings
+
+
+def test_ordinary_board_reads_as_before(tmp_path):
+    """A board whose table the usual pass finds is segmented exactly as without the faint
+    pass: same table, same image for OCR, no warning."""
+    path, _ = _make(tmp_path, DRY_SEEDS[0], {"hardship": PLAIN})
+    view = _first_view(path)
+    usual = grid_stage.segment(view, dataclasses.replace(Config().grid, faint_lines=False))
+    now = grid_stage.segment(view, Config().grid)
+    assert usual.layout.grid is not None
+    assert now.layout == usual.layout
+    assert np.array_equal(now.clean, usual.clean)
+    assert grid_stage.FAINT_WARNING not in now.layout.warnings
+
+
+@pytest.mark.parametrize("kind", ["no_table", "blank_board"])
+def test_no_table_drawn_with_a_drying_marker_is_still_none(tmp_path, kind):
+    path, truth = _make(tmp_path, DRY_SEEDS[0], {"hardship": DRY}, kind=kind)
+    assert truth["corpus"]["expect"] == "no_table"
+    with pytest.raises(NoTableFound):
+        Pipeline(Config()).extract(path)
