@@ -241,6 +241,10 @@ class TeamConfig:
     # is taken as that person, flagged for review; an owner not on the roster is flagged
     members: tuple[str, ...] = ()
     owner_match: float = 0.6  # similarity from which a read owner is taken as a member
+    # the services this team reviews ("Payments API", "Ledger"): a service read a letter or two
+    # off one of them ("Leager") is taken as it, and the document says so in a warning
+    services: tuple[str, ...] = ()
+    service_match: float = 0.75  # similarity from which a read service is taken as a known one
 
 
 @dataclass(frozen=True)
@@ -333,6 +337,11 @@ class Config:
             "team.members must be a list of names",
         )
         _check(0 < self.team.owner_match <= 1, "team.owner_match must be in (0, 1]")
+        _check(
+            all(isinstance(m, str) and m.strip() for m in self.team.services),
+            "team.services must be a list of names",
+        )
+        _check(0 < self.team.service_match <= 1, "team.service_match must be in (0, 1]")
         _check(0 < self.notify.timeout_seconds <= 300, "notify.timeout_seconds must be 0..300")
         _check(1 <= self.notify.attempts <= 10, "notify.attempts must be from 1 to 10")
         _check(0 <= self.notify.backoff_seconds <= 60, "notify.backoff_seconds must be 0..60")

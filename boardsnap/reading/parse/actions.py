@@ -209,6 +209,19 @@ def read_action(
     if found:
         owner, start, end = found
         t = t[:start] + " " + t[end:]
+    elif owner is None and hit is not None:
+        # "... Feb 22 Sam": one name-like word after the due date ends the line; its '@' was not
+        # read. Taken as the owner, and a person checks.
+        after = re.fullmatch(r"\s*(?P<o>[A-Za-z][a-z]{1,11}|[A-Z]{2,12})\s*", t[hit.start + 1 :])
+        if after and after.group("o").lower() not in _NOT_OWNERS | _MONTH_WORDS:
+            owner = after.group("o").lower()
+            t = t[: hit.start + 1]
+            doubt = doubt.lower(
+                "guessed",
+                f"owner {owner!r}: the word after the due date, no '@' read",
+                "owner.no_marker",
+                "owner",
+            )
     t = re.sub(
         r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t, flags=re.IGNORECASE
     )

@@ -15,7 +15,7 @@ from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.headings import _role_of, column_roles, heading_of
 from boardsnap.reading.parse.names import _BULLET, match_metric_name
 from boardsnap.reading.parse.rows import _POSITIONAL, _cell, _conf, build_metric, split_row_line
-from boardsnap.reading.parse.titles import _looks_like_title, _title_parts
+from boardsnap.reading.parse.titles import _looks_like_title, _title_parts, known_service
 from boardsnap.reading.parse.values import _has_number, normalise, read_value
 from boardsnap.reading.results import OcrText, Reading
 
@@ -34,6 +34,9 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     title_lines, body = _split_title(lines, ctx.date_order)
     title = " ".join(normalise(ln.text) for ln in title_lines) or None
     service, review, title_doubt, review_far = _review_date(title, ctx)
+    service, corrected = known_service(service, ctx.services, ctx.service_match)
+    if corrected:
+        warnings.append(corrected)
     if title_doubt is not None and title_doubt.reasons:
         warnings.append("review date: " + "; ".join(title_doubt.reasons))
     if not service:
