@@ -161,3 +161,36 @@ def test_the_historys_owners_and_services_are_the_priors(tmp_path):
     (action,) = doc.actions
     assert action.owner == seen and action.needs_review
     assert any(c.code == "owner.not_on_team" for c in action.review_codes)
+
+
+def _line(text: str, unsure_at: int | None = None, conf: float = 0.4) -> OcrText:
+    confs = tuple(conf if i == unsure_at else 0.97 for i in range(len(text)))
+    return OcrText(text, 0.95, (0, 0, 10, 10), confs)
+
+
+def _actions(line: OcrText) -> tuple:
+    ctx = ParseContext(source="t.jpg", fallback_date=REVIEW)
+    lines = (OcrText("Ledger SLA review 2026-12-25", 0.95), OcrText("Actions", 0.95), line)
+    return parse_reading(Reading(cells=(), lines=lines), ctx).actions
+
+
+def test_a_due_date_digit_read_unsurely_flags_the_action():
+    text = "- p99 latency: warm cache @sam 7/31"
+    (sure,) = _actions(_line(text))
+    assert (sure.owner, sure.due, sure.needs_review) == ("sam", "2027-07-31", False)
+    (unsure,) = _actions(_line(text, unsure_at=text.index("31") + 1))
+    assert unsure.due == "2027-07-31" and unsure.needs_review
+    assert [c.code for c in unsure.review_codes] == ["due.unsure_character"]
+    assert "'1'" in unsure.review_reasons[0]
+    # a digit of the metric's name read unsurely is not the due date's
+    (metric_digit,) = _actions(_line(text, unsure_at=text.index("99")))
+    assert not metric_digit.needs_review
+
+
+def test_an_owner_letter_read_unsurely_flags_the_action():
+    text = "- warm cache @jonas 7/31"
+    (unsure,) = _actions(_line(text, unsure_at=text.index("jonas")))
+    assert unsure.owner == "jonas" and unsure.needs_review
+    assert [c.code for c in unsure.review_codes] == ["owner.unsure_character"]
+    (other,) = _actions(_line(text, unsure_at=text.index("warm")))
+    assert not other.needs_review  # the action's words are not the owner

@@ -14,7 +14,14 @@ from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.headings import _role_of, column_roles, heading_of
 from boardsnap.reading.parse.names import _BULLET, match_metric_name
-from boardsnap.reading.parse.rows import _POSITIONAL, _cell, _conf, build_metric, split_row_line
+from boardsnap.reading.parse.rows import (
+    _POSITIONAL,
+    _cell,
+    _conf,
+    _unsure_digit,
+    build_metric,
+    split_row_line,
+)
 from boardsnap.reading.parse.titles import _looks_like_title, _title_parts, known_service
 from boardsnap.reading.parse.values import _has_number, normalise, read_value
 from boardsnap.reading.results import OcrText, Reading
@@ -143,6 +150,12 @@ def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
     if _conf(line) < ctx.low_confidence:
         why = f"line read with low OCR confidence ({_conf(line):.2f})"
         doubt = doubt.lower("ocr", why, "ocr.low_confidence", "text")
+    for field, unsure in (
+        ("due", _unsure_date_digit(line, action.due, ctx)),
+        ("owner", _unsure_owner_letter(line, action.owner, ctx.low_digit_confidence)),
+    ):
+        if unsure:  # one character misread makes another date or person, the line's mean sure
+            doubt = doubt.lower("ocr", f"{field}: {unsure}", f"{field}.unsure_character", field)
     owner = action.owner
     if ctx.team and owner is not None:
         member, exact = match_owner(owner, ctx.team, ctx.owner_match)
@@ -163,6 +176,35 @@ def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     )
+
+
+def _unsure_date_digit(line: OcrText, due: str | None, ctx: ParseContext) -> str | None:
+    """Which digit of the due date written on `line` OCR read less surely than
+    `low_digit_confidence`, in words, if any (only where the date is found in the text as read,
+    so that a metric's digits, "p99", do not count)."""
+    if due is None or not line.char_confidences:
+        return None
+    hit = find_date(line.text, ctx.date_order)
+    if hit is None:
+        return None
+    span = OcrText(
+        line.text[hit.start : hit.end], line.confidence, None, line.char_confidences[hit.start :]
+    )
+    return _unsure_digit(span, ctx.low_digit_confidence)
+
+
+def _unsure_owner_letter(line: OcrText, owner: str | None, limit: float) -> str | None:
+    """Which letter of the owner's name OCR read less surely than `limit`, in words, if any."""
+    if owner is None or not line.char_confidences:
+        return None
+    at = line.text.lower().rfind(owner.lower())
+    if at < 0:
+        return None
+    confs = line.char_confidences[at : at + len(owner)]
+    if not confs or min(confs) >= limit:
+        return None
+    i = min(range(len(confs)), key=confs.__getitem__)
+    return f"the {line.text[at + i]!r} of {owner!r} is unsure ({confs[i]:.2f})"
 
 
 def _review_date(
