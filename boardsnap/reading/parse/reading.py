@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from boardsnap.document import Action, Board, Metric, ReviewCode, RootCause
-from boardsnap.reading.parse.actions import _has_owner, match_owner, parse_root_cause, read_action
+from boardsnap.reading.parse.actions import _has_owner, match_owner, read_action, read_root_cause
 from boardsnap.reading.parse.context import ParseContext
 from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
 from boardsnap.reading.parse.doubt import Doubt
@@ -98,11 +98,11 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 action = replace(action, line_box=tuple(int(v) for v in line.box))
             actions.append(action)
             continue
-        cause = parse_root_cause(text, names)
+        cause, cause_doubt = read_root_cause(text, names, ctx.name_match)
         if cause is None:
             continue
         if section == "root" or cause.metric is not None:
-            root_causes.append(cause)
+            root_causes.append(_checked_cause(cause, cause_doubt, line, ctx))
 
     warnings.extend(_empty_sections(headed, root_causes, actions))
     for i, (metric, warns) in enumerate(zip(metrics, row_warnings, strict=True), start=1):
@@ -173,6 +173,24 @@ def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
         action,
         owner=owner,
         needs_review=True,
+        review_reasons=doubt.reasons,
+        review_codes=doubt.codes,
+    )
+
+
+def _checked_cause(cause: RootCause, doubt: Doubt, line: OcrText, ctx: ParseContext) -> RootCause:
+    """A root cause with the doubts of its metric and its line (read with low confidence), and
+    where the line is, for the report's evidence crop."""
+    if _conf(line) < ctx.low_confidence:
+        why = f"line read with low OCR confidence ({_conf(line):.2f})"
+        doubt = doubt.lower("ocr", why, "ocr.low_confidence", "text")
+    box = tuple(int(v) for v in line.box) if line.box is not None else None
+    if not doubt.reasons:
+        return replace(cause, line_box=box) if box is not None else cause
+    return replace(
+        cause,
+        needs_review=True,
+        line_box=box,
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     )
