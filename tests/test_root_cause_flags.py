@@ -43,7 +43,7 @@ def test_a_cause_whose_metric_was_corrected_or_is_no_row_is_flagged():
     ttfr, latency, errors, cold = board.root_causes
     assert (ttfr.metric, ttfr.needs_review) == ("TTFR", True)
     assert ttfr.review_codes == (ReviewCode("metric.corrected", "metric"),)
-    assert "'ITFR' read as 'TTFR'" in ttfr.review_reasons[0]
+    assert "'ITFR' taken for the table's row 'TTFR'" in ttfr.review_reasons[0]
     assert not latency.needs_review and latency.review_codes == ()
     assert errors.needs_review
     assert errors.review_codes == (ReviewCode("metric.not_in_table", "metric"),)
@@ -87,5 +87,5 @@ def test_the_report_lists_a_flagged_cause_with_its_crop():
     html = render_html(board, ReportConfig(), Evidence(board_image=image))
     review = html[html.index("Needs review") :]
     assert "Root cause: triage queue not watched" in review
-    assert "read as" in review and "data:image/jpeg;base64," in review
+    assert "taken for the table" in review and "data:image/jpeg;base64," in review
     assert "Root cause: slow card API" not in review  # read as written: not listed

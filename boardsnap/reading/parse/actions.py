@@ -388,7 +388,10 @@ def metric_doubt(
         )
     if written and vocab.similarity(written, metric) < 1.0:
         return Doubt().lower(
-            "ocr", f"metric {written!r} read as {metric!r}", "metric.corrected", "metric"
+            "ocr",
+            f"metric {written!r} taken for the table's row {metric!r}",
+            "metric.corrected",
+            "metric",
         )
     return Doubt()
 
