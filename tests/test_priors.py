@@ -194,3 +194,23 @@ def test_an_owner_letter_read_unsurely_flags_the_action():
     assert [c.code for c in unsure.review_codes] == ["owner.unsure_character"]
     (other,) = _actions(_line(text, unsure_at=text.index("warm")))
     assert not other.needs_review  # the action's words are not the owner
+
+
+def test_a_title_year_misread_on_a_photo_taken_that_day_takes_the_photos_year():
+    shot = date(2026, 8, 13)
+    ctx = ParseContext(source="t.jpg", fallback_date=shot, capture_date=shot)
+    doc = parse_reading(Reading(cells=(), lines=(OcrText("MOBILE SLAREVIEW8/13/2024", 0.9),)), ctx)
+    assert doc.review_date == "2026-08-13"
+    assert any("title's year 2024 read as 2026" in w for w in doc.warnings)
+    # another day of another year: an old photo or a date misread; kept as read, and said
+    other = parse_reading(
+        Reading(cells=(), lines=(OcrText("MOBILE SLA REVIEW 3/2/2024", 0.9),)), ctx
+    )
+    assert other.review_date == "2024-03-02"
+    assert any("far from the photo's date" in w for w in other.warnings)
+    # no capture date (the file's date only): nothing taken from it
+    filed = ParseContext(source="t.jpg", fallback_date=shot)
+    kept = parse_reading(
+        Reading(cells=(), lines=(OcrText("MOBILE SLA REVIEW 8/13/2024", 0.9),)), filed
+    )
+    assert kept.review_date == "2024-08-13"

@@ -255,13 +255,26 @@ def _review_date(
     )
     if review_far and ctx.fallback_date is not None and review is not None:
         # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
-        title_doubt = (title_doubt or Doubt()).lower(
-            "misread",
-            f"the title's date {review.isoformat()} is far from the photo's date "
-            f"{ctx.fallback_date.isoformat()}",
-            "review_date.far_from_photo",
-            "title",
-        )
+        shot = ctx.capture_date
+        if shot is not None and (review.month, review.day) == (shot.month, shot.day):
+            # the board photographed on the title's very day, but another year: the title's
+            # year misread ("8/13/2024" on a photo of 2026-08-13); the photo's year taken
+            title_doubt = (title_doubt or Doubt()).lower(
+                "misread",
+                f"the title's year {review.year} read as {shot.year}: the photo was taken on "
+                f"its day, {shot.isoformat()}",
+                "review_date.year_from_photo",
+                "title",
+            )
+            review = shot
+        else:
+            title_doubt = (title_doubt or Doubt()).lower(
+                "misread",
+                f"the title's date {review.isoformat()} is far from the photo's date "
+                f"{ctx.fallback_date.isoformat()}",
+                "review_date.far_from_photo",
+                "title",
+            )
     if (
         not review_far
         and from_title
