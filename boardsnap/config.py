@@ -131,6 +131,10 @@ class ParseConfig:
     # a title's date more than this many days before the photo's EXIF capture date (or any day
     # after it) is doubtful: a board is photographed at its review
     review_capture_days: int = 7
+    # similarity from which the start of a line is a section heading (Root causes, Actions), and
+    # from which a line that is nothing but a heading is one ("ACTANS:" for "Actions:")
+    heading_match: float = 0.85
+    heading_alone_match: float = 0.75
     # How much a doubt lowers a row's confidence: every doubt the parser raises (its rules,
     # boardsnap/reading/parse/rules.py, and the value reader's repairs) names one of these
     # factors; a row's confidence is the OCR's times the factor of every doubt raised. In

@@ -56,7 +56,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     headed: dict[str, str] = {}  # each section's heading as read
     for line in body:
         text = normalise(line.text)
-        kind, after = heading_of(text)
+        kind, after = heading_of(text, ctx.parse.heading_match, ctx.parse.heading_alone_match)
         if kind is not None:
             section = kind
             headed.setdefault(kind, text)
