@@ -51,3 +51,22 @@ def test_lines_under_a_misread_actions_heading_are_actions():
         ("FASTER ROLLBACK", "dev", "2026-02-20"),
         ("REVIEW DASHBOARDS", "lena", "2026-02-10"),
     ]
+
+
+def _doc(*lines: str):
+    reading = Reading(cells=(), lines=tuple(OcrText(t, 0.9) for t in lines))
+    return parse_reading(reading, ParseContext("t.jpg", fallback_date=date(2026, 10, 25)))
+
+
+def test_writing_read_as_nothing_is_said_not_dropped():
+    doc = _doc("SANGSAREMEW25OCT2026", "WHN?.", "Actions", "- fix pager @li 11/19")
+    (unread,) = [w for w in doc.warnings if w.startswith("unread:")]
+    assert "2 lines" in unread and "'SANGSAREMEW25OCT2026'" in unread and "'WHN?.'" in unread
+    assert [a.owner for a in doc.actions] == ["li"]
+
+
+def test_a_board_read_whole_has_no_unread_warning():
+    doc = _doc(
+        "Search SLA review 10/25/2026", "Root causes", "- cache cold", "Actions", "- warm @li"
+    )
+    assert not [w for w in doc.warnings if w.startswith("unread:")]

@@ -54,6 +54,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     actions: list[Action] = []
     section: str | None = None
     headed: dict[str, str] = {}  # each section's heading as read
+    unread: list[str] = []  # writing read as nothing the document holds
     for line in body:
         text = normalise(line.text)
         kind, after = heading_of(text, ctx.parse.heading_match, ctx.parse.heading_alone_match)
@@ -103,8 +104,12 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
             continue
         if section == "root" or cause.metric is not None:
             root_causes.append(_checked_cause(cause, cause_doubt, line, ctx))
+        else:
+            unread.append(text)  # in no section, and like no row, action or cause
 
     warnings.extend(_empty_sections(headed, root_causes, actions))
+    if unread:
+        warnings.append(_unread_lines(unread))
     for i, (metric, warns) in enumerate(zip(metrics, row_warnings, strict=True), start=1):
         label = f"row {i} ({metric.name})" if metric.name else f"row {i}"
         warnings.extend(f"{label}: {w}" for w in warns)
@@ -291,6 +296,18 @@ def _review_date(
             "title",
         )
     return service, review, title_doubt, review_far
+
+
+def _unread_lines(texts: list[str], shown: int = 4) -> str:
+    """The warning for lines of writing read as no title, row, root cause or action (a heading
+    misread, a line read as garbage): what they said, so that nothing goes without a word."""
+    quoted = ", ".join(repr(t if len(t) <= 40 else t[:39] + "…") for t in texts[:shown])
+    more = f" and {len(texts) - shown} more" if len(texts) > shown else ""
+    lines = "line" if len(texts) == 1 else "lines"
+    return (
+        f"unread: {len(texts)} {lines} of writing read as no title, row, cause or action "
+        f"({quoted}{more}): an action or a cause may be among them; check the board"
+    )
 
 
 def _empty_sections(
