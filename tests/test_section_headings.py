@@ -70,3 +70,20 @@ def test_a_board_read_whole_has_no_unread_warning():
         "Search SLA review 10/25/2026", "Root causes", "- cache cold", "Actions", "- warm @li"
     )
     assert not [w for w in doc.warnings if w.startswith("unread:")]
+
+
+def test_a_line_with_an_owner_and_a_due_date_among_the_causes_is_an_action():
+    doc = _doc(
+        "Search SLA review 10/25/2026",
+        "Root causes",
+        "- UPTIME: BAD DEPLOY ROLLED BACK LATE",
+        "- TEST FAILOVER OWNER: KENJI DUE 2026-11-01",  # the Actions heading above it not read
+        "- cache cold after a deploy on 10/20",  # a date alone: still a cause
+    )
+    assert [c.text for c in doc.root_causes] == [
+        "BAD DEPLOY ROLLED BACK LATE",
+        "cache cold after a deploy on 10/20",
+    ]
+    assert [(a.text, a.owner, a.due) for a in doc.actions] == [
+        ("TEST FAILOVER", "kenji", "2026-11-01")
+    ]

@@ -80,7 +80,14 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 section is None
                 and (_has_owner(text) or find_date(text, ctx.date_order) is not None)
             )
-            or (section == "root" and re.search(r"(?:^|\s)[@©®]\w", text) is not None)
+            or (
+                section == "root"
+                and (
+                    re.search(r"(?:^|\s)[@©®]\w", text) is not None
+                    # an owner and a due date: an action whose heading was not read
+                    or (_has_owner(text) and find_date(text, ctx.date_order) is not None)
+                )
+            )
         )
         if is_action:
             action, doubt = read_action(
