@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ, OMP_THREAD_LIMIT="1", PYTHONPATH=str(REPO))
         # BoardSnap's workers also time whole-page tesseract on every K-th photo
         bs_env = dict(env, BENCH_TESSERACT_EVERY=str(args.vs_tesseract_every))
+        if args.config is not None:
+            bs_env["BENCH_CONFIG"] = str(args.config.resolve())
         logs = workdir / "logs"
 
         t0 = time.perf_counter()
@@ -168,6 +170,12 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
         help="the corpus without the hardship effects (as generated before they existed), to "
         "compare with older runs",
     )
+    ap.add_argument(
+        "--config",
+        type=Path,
+        help="BoardSnap's settings (TOML, as `boardsnap --config`), e.g. a team's roster; named "
+        "in RESULTS.md",
+    )
     ap.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     ap.add_argument(
         "--throughput",
@@ -179,6 +187,8 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
         "--throughput-n", type=int, default=16, help="photos for the throughput runs (16)"
     )
     args = ap.parse_args(argv)
+    if args.config is not None and not args.config.is_file():
+        ap.error(f"--config {args.config}: no such file")
     if args.n < 1 or args.timeout <= 0 or args.peer_workers < 1 or args.throughput_n < 1:
         ap.error("--n, --timeout and --peer-workers must be positive")
     return args
@@ -351,6 +361,18 @@ def _run(cmd: list[str]) -> str:
         return ""
 
 
+def _settings(path: Path) -> str:
+    """The settings a config file sets, on one line ("team.members = [...]")."""
+    import tomllib
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return "; ".join(
+        f"{section}.{key} = {value!r}"
+        for section, keys in data.items()
+        for key, value in (keys.items() if isinstance(keys, dict) else [("", keys)])
+    )
+
+
 def _section(args, n, negatives, engine, peer_versions, text, notes, footer) -> str:
     m = _machine()
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -365,6 +387,8 @@ def _section(args, n, negatives, engine, peer_versions, text, notes, footer) -> 
         f"long side {args.long_side or 'full phone resolution'}, "
         + ("plain (no hardship effects)" if args.plain_corpus else "with the hardship effects"),
     ]
+    if args.config is not None:
+        head.append(f"- BoardSnap settings: {args.config.name} ({_settings(args.config)})")
     if peer_versions:
         head.append(
             f"- peers: {peer_versions}; {args.peer_workers} processes per peer, one thread "

@@ -12,6 +12,7 @@ stdout: `{"ready": true, "init_seconds": ...}`, then one JSON line per photo:
 Start-up (imports, the OCR engine, WeasyPrint's first layout) is done before the ready line and
 not counted against any photo. Logs go to stderr.
 
+With BENCH_CONFIG=FILE, the settings are read from that TOML file (`python -m bench --config`).
 With BENCH_TESSERACT_EVERY=K in the environment, every K-th photo is also read by whole-page
 `tesseract PHOTO -` right after BoardSnap read it, and both CPU times are recorded
 ("tesseract_cpu_seconds"): a ratio of the two holds on a machine whose speed drifts.
@@ -60,7 +61,8 @@ def main(argv: list[str]) -> int:
     from boardsnap.reading import pipeline
     from boardsnap.report import render as report
 
-    cfg = Config()
+    settings = os.environ.get("BENCH_CONFIG")  # python -m bench --config FILE
+    cfg = Config.from_file(settings) if settings else Config()
     engine = "unknown"
     if hasattr(pipeline, "Pipeline"):  # one warm OCR engine, loaded before the first photo
         pipe = pipeline.Pipeline(cfg)

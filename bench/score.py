@@ -37,7 +37,7 @@ ACTION_MATCH_MIN = 0.6  # text similarity from which two actions may be the same
 ROOT_CAUSE_MATCH_MIN = 0.8  # text similarity from which a root cause counts as found
 
 # Warnings that tell a person actions may be missing: a section cut off or unread.
-LOST_ACTION_WARNINGS = ("actions:", "cut off:")
+LOST_ACTION_WARNINGS = ("actions:", "cut off:", "unread:")
 REVIEW_DATE_WARNING = "review date:"
 
 # Outcome kinds of one photo.

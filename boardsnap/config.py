@@ -148,6 +148,10 @@ class ParseConfig:
     # a title's date more than this many days before the photo's EXIF capture date (or any day
     # after it) is doubtful: a board is photographed at its review
     review_capture_days: int = 7
+    # similarity from which the start of a line is a section heading (Root causes, Actions), and
+    # from which a line that is nothing but a heading is one ("ACTANS:" for "Actions:")
+    heading_match: float = 0.85
+    heading_alone_match: float = 0.75
     # How much a doubt lowers a row's confidence: every doubt the parser raises (its rules,
     # boardsnap/reading/parse/rules.py, and the value reader's repairs) names one of these
     # factors; a row's confidence is the OCR's times the factor of every doubt raised. In
@@ -258,6 +262,10 @@ class TeamConfig:
     # is taken as that person, flagged for review; an owner not on the roster is flagged
     members: tuple[str, ...] = ()
     owner_match: float = 0.6  # similarity from which a read owner is taken as a member
+    # the services this team reviews ("Payments API", "Ledger"): a service read a letter or two
+    # off one of them ("Leager") is taken as it, and the document says so in a warning
+    services: tuple[str, ...] = ()
+    service_match: float = 0.75  # similarity from which a read service is taken as a known one
 
 
 @dataclass(frozen=True)
@@ -350,6 +358,11 @@ class Config:
             "team.members must be a list of names",
         )
         _check(0 < self.team.owner_match <= 1, "team.owner_match must be in (0, 1]")
+        _check(
+            all(isinstance(m, str) and m.strip() for m in self.team.services),
+            "team.services must be a list of names",
+        )
+        _check(0 < self.team.service_match <= 1, "team.service_match must be in (0, 1]")
         _check(0 < self.notify.timeout_seconds <= 300, "notify.timeout_seconds must be 0..300")
         _check(1 <= self.notify.attempts <= 10, "notify.attempts must be from 1 to 10")
         _check(0 <= self.notify.backoff_seconds <= 60, "notify.backoff_seconds must be 0..60")

@@ -116,6 +116,13 @@ class Metric:
 class RootCause:
     metric: str | None
     text: str
+    # Added fields (the contract allows additions; written only when set, so a document without
+    # them keeps its JSON and hash): whether a person must check the cause, where its line is on
+    # the rectified board [x, y, w, h], and why, in words and as codes.
+    needs_review: bool = False
+    line_box: tuple[int, int, int, int] | None = None
+    review_reasons: tuple[str, ...] = ()
+    review_codes: tuple[ReviewCode, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,7 @@ class Board:
             "service": self.service,
             "review_date": self.review_date,
             "metrics": [_metric_to_dict(m) for m in self.metrics],
-            "root_causes": [dataclasses.asdict(r) for r in self.root_causes],
+            "root_causes": [_cause_to_dict(r) for r in self.root_causes],
             "actions": [_action_to_dict(a) for a in self.actions],
             "warnings": list(self.warnings),
         }
@@ -211,12 +218,7 @@ class Board:
             service=_opt_str(data, "service"),
             review_date=_opt_date(data, "review_date"),
             metrics=tuple(_metric_from(m, i) for i, m in enumerate(_list(data, "metrics"))),
-            root_causes=tuple(
-                RootCause(
-                    metric=_opt_str(r, "metric"), text=_req_str(r, "text", f"root_causes[{i}]")
-                )
-                for i, r in enumerate(_list(data, "root_causes"))
-            ),
+            root_causes=tuple(_cause_from(r, i) for i, r in enumerate(_list(data, "root_causes"))),
             actions=tuple(_action_from(a, i) for i, a in enumerate(_list(data, "actions"))),
             warnings=tuple(_text(w) for w in _list(data, "warnings")),
         )
@@ -306,6 +308,33 @@ def _contract_from(c: Any, where: str) -> ContractCheck | None:
         judged_status=_choice(judged, "status", STATUSES + (None,), None, where + ".judged"),
         judged_budget=_opt_num(judged, "budget_used", where + ".judged"),
         board_target=board_target,
+    )
+
+
+def _cause_to_dict(c: RootCause) -> dict[str, Any]:
+    d: dict[str, Any] = {"metric": c.metric, "text": c.text}
+    # the added fields only when set: a cause read without doubt is written as before
+    if c.needs_review:
+        d["needs_review"] = True
+    if c.line_box is not None:
+        d["line_box"] = list(c.line_box)
+    if c.review_reasons:
+        d["review_reasons"] = list(c.review_reasons)
+    _codes_to_dict(d, c.review_codes)
+    return d
+
+
+def _cause_from(r: Any, i: int) -> RootCause:
+    where = f"root_causes[{i}]"
+    if not isinstance(r, dict):
+        raise InvalidDocument(f"{where} must be an object")
+    return RootCause(
+        metric=_opt_str(r, "metric"),
+        text=_req_str(r, "text", where),
+        needs_review=bool(r.get("needs_review", False)),
+        line_box=_box(r.get("line_box")),
+        review_reasons=tuple(_text(x) for x in _list(r, "review_reasons")),
+        review_codes=_codes_from(r, where),
     )
 
 

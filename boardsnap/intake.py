@@ -113,6 +113,23 @@ def with_slo(cfg: Config, files: tuple[Path, ...]) -> Config:
     return cfg
 
 
+def with_history_priors(cfg: Config, history: Any) -> Config:
+    """`cfg` with the people and services the history has seen added to `[team] members` and
+    `[team] services`: what a misread owner or service is matched to (and flagged when
+    corrected), as metric names are matched to the vocabulary. `history`: an open store."""
+    members = _merged(cfg.team.members, history.owners())
+    services = _merged(cfg.team.services, history.services())
+    if members == cfg.team.members and services == cfg.team.services:
+        return cfg
+    return cfg.with_overrides(team={"members": members, "services": services})
+
+
+def _merged(given: tuple[str, ...], seen: list[str]) -> tuple[str, ...]:
+    """`given` (the config's, first), then what `seen` adds, each name once (case aside)."""
+    known = {name.casefold() for name in given}
+    return given + tuple(n for n in seen if n.casefold() not in known)
+
+
 def checked_against(board: Board, contract: Any, cfg: Config) -> Board:
     """`board` checked against `contract` (None: unchanged); one warning line per commitment
     whose target on the board differs from the contract's."""

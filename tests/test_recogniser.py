@@ -77,6 +77,43 @@ def test_the_grammar_accepts_values_and_refuses_words():
     assert g.state("< 2 z")[0] is False
 
 
+def test_the_automaton_agrees_with_a_regular_expression_of_the_same_grammar():
+    """The grammar runs one character at a time (a set of places per prefix); what it accepts,
+    and which prefixes it keeps alive, is checked against the grammar written as a regular
+    expression, on strings built from its own words and numbers with a character changed."""
+    import random
+    import re
+
+    comps, units = ("<", "<=", "≥"), ("ms", "min", "%", "s")
+    g = recogniser.Grammar(
+        (
+            (("",) + comps, recogniser.SPACES, recogniser.NUMBER, recogniser.SPACES, ("",) + units),
+            (("",) + comps, recogniser.SPACES, ("3", "three"), recogniser.SPACES, ("nines",)),
+        )
+    )
+    alt = lambda words: "(?:" + "|".join(map(re.escape, words)) + ")"  # noqa: E731
+    whole = re.compile(
+        rf"{alt(comps)}? ?(?:\d+\.?\d*|\.\d+) ?{alt(units)}?|{alt(comps)}? ?(?:3|three) ?nines",
+        re.IGNORECASE,
+    )
+    rng = random.Random(5)
+    tails = ["", "0", ".", " ", "s", "min", "%", "nines", "5 ms", "ms", "i", "n"]
+    for _ in range(3000):
+        text = rng.choice(["", *comps]) + rng.choice(["", " "])
+        text += rng.choice(["3", "three", "0.5", "12", ".5", "99.9", "1.2.3"])
+        text += rng.choice(["", " "]) + rng.choice(["", *units, "nines", "MS", "x"])
+        if rng.random() < 0.4:
+            i = rng.randrange(len(text) + 1)
+            text = text[:i] + rng.choice("0.a sSmz%") + text[i + 1 :]
+        for k in range(len(text) + 1):
+            prefix = text[:k]
+            alive, complete = g.state(prefix)
+            assert complete == bool(whole.fullmatch(prefix)), prefix
+            # a prefix some ending completes is alive; a dead one no ending completes
+            completable = any(whole.fullmatch(prefix + t) for t in tails)
+            assert alive or not completable, prefix
+
+
 def _table(rec, target_crop: np.ndarray) -> tuple[Reading, dict]:
     texts = [["Metric", "Target", "Actual"], ["p95 latency", None, "240ms"]]
     cells, frames = [], {}

@@ -151,7 +151,9 @@ def report(
             board = intake.judged_document(photo, cfg)
             board, image = intake.checked_against(board, intake.slo_contract(cfg), cfg), None
         else:  # the pipeline checks the board against [slo] files
-            result = Pipeline(cfg).extract(photo, debug_dir)
+            # the owners and services the history has seen are what a misread one is matched to
+            read_cfg = intake.with_history_priors(cfg, history) if history is not None else cfg
+            result = Pipeline(read_cfg).extract(photo, debug_dir)
             board, image = result.board, result.rectified.image
         context = None
         saved = []

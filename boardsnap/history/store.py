@@ -388,6 +388,15 @@ class History:
             latest[key] = service  # the most recent spelling
         return sorted(latest.values(), key=str.casefold)
 
+    def owners(self) -> list[str]:
+        """Everyone who has owned an action in the history, as last written."""
+        rows = self.db.query("SELECT owner FROM actions WHERE owner IS NOT NULL ORDER BY id")
+        latest: dict[str, str] = {}
+        for (owner,) in rows:
+            if owner and owner.strip():
+                latest[owner.strip().lower()] = owner.strip()
+        return sorted(latest.values(), key=str.casefold)
+
     def reviews(self, service: str | None = None) -> list[ReviewRecord]:
         """Saved reviews with their metric rows, oldest first (undated ones first)."""
         with self.db.read():

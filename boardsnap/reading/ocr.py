@@ -228,14 +228,15 @@ class RapidOcrEngine:
                 quads.extend(q for q, _ in options[best])
                 read.extend(readings[best])
         out = []
-        for i, (q, (text, conf, _, _)) in enumerate(zip(quads, read, strict=True)):
+        for i, (q, (text, conf, confs, _)) in enumerate(zip(quads, read, strict=True)):
             if not text or conf < self._cfg.line_min_confidence:
                 continue
             if i >= detected:
                 conf = min(conf, self._cfg.recovered_line_confidence)
             x0, y0 = q.min(axis=0)
             x1, y1 = q.max(axis=0)
-            out.append(OcrText(text, conf, (int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
+            box = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+            out.append(OcrText(text, conf, box, tuple(confs)))  # per character: a due date's digits
         return out
 
     def close(self) -> None:

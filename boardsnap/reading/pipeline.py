@@ -76,6 +76,8 @@ class Pipeline:
             review_capture_days=cfg.parse.review_capture_days,
             team=cfg.team.members,
             owner_match=cfg.team.owner_match,
+            services=cfg.team.services,
+            service_match=cfg.team.service_match,
             parse=cfg.parse,
             near_miss_at=cfg.judge.near_miss_at,
         )

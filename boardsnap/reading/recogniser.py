@@ -267,74 +267,100 @@ class Grammar:
 
     A part is a tuple of alternative strings (letters match either case), `NUMBER` (digits with
     at most one decimal point, at least one digit) or `SPACES` (zero or one space). A part whose
-    alternatives include "" is optional."""
+    alternatives include "" is optional.
+
+    Run as a non-deterministic automaton, one character at a time: the set of places a prefix
+    can have reached is kept per prefix, so the beam search's next character costs one step,
+    not a walk of the whole prefix again."""
 
     def __init__(self, alternatives: tuple[tuple[object, ...], ...]):
         self._alts = alternatives
+        self._lowered = tuple(
+            tuple(tuple(o.lower() for o in p) if isinstance(p, tuple) else p for p in alt)
+            for alt in alternatives
+        )
 
-    @lru_cache(maxsize=65536)  # noqa: B019 - grammars are few and live as long as the process
     def state(self, prefix: str) -> tuple[bool, bool]:
         """(can the prefix still be completed, is it complete)."""
-        alive = complete = False
-        for alt in self._alts:
-            for rest in _consume(alt, 0, prefix):
-                alive = True
-                if rest is not None and all(_can_be_empty(p) for p in alt[rest:]):
-                    complete = True
-            if complete:
-                break
-        return alive, complete
+        places = self._places(prefix.lower())
+        complete = any(
+            place[0] == _AT and all(_can_be_empty(p) for p in self._alts[place[1]][place[2] :])
+            for place in places
+        )
+        return bool(places), complete
 
     def matches(self, text: str) -> bool:
         return self.state(text)[1]
 
+    @lru_cache(maxsize=65536)  # noqa: B019 - grammars are few and live as long as the process
+    def _places(self, low: str) -> frozenset[tuple]:
+        """Every place of the automaton the (lower-cased) prefix can end in, closed under the
+        parts that may be skipped."""
+        if not low:
+            return self._closed({(_AT, a, 0) for a in range(len(self._alts))})
+        before = self._places(low[:-1])
+        ch = low[-1]
+        return self._closed({nxt for place in before for nxt in self._step(place, ch)})
+
+    def _step(self, place: tuple, ch: str):
+        kind, a, i = place[:3]
+        alt = self._lowered[a]
+        if kind == _AT:
+            if i >= len(alt):
+                return
+            part = alt[i]
+            if part == SPACES:
+                if ch == " ":
+                    yield (_AT, a, i + 1)
+            elif part == NUMBER:
+                if ch.isdigit():
+                    yield (_IN_NUMBER, a, i, False, True)
+                elif ch == ".":
+                    yield (_IN_NUMBER, a, i, True, False)
+            else:
+                for j, option in enumerate(part):
+                    if option and option[0] == ch:
+                        yield (_AT, a, i + 1) if len(option) == 1 else (_IN_WORD, a, i, j, 1)
+        elif kind == _IN_WORD:
+            j, k = place[3:]
+            option = alt[i][j]
+            if option[k] == ch:
+                yield (_AT, a, i + 1) if k + 1 == len(option) else (_IN_WORD, a, i, j, k + 1)
+        else:  # in a number
+            point, digit = place[3:]
+            if ch.isdigit():
+                yield (_IN_NUMBER, a, i, point, True)
+            elif ch == "." and not point:
+                yield (_IN_NUMBER, a, i, True, digit)
+
+    def _closed(self, places: set[tuple]) -> frozenset[tuple]:
+        """`places` with every place reachable without a character: past a part that may be
+        empty, and past a number that has a digit (it may end there)."""
+        todo = list(places)
+        while todo:
+            place = todo.pop()
+            kind, a, i = place[:3]
+            alt = self._alts[a]
+            after = None
+            if kind == _AT and i < len(alt) and _can_be_empty(alt[i]):
+                after = (_AT, a, i + 1)
+            elif kind == _IN_NUMBER and place[4]:
+                after = (_AT, a, i + 1)
+            if after is not None and after not in places:
+                places.add(after)
+                todo.append(after)
+        return frozenset(places)
+
 
 NUMBER = "<number>"
 SPACES = "<spaces>"
+# where in a sequence of parts a prefix has got to: before part i, inside option j of part i
+# (k of its characters read), inside the number of part i (a point read, a digit read)
+_AT, _IN_WORD, _IN_NUMBER = "at", "word", "number"
 
 
 def _can_be_empty(part: object) -> bool:
     return part == SPACES or (isinstance(part, tuple) and "" in part)
-
-
-def _consume(alt: tuple[object, ...], i: int, s: str):
-    """Yield, for each way `s` can be read from part i on: the index of the next part (when `s`
-    ends on a part boundary) or None (when `s` ends inside a part, or all parts are used and `s`
-    is a prefix of nothing more: not yielded)."""
-    if not s:
-        yield i
-        return
-    if i >= len(alt):
-        return
-    part = alt[i]
-    if part == SPACES:
-        yield from _consume(alt, i + 1, s)
-        if s[0] == " ":
-            yield from _consume(alt, i + 1, s[1:])
-        return
-    if part == NUMBER:
-        n = 0
-        point = False
-        while n < len(s) and (s[n].isdigit() or (s[n] == "." and not point)):
-            point = point or s[n] == "."
-            n += 1
-        for k in range(1, n + 1):  # every split of the leading number-like run
-            if any(ch.isdigit() for ch in s[:k]):
-                yield from _consume(alt, i + 1, s[k:])
-            elif k == len(s):
-                yield None  # "." alone: a digit may still follow
-        return
-    assert isinstance(part, tuple)
-    low = s.lower()
-    for option in part:
-        o = option.lower()
-        if not o:
-            yield from _consume(alt, i + 1, s)
-        elif low.startswith(o):
-            yield from _consume(alt, i + 1, s[len(o) :])
-        elif o.startswith(low):
-            yield None  # inside this option
-    return
 
 
 def value_grammar(comparators: tuple[str, ...], units: tuple[str, ...]) -> Grammar:

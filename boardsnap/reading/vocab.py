@@ -291,6 +291,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip(" .")
 
 
+@lru_cache(maxsize=16384)  # pure; a board asks for the same words many times
 def similarity(a: str, b: str) -> float:
     """0..1, OCR-tolerant: 'I'/'l'/'1', 'O'/'0', '+'/'t' are the same letter here."""
     a2, b2 = fold(a), fold(b)
@@ -305,6 +306,7 @@ def _letters(word: str) -> str:
     return word.replace("i", "l").translate(_OCR_LETTERS)
 
 
+@lru_cache(maxsize=16384)  # pure; a board asks for the same words many times
 def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
     """A read word corrected to a vocabulary word when close enough, else kept; and the score."""
     low = word.lower()
@@ -335,6 +337,7 @@ def correct_word(word: str, threshold: float = 0.8) -> tuple[str, float]:
     return word, 1.0
 
 
+@lru_cache(maxsize=16384)  # pure; a board asks for the same words many times
 def closest_known_name(name: str, threshold: float = 0.8) -> tuple[str | None, float]:
     """The known whole name (KNOWN_NAMES) a read name is a misreading of, and how similar; None
     when the name's words are all known already, or no name is close, or two are equally close.

@@ -24,7 +24,7 @@ import numpy as np
 
 import boardsnap
 from boardsnap.config import ReportConfig
-from boardsnap.document import Action, Board, Metric
+from boardsnap.document import Action, Board, Metric, RootCause
 from boardsnap.report.branding import Branding
 from boardsnap.report.redact import metric_key, redact
 
@@ -37,7 +37,7 @@ SECTIONS = ("summary", "matrix", "findings", "actions", "history", "review", "wa
 
 # Warnings a reader must see before trusting the board's lists (written by the pipeline and the
 # parser with these words first): shown at the top of page one, not only in the reading notes.
-TOP_WARNINGS = ("cut off:", "actions:", "root causes:", "review date:", "service:")
+TOP_WARNINGS = ("cut off:", "actions:", "root causes:", "unread:", "review date:", "service:")
 
 STATUS_LABELS = {"met": "Met", "near_miss": "Near miss", "breach": "Breach", "unknown": "Unknown"}
 # A symbol beside every status word: the status never rests on colour alone.
@@ -158,8 +158,13 @@ def build_view(
     ]
     review_metrics = [v for v in metrics if v.needs_review] if internal else []
     review_actions = [v for v in actions if v["needs_review"]] if internal else []
-    unverified = sum(m.needs_review for m in board.metrics) + sum(
-        a.needs_review for a in board.actions
+    review_causes = (
+        [_cause_view(c, image) for c in board.root_causes if c.needs_review] if internal else []
+    )
+    unverified = (
+        sum(m.needs_review for m in board.metrics)
+        + sum(a.needs_review for a in board.actions)
+        + sum(c.needs_review for c in board.root_causes)
     )
     picture, picture_note = _board_picture(image, internal, bool(redacted))
 
@@ -204,7 +209,8 @@ def build_view(
         "unowned_actions": sum(1 for a in actions if not a["owner"] and not a["done"]),
         "review_metrics": review_metrics,
         "review_actions": review_actions,
-        "review_count": len(review_metrics) + len(review_actions),
+        "review_causes": review_causes,
+        "review_count": len(review_metrics) + len(review_actions) + len(review_causes),
         "unverified": unverified,
         "warnings": list(board.warnings) if internal else [],
         "top_warnings": [w for w in board.warnings if w.startswith(TOP_WARNINGS)]
@@ -542,7 +548,17 @@ def _action_view(
     }
 
 
-def _line_crop(a: Action, image: np.ndarray) -> str | None:
+def _cause_view(c: RootCause, image: np.ndarray | None) -> dict[str, Any]:
+    """A root cause that needs review: its words, its metric, why, and its line's crop."""
+    return {
+        "text": c.text,
+        "metric": _pretty(c.metric),
+        "reasons": list(c.review_reasons) or ["the cause or its metric may have been misread"],
+        "crop": _line_crop(c, image) if image is not None else None,
+    }
+
+
+def _line_crop(a: Action | RootCause, image: np.ndarray) -> str | None:
     box = a.line_box
     if box is None or box[2] <= 0 or box[3] <= 0:
         return None

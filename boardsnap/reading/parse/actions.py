@@ -188,8 +188,9 @@ def read_action(
     written by the same hand, may be misread the same way."""
     t = normalise(text)
     t = _BULLET.sub("", t).strip()
-    doubt = Doubt()
-    metric, t = _split_metric_prefix(t, metric_names, name_match)
+    metric, rest = _split_metric_prefix(t, metric_names, name_match)
+    doubt = metric_doubt(t, rest, metric, metric_names)
+    t = rest
     owner = None
     found = _find_owner(t)
     if found and not re.search(r"\d", found[0]):  # "tom-2027-01-23": the date first
@@ -209,6 +210,19 @@ def read_action(
     if found:
         owner, start, end = found
         t = t[:start] + " " + t[end:]
+    elif owner is None and hit is not None:
+        # "... Feb 22 Sam": one name-like word after the due date ends the line; its '@' was not
+        # read. Taken as the owner, and a person checks.
+        after = re.fullmatch(r"\s*(?P<o>[A-Za-z][a-z]{1,11}|[A-Z]{2,12})\s*", t[hit.start + 1 :])
+        if after and after.group("o").lower() not in _NOT_OWNERS | _MONTH_WORDS:
+            owner = after.group("o").lower()
+            t = t[: hit.start + 1]
+            doubt = doubt.lower(
+                "guessed",
+                f"owner {owner!r}: the word after the due date, no '@' read",
+                "owner.no_marker",
+                "owner",
+            )
     t = re.sub(
         r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t, flags=re.IGNORECASE
     )
@@ -355,11 +369,47 @@ def parse_action(
     return read_action(text, review_date, metric_names, date_order)[0]
 
 
-def parse_root_cause(text: str, metric_names: tuple[str, ...] | list[str] = ()) -> RootCause | None:
-    """A root cause line: "- P95 latency: slow third-party card API" → metric and text."""
+def metric_doubt(
+    line: str, rest: str, metric: str | None, metric_names: tuple[str, ...] | list[str]
+) -> Doubt:
+    """The doubt about the metric an action or a root cause is linked to: its name as written
+    before `rest` ("ITFR" of "ITFR: auto-triage tickets") is not the metric it was taken for
+    ("TTFR"), or that metric is not one of the table's rows."""
+    if metric is None:
+        return Doubt()
+    at = line.rfind(rest) if rest else len(line)
+    written = line[: at if at >= 0 else len(line)].strip(" .,;:-–—|")
+    if metric_names and metric not in metric_names:
+        return Doubt().lower(
+            "guessed",
+            f"metric {written!r} is not one of the table's rows (read as {metric!r})",
+            "metric.not_in_table",
+            "metric",
+        )
+    if written and vocab.similarity(written, metric) < 1.0:
+        return Doubt().lower(
+            "ocr",
+            f"metric {written!r} taken for the table's row {metric!r}",
+            "metric.corrected",
+            "metric",
+        )
+    return Doubt()
+
+
+def read_root_cause(
+    text: str, metric_names: tuple[str, ...] | list[str] = (), name_match: float = 0.8
+) -> tuple[RootCause | None, Doubt]:
+    """A root cause line and how sure its metric is: "- P95 latency: slow third-party card
+    API" → metric and text."""
     t = _BULLET.sub("", normalise(text)).strip()
-    metric, rest = _split_metric_prefix(t, metric_names)
+    metric, rest = _split_metric_prefix(t, metric_names, name_match)
+    doubt = metric_doubt(t, rest, metric, metric_names)
     rest = re.sub(r"\s+", " ", rest).strip(" .,;:-–—|")
     if not rest:
-        return None
-    return RootCause(metric=metric, text=rest)
+        return None, doubt
+    return RootCause(metric=metric, text=rest), doubt
+
+
+def parse_root_cause(text: str, metric_names: tuple[str, ...] | list[str] = ()) -> RootCause | None:
+    """A root cause line: "- P95 latency: slow third-party card API" → metric and text."""
+    return read_root_cause(text, metric_names)[0]

@@ -26,11 +26,11 @@ _MONTHS = {
 }
 # a month as written, and as OCR misreads one: "Uct"/"0ct" (Oct), "Ju1" (Jul)
 _MONTH = (
-    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|apt|may|june?|ju[l1|]y?|"
-    r"aug(?:ust)?|aus|sep(?:t(?:ember)?)?|[o0ud]ct(?:ober)?|n[o0]v(?:ember)?|dec(?:ember)?|"
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|fe[lh]|mar(?:ch)?|apr(?:il)?|apt|may|june?|ju[l1|]y?|"
+    r"aug(?:ust)?|aus|sep(?:t(?:ember)?)?|[o0ud]ct(?:ober)?|n[o0]v(?:ember)?|n[o0][un]|dec(?:ember)?|"
     r"sul)\.?"
 )
-# month names as OCR misreads them in handwriting: a g read as s, an r as t, an o as 0
+# month names as OCR misreads them in handwriting: a g read as s, an r as t, an o as 0, a b as l
 _MONTH_SLIPS = {
     "uct": "oct",
     "dct": "oct",  # an O closed on its left read as D
@@ -41,6 +41,12 @@ _MONTH_SLIPS = {
     "aus": "aug",
     "apt": "apr",
     "n0v": "nov",
+    "fel": "feb",  # a b whose bowl was not closed read as l or h
+    "feh": "feb",
+    "nou": "nov",  # a v read as u or n
+    "non": "nov",
+    "n0u": "nov",
+    "n0n": "nov",
 }
 _D = "[0-9OoIlCU]"  # a digit, or a letter OCR reads for one (a 0 open at the top reads as C or U)
 # In a dashed ISO date (its shape tells it is one) more letters stand for digits: "20Z6-O5-O9",
@@ -55,7 +61,8 @@ _DATE_PATTERNS = (
     (
         "ymd",
         re.compile(
-            rf"(?<![\w/])(?P<y>{_D}{{4}})[-/.](?P<a>{_D}{{1,2}})[-/.](?P<b>{_D}{{1,2}})"
+            # a separator may be read as an underscore ("2026-09_29": a dash drawn low)
+            rf"(?<![\w/])(?P<y>{_D}{{4}})[-/._](?P<a>{_D}{{1,2}})[-/._](?P<b>{_D}{{1,2}})"
             r"(?![\w/])"
         ),
     ),
@@ -73,7 +80,8 @@ _DATE_PATTERNS = (
     (
         "mon_d",
         re.compile(
-            rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?\b"
+            # the day may touch the next word ("Feb 22Sam": an owner whose '@' was lost)
+            rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?(?:\b|(?=(?-i:[A-Z@][a-z])))"
             r"(?:,?\s*(?P<y>\d{4})\b)?",
             re.IGNORECASE,
         ),
@@ -139,7 +147,12 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
             mon = m.group("mon").lower()[:3]
             month = _MONTHS[_MONTH_SLIPS.get(mon, mon)]
             day, repaired = _digits(m.group("b"))
-            repaired |= mon in _MONTH_SLIPS
+            if mon in _MONTH_SLIPS:
+                doubt = doubt.lower(
+                    "misread",
+                    f"month {m.group('mon')!r} read as {_MONTH_SLIPS[mon].capitalize()}",
+                    "date.month_misread",
+                )
         elif kind == "ymd":
             month, r1 = _digits(m.group("a"))
             day, r2 = _digits(m.group("b"))

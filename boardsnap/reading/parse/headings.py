@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from boardsnap.config import ParseConfig
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.names import clean_name
 from boardsnap.reading.parse.values import _has_number, normalise
@@ -36,14 +37,25 @@ _ACTION_HEADINGS = (
 )
 
 
-def heading_of(text: str) -> tuple[str | None, str]:
-    """('root' | 'actions' | None, the text after the heading) for a line."""
+def heading_of(
+    text: str,
+    match: float = ParseConfig.heading_match,
+    alone: float = ParseConfig.heading_alone_match,
+) -> tuple[str | None, str]:
+    """('root' | 'actions' | None, the text after the heading) for a line: its start is a
+    heading at least `match` similar to one, a line that is nothing but one at least `alone`
+    (`[parse] heading_match`, `heading_alone_match`)."""
     t = clean_name(text)
     head, _, rest = t.partition(":")
     low = re.sub(r"\s+", " ", head.lower()).strip(" ?")
+    # a line that is a heading alone ("ACTANS:", "Root cavses") may be read further off its
+    # word than one that goes on after it
+    least = alone if not rest.strip() else match
     for kind, words in (("root", _ROOT_HEADINGS), ("actions", _ACTION_HEADINGS)):
         for w in words:
-            if low == w or (len(w) >= 5 and vocab.similarity(low, w) >= 0.85):
+            if low == w or (
+                len(w) >= 5 and abs(len(low) - len(w)) <= 2 and vocab.similarity(low, w) >= least
+            ):
                 return kind, rest.strip()
     return None, t
 

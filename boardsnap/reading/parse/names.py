@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.values import normalise
@@ -17,6 +18,7 @@ def clean_name(text: str) -> str:
     return t.strip(" .,:;|-–—_'\"`")
 
 
+@lru_cache(maxsize=4096)  # pure; the second look and re-parses ask again for each name
 def match_metric_name(text: str, threshold: float = 0.8) -> tuple[str, float]:
     """The name as read, with OCR slips in known words undone ("P95 Iatency" → "P95 latency"),
     and how surely it is a known SLA metric (1.0: its words are in the vocabulary; 0.0: none

@@ -8,14 +8,21 @@ from dataclasses import replace
 from datetime import date
 
 from boardsnap.document import Action, Board, Metric, ReviewCode, RootCause
-from boardsnap.reading.parse.actions import _has_owner, match_owner, parse_root_cause, read_action
+from boardsnap.reading.parse.actions import _has_owner, match_owner, read_action, read_root_cause
 from boardsnap.reading.parse.context import ParseContext
 from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.headings import _role_of, column_roles, heading_of
 from boardsnap.reading.parse.names import _BULLET, match_metric_name
-from boardsnap.reading.parse.rows import _POSITIONAL, _cell, _conf, build_metric, split_row_line
-from boardsnap.reading.parse.titles import _looks_like_title, _title_parts
+from boardsnap.reading.parse.rows import (
+    _POSITIONAL,
+    _cell,
+    _conf,
+    _unsure_digit,
+    build_metric,
+    split_row_line,
+)
+from boardsnap.reading.parse.titles import _looks_like_title, _title_parts, known_service
 from boardsnap.reading.parse.values import _has_number, normalise, read_value
 from boardsnap.reading.results import OcrText, Reading
 
@@ -34,6 +41,9 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     title_lines, body = _split_title(lines, ctx.date_order)
     title = " ".join(normalise(ln.text) for ln in title_lines) or None
     service, review, title_doubt, review_far = _review_date(title, ctx)
+    service, corrected = known_service(service, ctx.services, ctx.service_match)
+    if corrected:
+        warnings.append(corrected)
     if title_doubt is not None and title_doubt.reasons:
         warnings.append("review date: " + "; ".join(title_doubt.reasons))
     if not service:
@@ -44,9 +54,10 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     actions: list[Action] = []
     section: str | None = None
     headed: dict[str, str] = {}  # each section's heading as read
+    unread: list[str] = []  # writing read as nothing the document holds
     for line in body:
         text = normalise(line.text)
-        kind, after = heading_of(text)
+        kind, after = heading_of(text, ctx.parse.heading_match, ctx.parse.heading_alone_match)
         if kind is not None:
             section = kind
             headed.setdefault(kind, text)
@@ -69,7 +80,14 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 section is None
                 and (_has_owner(text) or find_date(text, ctx.date_order) is not None)
             )
-            or (section == "root" and re.search(r"(?:^|\s)[@©®]\w", text) is not None)
+            or (
+                section == "root"
+                and (
+                    re.search(r"(?:^|\s)[@©®]\w", text) is not None
+                    # an owner and a due date: an action whose heading was not read
+                    or (_has_owner(text) and find_date(text, ctx.date_order) is not None)
+                )
+            )
         )
         if is_action:
             action, doubt = read_action(
@@ -88,13 +106,17 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 action = replace(action, line_box=tuple(int(v) for v in line.box))
             actions.append(action)
             continue
-        cause = parse_root_cause(text, names)
+        cause, cause_doubt = read_root_cause(text, names, ctx.name_match)
         if cause is None:
             continue
         if section == "root" or cause.metric is not None:
-            root_causes.append(cause)
+            root_causes.append(_checked_cause(cause, cause_doubt, line, ctx))
+        else:
+            unread.append(text)  # in no section, and like no row, action or cause
 
     warnings.extend(_empty_sections(headed, root_causes, actions))
+    if unread:
+        warnings.append(_unread_lines(unread))
     for i, (metric, warns) in enumerate(zip(metrics, row_warnings, strict=True), start=1):
         label = f"row {i} ({metric.name})" if metric.name else f"row {i}"
         warnings.extend(f"{label}: {w}" for w in warns)
@@ -140,6 +162,12 @@ def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
     if _conf(line) < ctx.low_confidence:
         why = f"line read with low OCR confidence ({_conf(line):.2f})"
         doubt = doubt.lower("ocr", why, "ocr.low_confidence", "text")
+    for field, unsure in (
+        ("due", _unsure_date_digit(line, action.due, ctx)),
+        ("owner", _unsure_owner_letter(line, action.owner, ctx.low_digit_confidence)),
+    ):
+        if unsure:  # one character misread makes another date or person, the line's mean sure
+            doubt = doubt.lower("ocr", f"{field}: {unsure}", f"{field}.unsure_character", field)
     owner = action.owner
     if ctx.team and owner is not None:
         member, exact = match_owner(owner, ctx.team, ctx.owner_match)
@@ -160,6 +188,53 @@ def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     )
+
+
+def _checked_cause(cause: RootCause, doubt: Doubt, line: OcrText, ctx: ParseContext) -> RootCause:
+    """A root cause with the doubts of its metric and its line (read with low confidence), and
+    where the line is, for the report's evidence crop."""
+    if _conf(line) < ctx.low_confidence:
+        why = f"line read with low OCR confidence ({_conf(line):.2f})"
+        doubt = doubt.lower("ocr", why, "ocr.low_confidence", "text")
+    box = tuple(int(v) for v in line.box) if line.box is not None else None
+    if not doubt.reasons:
+        return replace(cause, line_box=box) if box is not None else cause
+    return replace(
+        cause,
+        needs_review=True,
+        line_box=box,
+        review_reasons=doubt.reasons,
+        review_codes=doubt.codes,
+    )
+
+
+def _unsure_date_digit(line: OcrText, due: str | None, ctx: ParseContext) -> str | None:
+    """Which digit of the due date written on `line` OCR read less surely than
+    `low_digit_confidence`, in words, if any (only where the date is found in the text as read,
+    so that a metric's digits, "p99", do not count)."""
+    if due is None or not line.char_confidences:
+        return None
+    hit = find_date(line.text, ctx.date_order)
+    if hit is None:
+        return None
+    span = OcrText(
+        line.text[hit.start : hit.end], line.confidence, None, line.char_confidences[hit.start :]
+    )
+    return _unsure_digit(span, ctx.low_digit_confidence)
+
+
+def _unsure_owner_letter(line: OcrText, owner: str | None, limit: float) -> str | None:
+    """Which letter of the owner's name OCR read less surely than `limit`, in words, if any."""
+    if owner is None or not line.char_confidences:
+        return None
+    at = line.text.lower().rfind(owner.lower())
+    if at < 0:
+        return None
+    confs = line.char_confidences[at : at + len(owner)]
+    if not confs or min(confs) >= limit:
+        return None
+    i = min(range(len(confs)), key=confs.__getitem__)
+    return f"the {line.text[at + i]!r} of {owner!r} is unsure ({confs[i]:.2f})"
 
 
 def _review_date(
@@ -192,13 +267,26 @@ def _review_date(
     )
     if review_far and ctx.fallback_date is not None and review is not None:
         # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
-        title_doubt = (title_doubt or Doubt()).lower(
-            "misread",
-            f"the title's date {review.isoformat()} is far from the photo's date "
-            f"{ctx.fallback_date.isoformat()}",
-            "review_date.far_from_photo",
-            "title",
-        )
+        shot = ctx.capture_date
+        if shot is not None and (review.month, review.day) == (shot.month, shot.day):
+            # the board photographed on the title's very day, but another year: the title's
+            # year misread ("8/13/2024" on a photo of 2026-08-13); the photo's year taken
+            title_doubt = (title_doubt or Doubt()).lower(
+                "misread",
+                f"the title's year {review.year} read as {shot.year}: the photo was taken on "
+                f"its day, {shot.isoformat()}",
+                "review_date.year_from_photo",
+                "title",
+            )
+            review = shot
+        else:
+            title_doubt = (title_doubt or Doubt()).lower(
+                "misread",
+                f"the title's date {review.isoformat()} is far from the photo's date "
+                f"{ctx.fallback_date.isoformat()}",
+                "review_date.far_from_photo",
+                "title",
+            )
     if (
         not review_far
         and from_title
@@ -215,6 +303,18 @@ def _review_date(
             "title",
         )
     return service, review, title_doubt, review_far
+
+
+def _unread_lines(texts: list[str], shown: int = 4) -> str:
+    """The warning for lines of writing read as no title, row, root cause or action (a heading
+    misread, a line read as garbage): what they said, so that nothing goes without a word."""
+    quoted = ", ".join(repr(t if len(t) <= 40 else t[:39] + "…") for t in texts[:shown])
+    more = f" and {len(texts) - shown} more" if len(texts) > shown else ""
+    lines = "line" if len(texts) == 1 else "lines"
+    return (
+        f"unread: {len(texts)} {lines} of writing read as no title, row, cause or action "
+        f"({quoted}{more}): an action or a cause may be among them; check the board"
+    )
 
 
 def _empty_sections(

@@ -25,8 +25,45 @@ def parse_title(text: str, date_order: str = "mdy") -> tuple[str | None, date | 
     return service, date(hit.year, hit.month, hit.day)
 
 
+# "LedgerSLAReview8/4/2026": the recogniser loses the spaces of a title written in one sweep;
+# the title's own words, in the case they are written, show where the spaces were
+_GLUED = (
+    re.compile(r"(?<=[a-z])(?=SLA?(?:[A-Z]|\b)|Review)|(?<=[A-Z]{2})(?=SLA[A-Z]|REVIEW)"),
+    re.compile(r"(?<=SLA)(?=[A-Z][a-z]|Review)|(?<=(?:Review|REVIEW|review))(?=[0-9A-Z])"),
+)
+
+
+def unglued(title: str) -> str:
+    """The title with spaces put back around its words "SLA" and "Review" where they were lost
+    ("AuthserviceSLAReview10/9/2026" → "Authservice SLA Review 10/9/2026")."""
+    for pattern in _GLUED:
+        title = pattern.sub(" ", title)
+    return title
+
+
+def known_service(
+    service: str | None, services: tuple[str, ...], threshold: float
+) -> tuple[str | None, str | None]:
+    """The service as the team writes it (`[team] services`, or the history's), and what the
+    document must say when the reading was corrected to it ("Leager" → "Ledger"). A reading that
+    differs from a known service only in case or spacing is that service, nothing to say; one
+    near none of them is a new service, kept as read."""
+    if not service or not services:
+        return service, None
+    squeezed = {vocab.fold(s).replace(" ", ""): s for s in services}
+    key = vocab.fold(service).replace(" ", "")
+    if key in squeezed:
+        return squeezed[key], None
+    scored = sorted(((vocab.similarity(key, k), k) for k in squeezed), reverse=True)
+    best, name = scored[0]
+    if best < threshold or (len(scored) > 1 and scored[1][0] == best):
+        return service, None
+    known = squeezed[name]
+    return known, f"service: {service!r} read as {known!r}, one of the team's services; check"
+
+
 def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None]:
-    t = normalise(text)
+    t = unglued(normalise(text))
     hit = find_date(t, date_order)
     if hit is not None:
         t = t[: hit.start] + " " + t[hit.end :]
@@ -64,8 +101,8 @@ def _date_like(word: str) -> bool:
 
 def _fuzzy_title_word(word: str) -> bool:
     low = word.lower()
-    if low in ("5la", "s1a", "sia", "5l4", "sl4"):
-        return True
+    if low == "sl" or re.fullmatch(r"[s5e][l1iu|\\.][a4]", low):
+        return True  # "SLA" misread: "5LA", "SIA", "ELA", "SUA", "S.A", "SL"
     return len(low) >= 5 and vocab.similarity(low, "review") >= 0.8
 
 

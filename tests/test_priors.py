@@ -1,0 +1,216 @@
+"""Priors for people, services and dates (issue 16, item 3 and 4): a misread owner or service
+is matched to the team's (`[team] members`, `[team] services`, or what the history has seen) and
+flagged when corrected; an owner whose '@' was lost is read from after the due date, flagged; a
+title whose spaces the recogniser lost still gives its service and date.
+
+Parse-stage cases on text as the recogniser read it on bench photos (seeds 5150, 6161), and the
+history's priors from a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from history_story import SERVICE, board
+
+from boardsnap import intake
+from boardsnap.config import Config
+from boardsnap.document import Board
+from boardsnap.history.store import History
+from boardsnap.reading.parse import ParseContext, parse_reading
+from boardsnap.reading.parse.actions import read_action
+from boardsnap.reading.parse.dates import find_date
+from boardsnap.reading.parse.titles import known_service, unglued
+from boardsnap.reading.results import OcrText, Reading
+
+REVIEW = date(2026, 12, 25)
+SERVICES = ("Ledger", "Auth service", "Orders API", "Mobile backend", "Shipping")
+
+
+@pytest.mark.parametrize(
+    "read, service, day",
+    [
+        ("AuthserviceSLAReview10/9/2026", "Authservice", (2026, 10, 9)),
+        ("LedgerSLAReview8/4/2026", "Ledger", (2026, 8, 4)),
+        ("Inventory ApISLA Review2026-04-24", "Inventory ApISLA", (2026, 4, 24)),
+        ("Leager SL Review 2026-09-08", "Leager", (2026, 9, 8)),
+        ("Notifications ELA review 15 Sep 2026", "Notifications", (2026, 9, 15)),
+        ("Payments API SLA review 2026-11-16", "Payments API", (2026, 11, 16)),
+    ],
+)
+def test_a_title_read_without_its_spaces_or_with_sla_misread_gives_service_and_date(
+    read, service, day
+):
+    ctx = ParseContext(source="t.jpg")
+    doc = parse_reading(Reading(cells=(), lines=(OcrText(read, 0.9),)), ctx)
+    assert doc.service == service
+    assert doc.review_date == date(*day).isoformat()
+
+
+def test_unglued_puts_back_only_the_spaces_around_the_title_words():
+    assert unglued("AuthserviceSLAReview10/9/2026") == "Authservice SLA Review 10/9/2026"
+    assert unglued("Payments API SLA review 2026-11-16") == "Payments API SLA review 2026-11-16"
+    assert unglued("Slack SLAs") == "Slack SLAs"  # no title word glued: unchanged
+
+
+@pytest.mark.parametrize(
+    "read, known, said",
+    [
+        ("Ledger", "Ledger", False),  # exact
+        ("LEDGER", "Ledger", False),  # case only: the team's spelling, nothing to say
+        ("Authservice", "Auth service", False),  # spacing only
+        ("Leager", "Ledger", True),  # a letter misread: corrected and said
+        ("MoDile backend", "Mobile backend", True),
+        ("Shipin ge", "Shipping", True),
+        ("Warehouse", "Warehouse", False),  # a new service: kept as read
+    ],
+)
+def test_a_service_is_matched_to_the_teams_and_a_correction_is_said(read, known, said):
+    service, warning = known_service(read, SERVICES, 0.75)
+    assert service == known
+    assert (warning is not None) == said
+    if said:
+        assert warning.startswith("service:") and repr(read) in warning
+
+
+def test_a_corrected_service_is_a_warning_of_the_document():
+    ctx = ParseContext(source="t.jpg", services=SERVICES)
+    doc = parse_reading(
+        Reading(cells=(), lines=(OcrText("Leager SLA review 2026-09-08", 0.9),)), ctx
+    )
+    assert doc.service == "Ledger"
+    assert any(w.startswith("service: 'Leager' read as 'Ledger'") for w in doc.warnings)
+    without = parse_reading(
+        Reading(cells=(), lines=(OcrText("Leager SLA review 2026-09-08", 0.9),)),
+        ParseContext(source="t.jpg"),
+    )
+    assert without.service == "Leager"  # no services known: as read (and nothing invented)
+
+
+@pytest.mark.parametrize(
+    "line, text, owner, due, flagged",
+    [
+        # '@Sam' read without its '@', touching the day
+        (
+            "Error rate: validate config in C Feb 22Sam",
+            "validate config in C",
+            "sam",
+            "2027-02-22",
+            True,
+        ),
+        ("VALIDATE CONFIG FEB 22 SAM", "VALIDATE CONFIG", "sam", "2027-02-22", True),
+        ("fix it 3/4 due", "fix it", None, "2027-03-04", True),  # not a name: no owner
+        ("x 3/4 (raj)", "x", "raj", "2027-03-04", False),  # written with its marker
+        ("warm cache due 2026-12-29 @dev", "warm cache", "dev", "2026-12-29", False),
+        ("warm cache due 2026-12_29 @dev", "warm cache", "dev", "2026-12-29", False),  # a low dash
+    ],
+)
+def test_owner_after_the_due_date_and_dates_with_a_low_dash(line, text, owner, due, flagged):
+    action, _ = read_action(line, REVIEW, ["Error rate"])
+    assert (action.text, action.owner, action.due) == (text, owner, due)
+    assert action.needs_review == flagged
+    if owner and flagged:
+        assert any(c.code == "owner.no_marker" for c in action.review_codes)
+
+
+@pytest.mark.parametrize(
+    "text, month, day",
+    [("add weekend on-call 23 Fel", 2, 23), ("weekend L NON 19", 11, 19), ("Uct 20", 10, 20)],
+)
+def test_a_misread_month_is_read_and_said(text, month, day):
+    hit = find_date(text)
+    assert (hit.month, hit.day) == (month, day)
+    assert any(c.code == "date.month_misread" for c in hit.doubt.codes)
+
+
+@pytest.mark.parametrize("text", ["MAY 5MIN", "none 19 left", "Feb 22sam"])
+def test_no_date_is_made_of_words_that_only_look_like_one(text):
+    assert find_date(text) is None
+
+
+def test_the_historys_owners_and_services_are_the_priors(tmp_path):
+    location = str(tmp_path / "history.db")
+    with History(location) as h:
+        h.save(Board.from_dict(board(1)))
+        cfg = Config().with_overrides(team={"members": ("Kenji",), "services": ("Ledger",)})
+        read_cfg = intake.with_history_priors(cfg, h)
+        owners = {a["owner"] for a in board(1)["actions"] if a["owner"]}
+    assert read_cfg.team.members[0] == "Kenji"  # the config's own first
+    assert set(read_cfg.team.members) == {"Kenji"} | owners
+    assert read_cfg.team.services == ("Ledger", SERVICE)
+    # an owner a letter off one the history has seen: taken as that person, flagged
+    seen = max(sorted(owners), key=len)  # long enough that one letter off is still near
+    misread = seen[:-1] + ("x" if seen[-1] != "x" else "y")
+    ctx = ParseContext(
+        source="t.jpg",
+        team=read_cfg.team.members,
+        owner_match=read_cfg.team.owner_match,
+        services=read_cfg.team.services,
+    )
+    doc = parse_reading(
+        Reading(
+            cells=(),
+            lines=(
+                OcrText(f"{SERVICE} SLA review 2026-12-01", 0.9),
+                OcrText("Actions", 0.9),
+                OcrText(f"- add retries @{misread} 12/15", 0.9),
+            ),
+        ),
+        ctx,
+    )
+    (action,) = doc.actions
+    assert action.owner == seen and action.needs_review
+    assert any(c.code == "owner.not_on_team" for c in action.review_codes)
+
+
+def _line(text: str, unsure_at: int | None = None, conf: float = 0.4) -> OcrText:
+    confs = tuple(conf if i == unsure_at else 0.97 for i in range(len(text)))
+    return OcrText(text, 0.95, (0, 0, 10, 10), confs)
+
+
+def _actions(line: OcrText) -> tuple:
+    ctx = ParseContext(source="t.jpg", fallback_date=REVIEW)
+    lines = (OcrText("Ledger SLA review 2026-12-25", 0.95), OcrText("Actions", 0.95), line)
+    return parse_reading(Reading(cells=(), lines=lines), ctx).actions
+
+
+def test_a_due_date_digit_read_unsurely_flags_the_action():
+    text = "- p99 latency: warm cache @sam 7/31"
+    (sure,) = _actions(_line(text))
+    assert (sure.owner, sure.due, sure.needs_review) == ("sam", "2027-07-31", False)
+    (unsure,) = _actions(_line(text, unsure_at=text.index("31") + 1))
+    assert unsure.due == "2027-07-31" and unsure.needs_review
+    assert [c.code for c in unsure.review_codes] == ["due.unsure_character"]
+    assert "'1'" in unsure.review_reasons[0]
+    # a digit of the metric's name read unsurely is not the due date's
+    (metric_digit,) = _actions(_line(text, unsure_at=text.index("99")))
+    assert not metric_digit.needs_review
+
+
+def test_an_owner_letter_read_unsurely_flags_the_action():
+    text = "- warm cache @jonas 7/31"
+    (unsure,) = _actions(_line(text, unsure_at=text.index("jonas")))
+    assert unsure.owner == "jonas" and unsure.needs_review
+    assert [c.code for c in unsure.review_codes] == ["owner.unsure_character"]
+    (other,) = _actions(_line(text, unsure_at=text.index("warm")))
+    assert not other.needs_review  # the action's words are not the owner
+
+
+def test_a_title_year_misread_on_a_photo_taken_that_day_takes_the_photos_year():
+    shot = date(2026, 8, 13)
+    ctx = ParseContext(source="t.jpg", fallback_date=shot, capture_date=shot)
+    doc = parse_reading(Reading(cells=(), lines=(OcrText("MOBILE SLAREVIEW8/13/2024", 0.9),)), ctx)
+    assert doc.review_date == "2026-08-13"
+    assert any("title's year 2024 read as 2026" in w for w in doc.warnings)
+    # another day of another year: an old photo or a date misread; kept as read, and said
+    other = parse_reading(
+        Reading(cells=(), lines=(OcrText("MOBILE SLA REVIEW 3/2/2024", 0.9),)), ctx
+    )
+    assert other.review_date == "2024-03-02"
+    assert any("far from the photo's date" in w for w in other.warnings)
+    # no capture date (the file's date only): nothing taken from it
+    filed = ParseContext(source="t.jpg", fallback_date=shot)
+    kept = parse_reading(
+        Reading(cells=(), lines=(OcrText("MOBILE SLA REVIEW 8/13/2024", 0.9),)), filed
+    )
+    assert kept.review_date == "2024-08-13"

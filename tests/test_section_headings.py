@@ -1,0 +1,89 @@
+"""A section heading read a letter or two off ("ACTANS:" for "Actions:") still opens its section:
+the lines under it are read as actions, not as more root causes (seed 6161, board 1: four
+actions were lost without a word that way)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from boardsnap.config import ParseConfig
+from boardsnap.reading.parse import ParseContext, parse_reading
+from boardsnap.reading.parse.headings import heading_of
+from boardsnap.reading.results import OcrText, Reading
+
+
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("ACTANS:", "actions"),  # a heading alone, misread
+        ("ROOT CAVSES", "root"),
+        ("Actions", "actions"),
+        ("ACTANS: fix it", None),  # a line that goes on must match more closely
+        ("Options", None),
+        ("Activity", None),
+        ("Notes:", None),
+    ],
+)
+def test_a_heading_alone_is_known_further_off_its_word(line, kind):
+    assert heading_of(line)[0] == kind
+
+
+def test_the_thresholds_are_the_configs():
+    assert heading_of("ACTANS:", alone=0.9)[0] is None
+    assert heading_of("ACTANS:", alone=ParseConfig().heading_alone_match)[0] == "actions"
+
+
+def test_lines_under_a_misread_actions_heading_are_actions():
+    lines = (
+        "BILLING SLA REVIEW 20 JAN 2026",
+        "ROOT CAUSES:",
+        "SITE UPTIME: BAD DEPLOY ROLLED BACK LATE",
+        "ACTANS:",
+        "API AVAILABILITY: FASTER ROLLBACK @DEV BY 20 FEB",
+        "REVIEW DASHBOARDS, FEB 10, OWNER: LENA",
+    )
+    reading = Reading(cells=(), lines=tuple(OcrText(t, 0.95) for t in lines))
+    doc = parse_reading(reading, ParseContext("t.jpg", fallback_date=date(2026, 1, 20)))
+    assert [c.text for c in doc.root_causes] == ["BAD DEPLOY ROLLED BACK LATE"]
+    assert [(a.text, a.owner, a.due) for a in doc.actions] == [
+        ("FASTER ROLLBACK", "dev", "2026-02-20"),
+        ("REVIEW DASHBOARDS", "lena", "2026-02-10"),
+    ]
+
+
+def _doc(*lines: str):
+    reading = Reading(cells=(), lines=tuple(OcrText(t, 0.9) for t in lines))
+    return parse_reading(reading, ParseContext("t.jpg", fallback_date=date(2026, 10, 25)))
+
+
+def test_writing_read_as_nothing_is_said_not_dropped():
+    doc = _doc("SANGSAREMEW25OCT2026", "WHN?.", "Actions", "- fix pager @li 11/19")
+    (unread,) = [w for w in doc.warnings if w.startswith("unread:")]
+    assert "2 lines" in unread and "'SANGSAREMEW25OCT2026'" in unread and "'WHN?.'" in unread
+    assert [a.owner for a in doc.actions] == ["li"]
+
+
+def test_a_board_read_whole_has_no_unread_warning():
+    doc = _doc(
+        "Search SLA review 10/25/2026", "Root causes", "- cache cold", "Actions", "- warm @li"
+    )
+    assert not [w for w in doc.warnings if w.startswith("unread:")]
+
+
+def test_a_line_with_an_owner_and_a_due_date_among_the_causes_is_an_action():
+    doc = _doc(
+        "Search SLA review 10/25/2026",
+        "Root causes",
+        "- UPTIME: BAD DEPLOY ROLLED BACK LATE",
+        "- TEST FAILOVER OWNER: KENJI DUE 2026-11-01",  # the Actions heading above it not read
+        "- cache cold after a deploy on 10/20",  # a date alone: still a cause
+    )
+    assert [c.text for c in doc.root_causes] == [
+        "BAD DEPLOY ROLLED BACK LATE",
+        "cache cold after a deploy on 10/20",
+    ]
+    assert [(a.text, a.owner, a.due) for a in doc.actions] == [
+        ("TEST FAILOVER", "kenji", "2026-11-01")
+    ]
