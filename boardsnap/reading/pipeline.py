@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from boardsnap.config import BoardConfig, Config
-from boardsnap.document import Board
+from boardsnap.document import Board, ReviewCode
 from boardsnap.errors import NoTableFound
 from boardsnap.reading import board as board_stage
 from boardsnap.reading import debug, grid, judge, load, ocr, parse
@@ -130,6 +130,8 @@ class Pipeline:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         if seg.layout.warnings:
             doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
+        if grid.FAINT_WARNING in seg.layout.warnings:
+            doc = faint_rows(doc)
         if self.contract is not None:  # the board against the SLO contract ([slo] files)
             from boardsnap import slo
 
@@ -148,6 +150,30 @@ class Pipeline:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+FAINT_REASON = "read from a faintly drawn table (a drying marker?): check against the board"
+
+
+def faint_rows(doc: Board) -> Board:
+    """Every row of a table found only among faint lines flagged for review: its cells were
+    read from faded ink, where a digit misread with confidence ("0.78" as "0.36") is likely and
+    nothing else in the row need show it."""
+    code = ReviewCode("table.faint", "row")
+    return replace(
+        doc,
+        metrics=tuple(
+            m
+            if code in m.review_codes
+            else replace(
+                m,
+                needs_review=True,
+                review_reasons=(*m.review_reasons, FAINT_REASON),
+                review_codes=(*m.review_codes, code),
+            )
+            for m in doc.metrics
+        ),
+    )
 
 
 def cut_off(
