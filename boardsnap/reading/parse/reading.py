@@ -74,22 +74,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 continue
             if _is_header_line(text):
                 continue
-        is_action = (
-            section == "actions"
-            or (
-                section is None
-                and (_has_owner(text) or find_date(text, ctx.date_order) is not None)
-            )
-            or (
-                section == "root"
-                and (
-                    re.search(r"(?:^|\s)[@©®]\w", text) is not None
-                    # an owner and a due date: an action whose heading was not read
-                    or (_has_owner(text) and find_date(text, ctx.date_order) is not None)
-                )
-            )
-        )
-        if is_action:
+        if _is_action(text, section, ctx):
             action, doubt = read_action(
                 text,
                 review,
@@ -303,6 +288,23 @@ def _review_date(
             "title",
         )
     return service, review, title_doubt, review_far
+
+
+def _is_action(text: str, section: str | None, ctx: ParseContext) -> bool:
+    """Whether a line is an action: under the Actions heading; in no section, with an owner or a
+    date; among the causes, with an '@owner', or with an owner and a due date (an action whose
+    heading was not read)."""
+    return (
+        section == "actions"
+        or (section is None and (_has_owner(text) or find_date(text, ctx.date_order) is not None))
+        or (
+            section == "root"
+            and (
+                re.search(r"(?:^|\s)[@©®]\w", text) is not None
+                or (_has_owner(text) and find_date(text, ctx.date_order) is not None)
+            )
+        )
+    )
 
 
 def _unread_lines(texts: list[str], shown: int = 4) -> str:
