@@ -1,1 +1,2 @@
-"""Batches of photos: planning, the manifest, worker processes, the index and progress."""
+"""Batches of photos: planning, the manifest, worker processes, the index and progress.
+"""

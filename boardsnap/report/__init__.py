@@ -1,1 +1,2 @@
-"""The report: its view of a board, rendering to HTML and PDF, branding, redaction, exports."""
+"""The report: its view of a board, rendering to HTML and PDF, branding, redaction, exports.
+"""
