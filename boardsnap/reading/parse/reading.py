@@ -6,6 +6,7 @@ import itertools
 import re
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 from boardsnap.document import Action, Board, Metric, ReviewCode, RootCause
 from boardsnap.reading.parse.actions import _has_owner, match_owner, read_action, read_root_cause
@@ -25,6 +26,8 @@ from boardsnap.reading.parse.rows import (
 from boardsnap.reading.parse.titles import _looks_like_title, _title_parts, known_service
 from boardsnap.reading.parse.values import _has_number, normalise, read_value
 from boardsnap.reading.results import OcrText, Reading
+
+_Line = TypeVar("_Line", Action, RootCause)  # what a free line of the board is read as
 
 
 def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
@@ -86,10 +89,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
             )
             if action is None:
                 continue
-            action = _checked_action(action, line, ctx)
-            if line.box is not None:
-                action = replace(action, line_box=tuple(int(v) for v in line.box))
-            actions.append(action)
+            actions.append(_checked_action(action, line, ctx))
             continue
         cause, cause_doubt = read_root_cause(text, names, ctx.name_match)
         if cause is None:
@@ -142,11 +142,9 @@ def _line_metric(line: OcrText, text: str, ctx: ParseContext) -> tuple[Metric, l
 
 
 def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
-    """An action with the doubts of its line: read with low confidence, an owner on no roster."""
-    doubt = Doubt(reasons=action.review_reasons, codes=action.review_codes)
-    if _conf(line) < ctx.low_confidence:
-        why = f"line read with low OCR confidence ({_conf(line):.2f})"
-        doubt = doubt.lower("ocr", why, "ocr.low_confidence", "text")
+    """An action with the doubts of its line (read with low confidence, a due date's digit or
+    an owner's letter read unsurely, an owner on no roster) and where the line is."""
+    doubt = _line_doubt(Doubt(reasons=action.review_reasons, codes=action.review_codes), line, ctx)
     for field, unsure in (
         ("due", _unsure_date_digit(line, action.due, ctx)),
         ("owner", _unsure_owner_letter(line, action.owner, ctx.low_digit_confidence)),
@@ -164,28 +162,30 @@ def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
             )
             doubt = doubt.lower("ocr", why, "owner.not_on_team", "owner")
             owner = member or owner
-    if doubt.reasons == action.review_reasons:
-        return action
-    return replace(
-        action,
-        owner=owner,
-        needs_review=True,
-        review_reasons=doubt.reasons,
-        review_codes=doubt.codes,
-    )
+    return _placed(replace(action, owner=owner), doubt, line)
 
 
 def _checked_cause(cause: RootCause, doubt: Doubt, line: OcrText, ctx: ParseContext) -> RootCause:
-    """A root cause with the doubts of its metric and its line (read with low confidence), and
-    where the line is, for the report's evidence crop."""
+    """A root cause with the doubts of its metric and its line, and where the line is."""
+    return _placed(cause, _line_doubt(doubt, line, ctx), line)
+
+
+def _line_doubt(doubt: Doubt, line: OcrText, ctx: ParseContext) -> Doubt:
+    """`doubt`, lowered when the line was read with low OCR confidence."""
     if _conf(line) < ctx.low_confidence:
         why = f"line read with low OCR confidence ({_conf(line):.2f})"
         doubt = doubt.lower("ocr", why, "ocr.low_confidence", "text")
-    box = tuple(int(v) for v in line.box) if line.box is not None else None
+    return doubt
+
+
+def _placed(item: _Line, doubt: Doubt, line: OcrText) -> _Line:
+    """An action or a root cause with its line's box (for the report's evidence crop) and, when
+    there is any doubt, flagged with its reasons and codes."""
+    box = tuple(int(v) for v in line.box) if line.box is not None else item.line_box
     if not doubt.reasons:
-        return replace(cause, line_box=box) if box is not None else cause
+        return replace(item, line_box=box)
     return replace(
-        cause,
+        item,
         needs_review=True,
         line_box=box,
         review_reasons=doubt.reasons,
