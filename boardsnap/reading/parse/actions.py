@@ -10,7 +10,7 @@ from boardsnap.document import Action, RootCause
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.dates import _D, _MONTH, _MONTHS, DateHit, find_date, resolve_date
 from boardsnap.reading.parse.doubt import Doubt
-from boardsnap.reading.parse.names import _BULLET, closest_name, match_metric_name
+from boardsnap.reading.parse.names import _BULLET, closest_name, match_metric_name, only_closest
 from boardsnap.reading.parse.plausible import DUE_AFTER_REVIEW_DAYS, DUE_BEFORE_REVIEW_DAYS
 from boardsnap.reading.parse.values import normalise
 
@@ -312,12 +312,7 @@ def match_owner(owner: str, team: tuple[str, ...], threshold: float) -> tuple[st
     roster = {m.strip().lower().lstrip("@"): m for m in team}
     if owner.lower() in roster:
         return owner.lower(), True
-    scored = sorted(((vocab.similarity(owner, m), m) for m in roster), reverse=True)
-    if not scored or scored[0][0] < threshold:
-        return None, False
-    if len(scored) > 1 and scored[1][0] == scored[0][0]:
-        return None, False  # two members as near: no telling which
-    return scored[0][1], False
+    return only_closest(owner, roster, threshold), False  # None: nobody, or two as near
 
 
 def _without_accents(text: str) -> str:

@@ -139,3 +139,15 @@ def closest_name(
         if s > score:
             best, score = n, s
     return (best, score) if score >= threshold else (None, score)
+
+
+def only_closest(text: str, names, threshold: float) -> str | None:
+    """The one of `names` the text is closest to (OCR-tolerantly), at least `threshold`; None
+    when none is that close or two are as close (no telling which): an owner on a roster, a
+    service among the team's."""
+    scored = sorted(((vocab.similarity(text, n), n) for n in names), reverse=True)
+    if not scored or scored[0][0] < threshold:
+        return None
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]

@@ -8,6 +8,7 @@ from datetime import date
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.actions import _has_owner
 from boardsnap.reading.parse.dates import DateHit, find_date
+from boardsnap.reading.parse.names import only_closest
 from boardsnap.reading.parse.values import normalise
 
 _TITLE_WORDS = re.compile(
@@ -54,9 +55,8 @@ def known_service(
     key = vocab.fold(service).replace(" ", "")
     if key in squeezed:
         return squeezed[key], None
-    scored = sorted(((vocab.similarity(key, k), k) for k in squeezed), reverse=True)
-    best, name = scored[0]
-    if best < threshold or (len(scored) > 1 and scored[1][0] == best):
+    name = only_closest(key, squeezed, threshold)
+    if name is None:
         return service, None
     known = squeezed[name]
     return known, f"service: {service!r} read as {known!r}, one of the team's services; check"
