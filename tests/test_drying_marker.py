@@ -84,7 +84,7 @@ def test_faded_table_is_found_only_by_the_faint_pass(dried):
     assert layout.grid is not None, layout.notes
     assert layout.grid.rows == truth["corpus"]["table_rows"] + 1  # + the header row
     assert layout.grid.cols == truth["corpus"]["table_cols"]
-    assert grid_stage.FAINT_WARNING in layout.warnings
+    assert grid_stage.FAINT_WARNING in layout.warnings and layout.faint
     assert any("faint" in note for note in layout.notes)
 
 

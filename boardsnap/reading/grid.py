@@ -139,7 +139,13 @@ def _segment_with(
         lines_zone = cv2.dilate(_ruled_ink(line_ink, rules, reach), grow)
     clean[lines_zone > 0] = 255
     text_lines = find_text_lines(outside)
-    layout = Layout(grid=grid, text_lines=text_lines, notes=tuple(notes), warnings=warnings)
+    layout = Layout(
+        grid=grid,
+        text_lines=text_lines,
+        notes=tuple(notes),
+        warnings=warnings,
+        faint=grid is not None and faint is not None,
+    )
     return Segmentation(layout, clean, ink)
 
 

@@ -130,7 +130,7 @@ class Pipeline:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         if seg.layout.warnings:
             doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
-        if grid.FAINT_WARNING in seg.layout.warnings:
+        if seg.layout.faint:
             doc = faint_rows(doc)
         if self.contract is not None:  # the board against the SLO contract ([slo] files)
             from boardsnap import slo

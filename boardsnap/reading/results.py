@@ -42,6 +42,7 @@ class Layout:
     text_lines: tuple[Box, ...]  # text lines outside the table, top to bottom
     notes: tuple[str, ...] = ()  # what the stage noticed (for -v and warnings)
     warnings: tuple[str, ...] = ()  # what the board document must say (e.g. a table not read)
+    faint: bool = False  # the table was found only among faint lines (a drying marker)
 
 
 @dataclass(frozen=True)
