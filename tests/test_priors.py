@@ -214,3 +214,21 @@ def test_a_title_year_misread_on_a_photo_taken_that_day_takes_the_photos_year():
         Reading(cells=(), lines=(OcrText("MOBILE SLA REVIEW 8/13/2024", 0.9),)), filed
     )
     assert kept.review_date == "2024-08-13"
+
+
+def _service_warnings(line: OcrText, services: tuple[str, ...] = ()) -> list[str]:
+    ctx = ParseContext(source="t.jpg", services=services)
+    doc = parse_reading(Reading(cells=(), lines=(line,)), ctx)
+    return [w for w in doc.warnings if w.startswith("service:")]
+
+
+def test_a_service_read_as_written_is_said_when_unsure_or_unknown_to_the_team():
+    text = "Leager SLA review 2026-09-08"
+    sure = OcrText(text, 0.95, None, tuple(0.97 for _ in text))
+    assert _service_warnings(sure) == []  # read surely, nothing to check it against
+    unsure = OcrText(text, 0.95, None, tuple(0.4 if i == 2 else 0.97 for i in range(len(text))))
+    (said,) = _service_warnings(unsure)
+    assert "'a' of 'Leager' is unsure" in said
+    (new,) = _service_warnings(OcrText("Warehouse SLA review 2026-09-08", 0.95), SERVICES)
+    assert "'Warehouse' is not one of the team's services" in new
+    assert _service_warnings(OcrText("Ledger SLA review 2026-09-08", 0.95), SERVICES) == []

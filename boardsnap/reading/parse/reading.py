@@ -45,8 +45,9 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     title = " ".join(normalise(ln.text) for ln in title_lines) or None
     service, review, title_doubt, review_far = _review_date(title, ctx)
     service, corrected = known_service(service, ctx.services, ctx.service_match)
-    if corrected:
-        warnings.append(corrected)
+    said = corrected or _service_doubt(service, title_lines, ctx)
+    if said:
+        warnings.append(said)
     if title_doubt is not None and title_doubt.reasons:
         warnings.append("review date: " + "; ".join(title_doubt.reasons))
     if not service:
@@ -191,6 +192,25 @@ def _placed(item: _Line, doubt: Doubt, line: OcrText) -> _Line:
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     )
+
+
+def _service_doubt(service: str | None, title_lines: list[OcrText], ctx: ParseContext) -> str:
+    """What the document must say of a service read as written: not one of the team's services
+    (when the team's are known), or a letter of it read unsurely; "" when nothing."""
+    if not service:
+        return ""
+    if ctx.services and service not in ctx.services:
+        return f"service: {service!r} is not one of the team's services; check the title"
+    for line in title_lines:
+        at = line.text.lower().find(service.lower())
+        confs = line.char_confidences[at : at + len(service)] if at >= 0 else ()
+        if confs and min(confs) < ctx.low_digit_confidence:
+            i = min(range(len(confs)), key=confs.__getitem__)
+            return (
+                f"service: the {line.text[at + i]!r} of {service!r} is unsure "
+                f"({confs[i]:.2f}); check the title"
+            )
+    return ""
 
 
 def _unsure_date_digit(line: OcrText, due: str | None, ctx: ParseContext) -> str | None:
