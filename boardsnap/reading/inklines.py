@@ -77,7 +77,7 @@ def refit(
         return fits
     cx, cy = centres[idx, 0], centres[idx, 1]
     weight = stats[idx, 4].astype(float)
-    for _ in range(6):
+    for _ in range(8):
         dist = _distances(cx, cy, fits, spans)
         assign = np.where(np.isfinite(dist.min(axis=0)), dist.argmin(axis=0), -1)
         new = []
@@ -132,18 +132,20 @@ def own_masks(
     return masks
 
 
-def line_quad(mask: np.ndarray, fit: Fit, med: float) -> np.ndarray | None:
-    """The quad along `fit` that holds the line's own ink `mask`: as wide as its ink, as high
-    as its ink reaches above and below the line (its ascenders and descenders), at least
-    `med` high; None when the mask is empty."""
+def grown_quad(quad: np.ndarray, mask: np.ndarray, at: tuple[int, int], pad: float) -> np.ndarray:
+    """The detector's `quad`, its top and bottom sides moved out (never in) as far as the
+    line's own ink `mask` (placed at `at`) reaches past them, plus `pad`: the crop keeps its
+    ascenders and descenders, and the detector's scale (text as high in the crop as the
+    recogniser saw it at first, its spaces as wide)."""
     ys, xs = np.nonzero(mask)
     if len(xs) < 8:
-        return None
-    a, b = fit
-    off = ys - (a + b * xs)
-    up = max(0.3 * med, float(-np.percentile(off, 1))) + 0.12 * med
-    down = max(0.3 * med, float(np.percentile(off, 99))) + 0.12 * med
-    x0, x1 = float(xs.min()) - 0.1 * med, float(xs.max()) + 0.1 * med
+        return quad
+    a, b = quad_midline(quad)
+    off = ys + at[1] - (a + b * (xs + at[0]))
+    half = _quad_half_height(quad)
+    up = max(half, float(-np.percentile(off, 1)) + pad)
+    down = max(half, float(np.percentile(off, 99)) + pad)
+    x0, x1 = float(quad[:, 0].min()), float(quad[:, 0].max())
     return np.array(
         [
             [x0, a + b * x0 - up],
@@ -153,6 +155,10 @@ def line_quad(mask: np.ndarray, fit: Fit, med: float) -> np.ndarray | None:
         ],
         np.float32,
     )
+
+
+def _quad_half_height(quad: np.ndarray) -> float:
+    return float(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))) / 2
 
 
 def two_bands(gray: np.ndarray, valley: float) -> bool:
@@ -343,10 +349,11 @@ def touching_neighbours(
 def own_ink_lines(
     gray: np.ndarray, quads: list[np.ndarray], med: float, cfg: OcrConfig
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """For each detected line that touches another (`touching_neighbours`), its quad and crop
-    with only its own ink: the glyphs of the lines together are sorted among them (`refit`,
-    from the detector's centre lines; `own_masks`), the others' ink is whitened, and the quad
-    is grown to hold its own ascenders and descenders (`line_quad`)."""
+    """For each detected line that touches another (`touching_neighbours`) so that the others'
+    ink inside its box is `touch_foreign_ink` of its own or more, its quad and crop with only
+    its own ink: the glyphs of the lines together are sorted among them (`refit`, from the
+    detector's centre lines; `own_masks`), the others' ink is whitened, and the detector's
+    quad is grown to hold its own ascenders and descenders (`grown_quad`)."""
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     ih, iw = gray.shape
     for i, others in touching_neighbours(quads, med, cfg).items():
@@ -369,15 +376,17 @@ def own_ink_lines(
             spans.append((gx0 - x0 - 0.3 * med, gx1 - x0 + 0.3 * med))
         fits = refit(blob, fits, spans, med)
         mine = own_masks(blob, fits, spans)[0]
-        quad = line_quad(mine, fits[0], med)
-        if quad is None:
-            continue
+        own_box = np.zeros_like(inside)
+        cv2.fillPoly(own_box, [(quads[i] - [x0, y0]).astype(np.int32)], 1)
+        foreign = int(((blob > 0) & ~mine & (own_box > 0)).sum())
+        if mine.sum() < 8 or foreign < cfg.touch_foreign_ink * int((mine & (own_box > 0)).sum()):
+            continue  # the other lines hardly reach into its box: its first crop is clean
         # the other lines' ink, with the soft edges of its strokes (a halo of grey left there
         # reads as letters), set to the board's white
         others_ink = cv2.dilate(((blob > 0) & ~mine).astype(np.uint8), np.ones((3, 3), np.uint8))
         only = gray.copy()
         only[y0:y1, x0:x1][(others_ink > 0) & ~mine] = int(np.percentile(region, 90))
-        quad = quad + np.array([x0, y0], np.float32)
+        quad = grown_quad(quads[i], mine, (x0, y0), 0.08 * med)
         quad[:, 0] = quad[:, 0].clip(0, iw - 1)
         quad[:, 1] = quad[:, 1].clip(0, ih - 1)
         out[i] = (quad, quad_crop(only, quad))

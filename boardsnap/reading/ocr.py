@@ -449,27 +449,8 @@ def _glyph_lines(blob: np.ndarray, k: int, med: float) -> list[tuple[np.ndarray,
     h, w = blob.shape
     cx = centres[idx, 0]
     cy = centres[idx, 1]
-    weight = stats[idx, 4].astype(float)
-    fits = [(h * (i + 0.5) / k, 0.0) for i in range(k)]
-    assign = np.zeros(len(idx), int)
-    for _ in range(8):
-        dist = np.stack([np.abs(cy - (a + b * cx)) for a, b in fits])
-        assign = dist.argmin(axis=0)
-        new = []
-        for i in range(k):
-            sel = assign == i
-            if sel.sum() >= 3 and np.ptp(cx[sel]) > med:
-                b, a = np.polyfit(cx[sel], cy[sel], 1, w=np.sqrt(weight[sel]))
-                b = float(np.clip(b, -0.25, 0.25))
-                a = float(np.average(cy[sel] - b * cx[sel], weights=weight[sel]))
-            elif sel.any():
-                a, b = float(np.average(cy[sel], weights=weight[sel])), 0.0
-            else:
-                a, b = fits[i]
-            new.append((a, b))
-        if new == fits:
-            break
-        fits = new
+    fits = inklines.refit(blob, [(h * (i + 0.5) / k, 0.0) for i in range(k)], [(-1.0, w)] * k, med)
+    assign = np.stack([np.abs(cy - (a + b * cx)) for a, b in fits]).argmin(axis=0)
     out = []
     # each ink pixel goes with the line it is nearest: a glyph that runs into the next line is
     # cut where the two lines meet, and no stroke is lost to the line it does not belong to

@@ -215,10 +215,10 @@ def _say_cut(doc: Board, cut: str, view: RectifiedBoard, cfg: BoardConfig) -> Bo
 
 def say_unread_lines(doc: Board, reading: Reading, seg: grid.Segmentation, cfg: Config) -> Board:
     """The document with a warning for each section (Root causes, Actions) under whose heading
-    more lines of writing start than were read surely as its items: lines that touch or run
-    into each other, read as fewer, as nothing, or as pieces of each other (an action read
-    with low OCR confidence), are not lost without a word. A section already said to be empty
-    or cut off is not said twice."""
+    more lines of writing start than were read surely as its items, or far fewer lines than
+    items (`section_pieces`): lines that touch or run into each other, read as fewer, as nothing, as
+    pieces of each other (an action read with low OCR confidence) or each in pieces, are not
+    lost without a word. A section already said to be empty or cut off is not said twice."""
     if not reading.lines:
         return doc
     table = seg.layout.grid.bbox if seg.layout.grid is not None else None
@@ -231,12 +231,16 @@ def say_unread_lines(doc: Board, reading: Reading, seg: grid.Segmentation, cfg: 
         )
         if sec.kind != "actions":
             unsure = 0  # a root cause carries no confidence
-        if sec.lines <= read - unsure or any(w.startswith(what + ":") for w in doc.warnings):
+        pieces = sec.lines > 0 and read >= sec.lines + cfg.ocr.section_pieces
+        if (sec.lines <= read - unsure and not pieces) or any(
+            w.startswith(what + ":") for w in doc.warnings
+        ):
             continue
-        of_them = f" ({unsure} of them unsure)" if unsure else ""
+        why = " (lines read in pieces?)" if pieces else ""
+        why = f" ({unsure} of them unsure)" if unsure and not pieces else why
+        lines = f"{sec.lines} line{'s' if sec.lines != 1 else ''}"
         extra.append(
-            f"{what}: {sec.lines} lines under {sec.heading!r}, {read} read as {what}{of_them}; "
-            "check the board"
+            f"{what}: {lines} under {sec.heading!r}, {read} read as {what}{why}; check the board"
         )
     return replace(doc, warnings=(*extra, *doc.warnings)) if extra else doc
 
