@@ -110,20 +110,16 @@ def own_masks(
     ys, xs = np.mgrid[0:h, 0:w]
     dist = _distances(xs.ravel(), ys.ravel(), fits, spans).reshape(len(fits), h, w)
     nearest_px = np.where(np.isfinite(dist.min(axis=0)), dist.argmin(axis=0), -1)
-    owner = np.full(n, -1)
-    for j in range(1, n):
-        x, y, _, ch, _ = stats[j]
-        mx, my = centres[j]
-        d = _distances(np.array([mx]), np.array([my]), fits, spans)[:, 0]
-        if not np.isfinite(d.min()):
-            continue
-        owner[j] = int(d.argmin())
-        crossed = sum(
-            s0 <= mx <= s1 and y <= a + b * mx <= y + ch - 1
-            for (a, b), (s0, s1) in zip(fits, spans, strict=True)
-        )
-        if crossed >= 2:
-            owner[j] = -2  # runs across two lines' centres: cut by pixel
+    mx, my = centres[:, 0], centres[:, 1]
+    d = _distances(mx, my, fits, spans)
+    owner = np.where(np.isfinite(d.min(axis=0)), d.argmin(axis=0), -1)
+    top, bottom = stats[:, 1], stats[:, 1] + stats[:, 3] - 1
+    crossed = sum(
+        (mx >= s0) & (mx <= s1) & (top <= a + b * mx) & (a + b * mx <= bottom)
+        for (a, b), (s0, s1) in zip(fits, spans, strict=True)
+    )
+    owner = np.where(crossed >= 2, -2, owner)  # runs across two lines' centres: cut by pixel
+    owner[0] = -1  # the background
     lab_owner = owner[labels]
     masks = []
     for i in range(len(fits)):
