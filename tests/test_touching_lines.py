@@ -132,6 +132,9 @@ def test_touching_lines_are_counted_at_their_starts():
     texts = ("- apply gauge", "- hold payroll", "- query jam", "- pay gym")
     gray = _board(_draw(texts, size=(320, 900)))
     assert inklines.count_line_starts(gray[20:240, :140], 0.7 * 48, OcrConfig()) == 4
+    # the board's frame below the last line (a grey band across the strip) is no line
+    gray[250:275, :] = 150
+    assert inklines.count_line_starts(gray[20:290, :140], 0.7 * 48, OcrConfig()) == 4
 
 
 def test_the_detector_and_recogniser_read_touching_lines_as_two(engine):

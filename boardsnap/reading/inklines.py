@@ -182,9 +182,10 @@ def count_line_starts(gray: np.ndarray, line_height: float, cfg: OcrConfig) -> i
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = np.zeros(n, bool)
     for j in range(1, n):
-        _, _, w, h, area = stats[j]
+        x, _, w, h, area = stats[j]
         rule = w > line_height and h < 0.2 * line_height
-        keep[j] = area >= max(4, 0.01 * line_height * line_height) and not rule
+        across = x == 0 and x + w == ink.shape[1]  # the board's edge, its frame, a rule
+        keep[j] = area >= max(4, 0.01 * line_height * line_height) and not (rule or across)
     writing = keep[labels]
     k = max(1, int(line_height / 4))
     box = np.ones(2 * k + 1) / (2 * k + 1)
