@@ -124,6 +124,29 @@ class OcrConfig:
     split_below_confidence: float = 0.8  # a tall detected line read less surely is tried cut
     unsure_split_ratio: float = 1.15  # ... when this many times the median line's height
     recover_max_width: float = 0.8  # of the view: ink wider than this is an edge, not writing
+    # Lines that touch (reading/inklines.py): detected lines whose boxes overlap by
+    # touch_overlap of the lesser height or more are read again, each from its own ink; a
+    # detected box at least line_split_ratio lines tall whose ink's row profile falls between
+    # two bands to band_valley of the lesser band's peak is lines merged, and is tried cut
+    # whatever its confidence. Writing is about writing_share of a detected box's height (the
+    # detector grows its boxes around the ink).
+    touch_overlap: float = 0.12
+    touch_foreign_ink: float = 0.15  # ... when the others' ink in its box is this share of its own
+    touch_read_margin: float = 0.05  # the own-ink reading stands unless this much less sure
+    band_valley: float = 0.35
+    writing_share: float = 0.7
+    # Nothing lost silently: the lines under a section heading (Root causes, Actions) are
+    # counted where they start, in a strip along its left margin section_strip line heights
+    # wide, down to the next heading or a blank section_gap line heights tall; two bands of the
+    # strip's row profile are two lines where it falls between them to section_valley of the
+    # lesser peak, and a band whose peak is below section_band_floor of the highest is no line.
+    # More lines than were read (surely) as root causes or actions is said in a warning, and so
+    # are section_pieces or more items read than lines (lines read in pieces).
+    section_strip: float = 3.0
+    section_gap: float = 1.6
+    section_valley: float = 0.35
+    section_band_floor: float = 0.2
+    section_pieces: int = 2
     # value cells (target, actual) decoded again under their grammar (comparator? number unit?)
     # when the free reading fails it or has a character read less surely than grammar_unsure
     grammar: bool = True

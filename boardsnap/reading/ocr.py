@@ -34,6 +34,7 @@ from PIL import Image  # noqa: E402
 from boardsnap.config import OcrConfig  # noqa: E402
 from boardsnap.errors import MissingDependency  # noqa: E402
 from boardsnap.geometry import Box  # noqa: E402
+from boardsnap.reading import inklines  # noqa: E402
 from boardsnap.reading.results import Layout, OcrText, Reading  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -203,14 +204,18 @@ class RapidOcrEngine:
         if not quads:
             return []
         read = self.read_line_frames(crops)
+        med = _median_height(quads[:detected])
+        if med is not None:
+            self._read_own_ink(image, quads, read, med)
         for options in recovered:
             readings = [self.read_line_frames([c for _, c in o]) for o in options]
             best = max(range(len(options)), key=lambda j: np.mean([r[1] for r in readings[j]]))
             quads.extend(q for q, _ in options[best])
             read.extend(readings[best])
-        med = _median_height(quads[:detected])
         for i in range(detected) if med is not None else ():
-            if read[i][1] >= self._cfg.split_below_confidence:
+            if read[i][1] >= self._cfg.split_below_confidence and not _two_lines_tall(
+                crops[i], quads[i], med, self._cfg
+            ):
                 continue  # read well: one line of big writing (a title), not lines merged
             sure = [
                 q
@@ -239,8 +244,32 @@ class RapidOcrEngine:
             out.append(OcrText(text, conf, box, tuple(confs)))  # per character: a due date's digits
         return out
 
+    def _read_own_ink(
+        self, image: np.ndarray, quads: list[np.ndarray], read: list, med: float
+    ) -> None:
+        """Detected lines that touch read again, each from its own ink only (in place, in
+        `quads` and `read`). That reading is taken unless it is less sure than the first by
+        more than `touch_read_margin`: the first read the other line's tails too (as letters,
+        often surely), the second reads the line's own bullet and strokes only."""
+        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        own = inklines.own_ink_lines(gray, quads[: len(read)], med, self._cfg)
+        if not own:
+            return
+        again = self.read_line_frames([crop for _, crop in own.values()])
+        for (i, (quad, _)), reading in zip(own.items(), again, strict=True):
+            if reading[0] and reading[1] >= read[i][1] - self._cfg.touch_read_margin:
+                quads[i], read[i] = quad, reading
+
     def close(self) -> None:
         pass
+
+
+def _two_lines_tall(crop: np.ndarray, quad: np.ndarray, med: float, cfg: OcrConfig) -> bool:
+    """A detected box `line_split_ratio` lines tall or more whose ink lies in two bands, one
+    over the other (`inklines.two_bands`): lines that touch, however surely read as one."""
+    return _quad_height(quad) >= cfg.line_split_ratio * med and inklines.two_bands(
+        crop, cfg.band_valley
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -421,27 +450,8 @@ def _glyph_lines(blob: np.ndarray, k: int, med: float) -> list[tuple[np.ndarray,
     h, w = blob.shape
     cx = centres[idx, 0]
     cy = centres[idx, 1]
-    weight = stats[idx, 4].astype(float)
-    fits = [(h * (i + 0.5) / k, 0.0) for i in range(k)]
-    assign = np.zeros(len(idx), int)
-    for _ in range(8):
-        dist = np.stack([np.abs(cy - (a + b * cx)) for a, b in fits])
-        assign = dist.argmin(axis=0)
-        new = []
-        for i in range(k):
-            sel = assign == i
-            if sel.sum() >= 3 and np.ptp(cx[sel]) > med:
-                b, a = np.polyfit(cx[sel], cy[sel], 1, w=np.sqrt(weight[sel]))
-                b = float(np.clip(b, -0.25, 0.25))
-                a = float(np.average(cy[sel] - b * cx[sel], weights=weight[sel]))
-            elif sel.any():
-                a, b = float(np.average(cy[sel], weights=weight[sel])), 0.0
-            else:
-                a, b = fits[i]
-            new.append((a, b))
-        if new == fits:
-            break
-        fits = new
+    fits = inklines.refit(blob, [(h * (i + 0.5) / k, 0.0) for i in range(k)], [(-1.0, w)] * k, med)
+    assign = np.stack([np.abs(cy - (a + b * cx)) for a, b in fits]).argmin(axis=0)
     out = []
     # each ink pixel goes with the line it is nearest: a glyph that runs into the next line is
     # cut where the two lines meet, and no stroke is lost to the line it does not belong to
@@ -468,19 +478,7 @@ def _glyph_lines(blob: np.ndarray, k: int, med: float) -> list[tuple[np.ndarray,
     return out
 
 
-def _quad_crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """The text line inside a detected quad, squared to its own axes (as PaddleOCR crops it)."""
-    w = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
-    h = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
-    w, h = max(w, 1), max(h, 1)
-    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
-    m = cv2.getPerspectiveTransform(quad[:4], dst)
-    crop = cv2.warpPerspective(
-        image, m, (w, h), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC
-    )
-    if h / w >= 1.5:
-        crop = np.rot90(crop)
-    return crop
+_quad_crop = inklines.quad_crop  # the squared crop of a quad, as PaddleOCR cuts it
 
 
 _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -575,12 +573,7 @@ def prepare_crop(
     return cv2.copyMakeBorder(text, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
-def _ink_threshold(crop: np.ndarray) -> float:
-    """Grey level below which a pixel is ink: Otsu's, kept within sane bounds."""
-    if int(crop.max()) - int(crop.min()) < 40:
-        return 120.0  # no contrast: at most some very dark specks count
-    otsu, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return float(min(max(otsu, 110), 215))
+_ink_threshold = inklines.ink_threshold  # grey level below which a pixel is ink
 
 
 def _read_crop(engine: OcrEngine, crop: np.ndarray, box: Box) -> OcrText:

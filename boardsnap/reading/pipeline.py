@@ -18,7 +18,7 @@ from boardsnap.config import BoardConfig, Config
 from boardsnap.document import Board, ReviewCode
 from boardsnap.errors import NoTableFound
 from boardsnap.reading import board as board_stage
-from boardsnap.reading import debug, grid, judge, load, ocr, parse
+from boardsnap.reading import debug, grid, inklines, judge, load, ocr, parse
 from boardsnap.reading.results import Layout, Photo, Reading, RectifiedBoard
 from boardsnap.reading.second_look import grammar_look, second_look
 
@@ -126,6 +126,7 @@ class Pipeline:
         lap("second look")
         if cut is not None:
             doc = _say_cut(doc, cut, rectified, cfg.board)
+        doc = say_unread_lines(doc, reading, seg, cfg)
         if debug_dir is not None:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         if seg.layout.warnings:
@@ -238,6 +239,38 @@ def _say_cut(doc: Board, cut: str, view: RectifiedBoard, cfg: BoardConfig) -> Bo
     if not any(w.startswith(("actions:", "root causes:")) for w in warnings):
         warnings = (f"cut off: {cut}: writing beyond it may be missing; check the board", *warnings)
     return replace(doc, actions=actions, warnings=warnings)
+
+
+def say_unread_lines(doc: Board, reading: Reading, seg: grid.Segmentation, cfg: Config) -> Board:
+    """The document with a warning for each section (Root causes, Actions) under whose heading
+    more lines of writing start than were read surely as its items, or far fewer lines than
+    items (`section_pieces`): lines that touch or run into each other, read as fewer, as nothing, as
+    pieces of each other (an action read with low OCR confidence) or each in pieces, are not
+    lost without a word. A section already said to be empty or cut off is not said twice."""
+    if not reading.lines:
+        return doc
+    table = seg.layout.grid.bbox if seg.layout.grid is not None else None
+    extra = []
+    for sec in inklines.section_lines(seg.clean, table, reading.lines, cfg.ocr):
+        what = "actions" if sec.kind == "actions" else "root causes"
+        read = len(doc.actions) if sec.kind == "actions" else len(doc.root_causes)
+        unsure = sum(
+            any(c.code == "ocr.low_confidence" for c in a.review_codes) for a in doc.actions
+        )
+        if sec.kind != "actions":
+            unsure = 0  # a root cause carries no confidence
+        pieces = sec.lines > 0 and read >= sec.lines + cfg.ocr.section_pieces
+        if (sec.lines <= read - unsure and not pieces) or any(
+            w.startswith(what + ":") for w in doc.warnings
+        ):
+            continue
+        why = " (lines read in pieces?)" if pieces else ""
+        why = f" ({unsure} of them unsure)" if unsure and not pieces else why
+        lines = f"{sec.lines} line{'s' if sec.lines != 1 else ''}"
+        extra.append(
+            f"{what}: {lines} under {sec.heading!r}, {read} read as {what}{why}; check the board"
+        )
+    return replace(doc, warnings=(*extra, *doc.warnings)) if extra else doc
 
 
 _default: dict[Config, Pipeline] = {}
