@@ -160,6 +160,11 @@ class OcrConfig:
     # a grammar reading that differs from the free one and is less probable than it by more than
     # this flags the row for review
     grammar_flag_gap: float = 2.0
+    # an action whose due date was not read, or read with a character unsure, has the end of its
+    # line (its last due_grammar_words words) decoded again under the date grammar ("Aag 28" is
+    # "Aug 28"); the same gaps decide, and a due date read so is always flagged for review
+    due_grammar: bool = True
+    due_grammar_words: int = 4
 
 
 @dataclass(frozen=True)
@@ -335,6 +340,7 @@ class Config:
             "ocr.grammar_flag_gap must be from 0 to ocr.grammar_accept_gap",
         )
         _check(self.ocr.grammar_beam >= 1, "ocr.grammar_beam must be at least 1")
+        _check(self.ocr.due_grammar_words >= 1, "ocr.due_grammar_words must be at least 1")
         _check(1 <= self.ocr.grammar_per_frame <= 64, "ocr.grammar_per_frame must be from 1 to 64")
         _check(self.report.paper in ("A4", "Letter"), "report.paper must be A4 or Letter")
         _check(

@@ -40,7 +40,7 @@ class MisreadsOnce:
     def read_line(self, image):
         return self.read_line_chars(image)[:2]
 
-    def read_block(self, image, regions=None):
+    def read_block(self, image, regions=None, frames=None):
         return self.engine.read_block(image, regions)
 
     def close(self):

@@ -184,9 +184,16 @@ class RapidOcrEngine:
             out.append((text, conf if text else 0.0, confs, frames))
         return out
 
-    def read_block(self, image: np.ndarray, regions: list[Box] | None = None) -> list[OcrText]:
+    def read_block(
+        self,
+        image: np.ndarray,
+        regions: list[Box] | None = None,
+        frames: FramesByBox | None = None,
+    ) -> list[OcrText]:
         """Find and read every text line in `image` (the text detector, then the recogniser);
-        in `regions` of it only, when given, each looked at on the scale of the whole image."""
+        in `regions` of it only, when given, each looked at on the scale of the whole image.
+        Each line's recogniser frames are put in `frames` (by its box), when given: a due date
+        is decoded again from them under the date grammar."""
         if self._detector is None:
             from boardsnap.reading import recogniser
 
@@ -233,7 +240,7 @@ class RapidOcrEngine:
                 quads.extend(q for q, _ in options[best])
                 read.extend(readings[best])
         out = []
-        for i, (q, (text, conf, confs, _)) in enumerate(zip(quads, read, strict=True)):
+        for i, (q, (text, conf, confs, fr)) in enumerate(zip(quads, read, strict=True)):
             if not text or conf < self._cfg.line_min_confidence:
                 continue
             if i >= detected:
@@ -242,6 +249,8 @@ class RapidOcrEngine:
             x1, y1 = q.max(axis=0)
             box = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
             out.append(OcrText(text, conf, box, tuple(confs)))  # per character: a due date's digits
+            if frames is not None and fr is not None:
+                frames[box] = fr
         return out
 
     def _read_own_ink(
@@ -598,8 +607,9 @@ FramesByBox = dict[Box, object]
 def read_layout_frames(
     layout: Layout, clean: np.ndarray, engine: OcrEngine, cfg: OcrConfig
 ) -> tuple[Reading, FramesByBox]:
-    """`read_layout`, and the recogniser's frames of each cell read (by its box) where the
-    engine gives them (rapidocr), for decoding a value cell again under its grammar."""
+    """`read_layout`, and the recogniser's frames of each cell and line read (by its box) where
+    the engine gives them (rapidocr), for decoding a value cell or a due date again under its
+    grammar."""
     frames: FramesByBox = {}
 
     def read(box: Box, in_table: bool = True) -> OcrText:
@@ -633,9 +643,9 @@ def read_layout_frames(
         if layout.grid is not None:
             x, y, w, h = layout.grid.bbox
             outside[max(0, y) : y + h, max(0, x) : x + w] = 255
-            found = engine.read_block(outside, _around(outside, layout.grid.bbox))
+            found = engine.read_block(outside, _around(outside, layout.grid.bbox), frames)
         else:
-            found = engine.read_block(outside)
+            found = engine.read_block(outside, None, frames)
         lines = tuple(sorted(found, key=lambda t: (t.box[1] + t.box[3] / 2) if t.box else 0))
     else:
         lines = tuple(t for t in (read(b, False) for b in layout.text_lines) if t.text)

@@ -18,7 +18,7 @@ from boardsnap.config import BoardConfig, Config
 from boardsnap.document import Board, ReviewCode
 from boardsnap.errors import NoTableFound
 from boardsnap.reading import board as board_stage
-from boardsnap.reading import debug, grid, inklines, judge, load, ocr, parse
+from boardsnap.reading import debug, due_look, grid, inklines, judge, load, ocr, parse
 from boardsnap.reading.results import Layout, Photo, Reading, RectifiedBoard
 from boardsnap.reading.second_look import grammar_look, second_look
 
@@ -63,7 +63,8 @@ class Pipeline:
         t0 = time.perf_counter()
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
-        t["board"] = t["grid"] = t["ocr"] = t["parse+judge"] = t["grammar"] = t["second look"] = 0.0
+        stages = ("board", "grid", "ocr", "parse+judge", "due grammar", "grammar", "second look")
+        t.update(dict.fromkeys(stages, 0.0))
         ctx = parse.ParseContext(
             source=Path(path).name,
             fallback_date=photo.capture_date or photo.file_date,
@@ -120,6 +121,8 @@ class Pipeline:
                 debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
             raise NoTableFound(photo.path, "; ".join(seg.layout.notes) or None)
         rectified, seg, reading, frames, doc = chosen
+        doc, reading = due_look.due_look(doc, reading, frames, cfg, ctx)
+        lap("due grammar")
         doc, reading = grammar_look(doc, reading, frames, cfg, ctx)
         lap("grammar")
         doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)

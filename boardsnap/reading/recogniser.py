@@ -169,6 +169,20 @@ class Frames:
             prev = k
         return _stripped("".join(text), tuple(confs))
 
+    def char_starts(self) -> list[tuple[str, int]]:
+        """The best path's characters (spaces at its ends too), each with the frame it starts
+        on: where a part of the line begins, to decode the rest again."""
+        ids = self.probs.argmax(axis=1)
+        skip = (BLANK, self.alphabet.other)
+        out: list[tuple[str, int]] = []
+        prev = BLANK
+        for t, k in enumerate(ids):
+            k = int(k)
+            if k != prev and k not in skip:
+                out.extend((ch, t) for ch in self.alphabet.chars[k - 1])
+            prev = k
+        return out
+
 
 def _stripped(text: str, confs: tuple[float, ...]) -> tuple[str, tuple[float, ...]]:
     lead = len(text) - len(text.lstrip())
@@ -266,8 +280,9 @@ class Grammar:
     """A small automaton over characters, built from sequences of parts.
 
     A part is a tuple of alternative strings (letters match either case), `NUMBER` (digits with
-    at most one decimal point, at least one digit) or `SPACES` (zero or one space). A part whose
-    alternatives include "" is optional.
+    at most one decimal point, at least one digit), `SPACES` (zero or one space) or a `Repeat`
+    (between `least` and `most` characters of a class: `ANY` text, `LETTERS`, `digits(1, 2)`).
+    A part whose alternatives include "" is optional.
 
     Run as a non-deterministic automaton, one character at a time: the set of places a prefix
     can have reached is kept per prefix, so the beam search's next character costs one step,
@@ -292,6 +307,11 @@ class Grammar:
     def matches(self, text: str) -> bool:
         return self.state(text)[1]
 
+    def places(self, prefix: str) -> frozenset[tuple]:
+        """Where in the grammar the prefix can be: two prefixes with the same places (and the
+        same last character) have the same futures."""
+        return self._places(prefix.lower())
+
     @lru_cache(maxsize=65536)  # noqa: B019 - grammars are few and live as long as the process
     def _places(self, low: str) -> frozenset[tuple]:
         """Every place of the automaton the (lower-cased) prefix can end in, closed under the
@@ -312,6 +332,9 @@ class Grammar:
             if part == SPACES:
                 if ch == " ":
                     yield (_AT, a, i + 1)
+            elif isinstance(part, Repeat):
+                if part.most >= 1 and part.takes(ch):
+                    yield (_IN_REPEAT, a, i, 1)
             elif part == NUMBER:
                 if ch.isdigit():
                     yield (_IN_NUMBER, a, i, False, True)
@@ -326,6 +349,11 @@ class Grammar:
             option = alt[i][j]
             if option[k] == ch:
                 yield (_AT, a, i + 1) if k + 1 == len(option) else (_IN_WORD, a, i, j, k + 1)
+        elif kind == _IN_REPEAT:
+            part, n = alt[i], place[3]
+            if n < part.most and part.takes(ch):
+                # past `least` the count no longer matters: one place, not one per length
+                yield (_IN_REPEAT, a, i, min(n + 1, max(part.least, 1)) if part.endless else n + 1)
         else:  # in a number
             point, digit = place[3:]
             if ch.isdigit():
@@ -346,21 +374,56 @@ class Grammar:
                 after = (_AT, a, i + 1)
             elif kind == _IN_NUMBER and place[4]:
                 after = (_AT, a, i + 1)
+            elif kind == _IN_REPEAT and place[3] >= alt[i].least:
+                after = (_AT, a, i + 1)
             if after is not None and after not in places:
                 places.add(after)
                 todo.append(after)
         return frozenset(places)
 
 
+@dataclass(frozen=True)
+class Repeat:
+    """A grammar part: `least` to `most` characters of one class ("any", "letter", "digit")."""
+
+    kind: str
+    least: int
+    most: float  # math.inf: no limit
+
+    def takes(self, ch: str) -> bool:
+        if self.kind == "letter":
+            return ch.isalpha()
+        if self.kind == "digit":
+            return ch.isdigit()
+        return True
+
+    @property
+    def endless(self) -> bool:
+        return self.most == math.inf
+
+
 NUMBER = "<number>"
 SPACES = "<spaces>"
+ANY = Repeat("any", 0, math.inf)  # any text, or none
+LETTERS = Repeat("letter", 1, math.inf)
+
+
+def digits(least: int, most: int) -> Repeat:
+    return Repeat("digit", least, most)
+
+
 # where in a sequence of parts a prefix has got to: before part i, inside option j of part i
-# (k of its characters read), inside the number of part i (a point read, a digit read)
-_AT, _IN_WORD, _IN_NUMBER = "at", "word", "number"
+# (k of its characters read), inside the number of part i (a point read, a digit read), n
+# characters into the repeat of part i
+_AT, _IN_WORD, _IN_NUMBER, _IN_REPEAT = "at", "word", "number", "repeat"
 
 
 def _can_be_empty(part: object) -> bool:
-    return part == SPACES or (isinstance(part, tuple) and "" in part)
+    return (
+        part == SPACES
+        or (isinstance(part, tuple) and "" in part)
+        or (isinstance(part, Repeat) and part.least == 0)
+    )
 
 
 def value_grammar(comparators: tuple[str, ...], units: tuple[str, ...]) -> Grammar:
@@ -374,6 +437,26 @@ def value_grammar(comparators: tuple[str, ...], units: tuple[str, ...]) -> Gramm
             (comps, SPACES, words + tuple("123456"), SPACES, ("nines", "nine", "x9")),
         )
     )
+
+
+def date_tail_grammar(months: tuple[str, ...]) -> Grammar:
+    """Text with a date in it: `any text, a date, any text`. The date forms: "Aug 28",
+    "28 Aug", "8/28", "8/28/2026", "2026-08-28" (a year may follow a month's form). The text
+    around it is free, so the decoder is held to the grammar only where the date is written."""
+    mon = tuple(sorted(set(months), key=len, reverse=True))
+    dot = (".", "")
+    day = digits(1, 2)
+    year = (SPACES, (",", ""), SPACES, digits(4, 4))
+    forms: tuple[tuple[object, ...], ...] = (
+        (mon, dot, SPACES, day),
+        (mon, dot, SPACES, day, *year),
+        (day, SPACES, mon, dot),
+        (day, SPACES, mon, dot, *year),
+        (day, ("/",), day),
+        (day, ("/",), day, ("/",), digits(2, 4)),
+        (digits(4, 4), ("-",), day, ("-",), day),
+    )
+    return Grammar(tuple((ANY, *form, ANY) for form in forms))
 
 
 # ---- decoding --------------------------------------------------------------------------------
@@ -396,10 +479,20 @@ def _lse(a: float, b: float) -> float:
 
 
 def grammar_decode(
-    frames: Frames, grammar: Grammar, beam: int = 16, per_frame: int = 8, min_prob: float = 1e-3
+    frames: Frames,
+    grammar: Grammar,
+    beam: int = 16,
+    per_frame: int = 8,
+    min_prob: float = 1e-3,
+    merge: bool = False,
 ) -> Decoded | None:
     """The most probable reading the grammar accepts (CTC prefix beam search that drops every
-    prefix the grammar cannot complete), or None when no kept prefix completes."""
+    prefix the grammar cannot complete), or None when no kept prefix completes.
+
+    `merge`: of prefixes at the same places of the grammar ending in the same character, only
+    the most probable is kept (their futures are the same). Where the grammar lets any text
+    through, the beam then holds different places of the grammar, not spellings of the free
+    text that all wait for the same thing."""
     logp = np.log(np.maximum(frames.probs, 1e-12))
     floor = math.log(min_prob)
     alphabet = frames.alphabet
@@ -433,8 +526,19 @@ def grammar_decode(
                     add(ext, -math.inf, pb + float(row[k]))  # a repeat needs a blank between
                 else:
                     add(ext, -math.inf, total + float(row[k]))
-        ranked = sorted(nxt.items(), key=lambda kv: -_lse(kv[1][0], kv[1][1]))[:beam]
-        beams = {p: (v[0], v[1]) for p, v in ranked}
+        ranked = sorted(nxt.items(), key=lambda kv: -_lse(kv[1][0], kv[1][1]))
+        if merge:
+            seen: set[tuple] = set()
+            kept = []
+            for p, v in ranked:
+                key = (grammar.places(p), p[-1:])
+                if key not in seen:
+                    seen.add(key)
+                    kept.append((p, v))
+                    if len(kept) == beam:
+                        break
+            ranked = kept
+        beams = {p: (v[0], v[1]) for p, v in ranked[:beam]}
     done = [(p, _lse(*v)) for p, v in beams.items() if grammar.state(p.strip())[1] and p.strip()]
     if not done:
         return None

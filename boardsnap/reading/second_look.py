@@ -138,7 +138,48 @@ def second_look(
     if not notes:
         return doc, reading
     board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
-    return replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics)), reading
+    board = replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics))
+    return carried(board, doc), reading
+
+
+def carried(new: Board, old: Board) -> Board:
+    """`new`, a board parsed again from a reading a look changed, with what the earlier looks
+    said of its rows (by name cell) and actions (by line) before: parsing again would drop it."""
+
+    def said(codes: tuple[ReviewCode, ...]) -> bool:
+        return any(c.code.startswith(_LOOK_CODES) for c in codes)
+
+    rows = {m.cell_boxes[0]: m for m in old.metrics if m.cell_boxes and said(m.review_codes)}
+    lines = {a.line_box: a for a in old.actions if a.line_box and said(a.review_codes)}
+
+    def add(item, before):
+        if before is None:
+            return item
+        extra = [
+            (r, c)
+            for r, c in zip(before.review_reasons, before.review_codes, strict=True)
+            if c.code.startswith(_LOOK_CODES) and c not in item.review_codes
+        ]
+        if not extra:
+            return item
+        return replace(
+            item,
+            needs_review=True,
+            review_reasons=item.review_reasons + tuple(r for r, _ in extra),
+            review_codes=item.review_codes + tuple(c for _, c in extra),
+        )
+
+    return replace(
+        new,
+        metrics=tuple(
+            add(m, rows.get(m.cell_boxes[0]) if m.cell_boxes else None) for m in new.metrics
+        ),
+        actions=tuple(add(a, lines.get(a.line_box)) for a in new.actions),
+    )
+
+
+# the codes the looks give, which parsing again would not
+_LOOK_CODES = ("second_look.", "due.grammar")
 
 
 @cache
@@ -207,7 +248,8 @@ def grammar_look(
     if reading is first and not notes:
         return doc, reading
     board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
-    return replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics)), reading
+    board = replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics))
+    return carried(board, doc), reading
 
 
 def _doubt_score(m: Metric) -> tuple[int, int, int]:

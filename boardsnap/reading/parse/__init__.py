@@ -22,7 +22,7 @@ from __future__ import annotations
 from boardsnap.reading.parse.actions import match_owner, parse_action, parse_root_cause, read_action
 from boardsnap.reading.parse.checks import check_row
 from boardsnap.reading.parse.context import ParseContext
-from boardsnap.reading.parse.dates import DateHit, find_date, parse_due, resolve_date
+from boardsnap.reading.parse.dates import MONTH_WORDS, DateHit, find_date, parse_due, resolve_date
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.headings import column_roles, heading_of
 from boardsnap.reading.parse.marks import parse_mark
@@ -62,6 +62,7 @@ __all__ = [
     "DUE_AFTER_REVIEW_DAYS",
     "parse_mark",
     "DateHit",
+    "MONTH_WORDS",
     "find_date",
     "resolve_date",
     "parse_due",

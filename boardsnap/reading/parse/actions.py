@@ -8,7 +8,14 @@ from datetime import date
 
 from boardsnap.document import Action, RootCause
 from boardsnap.reading import vocab
-from boardsnap.reading.parse.dates import _D, _MONTH, _MONTHS, DateHit, find_date, resolve_date
+from boardsnap.reading.parse.dates import (
+    _D,
+    _MONTH,
+    MONTH_WORDS,
+    DateHit,
+    find_date,
+    resolve_date,
+)
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.names import _BULLET, closest_name, match_metric_name, only_closest
 from boardsnap.reading.parse.plausible import DUE_AFTER_REVIEW_DAYS, DUE_BEFORE_REVIEW_DAYS
@@ -55,7 +62,7 @@ _NOT_OWNERS = {
     "rps",
     "eod",
     "eow",
-} | set(_MONTHS)
+} | set(MONTH_WORDS)
 
 
 def _has_owner(text: str) -> bool:
@@ -67,7 +74,7 @@ def _find_owner(text: str) -> tuple[str, int, int] | None:
         for m in pattern.finditer(text):
             owner = m.group("o").strip(".-")
             low = owner.lower()
-            if not owner or low in _NOT_OWNERS or low in _MONTH_WORDS:
+            if not owner or low in _NOT_OWNERS or low in MONTH_WORDS:
                 continue
             if pattern is _OWNER_PATTERNS[2] and vocab.lookup(owner).direction is not None:
                 continue  # "(p95)", "(latency)": a metric, not a person
@@ -95,20 +102,6 @@ def _like_owner_word(word: str, same: int) -> bool:
     )
 
 
-_MONTH_WORDS = {
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "sept",
-    "october",
-    "november",
-    "december",
-} | set(_MONTHS)
 
 
 def _split_metric_prefix(
@@ -214,7 +207,7 @@ def read_action(
         # "... Feb 22 Sam": one name-like word after the due date ends the line; its '@' was not
         # read. Taken as the owner, and a person checks.
         after = re.fullmatch(r"\s*(?P<o>[A-Za-z][a-z]{1,11}|[A-Z]{2,12})\s*", t[hit.start + 1 :])
-        if after and after.group("o").lower() not in _NOT_OWNERS | _MONTH_WORDS:
+        if after and after.group("o").lower() not in _NOT_OWNERS | MONTH_WORDS:
             owner = after.group("o").lower()
             t = t[: hit.start + 1]
             doubt = doubt.lower(

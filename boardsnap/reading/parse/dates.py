@@ -24,6 +24,21 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+# a month's name as written in full or short
+MONTH_WORDS = frozenset(_MONTHS) | {
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "sept",
+    "october",
+    "november",
+    "december",
+}
 # a month as written, and as OCR misreads one: "Uct"/"0ct" (Oct), "Ju1" (Jul)
 _MONTH = (
     r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|fe[lh]|mar(?:ch)?|apr(?:il)?|apt|may|june?|ju[l1|]y?|"

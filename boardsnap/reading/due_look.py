@@ -1,0 +1,163 @@
+"""Due dates decoded again under the date grammar.
+
+An action's due date is its most misread field: a month's letter ("Aag 28", "JU 29"), a slash
+("8N0"), a letter glued to it ("byAug7"). Such a line's free reading (the recogniser's best path)
+has no date the parser can take, yet the recogniser's frames often give the right one a fair
+probability. The end of the line, its last `[ocr] due_grammar_words` words, is decoded again from
+the same frames keeping only what the date grammar allows (recogniser.date_tail_grammar: any
+text, "due"/"by", a date form, an owner after it); the words before stay as read freely.
+
+The grammar's reading is taken when the free one is not more probable than it by more than
+`[ocr] grammar_accept_gap` and the parser then reads a due date in it. A due date read so is
+always flagged for review with both readings: the free reading had none, so nothing else vouches
+for it. The parser's own checks (a date far from the review, a digit read unsurely: its
+confidence is now the grammar reading's) apply as to any line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from difflib import SequenceMatcher
+from functools import cache
+
+from boardsnap.config import Config
+from boardsnap.document import Action, Board, ReviewCode
+from boardsnap.reading import judge, parse, recogniser
+from boardsnap.reading.results import OcrText, Reading
+
+BoxKey = tuple[int, ...]
+Note = tuple[str, ReviewCode]
+
+# an action with one of these has a due date to look for again: none read where one seems
+# written, a digit read unsurely, a date far from the review (a digit misread: "20U6" as 2006)
+LOOK_AGAIN = frozenset({"due.unread", "due.unsure_character", "due.far_from_review"})
+CODE = ReviewCode("due.grammar", "due")
+
+
+@cache
+def date_grammar() -> recogniser.Grammar:
+    return recogniser.date_tail_grammar(tuple(parse.MONTH_WORDS))
+
+
+@dataclass(frozen=True)
+class TailReading:
+    text: str  # the whole line: the free reading's first words, then the grammar's end
+    char_confidences: tuple[float, ...]
+    gap: float  # log P(free reading) - log P(this reading)
+
+
+def decode_tail(
+    frames: recogniser.Frames, free: str, words: int, cfg: Config
+) -> TailReading | None:
+    """The line read with the date in its last `words` words decoded under the date grammar
+    (None when the grammar finds no date there, or only one far less probable than the free
+    reading). Only the date is taken from the grammar's reading: the text around it, owner and
+    all, stays as read freely."""
+    o = cfg.ocr
+    starts = frames.char_starts()
+    text = "".join(ch for ch, _ in starts)
+    if text.strip() != free.strip():
+        return None  # the line as read is not this best path (a cut or a re-reading)
+    cut = _cut(text, words)
+    first = starts[cut][1] if cut < len(starts) else frames.probs.shape[0]
+    tail = recogniser.Frames(frames.probs[first:], frames.alphabet)
+    decoded = recogniser.grammar_decode(
+        tail, date_grammar(), o.grammar_beam, o.grammar_per_frame, o.grammar_min_prob, merge=True
+    )
+    if decoded is None:
+        return None
+    hit = parse.find_date(decoded.text, cfg.parse.date_order)
+    if hit is None:
+        return None
+    line = (text[:cut] + _spliced(text[cut:].strip(), decoded.text, hit.start, hit.end)).strip()
+    if line == text.strip():
+        return None
+    gap = recogniser.log_prob(frames, text.strip()) - recogniser.log_prob(frames, line)
+    if gap > o.grammar_accept_gap:
+        return None
+    return TailReading(line, recogniser.char_confidences(frames, line), gap)
+
+
+def _spliced(free: str, decoded: str, start: int, end: int) -> str:
+    """`free` with what `decoded` reads differently inside decoded[start:end] (its date) taken
+    from it; every other difference is left as `free` reads it."""
+    out = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, free, decoded, autojunk=False).get_opcodes():
+        if op != "equal" and j1 < end and j2 > start:
+            out.append(decoded[j1:j2])
+        else:
+            out.append(free[i1:i2])
+    return "".join(out)
+
+
+def _cut(text: str, words: int) -> int:
+    """Where the last `words` words of `text` start (0: the whole line)."""
+    spans = [i for i in range(len(text)) if text[i] != " " and (i == 0 or text[i - 1] == " ")]
+    return spans[-words] if len(spans) > words else 0
+
+
+def due_look(
+    doc: Board, reading: Reading, frames: dict, cfg: Config, ctx: parse.ParseContext
+) -> tuple[Board, Reading]:
+    """The board and reading after decoding again, under the date grammar, the end of each line
+    of an action whose due date was not read, read with a character unsure, or read far from
+    the review (`LOOK_AGAIN`). An action whose due date comes from the grammar is flagged."""
+    if not cfg.ocr.due_grammar or not frames:
+        return doc, reading
+    notes: dict[BoxKey, list[Note]] = {}
+    lines = list(reading.lines)
+    for action in doc.actions:
+        if not _looks_again(action) or action.line_box is None:
+            continue
+        box = tuple(action.line_box)
+        fr = frames.get(box)
+        at = next((i for i, t in enumerate(lines) if t.box and tuple(t.box) == box), None)
+        if fr is None or at is None:
+            continue
+        free = lines[at]
+        again = decode_tail(fr, free.text, cfg.ocr.due_grammar_words, cfg)
+        if again is None or not _has_due(again.text, doc, cfg):
+            continue
+        lines[at] = OcrText(
+            again.text,
+            sum(again.char_confidences) / max(1, len(again.char_confidences)),
+            free.box,
+            again.char_confidences,
+        )
+        notes[box] = [
+            (
+                f"due date read under the date grammar: {free.text!r} freely, {again.text!r} "
+                "under the grammar; check the date",
+                CODE,
+            )
+        ]
+    if not notes:
+        return doc, reading
+    reading = replace(reading, lines=tuple(lines))
+    board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+    return replace(board, actions=tuple(_noted(a, notes) for a in board.actions)), reading
+
+
+def _has_due(text: str, doc: Board, cfg: Config) -> bool:
+    """Whether the parser reads a due date in an action line."""
+    review = date.fromisoformat(doc.review_date) if doc.review_date else None
+    action, _ = parse.read_action(text, review, date_order=cfg.parse.date_order)
+    return action is not None and action.due is not None
+
+
+def _looks_again(action: Action) -> bool:
+    return any(c.code in LOOK_AGAIN for c in action.review_codes)
+
+
+def _noted(action: Action, notes: dict[BoxKey, list[Note]]) -> Action:
+    """The action flagged with the notes of its line, when its due date came from the grammar."""
+    said = notes.get(tuple(action.line_box)) if action.line_box is not None else None
+    if not said or action.due is None:
+        return action
+    return replace(
+        action,
+        needs_review=True,
+        review_reasons=action.review_reasons + tuple(r for r, _ in said),
+        review_codes=action.review_codes + tuple(c for _, c in said),
+    )

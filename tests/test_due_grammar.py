@@ -1,0 +1,179 @@
+"""Due dates decoded again under the date grammar (reading/due_look.py): the real PP-OCR model
+on action lines drawn in the generator's handwriting fonts, whose free reading misses or
+misreads the date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from boardsnap.config import Config
+from boardsnap.document import Action, Actual, Board, Metric, ReviewCode, Target
+from boardsnap.reading import due_look, judge, ocr, parse, recogniser
+from boardsnap.reading.results import OcrText, Reading
+from boardsnap.reading.second_look import carried
+
+BREIP = "/usr/share/fonts/truetype/breip/Breip.ttf"  # fonts of samples/boardgen/ink.py
+DKG = "/usr/share/fonts/truetype/fifthhorseman/dkg.ttf"
+LEARN = "/usr/share/fonts/opentype/bwht/BecauseWeLearn-Regular.otf"
+CFG = Config()
+REVIEW = date(2026, 6, 1)
+
+
+def drawn(text: str, font: str, size: int) -> np.ndarray:
+    """`text` in `font` as a line crop, prepared as the pipeline prepares one."""
+    image = Image.new("L", (1400, 120), 255)
+    ImageDraw.Draw(image).text((20, 20), text, font=ImageFont.truetype(font, size), fill=0)
+    crop = ocr.prepare_crop(np.array(image), (0, 0, 1400, 120), CFG.ocr, in_table=False)
+    assert crop is not None
+    return crop
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return recogniser.Recogniser()
+
+
+def _due(text: str) -> str | None:
+    action, _ = parse.read_action(text, REVIEW)
+    return action.due if action is not None else None
+
+
+@pytest.mark.parametrize(
+    ("written", "font", "size", "due"),
+    [
+        ("move db to own host Jan 18", BREIP, 48, "2027-01-18"),  # "San 18"
+        ("validate config in CI @sam 6/30", LEARN, 60, "2026-06-30"),  # "&/30"
+        ("scale worker pool 2026-04-10", LEARN, 48, "2026-04-10"),  # "202Q-04-10"
+    ],
+)
+def test_the_grammar_reads_a_due_date_the_free_reading_misses(rec, written, font, size, due):
+    frames = rec.frames([drawn(written, font, size)])[0]
+    free, _ = frames.best_path()
+    assert _due(free) is None  # the free reading has no date the parser can take
+    again = due_look.decode_tail(frames, free, CFG.ocr.due_grammar_words, CFG)
+    assert again is not None
+    assert _due(again.text) == due
+    assert again.gap <= CFG.ocr.grammar_accept_gap
+    assert len(again.char_confidences) == len(again.text)
+    # only the date is the grammar's: the words before it are the free reading's
+    assert again.text.split()[:2] == free.split()[:2]
+
+
+def test_only_the_date_is_taken_from_the_grammar_reading():
+    # the grammar's reading also spelt the owner differently: that stays as read freely
+    free = "report (fatima) u1 29"
+    decoded = "report (fatma) Jul 29"
+    hit = parse.find_date(decoded, "mdy")
+    assert hit is not None
+    assert due_look._spliced(free, decoded, hit.start, hit.end) == "report (fatima) Jul 29"
+
+
+def test_the_date_grammar_takes_date_forms_anywhere_and_nothing_else():
+    g = due_look.date_grammar()
+    for ok in (
+        "review Aug 28",
+        "due 8/28 @ana",
+        "2026-08-28 (omar)",
+        "28 Aug",
+        "by Sept. 3, 2026 owner: li",
+        "8/28/26",
+    ):
+        assert g.matches(ok), ok
+    for bad in ("review dashboards", "Aag 28", "8N0", "2CR6-U4-10", "@ana 28"):
+        assert not g.matches(bad), bad
+
+
+def _board_reading(rec, written: str, font: str, size: int) -> tuple[Reading, dict]:
+    """A reading of a small board: a table of one row, an Actions heading, one action line
+    (read by the real recogniser, its frames kept by its box as the pipeline keeps them)."""
+    cells = []
+    for r, row in enumerate([["Metric", "Target", "Actual"], ["Uptime", "99.9%", "99.95%"]]):
+        cells.append(
+            tuple(
+                OcrText(t, 0.99, (c * 200, r * 100, 190, 90), tuple(0.99 for _ in t))
+                for c, t in enumerate(row)
+            )
+        )
+    frames = rec.frames([drawn(written, font, size)])[0]
+    text, confs = frames.best_path()
+    box = (0, 400, 1400, 120)
+    lines = (
+        OcrText("Team SLA Review 2026-06-01", 0.99, (0, -100, 900, 60), tuple([0.99] * 26)),
+        OcrText("Actions:", 0.99, (0, 300, 300, 60), tuple([0.99] * 8)),
+        OcrText(text, float(np.mean(confs)), box, confs),
+    )
+    return Reading(cells=tuple(cells), lines=lines), {box: frames}
+
+
+def _looked(reading: Reading, frames: dict, cfg: Config = CFG) -> Action:
+    ctx = parse.ParseContext(source="test")
+    doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+    assert len(doc.actions) == 1
+    assert doc.actions[0].due is None
+    doc, _ = due_look.due_look(doc, reading, frames, cfg, ctx)
+    return doc.actions[0]
+
+
+def test_an_action_whose_due_came_from_the_grammar_is_right_and_flagged(rec):
+    reading, frames = _board_reading(rec, "move db to own host Jan 18", BREIP, 48)
+    action = _looked(reading, frames)
+    assert action.due == "2027-01-18"
+    assert action.needs_review
+    assert ReviewCode("due.grammar", "due") in action.review_codes
+    assert any("under the date grammar" in r for r in action.review_reasons)
+
+
+def test_a_due_the_grammar_reads_wrong_is_never_unflagged(rec):
+    # "Jul 29" in this hand reads freely as "u1 2": the grammar finds "Jul 2", a wrong date;
+    # it comes from the grammar, so it is flagged
+    reading, frames = _board_reading(rec, "share report (fatima) Jul 29", DKG, 48)
+    action = _looked(reading, frames)
+    if action.due is not None:
+        assert action.needs_review
+        assert ReviewCode("due.grammar", "due") in action.review_codes
+
+
+def test_the_look_is_off_when_the_config_says_so(rec):
+    from dataclasses import replace
+
+    off = replace(CFG, ocr=replace(CFG.ocr, due_grammar=False))
+    reading, frames = _board_reading(rec, "move db to own host Jan 18", BREIP, 48)
+    assert _looked(reading, frames, off).due is None
+
+
+def test_what_a_look_said_survives_parsing_again():
+    """A board parsed again after a later look keeps the earlier looks' flags (a row decoded
+    under the value grammar, an action's due under the date grammar)."""
+    code = ReviewCode("second_look.grammar_less_probable", "target")
+    row = Metric(
+        name="Uptime",
+        target=Target(op=">=", value=99.9, unit="%", text="99.9%"),
+        actual=Actual(value=99.5, unit="%", text="99.5%"),
+        cell_boxes=((0, 0, 10, 10), (10, 0, 10, 10), (20, 0, 10, 10)),
+    )
+    act = Action(text="fix it", due="2026-07-02", line_box=(0, 50, 100, 20))
+    old = Board(
+        source="test",
+        metrics=(replace_flag(row, "target read freely as...", code),),
+        actions=(replace_flag(act, "due read under...", due_look.CODE),),
+    )
+    new = Board(source="test", metrics=(row,), actions=(act,))
+    kept = carried(new, old)
+    assert kept.metrics[0].needs_review and code in kept.metrics[0].review_codes
+    assert kept.actions[0].needs_review and due_look.CODE in kept.actions[0].review_codes
+    assert carried(new, new) == new  # nothing said, nothing added
+
+
+def replace_flag(item, reason: str, code: ReviewCode):
+    from dataclasses import replace
+
+    return replace(
+        item,
+        needs_review=True,
+        review_reasons=(*item.review_reasons, reason),
+        review_codes=(*item.review_codes, code),
+    )
