@@ -165,6 +165,18 @@ class OcrConfig:
     # "Aug 28"); the same gaps decide, and a due date read so is always flagged for review
     due_grammar: bool = True
     due_grammar_words: int = 4
+    # faded writing outside the table (a drying marker): where the darkened board (grid's
+    # faint_grain, faint_gain) shows ink darker than faint_lines_ink outside the table and every
+    # line read, in text-like blobs at least faint_lines_fill inked (the view's outer
+    # faint_lines_margin left out: its frame), the lines there are found and read again on the
+    # darkened board; kept from faint_lines_min_confidence, and flagged. faint_lines_height:
+    # the line height, as a share of the view's, when no line was read to measure it by.
+    faint_lines: bool = True
+    faint_lines_ink: int = 140
+    faint_lines_fill: float = 0.05
+    faint_lines_margin: float = 0.02
+    faint_lines_height: float = 0.04
+    faint_lines_min_confidence: float = 0.6
 
 
 @dataclass(frozen=True)

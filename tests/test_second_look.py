@@ -40,7 +40,7 @@ class MisreadsOnce:
     def read_line(self, image):
         return self.read_line_chars(image)[:2]
 
-    def read_block(self, image, regions=None, frames=None):
+    def read_block(self, image, regions=None, frames=None, full_scale=False):
         return self.engine.read_block(image, regions)
 
     def close(self):

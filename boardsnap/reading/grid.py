@@ -180,6 +180,12 @@ def _paper(gray: np.ndarray) -> float:
     return float(np.median(gray[::4, ::4]))
 
 
+def darkened(gray: np.ndarray, cfg: GridConfig) -> np.ndarray:
+    """The board with faded ink made dark (see `_darkened`): for reading a faint table's cells
+    and faded writing outside it."""
+    return _darkened(gray, cfg)
+
+
 def _darkened(gray: np.ndarray, cfg: GridConfig) -> np.ndarray:
     """The board for OCR with faded ink made dark and the paper's grain white.
 

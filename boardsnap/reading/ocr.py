@@ -189,16 +189,18 @@ class RapidOcrEngine:
         image: np.ndarray,
         regions: list[Box] | None = None,
         frames: FramesByBox | None = None,
+        full_scale: bool = False,
     ) -> list[OcrText]:
         """Find and read every text line in `image` (the text detector, then the recogniser);
-        in `regions` of it only, when given, each looked at on the scale of the whole image.
+        in `regions` of it only, when given, each looked at on the scale of the whole image (at
+        full scale when `full_scale`: faded strokes the detector misses when shrunk).
         Each line's recogniser frames are put in `frames` (by its box), when given: a due date
         is decoded again from them under the date grammar."""
         if self._detector is None:
             from boardsnap.reading import recogniser
 
             self._detector = recogniser.Detector(self._cfg.detect_long_side)
-        ratio = min(1.0, self._cfg.detect_long_side / max(image.shape[:2]))
+        ratio = 1.0 if full_scale else min(1.0, self._cfg.detect_long_side / max(image.shape[:2]))
         quads = []
         for x, y, w, h in regions if regions is not None else [(0, 0, *image.shape[1::-1])]:
             for q in self._detector.quads(image[y : y + h, x : x + w], ratio):

@@ -18,7 +18,17 @@ from boardsnap.config import BoardConfig, Config
 from boardsnap.document import Board, ReviewCode
 from boardsnap.errors import NoTableFound
 from boardsnap.reading import board as board_stage
-from boardsnap.reading import debug, due_look, grid, inklines, judge, load, ocr, parse
+from boardsnap.reading import (
+    debug,
+    due_look,
+    faint_lines,
+    grid,
+    inklines,
+    judge,
+    load,
+    ocr,
+    parse,
+)
 from boardsnap.reading.results import Layout, Photo, Reading, RectifiedBoard
 from boardsnap.reading.second_look import grammar_look, second_look
 
@@ -63,7 +73,8 @@ class Pipeline:
         t0 = time.perf_counter()
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
-        stages = ("board", "grid", "ocr", "parse+judge", "due grammar", "grammar", "second look")
+        stages = ("board", "grid", "ocr", "parse+judge", "faint lines", "due grammar", "grammar")
+        stages += ("second look",)
         t.update(dict.fromkeys(stages, 0.0))
         ctx = parse.ParseContext(
             source=Path(path).name,
@@ -121,6 +132,13 @@ class Pipeline:
                 debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
             raise NoTableFound(photo.path, "; ".join(seg.layout.notes) or None)
         rectified, seg, reading, frames, doc = chosen
+        faint = faint_lines.read_faint(
+            rectified.gray, seg.layout, reading, frames, self.engine, cfg
+        )
+        if faint.reading is not reading:
+            reading = faint.reading
+            doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+        lap("faint lines")
         doc, reading = due_look.due_look(doc, reading, frames, cfg, ctx)
         lap("due grammar")
         doc, reading = grammar_look(doc, reading, frames, cfg, ctx)
@@ -136,6 +154,9 @@ class Pipeline:
             doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
         if seg.layout.faint:
             doc = faint_rows(doc)
+        doc = faint_lines.flagged(doc, faint.faint)
+        if (unread := faint_lines.unread_warning(faint.unread, seg.layout)) is not None:
+            doc = replace(doc, warnings=(unread, *doc.warnings))
         if self.contract is not None:  # the board against the SLO contract ([slo] files)
             from boardsnap import slo
 
