@@ -145,18 +145,9 @@ class Pipeline:
         lap("grammar")
         doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)
         lap("second look")
-        if cut is not None:
-            doc = _say_cut(doc, cut, rectified, cfg.board)
-        doc = say_unread_lines(doc, reading, seg, cfg)
+        doc = _said(doc, reading, seg, rectified, cut, faint, cfg)
         if debug_dir is not None:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
-        if seg.layout.warnings:
-            doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
-        if seg.layout.faint:
-            doc = faint_rows(doc)
-        doc = faint_lines.flagged(doc, faint.faint)
-        if (unread := faint_lines.unread_warning(faint.unread, seg.layout)) is not None:
-            doc = replace(doc, warnings=(unread, *doc.warnings))
         if self.contract is not None:  # the board against the SLO contract ([slo] files)
             from boardsnap import slo
 
@@ -175,6 +166,31 @@ class Pipeline:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def _said(
+    doc: Board,
+    reading: Reading,
+    seg: grid.Segmentation,
+    view: RectifiedBoard,
+    cut: str | None,
+    faint: faint_lines.FaintReading,
+    cfg: Config,
+) -> Board:
+    """The document with what the reading stages know of it said: a view that cuts the board
+    short, sections with more lines than items read, the layout's warnings, a faint table's
+    rows, lines read from faded ink, and faded writing left unread."""
+    if cut is not None:
+        doc = _say_cut(doc, cut, view, cfg.board)
+    doc = say_unread_lines(doc, reading, seg, cfg)
+    if seg.layout.warnings:
+        doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
+    if seg.layout.faint:
+        doc = faint_rows(doc)
+    doc = faint_lines.flagged(doc, faint.faint)
+    if (unread := faint_lines.unread_warning(faint.unread, seg.layout)) is not None:
+        doc = replace(doc, warnings=(unread, *doc.warnings))
+    return doc
 
 
 FAINT_REASON = "read from a faintly drawn table (a drying marker?): check against the board"
