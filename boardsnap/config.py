@@ -279,6 +279,12 @@ class LimitsConfig:
     # does not return to Python cannot be interrupted any other way)
     hang_grace_seconds: float = 5.0
     document_bytes: int = 20_000_000  # a board JSON larger than this is refused unread
+    # A batch worker's memory (glibc): blocks of this many bytes or more get a mapping of their
+    # own, given back to the system when freed, and the heap is trimmed after each photo.
+    # Left to itself glibc raises this threshold up to 32 MB as photo-sized arrays are freed and
+    # keeps later ones in its heap, where they stay: a worker grew from 355 MB after one 10 MP
+    # photo to 550-770 MB over 40 (bench/RESULTS.md). 0: glibc's own way, no trimming.
+    worker_mmap_threshold: int = 262_144
 
 
 @dataclass(frozen=True)
@@ -389,6 +395,10 @@ class Config:
             0 <= self.limits.hang_grace_seconds <= 1e6, "limits.hang_grace_seconds must be 0 to 1e6"
         )
         _check(self.limits.document_bytes > 0, "limits.document_bytes must be positive")
+        _check(
+            0 <= self.limits.worker_mmap_threshold <= 1 << 25,
+            "limits.worker_mmap_threshold must be 0 (glibc's own) to 33554432 bytes",
+        )
         for url in self.notify.webhooks:
             _check(
                 isinstance(url, str) and bool(re.match(r"https?://[^/\s]+", url)),

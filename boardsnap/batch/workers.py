@@ -74,6 +74,7 @@ def warm_pipeline(cfg: Config, factory: PipelineFactory | None = None):
     """This thread's pipeline for `cfg`, made once and kept (its OCR engine stays loaded)."""
     key = (cfg, repr(factory))
     if getattr(_local, "key", None) != key:
+        tune_malloc(cfg.limits.worker_mmap_threshold)
         old = getattr(_local, "pipeline", None)
         if old is not None and hasattr(old, "close"):
             old.close()
@@ -130,6 +131,51 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
             reason=f"internal error: {type(exc).__name__}: {exc}",
             exit_code=int(ExitCode.INTERNAL),
         )
+    finally:
+        extraction = None  # the photo's images: freed, and given back before the next photo
+        if cfg.limits.worker_mmap_threshold:
+            release_memory()
+
+
+def _glibc():
+    """The C library when it is glibc (mallopt and malloc_trim are its own), else None."""
+    global _GLIBC
+    if _GLIBC is None:
+        _GLIBC = False
+        if sys.platform.startswith("linux"):
+            with contextlib.suppress(OSError, AttributeError):
+                libc = ctypes.CDLL(None)
+                if libc.gnu_get_libc_version and libc.mallopt and libc.malloc_trim:
+                    _GLIBC = libc
+    return _GLIBC or None
+
+
+_GLIBC = None
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+_tuned: int | None = None
+
+
+def tune_malloc(threshold: int) -> bool:
+    """Have glibc map every block of `threshold` bytes or more on its own (0: leave glibc's
+    way), for the whole process; True when it took. A mapped block goes back to the system
+    when freed. Left to itself glibc raises the threshold (up to 32 MB) each time such a block
+    is freed, so a photo's next arrays come from its heap, which frees into holes that the
+    next photo's different sizes fit badly: a worker's memory then grows photo after photo."""
+    global _tuned
+    libc = _glibc()
+    if not threshold or libc is None or _tuned == threshold:
+        return bool(threshold) and _tuned == threshold
+    if libc.mallopt(_M_MMAP_THRESHOLD, ctypes.c_int(threshold)) != 1:
+        return False
+    _tuned = threshold
+    return True
+
+
+def release_memory() -> bool:
+    """Give the heap's free memory back to the system (glibc's malloc_trim); True when some
+    was. Called between photos, not during one: a photo's arrays are all freed by then."""
+    libc = _glibc()
+    return bool(libc.malloc_trim(ctypes.c_size_t(0))) if libc is not None else False
 
 
 def peak_rss_mb() -> float:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 READ_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "GIF", "HEIF")
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
 _HEIF_READY: bool | None = None
+_BAND_BYTES = 1 << 20  # a photo is turned into an array this much at a time
 
 
 def _enable_heif() -> bool:
@@ -158,8 +159,12 @@ def _decode(img: Image.Image, name: str, cfg: LoadConfig, file_date: date) -> Ph
     import cv2  # not at import: batch and the web app use this module's names without it
 
     if orientation != 1:  # upright (1, or no tag): exif_transpose would only copy the photo
-        img = ImageOps.exif_transpose(img) or img
+        turned = ImageOps.exif_transpose(img) or img
+        if turned is not img:
+            img.close()  # its pixels are not needed again: the turned copy holds them
+        img = turned
     rgb = _to_rgb8(img)
+    img.close()  # the decoded photo's own pixels (30 MB at 10 MP), before the resize adds its own
     h, w = rgb.shape[:2]
     scale = min(1.0, cfg.work_long_side / max(h, w))
     if scale < 1.0:
@@ -215,7 +220,20 @@ def _to_rgb8(img: Image.Image) -> np.ndarray:
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
-    return np.asarray(img if img.mode == "RGB" else img.convert("RGB"))  # RGB: not copied twice
+    return _array(img if img.mode == "RGB" else img.convert("RGB"))
+
+
+def _array(img: Image.Image) -> np.ndarray:
+    """`np.asarray(img)`, the same pixels, copied a band of rows at a time: numpy's asarray
+    goes through `img.tobytes()`, which holds the whole image twice more as bytes (its pieces
+    and their join) while it copies."""
+    w, h = img.size
+    first = np.asarray(img.crop((0, 0, w, min(h, 1))))
+    out = np.empty((h, *first.shape[1:]), first.dtype)
+    step = max(1, _BAND_BYTES // max(1, first.nbytes))
+    for y in range(0, h, step):
+        out[y : y + step] = np.asarray(img.crop((0, y, w, min(h, y + step))))
+    return out
 
 
 def _orientation(exif: Image.Exif) -> int:
