@@ -14,8 +14,10 @@ boards (tests/test_bench_score.py).
   Actions with a wrong owner or due date and `needs_review` false are counted apart, and so are
   read rows that match no truth row and are not flagged (invented rows).
 - Nothing lost silently: a truth action not found on a board whose warnings say nothing of
-  actions (`LOST_ACTION_WARNINGS`) is lost without a warning; a review date that is wrong with
-  no "review date" warning is wrong without one.
+  actions (`LOST_ACTION_WARNINGS`) is lost without a warning, unless an action was read there
+  that matches no truth action and is flagged for review (a line read as garbage, with its crop
+  in the report: said, not silent); one such reading covers one lost action. A review date that
+  is wrong with no "review date" warning is wrong without one.
 - Title: right when it equals the truth's once case, punctuation and spacing are set aside
   (`norm_text`); a title not read is wrong. Review date right or flagged: right, or wrong with a
   "review date" warning; of the photos with a table, whatever was read.
@@ -302,9 +304,12 @@ def score_photo(truth: Board, expect: str, outcome: Outcome) -> Tally:
 
     warned = board is not None and any(w.startswith(LOST_ACTION_WARNINGS) for w in board.warnings)
     if board is not None and not warned:  # no table read at all is said, not silent
-        tally.numbers["actions_lost_unwarned"] += sum(
-            1 for i in range(len(truth.actions)) if i not in a_pairs
+        lost = sum(1 for i in range(len(truth.actions)) if i not in a_pairs)
+        matched_actions = set(a_pairs.values())
+        flagged_garbled = sum(
+            1 for j, a in enumerate(read_actions) if j not in matched_actions and a.needs_review
         )
+        tally.numbers["actions_lost_unwarned"] += max(0, lost - flagged_garbled)
     if board is not None:
         tally.counts["title"].add(norm_text(truth.title) == norm_text(board.title))
         tally.counts["service"].add(same_word(truth.service, board.service))

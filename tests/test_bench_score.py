@@ -222,6 +222,21 @@ def test_an_action_lost_counts_as_silent_only_without_a_warning_about_actions():
     assert score_photo(TRUTH, "ok", Outcome.no_table()).number("actions_lost_unwarned") == 0
 
 
+def test_an_action_read_as_garbage_is_said_only_when_flagged():
+    """A line read as no truth action's text is lost to the matcher; flagged for review (its
+    crop in the report) it is said, one lost action for each such reading; unflagged it is not."""
+    lost = len(TRUTH.actions) - 1
+    garbled = dataclasses.replace(TRUTH.actions[1], text="M11ic acalweekendon-callcOLG")
+    read = dataclasses.replace(TRUTH, actions=(TRUTH.actions[0], garbled))
+    unflagged = score_photo(TRUTH, "ok", Outcome.of_board(read))
+    assert unflagged.number("actions_lost_unwarned") == lost
+    flagged = dataclasses.replace(
+        read, actions=(TRUTH.actions[0], dataclasses.replace(garbled, needs_review=True))
+    )
+    said = score_photo(TRUTH, "ok", Outcome.of_board(flagged))
+    assert said.number("actions_lost_unwarned") == lost - 1
+
+
 def test_service_and_review_date_are_scored_and_a_wrong_date_without_a_warning_counted():
     truth = dataclasses.replace(TRUTH, service="Orders API", review_date="2026-11-20")
     t = score_photo(truth, "ok", Outcome.of_board(truth))
