@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
 
     settings = os.environ.get("BENCH_CONFIG")  # python -m bench --config FILE
     cfg = Config.from_file(settings) if settings else Config()
-    trim = tune_malloc(cfg.limits.worker_mmap_threshold)  # as a batch worker runs
+    tune_malloc(cfg.limits.worker_mmap_threshold)  # as a batch worker runs
     engine = "unknown"
     if hasattr(pipeline, "Pipeline"):  # one warm OCR engine, loaded before the first photo
         pipe = pipeline.Pipeline(cfg)
@@ -106,8 +106,7 @@ def main(argv: list[str]) -> int:
             traceback.print_exc(file=sys.stderr)
             record.update(ok=False, error=f"bug: {type(exc).__name__}", detail=str(exc)[:300])
         extraction = pdf = None
-        if trim:
-            release_memory()  # as a batch worker does between photos
+        release_memory()  # as a batch worker does between photos
         if every and i % every == 0 and "extract_cpu_seconds" in record:
             record["tesseract_cpu_seconds"] = _tesseract_cpu_seconds(path)
         record["maxrss_mb"] = round(peak_rss_mb(), 1)

@@ -279,12 +279,14 @@ class LimitsConfig:
     # does not return to Python cannot be interrupted any other way)
     hang_grace_seconds: float = 5.0
     document_bytes: int = 20_000_000  # a board JSON larger than this is refused unread
-    # A batch worker's memory (glibc): blocks of this many bytes or more get a mapping of their
-    # own, given back to the system when freed, and the heap is trimmed after each photo.
-    # Left to itself glibc raises this threshold up to 32 MB as photo-sized arrays are freed and
-    # keeps later ones in its heap, where they stay: a worker grew from 355 MB after one 10 MP
-    # photo to 550-770 MB over 40 (bench/RESULTS.md). 0: glibc's own way, no trimming.
-    worker_mmap_threshold: int = 262_144
+    # A batch worker's memory (glibc). The heap is trimmed after each photo. With a threshold,
+    # blocks of that many bytes or more also get a mapping of their own, given back when freed:
+    # left to itself glibc raises its threshold up to 32 MB as photo-sized arrays are freed and
+    # keeps later ones in its heap. It saves memory and costs CPU (AMD EPYC, bench seed 9311):
+    # 256 KB: peak 394 MB against 544 over 40 photos, but extract CPU x1.8; 4 MB: peak 414-434
+    # against 475-520 over 20 photos, CPU +20 %; 16 MB: no steady saving. 0 (default): glibc's
+    # own threshold; for a machine short of memory, not of time, set one.
+    worker_mmap_threshold: int = 0
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@ pipeline and OCR, photos of 10 MP (committed samples scaled up), each worker in 
 
 glibc left to itself keeps photo-sized arrays in its heap once one has been freed, and a
 worker's memory grew photo after photo (bench: 355 MB after one photo, 550-770 MB after 40).
-`[limits] worker_mmap_threshold` maps such blocks on their own and the worker trims its heap
-after each photo (boardsnap.batch.workers.tune_malloc, release_memory)."""
+The worker trims its heap after each photo; with `[limits] worker_mmap_threshold` set (off by
+default: it costs CPU, see config.py) such blocks are also mapped on their own
+(boardsnap.batch.workers.tune_malloc, release_memory)."""
 
 from __future__ import annotations
 

@@ -133,8 +133,7 @@ def convert_job(job: Job, cfg: Config, factory: PipelineFactory | None = None) -
         )
     finally:
         extraction = None  # the photo's images: freed, and given back before the next photo
-        if cfg.limits.worker_mmap_threshold:
-            release_memory()
+        release_memory()
 
 
 def _glibc():

@@ -317,7 +317,7 @@ class Grammar:
         same last character) have the same futures."""
         return self._places(prefix.lower())
 
-    @lru_cache(maxsize=65536)  # noqa: B019 - grammars are few and live as long as the process
+    @lru_cache(maxsize=16384)  # noqa: B019 - grammars are few and live as long as the process
     def _places(self, low: str) -> frozenset[tuple]:
         """Every place of the automaton the (lower-cased) prefix can end in, closed under the
         parts that may be skipped."""
