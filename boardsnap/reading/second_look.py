@@ -153,8 +153,8 @@ def carried(new: Board, old: Board) -> Board:
     lines = {a.line_box: a for a in old.actions if a.line_box and said(a.review_codes)}
 
     def add(item, before):
-        if before is None:
-            return item
+        if before is None or len(before.review_reasons) != len(before.review_codes):
+            return item  # reasons without their codes: nothing to pair them by
         extra = [
             (r, c)
             for r, c in zip(before.review_reasons, before.review_codes, strict=True)
