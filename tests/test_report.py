@@ -580,3 +580,30 @@ def test_a_flagged_action_says_why_in_the_parsers_words():
     # an older document: the flag without its reasons still says something
     older = render_html(make_board(actions=(Action("Add a read replica", needs_review=True),)), CFG)
     assert "may have been misread" in older[older.index("<h2>Needs review</h2>") :]
+
+
+def test_a_line_read_from_faded_ink_is_shown_again_with_its_contrast_raised():
+    """Beside the crop as photographed (too pale to check a reading against), the same crop
+    with the faded ink's contrast raised; only for lines the reader says were faded."""
+    from dataclasses import replace
+
+    from boardsnap.document import ReviewCode
+
+    image = np.full((200, 320, 3), 240, np.uint8)
+    image[120:150, 30:200] = 225  # faded ink: a little darker than the board
+    image[128:142, 40:60] = 205
+    faded = Action(
+        "add circuit breaker",
+        needs_review=True,
+        line_box=(20, 110, 200, 50),
+        review_reasons=("read from faded ink (a drying marker?): check against the board",),
+        review_codes=(ReviewCode("text.faint", "text"),),
+    )
+    plain = replace(faded, text="fix token refresh", review_codes=(ReviewCode("x.y", "text"),))
+    board = replace(make_board(), actions=(faded, plain))
+    html = render_html(board, CFG, Evidence(board_image=image))
+    section = html[html.index("<h2>Needs review</h2>") :]
+    assert section.count("Faded ink, contrast raised") == 1
+    raised = section[section.index("add circuit breaker") : section.index("fix token refresh")]
+    assert "contrast raised" in raised
+    assert section.count("Line as photographed") == 2  # the evidence stays for both

@@ -545,6 +545,7 @@ def _action_view(
         "reasons": list(a.review_reasons)
         or (["the text, owner or due date may have been misread"] if a.needs_review else []),
         "crop": _line_crop(a, image) if a.needs_review and image is not None else None,
+        "crop_raised": _raised_crop(a, image) if a.needs_review and image is not None else None,
     }
 
 
@@ -555,7 +556,36 @@ def _cause_view(c: RootCause, image: np.ndarray | None) -> dict[str, Any]:
         "metric": _pretty(c.metric),
         "reasons": list(c.review_reasons) or ["the cause or its metric may have been misread"],
         "crop": _line_crop(c, image) if image is not None else None,
+        "crop_raised": _raised_crop(c, image) if image is not None else None,
     }
+
+
+FADED = "text.faint"  # the reader's code for a line read from faded ink
+
+
+def _raised_crop(a: Action | RootCause, image: np.ndarray) -> str | None:
+    """For a line read from faded ink (a drying marker), its crop again with the contrast
+    raised: the photographed crop is too pale to check the reading against. The crop as
+    photographed stays beside it as the evidence."""
+    box = a.line_box
+    if (
+        box is None
+        or box[2] <= 0
+        or box[3] <= 0
+        or not any(c.code == FADED for c in a.review_codes)
+    ):
+        return None
+    crop = crop_region(image, [box])
+    if crop is None:
+        return None
+    gray = crop if crop.ndim == 2 else crop.mean(axis=2)
+    ink, paper = np.percentile(gray, 1), np.percentile(gray, 90)
+    if paper - ink < 1:
+        return None
+    raised = np.clip((gray - ink) * (255.0 / (paper - ink)), 0, 255).astype(np.uint8)
+    if raised.shape[1] > CROP_MAX_WIDTH:
+        raised = _scaled(raised, CROP_MAX_WIDTH / raised.shape[1])
+    return _png_uri(raised)
 
 
 def _line_crop(a: Action | RootCause, image: np.ndarray) -> str | None:
