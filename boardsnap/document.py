@@ -13,7 +13,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from boardsnap import units
 from boardsnap.errors import InvalidDocument
@@ -139,6 +139,23 @@ class Action:
     # Added fields: why the action needs review, in words and as codes (older documents: none).
     review_reasons: tuple[str, ...] = ()
     review_codes: tuple[ReviewCode, ...] = ()
+
+
+Flaggable = TypeVar("Flaggable", Metric, Action, RootCause)
+
+
+def flagged(item: Flaggable, notes: tuple[tuple[str, ReviewCode], ...]) -> Flaggable:
+    """`item` (a row, an action, a root cause) flagged for review with each (reason, code) of
+    `notes` added, those whose code it already has left out."""
+    new = [(r, c) for r, c in notes if c not in item.review_codes]
+    if not new:
+        return item
+    return dataclasses.replace(
+        item,
+        needs_review=True,
+        review_reasons=(*item.review_reasons, *(r for r, _ in new)),
+        review_codes=(*item.review_codes, *(c for _, c in new)),
+    )
 
 
 @dataclass(frozen=True)

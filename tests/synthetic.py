@@ -120,3 +120,16 @@ def synth(**kw) -> SynthBoard:
     board, rows, cols = draw_board(**kw)
     photo, corners, H = photograph(board, **photo_kw)
     return SynthBoard(photo, corners, (board.shape[1], board.shape[0]), rows, cols, H)
+
+
+def drawn_line(text: str, font: str, size: int = 64, width: int = 700) -> np.ndarray:
+    """`text` in `font` (one of the generator's handwriting fonts) as a line crop, prepared as
+    the pipeline prepares one for the recogniser."""
+    from boardsnap.config import Config
+    from boardsnap.reading import ocr
+
+    image = Image.new("L", (width, 120), 255)
+    ImageDraw.Draw(image).text((20, 20), text, font=ImageFont.truetype(font, size), fill=0)
+    crop = ocr.prepare_crop(np.array(image), (0, 0, width, 120), Config().ocr, in_table=False)
+    assert crop is not None
+    return crop

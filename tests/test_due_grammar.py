@@ -8,11 +8,11 @@ from datetime import date
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from synthetic import drawn_line
 
 from boardsnap.config import Config
 from boardsnap.document import Action, Actual, Board, Metric, ReviewCode, Target
-from boardsnap.reading import due_look, judge, ocr, parse, recogniser
+from boardsnap.reading import due_look, judge, parse, recogniser
 from boardsnap.reading.results import OcrText, Reading
 from boardsnap.reading.second_look import carried
 
@@ -24,12 +24,7 @@ REVIEW = date(2026, 6, 1)
 
 
 def drawn(text: str, font: str, size: int) -> np.ndarray:
-    """`text` in `font` as a line crop, prepared as the pipeline prepares one."""
-    image = Image.new("L", (1400, 120), 255)
-    ImageDraw.Draw(image).text((20, 20), text, font=ImageFont.truetype(font, size), fill=0)
-    crop = ocr.prepare_crop(np.array(image), (0, 0, 1400, 120), CFG.ocr, in_table=False)
-    assert crop is not None
-    return crop
+    return drawn_line(text, font, size, width=1400)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from synthetic import drawn_line
 
 from boardsnap.config import Config
 from boardsnap.reading import judge, ocr, parse, recogniser
@@ -21,12 +22,7 @@ CFG = Config()
 
 
 def drawn(text: str, font: str) -> np.ndarray:
-    """`text` in `font` as a cell crop, prepared as the pipeline prepares one."""
-    image = Image.new("L", (700, 120), 255)
-    ImageDraw.Draw(image).text((20, 20), text, font=ImageFont.truetype(font, 64), fill=0)
-    crop = ocr.prepare_crop(np.array(image), (0, 0, 700, 120), CFG.ocr, in_table=False)
-    assert crop is not None
-    return crop
+    return drawn_line(text, font)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from difflib import SequenceMatcher
 from functools import cache
 
 from boardsnap.config import Config
-from boardsnap.document import Action, Board, ReviewCode
+from boardsnap.document import Action, Board, ReviewCode, flagged
 from boardsnap.reading import judge, parse, recogniser
 from boardsnap.reading.results import OcrText, Reading
 
@@ -155,9 +155,4 @@ def _noted(action: Action, notes: dict[BoxKey, list[Note]]) -> Action:
     said = notes.get(tuple(action.line_box)) if action.line_box is not None else None
     if not said or action.due is None:
         return action
-    return replace(
-        action,
-        needs_review=True,
-        review_reasons=action.review_reasons + tuple(r for r, _ in said),
-        review_codes=action.review_codes + tuple(c for _, c in said),
-    )
+    return flagged(action, tuple(said))

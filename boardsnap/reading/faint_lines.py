@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from boardsnap import document
 from boardsnap.config import Config
 from boardsnap.document import Board, ReviewCode
 from boardsnap.geometry import Box
@@ -165,17 +166,12 @@ def flagged(doc: Board, faint: frozenset[Box]) -> Board:
     """Actions and root causes read from a line of faded ink flagged for review."""
     if not faint:
         return doc
-    code = ReviewCode(CODE, "text")
+    note = ((REASON, ReviewCode(CODE, "text")),)
 
     def flag(item):
-        if item.line_box is None or tuple(item.line_box) not in faint or code in item.review_codes:
+        if item.line_box is None or tuple(item.line_box) not in faint:
             return item
-        return replace(
-            item,
-            needs_review=True,
-            review_reasons=(*item.review_reasons, REASON),
-            review_codes=(*item.review_codes, code),
-        )
+        return document.flagged(item, note)
 
     return replace(
         doc,

@@ -130,7 +130,7 @@ def _segment_with(
         if faint is not None:
             notes[-1] += " drawn faintly (a drying marker?)"
             warnings += (FAINT_WARNING,)
-            clean[inside] = _darkened(gray, cfg)[inside]
+            clean[inside] = darkened(gray, cfg)[inside]
         # inside the table only its own rules are erased: a straight stroke there that is not
         # one of them is a tall letter ("l", "1", "b") that the cell's text needs
         box = (x - pad, y - pad, bw + 2 * pad, bh + 2 * pad)
@@ -181,12 +181,6 @@ def _paper(gray: np.ndarray) -> float:
 
 
 def darkened(gray: np.ndarray, cfg: GridConfig) -> np.ndarray:
-    """The board with faded ink made dark (see `_darkened`): for reading a faint table's cells
-    and faded writing outside it."""
-    return _darkened(gray, cfg)
-
-
-def _darkened(gray: np.ndarray, cfg: GridConfig) -> np.ndarray:
     """The board for OCR with faded ink made dark and the paper's grain white.
 
     OCR stretches a crop's contrast from its darkest ink to its paper; with a faded pen that

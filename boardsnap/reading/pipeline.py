@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from boardsnap.config import BoardConfig, Config
-from boardsnap.document import Board, ReviewCode
+from boardsnap.document import Board, ReviewCode, flagged
 from boardsnap.errors import NoTableFound
 from boardsnap.reading import board as board_stage
 from boardsnap.reading import (
@@ -200,21 +200,8 @@ def faint_rows(doc: Board) -> Board:
     """Every row of a table found only among faint lines flagged for review: its cells were
     read from faded ink, where a digit misread with confidence ("0.78" as "0.36") is likely and
     nothing else in the row need show it."""
-    code = ReviewCode("table.faint", "row")
-    return replace(
-        doc,
-        metrics=tuple(
-            m
-            if code in m.review_codes
-            else replace(
-                m,
-                needs_review=True,
-                review_reasons=(*m.review_reasons, FAINT_REASON),
-                review_codes=(*m.review_codes, code),
-            )
-            for m in doc.metrics
-        ),
-    )
+    note = ((FAINT_REASON, ReviewCode("table.faint", "row")),)
+    return replace(doc, metrics=tuple(flagged(m, note) for m in doc.metrics))
 
 
 def cut_off(

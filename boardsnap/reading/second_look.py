@@ -24,7 +24,7 @@ from functools import cache
 import numpy as np
 
 from boardsnap.config import Config
-from boardsnap.document import Board, Metric, ReviewCode
+from boardsnap.document import Board, Metric, ReviewCode, flagged
 from boardsnap.reading import judge, ocr, parse, recogniser, vocab
 from boardsnap.reading.results import OcrText, Reading
 
@@ -155,19 +155,8 @@ def carried(new: Board, old: Board) -> Board:
     def add(item, before):
         if before is None or len(before.review_reasons) != len(before.review_codes):
             return item  # reasons without their codes: nothing to pair them by
-        extra = [
-            (r, c)
-            for r, c in zip(before.review_reasons, before.review_codes, strict=True)
-            if c.code.startswith(_LOOK_CODES) and c not in item.review_codes
-        ]
-        if not extra:
-            return item
-        return replace(
-            item,
-            needs_review=True,
-            review_reasons=item.review_reasons + tuple(r for r, _ in extra),
-            review_codes=item.review_codes + tuple(c for _, c in extra),
-        )
+        pairs = zip(before.review_reasons, before.review_codes, strict=True)
+        return flagged(item, tuple((r, c) for r, c in pairs if c.code.startswith(_LOOK_CODES)))
 
     return replace(
         new,
@@ -268,11 +257,4 @@ def _with_cell(reading: Reading, r: int, c: int, text: OcrText) -> Reading:
 
 def _noted(m: Metric, notes: dict[BoxKey, list[Note]]) -> Metric:
     said = notes.get(m.cell_boxes[0]) if m.cell_boxes else None
-    if not said:
-        return m
-    return replace(
-        m,
-        needs_review=True,
-        review_reasons=m.review_reasons + tuple(r for r, _ in said),
-        review_codes=m.review_codes + tuple(c for _, c in said),
-    )
+    return flagged(m, tuple(said)) if said else m
