@@ -348,3 +348,23 @@ def test_judge_board_keeps_the_rest():
         warnings=("row 4: actual value unreadable",),
     )
     assert judge_board(board, CFG) == board
+
+
+def test_judging_again_keeps_the_code_of_a_reason_about_a_unit_with_a_line_break():
+    """Found by the property test: a unit holding a line break made the "not comparable"
+    reason unknown to its pattern on the second judging, which then dropped its code and kept
+    the sentence. Judging twice must change nothing."""
+    from boardsnap.reading.judge import rejudge
+
+    row = Metric(
+        name="",
+        target=Target(op="<", value=0.0, unit="", text=""),
+        actual=Actual(value=0.0, unit="\n", text=""),
+        status="met",
+        board_mark="met",
+        review_reasons=("",),
+    )
+    once, _ = rejudge(Board(source="", metrics=(row,)), JudgeConfig())
+    twice, changes = rejudge(once, JudgeConfig())
+    assert changes == () and twice == once
+    assert any(c.code == "unit.not_comparable" for c in twice.metrics[0].review_codes)

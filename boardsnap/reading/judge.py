@@ -179,15 +179,20 @@ RECOMPUTED_REASONS: tuple[tuple[str, re.Pattern[str], Callable[[Metric], bool]],
         lambda m: m.actual.value is None,
     ),
     ("direction.unknown", re.compile(re.escape(NO_DIRECTION) + "$"), lambda m: False),
-    ("op.unknown", re.compile(r"unknown comparator .*$"), lambda m: False),
+    ("op.unknown", re.compile(r"unknown comparator .*$", re.DOTALL), lambda m: False),
     ("value.not_finite", re.compile(r"a value is not a finite number$"), lambda m: False),
     ("target.negative", re.compile(r"the target is negative$"), lambda m: False),
     (
         "unit.not_comparable",
-        re.compile(r"target in .*, actual in .*: not comparable$"),
+        # a unit is any text a document holds, a line break too
+        re.compile(r"target in .*, actual in .*: not comparable$", re.DOTALL),
         lambda m: False,
     ),
-    ("mark.differs", re.compile(r"the board says .*, the numbers say .*$"), lambda m: False),
+    (
+        "mark.differs",
+        re.compile(r"the board says .*, the numbers say .*$", re.DOTALL),
+        lambda m: False,
+    ),
 )
 _RECOMPUTED_CODES = {code: still for code, _, still in RECOMPUTED_REASONS}
 _MARK_WARNING = re.compile(r"row \d+( \(.*\))?: the board says .*, the numbers say .*$")
