@@ -62,6 +62,19 @@ def test_free_decoding_agrees_with_the_grammar_on_clear_values(rec):
         assert value_grammar().matches(free)
 
 
+def test_batching_changes_neither_the_order_nor_the_reading(rec):
+    """Crops of one padded width may run several to a model call (ocr.rec_batch); each crop's
+    frames must stay its own, in its own place, whatever shares its call."""
+    texts = ["99.95%", "< 200ms", "TBD", "a much wider line of words to read", "3 nines"]
+    crops = [drawn(t, DKG) for t in texts]
+    one = rec.frames(crops)
+    several = recogniser.Recogniser(batch=4).frames(crops)
+    assert [f.best_path()[0] for f in one] == [f.best_path()[0] for f in several]
+    for a, b in zip(one, several, strict=True):
+        assert a.probs.shape == b.probs.shape
+        assert np.allclose(a.probs, b.probs, atol=1e-4)
+
+
 def test_the_grammar_accepts_values_and_refuses_words():
     g = value_grammar()
     for ok in ("< 200ms", "<=4h", "MIN 200 RPS", "at least 99.9 %", "0.5 s", "3x9", ".5%"):

@@ -159,7 +159,7 @@ class RapidOcrEngine:
     def __init__(self, cfg: OcrConfig):
         from boardsnap.reading import recogniser
 
-        self._rec = recogniser.Recogniser(min_width=cfg.rec_min_width)
+        self._rec = recogniser.Recogniser(min_width=cfg.rec_min_width, batch=cfg.rec_batch)
         self._cfg = cfg
         self._detector: recogniser.Detector | None = None  # loaded on the first free text
 

@@ -198,7 +198,7 @@ def _stripped(text: str, confs: tuple[float, ...]) -> tuple[str, tuple[float, ..
 class Recogniser:
     """PP-OCRv6's rec model on one ONNX Runtime thread, giving `Frames` for line crops."""
 
-    def __init__(self, path: Path | None = None, min_width: int = 320, batch: int = 8):
+    def __init__(self, path: Path | None = None, min_width: int = 320, batch: int = 1):
         model = _rec_model(path or model_path())
         self._session, self._input = model.session, model.input
         self.alphabet, self._fold = model.alphabet, model.fold
