@@ -135,6 +135,11 @@ class OcrConfig:
     # whatever its confidence. Writing is about writing_share of a detected box's height (the
     # detector grows its boxes around the ink).
     touch_overlap: float = 0.12
+    # Pieces of one line the detector found apart (a word it missed between them, a stroke that
+    # broke its region) are read as one line: boxes side by side that share join_overlap of the
+    # greater height or more, no further apart than join_gap times the lesser height
+    join_overlap: float = 0.5
+    join_gap: float = 2.0
     touch_foreign_ink: float = 0.15  # ... when the others' ink in its box is this share of its own
     touch_read_margin: float = 0.05  # the own-ink reading stands unless this much less sure
     band_valley: float = 0.35
@@ -364,6 +369,8 @@ class Config:
             "ocr.grammar_flag_gap must be from 0 to ocr.grammar_accept_gap",
         )
         _check(self.ocr.rec_batch >= 1, "ocr.rec_batch must be at least 1")
+        _check(0 < self.ocr.join_overlap <= 1, "ocr.join_overlap must be above 0 and at most 1")
+        _check(self.ocr.join_gap >= 0, "ocr.join_gap must be 0 or more")
         _check(self.ocr.grammar_beam >= 1, "ocr.grammar_beam must be at least 1")
         _check(self.ocr.due_grammar_words >= 1, "ocr.due_grammar_words must be at least 1")
         _check(1 <= self.ocr.grammar_per_frame <= 64, "ocr.grammar_per_frame must be from 1 to 64")

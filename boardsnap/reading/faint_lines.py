@@ -139,27 +139,29 @@ def read_faint(
         outside[max(0, y) : y + h, max(0, x) : x + w] = 255
     # at full scale: shrunk as the board is for the first look, faded strokes break apart
     found = engine.read_block(outside, _regions(blobs, line_h, gray.shape), frames, True)
-    new = [
-        t
-        for t in found
-        if t.box is not None
-        and t.confidence >= cfg.ocr.faint_lines_min_confidence
-        and not _covered(t.box, old, 0.3)
-    ]
-    kept: list[OcrText] = []
+    new = [t for t in found if t.box is not None and not _covered(t.box, old, 0.3)]
+    pieces: list[OcrText] = []
     for t in sorted(new, key=lambda t: -t.confidence):  # one line found twice: the surer
-        if not _covered(t.box, [k.box for k in kept if k.box is not None], 0.5):
-            kept.append(t)
-    boxes = old + [t.box for t in kept if t.box is not None]
+        if not _covered(t.box, [k.box for k in pieces if k.box is not None], 0.5):
+            pieces.append(t)
+    # A faded piece of a line (the end of an action: its owner and date) is read with the rest
+    # of its line as one line. A line is kept when it holds a line read before or is read as
+    # surely as `faint_lines_min_confidence` (a piece alone, less sure, is the board's grain);
+    # a line with a faded piece in it is one read from faded ink.
+    minimum = cfg.ocr.faint_lines_min_confidence
+    lines: list[OcrText] = []
+    faded: set[Box] = set()
+    for t in ocr.join_pieces([*reading.lines, *pieces], frames, cfg.ocr):
+        holds = [p.box for p in pieces if p.box is not None and _covered(p.box, [t.box], 1.0)]
+        if not holds:
+            lines.append(t)  # a line read before, alone
+        elif t.confidence >= minimum or any(_covered(b, [t.box], 1.0) for b in old):
+            lines.append(t)
+            faded.add(tuple(int(v) for v in t.box))
+    boxes = [t.box for t in lines if t.box is not None]
     unread = tuple(b for b in blobs if not _covered(b, boxes, 0.3))
-    lines = tuple(
-        sorted((*reading.lines, *kept), key=lambda t: (t.box[1] + t.box[3] / 2) if t.box else 0)
-    )
-    return FaintReading(
-        replace(reading, lines=lines),
-        frozenset(tuple(int(v) for v in t.box) for t in kept if t.box is not None),
-        unread,
-    )
+    lines.sort(key=lambda t: (t.box[1] + t.box[3] / 2) if t.box else 0)
+    return FaintReading(replace(reading, lines=tuple(lines)), frozenset(faded), unread)
 
 
 def flagged(doc: Board, faint: frozenset[Box]) -> Board:

@@ -275,6 +275,64 @@ class RapidOcrEngine:
         pass
 
 
+def join_pieces(lines: list[OcrText], frames: FramesByBox | None, cfg: OcrConfig) -> list[OcrText]:
+    """Pieces of one written line that the detector found apart, read as that line: left to
+    right, each piece goes on the line of the nearest piece on its left that it continues
+    (side by side, sharing `join_overlap` of the greater height, no more than `join_gap` lesser
+    heights apart). A line made of pieces is as sure as its characters are on average,
+    as if read whole; its frames are the pieces' frames end to end (a due date is decoded again
+    from the whole line)."""
+    chains: list[list[OcrText]] = []
+    for piece in sorted((t for t in lines if t.box is not None), key=lambda t: t.box[0]):
+        gaps = [(_gap(c[-1].box, piece.box, cfg), i) for i, c in enumerate(chains)]
+        near = [(g, i) for g, i in gaps if g is not None]
+        if near:
+            chains[min(near)[1]].append(piece)
+        else:
+            chains.append([piece])
+    out = [t for t in lines if t.box is None]
+    for chain in chains:
+        out.append(chain[0] if len(chain) == 1 else _joined(chain, frames))
+    return out
+
+
+def _gap(left: Box, right: Box, cfg: OcrConfig) -> float | None:
+    """How far `right` starts after `left` ends, when it continues `left`'s line; else None."""
+    lx, ly, lw, lh = left
+    rx, ry, rw, rh = right
+    least = min(lh, rh)
+    gap = rx - (lx + lw)
+    shared = min(ly + lh, ry + rh) - max(ly, ry)
+    if gap < -0.3 * least or gap > cfg.join_gap * least:
+        return None
+    # of the greater height: a small piece (an owner in brackets) beside a tall box that
+    # holds a line's ascenders and the descenders of the line above is not surely its line
+    if shared < cfg.join_overlap * max(lh, rh):
+        return None
+    return float(gap)
+
+
+def _joined(chain: list[OcrText], frames: FramesByBox | None) -> OcrText:
+    from boardsnap.reading import recogniser
+
+    boxes = [t.box for t in chain if t.box is not None]
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+    box = (x0, y0, x1 - x0, y1 - y0)
+    confs: tuple[float, ...] = ()
+    if all(len(t.char_confidences) == len(t.text) for t in chain):
+        for i, t in enumerate(chain):
+            confs += ((1.0,) if i else ()) + t.char_confidences
+    if frames is not None:
+        parts = [frames.get(t.box) for t in chain if t.box is not None]
+        if all(isinstance(p, recogniser.Frames) for p in parts):
+            frames[box] = recogniser.Frames.joined(parts)  # type: ignore[arg-type]
+    text = " ".join(t.text for t in chain)
+    sizes = [max(1, len(t.text)) for t in chain]
+    sure = sum(t.confidence * n for t, n in zip(chain, sizes, strict=True)) / sum(sizes)
+    return OcrText(text, sure, box, confs)
+
+
 def _two_lines_tall(crop: np.ndarray, quad: np.ndarray, med: float, cfg: OcrConfig) -> bool:
     """A detected box `line_split_ratio` lines tall or more whose ink lies in two bands, one
     over the other (`inklines.two_bands`): lines that touch, however surely read as one."""
@@ -648,6 +706,7 @@ def read_layout_frames(
             found = engine.read_block(outside, _around(outside, layout.grid.bbox), frames)
         else:
             found = engine.read_block(outside, None, frames)
+        found = join_pieces(found, frames, cfg)
         lines = tuple(sorted(found, key=lambda t: (t.box[1] + t.box[3] / 2) if t.box else 0))
     else:
         lines = tuple(t for t in (read(b, False) for b in layout.text_lines) if t.text)

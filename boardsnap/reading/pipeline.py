@@ -103,6 +103,7 @@ class Pipeline:
         # short (the photo's edge, a shadow's edge taken for the board's) is said to.
         first: tuple[RectifiedBoard, grid.Segmentation] | None = None  # what a failure shows
         chosen: tuple | None = None
+        lines_only: tuple | None = None  # a view whose rows were read from lines only
         cut: str | None = None
         for rectified in board_stage.rectifications(photo, cfg.board):
             lap("board")
@@ -123,9 +124,21 @@ class Pipeline:
                     rectified.method,
                 )
                 continue
+            if not any(len(m.cell_boxes) > 1 for m in doc.metrics):
+                # rows read only from lines of writing beside a table that read as none (a
+                # frame's corner taken for a table): a view whose table reads is better
+                log.info(
+                    "%s: no metric row in the table's cells in the view by %s; next view",
+                    photo.path,
+                    rectified.method,
+                )
+                lines_only = lines_only or (rectified, seg, reading, frames, doc)
+                continue
             chosen = (rectified, seg, reading, frames, doc)
-            cut = cut_off(doc, reading, rectified, photo.image.shape, cfg.board)
             break
+        chosen = chosen or lines_only
+        if chosen is not None:
+            cut = cut_off(chosen[4], chosen[2], chosen[0], photo.image.shape, cfg.board)
         if chosen is None:
             rectified, seg = first or (rectified, seg)
             if debug_dir is not None:

@@ -174,6 +174,20 @@ class Frames:
             prev = k
         return _stripped("".join(text), tuple(confs))
 
+    @classmethod
+    def joined(cls, parts: list[Frames]) -> Frames:
+        """The frames of pieces of one line read apart, end to end with a space between them
+        (a blank, a sure space, a blank: no character of either piece merges with the next),
+        as if the line had been read whole."""
+        alphabet = parts[0].alphabet
+        gap = np.zeros((3, parts[0].probs.shape[1]), parts[0].probs.dtype)
+        gap[[0, 2], BLANK] = 1.0
+        gap[1, alphabet.column(" ")] = 1.0
+        stacked: list[np.ndarray] = []
+        for i, part in enumerate(parts):
+            stacked.extend([gap, part.probs] if i else [part.probs])
+        return cls(np.concatenate(stacked), alphabet)
+
     def char_starts(self) -> list[tuple[str, int]]:
         """The best path's characters (spaces at its ends too), each with the frame it starts
         on: where a part of the line begins, to decode the rest again."""

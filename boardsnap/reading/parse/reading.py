@@ -89,6 +89,8 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 review_year_doubtful=review_far,
             )
             if action is None:
+                if re.search(r"[A-Za-z0-9]", text):
+                    unread.append(text)  # an owner or a date alone ("(kenji)"): whose is unclear
                 continue
             actions.append(_checked_action(action, line, ctx))
             continue
