@@ -108,6 +108,10 @@ class OcrConfig:
     low_confidence: float = 0.6  # below it a field needs review
     low_digit_confidence: float = 0.7  # a digit read less surely than this needs review
     detect_long_side: int = 960  # text detection (rapidocr) runs at most this size
+    # the detector looks beside the table where at least around_min_ink pixels are this many
+    # grey levels darker than the bare board (a pen lighter than 128 of 255 was taken for none)
+    around_ink_contrast: float = 40.0
+    around_min_ink: int = 100
     second_look: bool = True  # re-read the value cells of doubtful rows under image variants
     second_look_votes: int = 2  # variants that must agree on a re-reading for it to be used
     # variants that must read a name not known at first as the same known name; one is enough:

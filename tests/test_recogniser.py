@@ -173,6 +173,31 @@ def test_without_the_grammar_the_free_reading_stands(rec):
     assert not any("value grammar" in r for r in row.review_reasons)
 
 
+def test_writing_in_a_light_pen_beside_the_table_is_looked_at_and_ghosts_are_not():
+    """A light pen (green, or a drying marker: 180 of 255 on a 243 board) beside the table was
+    taken for bare board (no pixel darker than 128), and its actions were read only piecemeal
+    from faded ink. The ghost of erased writing, at most 10 % darker than the board, is still
+    none."""
+    image = Image.new("L", (1600, 900), 243)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(DKG, 48)
+    draw.text((1120, 250), "Actions", font=font, fill=180)  # right of the table, light
+    draw.text((1120, 330), "- fix pager @raj", font=font, fill=180)
+    draw.text((300, 760), "old notes", font=font, fill=222)  # below it, a ghost
+    board = np.array(image)
+    table = (40, 200, 1000, 500)
+    board[200:700, 40:1040] = 255  # the table erased
+    regions = ocr._around(board, table, CFG.ocr)
+    assert [(r[0], r[1]) for r in regions] == [(1040, 200)]  # beside it, light; not the ghost
+    engine = ocr.make_engine(CFG.ocr)
+    try:
+        found = engine.read_block(board, regions)
+    finally:
+        engine.close()
+    assert [t.text for t in found][:1] == ["Actions"]
+    assert any("@raj" in t.text for t in found)
+
+
 def test_the_detector_looks_around_the_table_and_finds_the_lines_there():
     image = Image.new("L", (1200, 900), 255)
     draw = ImageDraw.Draw(image)
@@ -181,7 +206,7 @@ def test_the_detector_looks_around_the_table_and_finds_the_lines_there():
     draw.text((60, 780), "Actions", font=font, fill=0)
     board = np.array(image)
     table = (40, 200, 1100, 500)  # blank where the table was erased
-    regions = ocr._around(board, table)
+    regions = ocr._around(board, table, CFG.ocr)
     assert [r[1] for r in regions] == [0, 700]  # above and below; nothing beside it
     engine = ocr.make_engine(CFG.ocr)
     try:

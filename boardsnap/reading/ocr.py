@@ -703,7 +703,7 @@ def read_layout_frames(
         if layout.grid is not None:
             x, y, w, h = layout.grid.bbox
             outside[max(0, y) : y + h, max(0, x) : x + w] = 255
-            found = engine.read_block(outside, _around(outside, layout.grid.bbox), frames)
+            found = engine.read_block(outside, _around(outside, layout.grid.bbox, cfg), frames)
         else:
             found = engine.read_block(outside, None, frames)
         found = join_pieces(found, frames, cfg)
@@ -713,10 +713,13 @@ def read_layout_frames(
     return Reading(cells=cells, lines=lines), frames
 
 
-def _around(image: np.ndarray, table: Box, min_side: int = 24) -> list[Box]:
+def _around(image: np.ndarray, table: Box, cfg: OcrConfig, min_side: int = 24) -> list[Box]:
     """The parts of `image` above, below, left and right of the table that hold some ink: the
-    text detector looks only there."""
+    text detector looks only there. Ink is `around_ink_contrast` grey levels darker than the
+    bare board (its median): a light pen's writing (green, a drying marker: 180 of 255 on a
+    board of 243) is ink; the ghosts of erased writing are not."""
     ih, iw = image.shape[:2]
+    ink_below = float(np.median(image[::4, ::4])) - cfg.around_ink_contrast
     x, y, w, h = table
     x0, y0, x1, y1 = max(0, x), max(0, y), min(iw, x + w), min(ih, y + h)
     parts = [(0, 0, iw, y0), (0, y1, iw, ih - y1), (0, y0, x0, y1 - y0), (x1, y0, iw - x1, y1 - y0)]
@@ -724,7 +727,7 @@ def _around(image: np.ndarray, table: Box, min_side: int = 24) -> list[Box]:
     for px, py, pw, ph in parts:
         if min(pw, ph) < min_side:
             continue
-        if np.count_nonzero(image[py : py + ph, px : px + pw] < 128) < 20:
+        if np.count_nonzero(image[py : py + ph, px : px + pw] < ink_below) < cfg.around_min_ink:
             continue  # blank board
         out.append((px, py, pw, ph))
     return out
