@@ -232,3 +232,24 @@ def test_a_service_read_as_written_is_said_when_unsure_or_unknown_to_the_team():
     (new,) = _service_warnings(OcrText("Warehouse SLA review 2026-09-08", 0.95), SERVICES)
     assert "'Warehouse' is not one of the team's services" in new
     assert _service_warnings(OcrText("Ledger SLA review 2026-09-08", 0.95), SERVICES) == []
+
+
+@pytest.mark.parametrize(
+    "line, owner, due",
+    [
+        ("add canary deploys @ana1/16", "ana", "2027-01-16"),  # "@ana11/16" on seed 9473
+        ("ship it @li3/4", "li", "2027-03-04"),
+    ],
+)
+def test_an_owner_read_together_with_the_due_date_gives_the_digits_back_and_is_flagged(
+    line, owner, due
+):
+    action, _ = read_action(line, REVIEW, [])
+    assert (action.owner, action.due) == (owner, due)
+    assert any(c.code == "owner.glued_date" for c in action.review_codes)
+
+
+def test_an_owner_with_digits_and_no_date_after_it_keeps_them_and_is_flagged():
+    action, _ = read_action("fix the thing @tom2", REVIEW, [])
+    assert action.owner == "tom2" and action.needs_review
+    assert not any(c.code == "owner.glued_date" for c in action.review_codes)

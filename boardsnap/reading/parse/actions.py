@@ -86,6 +86,10 @@ def _find_owner(text: str) -> tuple[str, int, int] | None:
             if glued and re.match(r"\s*\d", text[m.end() :]):
                 # "@EvaMay 15": the owner and the due month written together
                 return glued.group("o"), m.start(), m.start("o") + len(glued.group("o"))
+            day = re.fullmatch(r"(?P<o>[a-z]{2,}?)\d{1,2}", low)
+            if day and re.match(r"[/.\-]\d", text[m.end() :]):
+                # "@ana11/16": the owner and the due date's month (or day) read together
+                return day.group("o"), m.start(), m.start("o") + len(day.group("o"))
             return low, m.start(), m.end()
     return None
 
@@ -188,6 +192,13 @@ def read_action(
     found = _find_owner(t)
     if found and not re.search(r"\d", found[0]):  # "tom-2027-01-23": the date first
         owner, start, end = found
+        if t[end : end + 1].isdigit():  # "@ana11/16": where the name ends is a guess
+            doubt = doubt.lower(
+                "guessed",
+                f"owner {owner!r}: read run together with the date after it",
+                "owner.glued_date",
+                "owner",
+            )
         t = t[:start] + " " + t[end:]
     due = None
     # "dve 27 Dec": the word "due" misread
