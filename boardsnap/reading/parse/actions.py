@@ -106,8 +106,6 @@ def _like_owner_word(word: str, same: int) -> bool:
     )
 
 
-
-
 def _split_metric_prefix(
     text: str, metric_names: tuple[str, ...] | list[str], threshold: float = 0.8
 ) -> tuple[str | None, str]:
