@@ -253,3 +253,23 @@ def test_an_owner_with_digits_and_no_date_after_it_keeps_them_and_is_flagged():
     action, _ = read_action("fix the thing @tom2", REVIEW, [])
     assert action.owner == "tom2" and action.needs_review
     assert not any(c.code == "owner.glued_date" for c in action.review_codes)
+
+
+@pytest.mark.parametrize(
+    "line, text, due",
+    [
+        ("share report B21 Mar", "share report", "2027-03-21"),  # seed 9473, photo 15
+        ("fix paging b3 Apr @tom", "fix paging", "2027-04-03"),
+    ],
+)
+def test_by_read_as_a_b_run_into_the_day_gives_the_date_and_is_flagged(line, text, due):
+    action, _ = read_action(line, REVIEW, [])
+    assert (action.text, action.due) == (text, due)
+    assert any(c.code == "due.glued_by" for c in action.review_codes)
+
+
+@pytest.mark.parametrize("line", ["ship B2B API 3/4", "fix BGP 21 Mar", "move db 21 Mar"])
+def test_a_b_in_a_word_or_before_no_month_is_left_alone(line):
+    action, _ = read_action(line, REVIEW, [])
+    assert not any(c.code == "due.glued_by" for c in action.review_codes)
+    assert action.text.split()[0] in line
