@@ -76,23 +76,7 @@ class Pipeline:
         stages = ("board", "grid", "ocr", "parse+judge", "faint lines", "due grammar", "grammar")
         stages += ("second look",)
         t.update(dict.fromkeys(stages, 0.0))
-        ctx = parse.ParseContext(
-            source=Path(path).name,
-            fallback_date=photo.capture_date or photo.file_date,
-            date_order=cfg.parse.date_order,
-            low_confidence=cfg.ocr.low_confidence,
-            low_digit_confidence=cfg.ocr.low_digit_confidence,
-            name_match=cfg.parse.name_match,
-            review_date_apart_days=cfg.parse.review_date_apart_days,
-            capture_date=photo.capture_date,
-            review_capture_days=cfg.parse.review_capture_days,
-            team=cfg.team.members,
-            owner_match=cfg.team.owner_match,
-            services=cfg.team.services,
-            service_match=cfg.team.service_match,
-            parse=cfg.parse,
-            near_miss_at=cfg.judge.near_miss_at,
-        )
+        ctx = self._context(path, photo)
 
         def lap(stage: str) -> None:
             t[stage] += time.perf_counter() - t0 - sum(t.values())
@@ -174,6 +158,27 @@ class Pipeline:
             ", ".join(f"{k} {v:.2f}s" for k, v in t.items()),
         )
         return Extraction(doc, photo, rectified, seg.layout, reading, t)
+
+    def _context(self, path: str | Path, photo: Photo) -> parse.ParseContext:
+        """What the parser knows of this photo and the configuration."""
+        cfg = self.cfg
+        return parse.ParseContext(
+            source=Path(path).name,
+            fallback_date=photo.capture_date or photo.file_date,
+            date_order=cfg.parse.date_order,
+            low_confidence=cfg.ocr.low_confidence,
+            low_digit_confidence=cfg.ocr.low_digit_confidence,
+            name_match=cfg.parse.name_match,
+            review_date_apart_days=cfg.parse.review_date_apart_days,
+            capture_date=photo.capture_date,
+            review_capture_days=cfg.parse.review_capture_days,
+            team=cfg.team.members,
+            owner_match=cfg.team.owner_match,
+            services=cfg.team.services,
+            service_match=cfg.team.service_match,
+            parse=cfg.parse,
+            near_miss_at=cfg.judge.near_miss_at,
+        )
 
     def close(self) -> None:
         if self._engine is not None:

@@ -199,21 +199,7 @@ def read_action(
             )
         t = t[:start] + " " + t[end:]
     due = None
-    # "dve 27 Dec": the word "due" misread
-    t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
-    # "due9/26", "by_4/23" (a stroke read as an underscore)
-    t = re.sub(r"\b(due|by)(?:_|(?=\d))", r"\1 ", t, flags=re.IGNORECASE)
-    # "B21 Mar": "by" read as a B run into the day. Only before a month's name; flagged, as
-    # the B may be the day's own digit misread ("B1 Mar" for 31 Mar)
-    glued = re.search(rf"(?<![\w/])B(?=\d{{1,2}}\s*{_MONTH}(?![a-z]))", t, re.IGNORECASE)
-    if glued:
-        doubt = doubt.lower(
-            "guessed",
-            f"due: the {glued.group(0)!r} before the day taken for 'by'",
-            "due.glued_by",
-            "due",
-        )
-        t = t[: glued.start()] + "by " + t[glued.end() :]
+    t, doubt = _date_repairs(t, doubt)
     bare = _without_accents(t)  # "28 Sép": an accent OCR put on a month; same length as t
     hit = find_date(bare, date_order) or _slashless_date(bare, date_order)
     if hit is not None:
@@ -281,6 +267,28 @@ def read_action(
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     ), doubt
+
+
+def _date_repairs(text: str, doubt: Doubt) -> tuple[str, Doubt]:
+    """An action line with the words around its due date put right where OCR ran them into it:
+    "dve 27 Dec" (the word "due" misread), "due9/26", "by_4/23", "B21 Mar"."""
+    t = text
+    # "dve 27 Dec": the word "due" misread
+    t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
+    # "due9/26", "by_4/23" (a stroke read as an underscore)
+    t = re.sub(r"\b(due|by)(?:_|(?=\d))", r"\1 ", t, flags=re.IGNORECASE)
+    # "B21 Mar": "by" read as a B run into the day. Only before a month's name; flagged, as
+    # the B may be the day's own digit misread ("B1 Mar" for 31 Mar)
+    glued = re.search(rf"(?<![\w/])B(?=\d{{1,2}}\s*{_MONTH}(?![a-z]))", t, re.IGNORECASE)
+    if glued:
+        doubt = doubt.lower(
+            "guessed",
+            f"due: the {glued.group(0)!r} before the day taken for 'by'",
+            "due.glued_by",
+            "due",
+        )
+        t = t[: glued.start()] + "by " + t[glued.end() :]
+    return t, doubt
 
 
 def _due(
