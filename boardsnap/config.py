@@ -130,7 +130,9 @@ class OcrConfig:
     line_split_ratio: float = 1.4
     recovered_line_confidence: float = 0.55  # below low_confidence: such a line needs review
     split_below_confidence: float = 0.8  # a tall detected line read less surely is tried cut
-    unsure_split_ratio: float = 1.15  # ... when this many times the median line's height
+    # ... when this many times the median line's height; writing the detector left out is
+    # tried as one line and as two from this many times a line's writing (writing_share of it)
+    unsure_split_ratio: float = 1.15
     recover_max_width: float = 0.8  # of the view: ink wider than this is an edge, not writing
     # Lines that touch (reading/inklines.py): detected lines whose boxes overlap by
     # touch_overlap of the lesser height or more are read again, each from its own ink; a

@@ -21,7 +21,7 @@ import pytest
 
 from boardsnap.config import Config, OcrConfig
 from boardsnap.document import Action, Board
-from boardsnap.reading import grid, inklines
+from boardsnap.reading import grid, inklines, ocr
 from boardsnap.reading.ocr import make_engine
 from boardsnap.reading.pipeline import Pipeline, say_unread_lines
 from boardsnap.reading.results import Layout, OcrText, Reading
@@ -215,3 +215,26 @@ def test_every_touching_action_is_read_or_said_missing(touching_board):
     for action in truth["actions"]:
         best = max((_similar(action["text"], r) for r in read), default=0.0)
         assert best >= 0.7 or warned, (action["text"], read, board.warnings)
+
+
+def test_lines_written_into_each_other_are_tried_as_two_however_little_taller(engine):
+    """Two lines written so far into each other that their ink is barely taller than a
+    detected line's box (1.13 of it), but 1.6 times a line's writing: the writing left out by
+    the detector is tried as one line and as two, and two read better. (Counted against the
+    box's height, it was one line only, and read as a few letters of the first line.)"""
+    first, second = _draw(LINES, pitch=20, size=(400, 900))
+    others = [
+        np.roll(m, 160, axis=0)
+        for m in _draw(("- ship the gauge query", "- pay by May"), 120, (400, 900))
+    ]
+    image = _board([first, second, *others])
+    quads = [_box_quad(m) for m in others]
+    med = ocr._median_height(quads)
+    rows = np.flatnonzero((first | second).any(axis=1))
+    assert rows[-1] - rows[0] + 1 < OcrConfig().unsure_split_ratio * med  # the premise
+    (options,) = ocr.recover_lines(image, quads, None, OcrConfig())
+    readings = [engine.read_line_frames([crop for _, crop in o]) for o in options]
+    best = max(readings, key=lambda rs: np.mean([r[1] for r in rs]))
+    assert len(best) == 2
+    for line, other, reading in zip(LINES, LINES[::-1], best, strict=True):
+        assert _similar(line, reading[0]) > _similar(other, reading[0]), (line, reading[0])

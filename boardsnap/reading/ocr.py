@@ -396,16 +396,22 @@ def recover_lines(
         if x <= 1 or y <= 1 or x + w >= iw - 1 or y + h >= ih - 1:
             continue  # ink on the view's border: the frame or the wall beyond the board
         blob = free[y : y + h, x : x + w] * (labels[y : y + h, x : x + w] == i)
-        lines = max(1, int(round(h / med))) if h >= cfg.line_split_ratio * med else 1
-        counts = [lines]
-        if lines == 1 and h >= cfg.unsure_split_ratio * med:
-            counts = [1, 2]  # one line, or two written into each other: the better reading
+        counts = _line_counts(h / (cfg.writing_share * med), cfg)
         pad = int(med / 6)
         box = (max(0, x - pad), max(0, y - pad), min(iw, x + w + pad), min(ih, y + h + pad))
         options = [_band_cuts(gray, box, k) for k in counts]
         options += [_cut_lines(gray, blob, (x, y), k, med) for k in counts if k > 1]
         out.append([o for o in options if o])
     return [o for o in out if o]
+
+
+def _line_counts(tall: float, cfg: OcrConfig) -> list[int]:
+    """How many lines ink `tall` lines of writing high may hold, each to be tried (the better
+    reading is kept): one below `unsure_split_ratio`, else the whole numbers either side.
+    Lines written into each other overlap, so two of them are less than two lines tall."""
+    if tall < cfg.unsure_split_ratio:
+        return [1]
+    return sorted({max(1, int(tall)), int(np.ceil(tall))})
 
 
 def _overlap(box: Box, others: list[Box]) -> int:
