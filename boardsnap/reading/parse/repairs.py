@@ -193,7 +193,7 @@ def fix_percent_as_digit(row: Row) -> tuple[Row, list[Hit]]:
         if (
             v.unit is None
             and other.unit == "%"
-            and re.fullmatch(r"\d[\d.]*[17]", raw)
+            and re.fullmatch(r"\d+(?:\.\d*)?[17]", raw)  # one point at most: "99.9.57" is none
             and not raw.endswith(".1")
             and not raw.endswith(".7")
             and _far(target, actual)
