@@ -168,3 +168,32 @@ def test_the_actions_in_the_shadow_are_read(shadowed, pipeline):
     assert len(doc.actions) == len(truth["actions"])
     assert doc.root_causes
     assert len(doc.metrics) >= len(truth["metrics"])
+
+
+# a shadow over most of the board: its edge crosses the table near its top, and everything
+# below (most of the table, the notes, the rest of the board) is half as bright
+DEEP_SHADOW = {**SHADOW, "cast": {**SHADOW["cast"], "v": 0.3, "tilt": 5.0}}
+
+
+@pytest.mark.parametrize("seed", SHADOW_SEEDS)
+def test_a_board_mostly_in_shadow_is_still_the_whole_board(tmp_path, seed):
+    """More than half the board in a cast shadow: the dark part is the same white surface (its
+    colour, brightness divided out, is the lit part's), so it counts as board, and the view is
+    the whole board, not a quad that leans on the lit part (as it did: the photo's top edge and
+    the upper half, the actions cut off)."""
+    path, truth = _make(tmp_path, seed, {"hardship": DEEP_SHADOW})
+    board = np.asarray(truth["corpus"]["board_corners_upright"])
+    looks, f = _detection_looks(path)
+    whole = Quad.from_array(board * f)
+    cfg = Config().board
+    img = cv2.resize(load_photo(path, Config().load).image, None, fx=f, fy=f)
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV).astype(np.float32)
+    whiteness = cv2.GaussianBlur(hsv[:, :, 2] - 0.6 * hsv[:, :, 1], (0, 0), 2)
+    lo, hi = np.percentile(whiteness, [20, 99])
+    inside = np.zeros(whiteness.shape, np.uint8)
+    cv2.fillConvexPoly(inside, whole.array().round().astype(np.int32), 1)
+    lit = float(np.mean(whiteness[inside > 0] > lo + 0.35 * (hi - lo)))
+    assert lit < cfg.min_white_inside  # the premise: by brightness alone, not a board
+    view = _first_view(path)
+    assert view.method == "frame"
+    assert _iou(view.quad.array(), board) > 0.9

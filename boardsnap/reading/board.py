@@ -125,7 +125,12 @@ def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
     #    the board's white into pieces
     quads += [(q, "lines") for q in _line_quads(edges, cfg)]
 
-    scored = [_Candidate(q, _score_quad(q, whiteness, lo, hi, edge_zone, cfg), s) for q, s in quads]
+    surface = looks.surface.astype(np.float32)
+    chroma = surface / np.maximum(surface.sum(axis=2, keepdims=True), 1.0)
+    scored = [
+        _Candidate(q, _score_quad(q, whiteness, lo, hi, edge_zone, cfg, chroma), s)
+        for q, s in quads
+    ]
     # best first; the (costlier) checks for sides across drawn lines and sides along a shadow's
     # edge only until one passes
     for cand in sorted((c for c in scored if c.score > 0), key=lambda c: -c.score):
@@ -243,7 +248,13 @@ def _contour_to_quad(contour: np.ndarray, cfg: BoardConfig, image_area: float) -
 
 
 def _score_quad(
-    quad: Quad, whiteness: np.ndarray, lo: float, hi: float, edge_zone: np.ndarray, cfg: BoardConfig
+    quad: Quad,
+    whiteness: np.ndarray,
+    lo: float,
+    hi: float,
+    edge_zone: np.ndarray,
+    cfg: BoardConfig,
+    chroma: np.ndarray | None = None,
 ) -> float:
     h, w = whiteness.shape
     area_frac = quad.area() / (w * h)
@@ -301,11 +312,43 @@ def _score_quad(
     inside = np.zeros((max(0, min(h, y1) - y0), max(0, min(w, x1) - x0)), np.uint8)
     cv2.fillConvexPoly(inside, corners - np.array([x0, y0], np.int32), 255)
     region = whiteness[y0 : y0 + inside.shape[0], x0 : x0 + inside.shape[1]]
-    white_inside = float(np.mean(region[inside > 0] > lo + 0.35 * (hi - lo)))
+    white = region > lo + 0.35 * (hi - lo)
+    white_inside = float(np.mean(white[inside > 0]))
+    if white_inside < cfg.min_white_inside and chroma is not None and len(fracs) == 4:
+        # a board half in a cast shadow, on the evidence of all four sides seen as edges (a
+        # quad leaning on the photo's edge may be any bright patch with a shadow beside it)
+        tint = chroma[y0 : y0 + inside.shape[0], x0 : x0 + inside.shape[1]]
+        white_inside = _white_or_shaded(region, tint, white, inside > 0, cfg)
     if white_inside < cfg.min_white_inside:
         return 0.0
     seen_sides = len(fracs) / 4  # a quad that leans on the photo's edges is less likely the board
     return area_frac * white_inside**2 * float(np.mean(fracs)) * seen_sides**2
+
+
+def _white_or_shaded(
+    whiteness: np.ndarray,
+    chroma: np.ndarray,
+    white: np.ndarray,
+    inside: np.ndarray,
+    cfg: BoardConfig,
+) -> float:
+    """The share of a candidate's inside that is board: white, or the same white in a cast
+    shadow. The darker part is the lit part's surface in shadow when its colour, brightness
+    divided out, is the lit part's (within half `shadow_chroma_tol`: a wall's rarely is) and
+    it is darker by a shadow's step; then each of its pixels of that colour counts."""
+    lit = white & inside
+    dark = ~white & inside
+    if lit.sum() < 0.1 * inside.sum() or not dark.any():
+        return float(lit.sum() / max(1, inside.sum()))
+    c_lit = np.median(chroma[lit], axis=0)
+    ratio = float(np.median(whiteness[dark])) / max(1.0, float(np.median(whiteness[lit])))
+    same = float(np.max(np.abs(np.median(chroma[dark], axis=0) - c_lit)))
+    if same > cfg.shadow_chroma_tol / 2 or not (
+        cfg.shadow_min_ratio <= ratio <= 1 - cfg.shadow_step
+    ):
+        return float(lit.sum() / inside.sum())
+    shaded = dark & (np.abs(chroma - c_lit).max(axis=2) <= cfg.shadow_chroma_tol)
+    return float((lit.sum() + shaded.sum()) / inside.sum())
 
 
 def _ruled_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
