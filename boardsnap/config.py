@@ -325,6 +325,9 @@ class TeamConfig:
     # is taken as that person, flagged for review; an owner not on the roster is flagged
     members: tuple[str, ...] = ()
     owner_match: float = 0.6  # similarity from which a read owner is taken as a member
+    # an action line's last word (no '@', "owner:" or brackets read) this close to a member is
+    # taken as that member's name, flagged: "- ANA", "AFATIM" (the '@' read as an A)
+    owner_word_match: float = 0.8
     # the services this team reviews ("Payments API", "Ledger"): a service read a letter or two
     # off one of them ("Leager") is taken as it, and the document says so in a warning
     services: tuple[str, ...] = ()
@@ -429,6 +432,7 @@ class Config:
             "team.members must be a list of names",
         )
         _check(0 < self.team.owner_match <= 1, "team.owner_match must be in (0, 1]")
+        _check(0 < self.team.owner_word_match <= 1, "team.owner_word_match must be in (0, 1]")
         _check(
             all(isinstance(m, str) and m.strip() for m in self.team.services),
             "team.services must be a list of names",

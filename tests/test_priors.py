@@ -187,6 +187,20 @@ def test_a_due_date_digit_read_unsurely_flags_the_action():
     assert not metric_digit.needs_review
 
 
+def test_a_month_letter_read_unsurely_flags_the_action():
+    """'JUL 4' with its L read at 0.54 (board-0017 of seed 9473, where the 4 was a 6): one
+    letter makes July June, as one digit makes another day."""
+    text = "- add canary deploys @lena - JUL 4"
+    (sure,) = _actions(_line(text))
+    assert (sure.due, sure.needs_review) == ("2027-07-04", False)
+    (unsure,) = _actions(_line(text, unsure_at=text.index("JUL") + 2, conf=0.54))
+    assert unsure.due == "2027-07-04" and unsure.needs_review
+    assert [c.code for c in unsure.review_codes] == ["due.unsure_character"]
+    assert "'L'" in unsure.review_reasons[0]
+    (words,) = _actions(_line(text, unsure_at=text.index("canary"), conf=0.54))
+    assert not words.needs_review  # the action's words are not the date
+
+
 def test_an_owner_letter_read_unsurely_flags_the_action():
     text = "- warm cache @jonas 7/31"
     (unsure,) = _actions(_line(text, unsure_at=text.index("jonas")))
@@ -273,3 +287,45 @@ def test_a_b_in_a_word_or_before_no_month_is_left_alone(line):
     action, _ = read_action(line, REVIEW, [])
     assert not any(c.code == "due.glued_by" for c in action.review_codes)
     assert action.text.split()[0] in line
+
+
+TEAM = ("maria", "dev", "li", "sam", "priya", "jonas", "ana", "tom", "kenji", "fatima", "lena")
+
+
+@pytest.mark.parametrize(
+    "line, text, owner",
+    [
+        # as the recogniser read them on seed 9473 (the marker lost, or read as a letter)
+        ("AGREE ON WNER 1. - ANA", "AGREE ON WNER 1", "ana"),
+        ("ADD CIRGUIT RRFAKER AFATIM", "ADD CIRGUIT RRFAKER", "fatima"),
+        ("ALERT ON CAGT JONASY 2/I", "ALERT ON CAGT 2/I", "jonas"),
+        ("fix pager routing - Lena 12/3", "fix pager routing", "lena"),
+    ],
+)
+def test_an_unmarked_last_word_close_to_a_member_is_the_owner_and_flagged(line, text, owner):
+    action, doubt = read_action(line, REVIEW, [], team=TEAM)
+    assert (action.text, action.owner) == (text, owner)
+    assert action.needs_review and "owner.roster_word" in [c.code for c in action.review_codes]
+    assert any("no '@' read" in r for r in action.review_reasons)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "lazy-load images",  # a word like no member
+        "tune GC settings 3/09",
+        "ANA",  # the line's only word: the action's text, not its owner
+        "page the oncall to",  # two letters: too short to tell
+        "settle ownership",  # "owner" in a word is no owner's keyword
+        "fix it due",  # a word the parser knows is no owner
+    ],
+)
+def test_a_last_word_like_no_member_stays_in_the_text(line):
+    action, _ = read_action(line, REVIEW, [], team=TEAM)
+    assert action.owner is None
+    assert "owner.roster_word" not in [c.code for c in action.review_codes]
+
+
+def test_without_a_roster_no_last_word_is_taken_for_an_owner():
+    action, _ = read_action("AGREE ON WNER 1. - ANA", REVIEW, [])
+    assert action.owner is None and action.text.endswith("ANA")

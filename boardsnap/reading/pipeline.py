@@ -174,6 +174,7 @@ class Pipeline:
             review_capture_days=cfg.parse.review_capture_days,
             team=cfg.team.members,
             owner_match=cfg.team.owner_match,
+            owner_word_match=cfg.team.owner_word_match,
             services=cfg.team.services,
             service_match=cfg.team.service_match,
             parse=cfg.parse,

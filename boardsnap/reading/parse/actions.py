@@ -25,7 +25,7 @@ _OWNER_PATTERNS = (
     # "@raj" after a space, a bracket or a dash ("-@raj"), never inside a word (an e-mail)
     re.compile(r"(?:^|(?<=[\s(\[\-,;:]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
     re.compile(
-        r"\b(?:owner|owners|assignee|assigned to|who)\s*[:=.\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
+        r"\b(?:owner|owners|assignee|assigned to|who)\b\s*[:=.\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
         re.IGNORECASE,
     ),
     re.compile(r"\((?P<o>[A-Za-z][A-Za-z.\-]{1,24})\)"),
@@ -176,11 +176,14 @@ def read_action(
     name_match: float = 0.8,
     review_doubtful: bool = False,
     review_year_doubtful: bool = False,
+    team: tuple[str, ...] = (),
+    owner_word_match: float = 0.8,
 ) -> tuple[Action | None, Doubt]:
     """The action of a line and how sure it is. `review_doubtful`: the review date was read with
     a repair, so a due date without a year, counted from it, is doubtful too;
     `review_year_doubtful`: the title's year is far from the photo's, so a due date's own year,
-    written by the same hand, may be misread the same way."""
+    written by the same hand, may be misread the same way; `team`: the roster, whose names an
+    unmarked last word is matched to (from `owner_word_match`)."""
     t = normalise(text)
     t = _BULLET.sub("", t).strip()
     metric, rest = _split_metric_prefix(t, metric_names, name_match)
@@ -228,6 +231,16 @@ def read_action(
     t = re.sub(r"\(\s*\)|\[\s*\]", " ", t)
     t = re.sub(r"\s+", " ", t).strip(" .,;:-–—|()[]")
     t = re.sub(r"\s+(?:due|by)$", "", t, flags=re.IGNORECASE).strip(" .,;:-–—|")
+    if owner is None and team:
+        named = _roster_word(t, team, owner_word_match)
+        if named is not None:
+            owner, word, t = named
+            doubt = doubt.lower(
+                "guessed",
+                f"owner {owner!r}: the last word {word!r} taken for them, no '@' read",
+                "owner.roster_word",
+                "owner",
+            )
     if not t:
         return None, doubt
     if due is None and re.search(
@@ -267,6 +280,31 @@ def read_action(
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     ), doubt
+
+
+def _roster_word(text: str, team: tuple[str, ...], threshold: float) -> tuple[str, str, str] | None:
+    """(member, word, text without it) when the last word of an action's text (past anything
+    with a digit: a due date misread) is one of the team's names read without its marker:
+    "... - ANA" (the '@' lost), "AFATIM" (the '@' read as an A). Words of three letters or more
+    only, at least `threshold` alike, one member closest, and never the text's only word."""
+    tokens = text.split()
+    end = len(tokens)
+    while end > 0 and (
+        re.search(r"\d", tokens[end - 1]) or not re.search(r"[A-Za-z]", tokens[end - 1])
+    ):
+        end -= 1
+    if end < 2:
+        return None
+    word = tokens[end - 1].strip(" .,;:-–—|()[]")
+    if not re.fullmatch(r"[A-Za-z]{3,}", word) or word.lower() in _NOT_OWNERS:
+        return None
+    roster = {m.strip().lower().lstrip("@"): m for m in team}
+    for guess in (word, word[1:] if word[0] in "aA" and len(word) > 3 else None):
+        member = only_closest(guess.lower(), roster, threshold) if guess else None
+        if member is not None:
+            rest = " ".join(tokens[: end - 1] + tokens[end:]).strip(" .,;:-–—|")
+            return roster[member].lower().lstrip("@"), word, rest
+    return None
 
 
 def _date_repairs(text: str, doubt: Doubt) -> tuple[str, Doubt]:

@@ -21,6 +21,7 @@ class ParseContext:
     review_capture_days: int = 7  # a title's date this far before the capture date is doubtful
     team: tuple[str, ...] = ()  # the roster of owners ([team] members), when given
     owner_match: float = 0.6  # similarity from which a read owner is taken as a member
+    owner_word_match: float = 0.8  # ... and an unmarked last word of an action line
     services: tuple[str, ...] = ()  # the services the team reviews ([team] services, history)
     service_match: float = 0.75  # similarity from which a read service is taken as a known one
     parse: ParseConfig = field(default_factory=ParseConfig)  # the rules' certainty factors

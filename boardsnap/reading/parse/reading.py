@@ -19,7 +19,6 @@ from boardsnap.reading.parse.rows import (
     _POSITIONAL,
     _cell,
     _conf,
-    _unsure_digit,
     build_metric,
     split_row_line,
 )
@@ -87,6 +86,8 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 ctx.name_match,
                 review_doubtful=bool(title_doubt is not None and title_doubt.reasons),
                 review_year_doubtful=review_far,
+                team=ctx.team,
+                owner_word_match=ctx.owner_word_match,
             )
             if action is None:
                 if re.search(r"[A-Za-z0-9]", text):
@@ -216,18 +217,22 @@ def _service_doubt(service: str | None, title_lines: list[OcrText], ctx: ParseCo
 
 
 def _unsure_date_digit(line: OcrText, due: str | None, ctx: ParseContext) -> str | None:
-    """Which digit of the due date written on `line` OCR read less surely than
+    """Which digit or month letter of the due date written on `line` OCR read less surely than
     `low_digit_confidence`, in words, if any (only where the date is found in the text as read,
-    so that a metric's digits, "p99", do not count)."""
+    so that a metric's digits, "p99", do not count). A month's letter decides the date as a
+    digit does: "JUL" and "JUN" differ by one."""
     if due is None or not line.char_confidences:
         return None
     hit = find_date(line.text, ctx.date_order)
     if hit is None:
         return None
-    span = OcrText(
-        line.text[hit.start : hit.end], line.confidence, None, line.char_confidences[hit.start :]
-    )
-    return _unsure_digit(span, ctx.low_digit_confidence)
+    span = line.text[hit.start : hit.end]
+    confs = line.char_confidences[hit.start : hit.end]
+    unsure = [(c, i) for i, (ch, c) in enumerate(zip(span, confs, strict=False)) if ch.isalnum()]
+    if not unsure or min(unsure)[0] >= ctx.low_digit_confidence:
+        return None
+    conf, i = min(unsure)
+    return f"the {span[i]!r} at character {i + 1} is unsure ({conf:.2f})"
 
 
 def _unsure_owner_letter(line: OcrText, owner: str | None, limit: float) -> str | None:
