@@ -122,6 +122,15 @@ def test_an_action_whose_due_came_from_the_grammar_is_right_and_flagged(rec):
     assert any("under the date grammar" in r for r in action.review_reasons)
 
 
+def test_a_date_misread_wholly_into_other_characters_is_looked_for_again(rec):
+    # "6/20" in this hand reads freely as "6/W0": the line seems to hold no date at all
+    # (due.absent), yet the grammar finds it in the same frames
+    reading, frames = _board_reading(rec, "fix token refresh 6/20", BREIP, 48)
+    action = _looked(reading, frames)
+    assert action.due == "2026-06-20"
+    assert ReviewCode("due.grammar", "due") in action.review_codes
+
+
 def test_a_due_the_grammar_reads_wrong_is_never_unflagged(rec):
     # "Jul 29" in this hand reads freely as "u1 2": the grammar finds "Jul 2", a wrong date;
     # it comes from the grammar, so it is flagged

@@ -30,8 +30,9 @@ BoxKey = tuple[int, ...]
 Note = tuple[str, ReviewCode]
 
 # an action with one of these has a due date to look for again: none read where one seems
-# written, a digit read unsurely, a date far from the review (a digit misread: "20U6" as 2006)
-LOOK_AGAIN = frozenset({"due.unread", "due.unsure_character", "due.far_from_review"})
+# written, none read at all (a date misread wholly into letters: "1O/2T"), a digit read unsurely,
+# a date far from the review (a digit misread: "20U6" as 2006)
+LOOK_AGAIN = frozenset({"due.unread", "due.absent", "due.unsure_character", "due.far_from_review"})
 CODE = ReviewCode("due.grammar", "due")
 
 
