@@ -20,7 +20,7 @@ from boardsnap.history.store import History
 from boardsnap.reading.parse import ParseContext, parse_reading
 from boardsnap.reading.parse.actions import read_action
 from boardsnap.reading.parse.dates import find_date
-from boardsnap.reading.parse.titles import known_service, unglued
+from boardsnap.reading.parse.titles import _title_parts, known_service, unglued
 from boardsnap.reading.results import OcrText, Reading
 
 REVIEW = date(2026, 12, 25)
@@ -329,3 +329,39 @@ def test_a_last_word_like_no_member_stays_in_the_text(line):
 def test_without_a_roster_no_last_word_is_taken_for_an_owner():
     action, _ = read_action("AGREE ON WNER 1. - ANA", REVIEW, [])
     assert action.owner is None and action.text.endswith("ANA")
+
+
+@pytest.mark.parametrize(
+    "title, review, code",
+    [
+        ("Ledger SLAreview Jan 172026", "2026-01-17", "date.run_together"),  # its space lost
+        ("Billing SLA review Jan 12026", "2026-01-01", "date.run_together"),
+        ("Payments SLA review 3/1812026", "2026-03-18", "date.slash_as_digit"),
+        ("Auth SLA review 7/20/026", "2026-07-20", "date.year_digit_lost"),
+        # the day runs on into what is left of the year ("26 JUL 2026" read "Z JUL20Lb")
+        ("MOBILE SLA REVIEW Z JUL20Lb", "2026-07-20", "date.runs_on"),
+    ],
+)
+def test_a_title_date_read_through_a_slip_is_taken_and_flagged(title, review, code):
+    shot = date(2026, 7, 26)
+    ctx = ParseContext(source="t.jpg", fallback_date=shot)
+    doc = parse_reading(Reading(cells=(), lines=(OcrText(title, 0.9),)), ctx)
+    assert doc.review_date == review
+    assert any(w.startswith("review date:") for w in doc.warnings), doc.warnings
+    _, hit = _title_parts(title, "mdy")
+    assert code in {c.code for c in hit.doubt.codes}
+
+
+@pytest.mark.parametrize(
+    "text, ymd",
+    [
+        ("Ledger SLA review Jan 17 2026", (2026, 1, 17)),
+        ("SLA REVIEW 19AUG2026", (2026, 8, 19)),  # only the spaces lost: nothing to doubt
+        ("Billing SLA review 7/20/2026", (2026, 7, 20)),
+        ("Billing SLA review Jul 20", (None, 7, 20)),
+    ],
+)
+def test_a_title_date_read_whole_is_not_doubted(text, ymd):
+    hit = find_date(text)
+    assert (hit.year, hit.month, hit.day) == ymd
+    assert not hit.doubt.codes

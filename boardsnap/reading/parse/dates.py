@@ -88,15 +88,20 @@ _DATE_PATTERNS = (
     (
         "abY",
         re.compile(
-            rf"(?<![\w/.])(?P<a>{_D}{{1,2}})[/.-](?P<b>{_D}{{1,2}})[/.-]"
-            rf"(?P<y>{_D}{{4}}|{_D}{{2}})(?![\w/])"
+            # a second slash read as a 1 ("3/1812026"), a year's 2 lost ("7/20/026"): the date
+            # is read and flagged
+            rf"(?<![\w/.])(?P<a>{_D}{{1,2}})[/.-](?P<b>{_D}{{1,2}})"
+            r"(?:[/.-]|(?P<slash>[1lI|])(?=20\d\d(?![\w/])))"
+            rf"(?P<y>{_D}{{4}}|(?P<y3>0\d\d)|{_D}{{2}})(?![\w/])"
         ),
     ),
     (
         "mon_d",
         re.compile(
             # the day may touch the next word ("Feb 22Sam": an owner whose '@' was lost)
-            rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?(?:\b|(?=(?-i:[A-Z@][a-z])))"
+            # or the year, its space lost ("Jan 172026")
+            rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?"
+            r"(?:(?P<glued>(?<=\d)(?=20\d\d\b))|\b|(?=(?-i:[A-Z@][a-z])))"
             r"(?:,?\s*(?P<y>\d{4})\b)?",
             re.IGNORECASE,
         ),
@@ -104,7 +109,8 @@ _DATE_PATTERNS = (
     (
         "d_mon",
         re.compile(
-            rf"(?<![\w/.])(?P<b>{_DAY})(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b"
+            # the year may touch the month ("19AUG2026")
+            rf"(?<![\w/.])(?P<b>{_DAY})(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}(?:\b|(?=\d{{4}}\b))"
             r"(?:,?\s*(?P<y>\d{4})\b)?",
             re.IGNORECASE,
         ),
@@ -153,6 +159,12 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
             repaired |= r
             if year < 100:
                 year += 2000
+            if m.groupdict().get("y3"):  # "026": a 2 lost in front
+                doubt = doubt.lower(
+                    "misread",
+                    f"date {m.group(0)!r}: year read with a digit lost, taken as {year}",
+                    "date.year_digit_lost",
+                )
             if repaired and not 2000 <= year < 2100:
                 return None  # letters read as the digits of a year no review is held in
         by_name = kind.startswith("mon") or kind.startswith("d_mon")
@@ -189,6 +201,16 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
     if repaired:
         doubt = doubt.lower(
             "misread", f"date {m.group(0)!r}: letters taken for digits", "date.letters_as_digits"
+        )
+    if m.groupdict().get("glued") is not None:
+        doubt = doubt.lower(
+            "misread", f"date {m.group(0)!r}: day and year run together", "date.run_together"
+        )
+    if m.groupdict().get("slash"):
+        doubt = doubt.lower(
+            "misread",
+            f"date {m.group(0)!r}: {m.group('slash')!r} taken for a slash",
+            "date.slash_as_digit",
         )
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from boardsnap.reading import vocab
@@ -65,6 +66,16 @@ def known_service(
 def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None]:
     t = unglued(normalise(text))
     hit = find_date(t, date_order)
+    if hit is not None and hit.year is None and t[hit.end : hit.end + 1].isalnum():
+        # "JUL20Lb" for "26 JUL 2026": a title's date runs on into what may be its misread year
+        hit = replace(
+            hit,
+            doubt=hit.doubt.lower(
+                "misread",
+                f"date {t[hit.start : hit.end]!r} runs on into {t[hit.end :].split()[0]!r}",
+                "date.runs_on",
+            ),
+        )
     if hit is not None:
         t = t[: hit.start] + " " + t[hit.end :]
     words = []
