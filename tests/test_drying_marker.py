@@ -162,3 +162,41 @@ def test_no_table_drawn_with_a_drying_marker_is_still_none(tmp_path, kind):
     assert truth["corpus"]["expect"] == "no_table"
     with pytest.raises(NoTableFound):
         Pipeline(Config()).extract(path)
+
+
+def _view(method: str, metrics: int, cells: int, actions: int, causes: int = 0) -> tuple:
+    from boardsnap.document import Action, Actual, Board, Metric, RootCause, Target
+    from boardsnap.geometry import Quad
+    from boardsnap.reading.results import RectifiedBoard
+
+    white = np.full((40, 60), 255, np.uint8)
+    quad = Quad(((0.0, 0.0), (60.0, 0.0), (60.0, 40.0), (0.0, 40.0)))
+    boxes = tuple((i * 10, 0, 10, 10) for i in range(cells))
+    doc = Board(
+        source="t.jpg",
+        metrics=tuple(
+            Metric(
+                f"row {i}", Target("<", 1.0, "%", "<1%"), Actual(0.5, "%", "0.5%"), cell_boxes=boxes
+            )
+            for i in range(metrics)
+        ),
+        actions=tuple(Action(text=f"action {i}") for i in range(actions)),
+        root_causes=tuple(RootCause(None, f"cause {i}") for i in range(causes)),
+    )
+    return (RectifiedBoard(np.dstack([white] * 3), white, quad, method), None, None, None, doc)
+
+
+def test_a_later_view_whose_cells_read_a_row_does_not_replace_one_that_read_the_board():
+    """A faded table whose cells read as no row in the board's own view (its rows read from
+    lines only), then one row read from a table found in the photo as a whole: the board's
+    view, with its actions, is the reading; a later view that reads the table is taken over a
+    frame's corner whose lines gave a few rows."""
+    from boardsnap.reading.pipeline import _better_view
+
+    board_lines = _view("frame", metrics=2, cells=1, actions=3, causes=1)
+    photo_cells = _view("photo", metrics=1, cells=2, actions=0)
+    assert _better_view(photo_cells, board_lines, "t.jpg") is board_lines
+    table_cells = _view("table", metrics=6, cells=3, actions=3, causes=1)
+    assert _better_view(table_cells, board_lines, "t.jpg") is table_cells
+    assert _better_view(None, board_lines, "t.jpg") is board_lines
+    assert _better_view(table_cells, None, "t.jpg") is table_cells

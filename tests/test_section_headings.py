@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from boardsnap.config import ParseConfig
+from boardsnap.document import Board
 from boardsnap.reading.parse import ParseContext, parse_reading
 from boardsnap.reading.parse.headings import heading_of
 from boardsnap.reading.results import OcrText, Reading
@@ -87,3 +88,33 @@ def test_a_line_with_an_owner_and_a_due_date_among_the_causes_is_an_action():
     assert [(a.text, a.owner, a.due) for a in doc.actions] == [
         ("TEST FAILOVER", "kenji", "2026-11-01")
     ]
+
+
+def _sections(*texts: str) -> Board:
+    lines = tuple(OcrText(t, 0.9, (0, 40 * i, 600, 30)) for i, t in enumerate(texts))
+    return parse_reading(Reading(cells=(), lines=lines), ParseContext(source="t.jpg"))
+
+
+@pytest.mark.parametrize(
+    "heading, guessed", [("ACHicS", True), ("achcns:", True), ("Actins:", False), ("atcins", False)]
+)
+def test_a_lone_word_after_the_root_causes_like_actions_is_taken_for_that_heading(heading, guessed):
+    doc = _sections(
+        "Root causes:",
+        "bad config push",
+        heading,
+        "move db to own host",
+        "tune GC settings",
+    )
+    assert [c.text for c in doc.root_causes] == ["bad config push"]
+    assert [a.text for a in doc.actions] == ["move db to own host", "tune GC settings"]
+    # a heading read further off than heading_alone_match is said to have been taken
+    said = [w for w in doc.warnings if w.startswith("actions:") and "taken for the Actions" in w]
+    assert len(said) == guessed
+
+
+@pytest.mark.parametrize("word", ["Overload", "caches", "DNS"])
+def test_a_lone_cause_word_after_the_root_causes_stays_a_cause(word):
+    doc = _sections("Root causes:", "bad config push", word, "tune GC settings")
+    assert not doc.actions
+    assert word in [c.text for c in doc.root_causes]

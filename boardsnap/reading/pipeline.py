@@ -120,7 +120,7 @@ class Pipeline:
                 continue
             chosen = (rectified, seg, reading, frames, doc)
             break
-        chosen = chosen or lines_only
+        chosen = _better_view(chosen, lines_only, photo.path)
         if chosen is not None:
             cut = cut_off(chosen[4], chosen[2], chosen[0], photo.image.shape, cfg.board)
         if chosen is None:
@@ -213,6 +213,26 @@ def _said(
 
 
 FAINT_REASON = "read from a faintly drawn table (a drying marker?): check against the board"
+
+
+def _better_view(chosen: tuple | None, lines_only: tuple | None, path: object) -> tuple | None:
+    """The view whose table's cells read, unless the view before it whose rows were read from
+    lines only read more of the board (the later view the photo itself, or a table found in
+    its rim); either when only one was found."""
+    if chosen is None or lines_only is None or _items(lines_only[4]) <= _items(chosen[4]):
+        return chosen or lines_only
+    log.info(
+        "%s: the view by %s read more than the one by %s; taken",
+        path,
+        lines_only[0].method,
+        chosen[0].method,
+    )
+    return lines_only
+
+
+def _items(doc: Board) -> int:
+    """How much of a board a view read: its rows, actions and root causes."""
+    return len(doc.metrics) + len(doc.actions) + len(doc.root_causes)
 
 
 def faint_rows(doc: Board) -> Board:

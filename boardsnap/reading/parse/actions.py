@@ -243,21 +243,7 @@ def read_action(
             )
     if not t:
         return None, doubt
-    if due is None and re.search(
-        rf"(?<![\w+/]){_D}*\d{_D}*(?![\w+%/])|\b{_MONTH}(?![a-z])|"
-        r"\b(?:due|by)\b",
-        t,
-        re.IGNORECASE,
-    ):
-        doubt = doubt.lower(
-            "guessed", f"a date may be in {t!r} but none was read", "due.unread", "due"
-        )
-    elif due is None and hit is None:
-        doubt = doubt.lower("doubtful", "no due date read", "due.absent", "due")
-    if owner is None and re.search(r"[@©®]", t):
-        doubt = doubt.lower("guessed", "an '@' but no owner read", "owner.unread", "owner")
-    elif owner is None:
-        doubt = doubt.lower("doubtful", "no owner read", "owner.absent", "owner")
+    doubt = _missing_doubts(t, owner, due, hit, doubt)
     if due is not None and review_year_doubtful and hit is not None and hit.year is not None:
         # the same hand's year, misread in the title, may be misread here too
         doubt = doubt.lower(
@@ -280,6 +266,29 @@ def read_action(
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     ), doubt
+
+
+def _missing_doubts(
+    t: str, owner: str | None, due: str | None, hit: DateHit | None, doubt: Doubt
+) -> Doubt:
+    """The doubt with what an action's line lacks said: a due date or owner not read, and
+    whether the text seems to hold one (a digit, a month, "due", an '@') or not."""
+    if due is None and re.search(
+        rf"(?<![\w+/]){_D}*\d{_D}*(?![\w+%/])|\b{_MONTH}(?![a-z])|"
+        r"\b(?:due|by)\b",
+        t,
+        re.IGNORECASE,
+    ):
+        doubt = doubt.lower(
+            "guessed", f"a date may be in {t!r} but none was read", "due.unread", "due"
+        )
+    elif due is None and hit is None:
+        doubt = doubt.lower("doubtful", "no due date read", "due.absent", "due")
+    if owner is None and re.search(r"[@©®]", t):
+        doubt = doubt.lower("guessed", "an '@' but no owner read", "owner.unread", "owner")
+    elif owner is None:
+        doubt = doubt.lower("doubtful", "no owner read", "owner.absent", "owner")
+    return doubt
 
 
 def _roster_word(text: str, team: tuple[str, ...], threshold: float) -> tuple[str, str, str] | None:

@@ -60,6 +60,16 @@ def heading_of(
     return None, t
 
 
+def lone_action_heading(text: str, match: float) -> bool:
+    """Whether a line is a lone word at least `match` similar to a one-word Actions heading
+    ("ACHicS", "icns:"): read where the Actions heading belongs (after the root causes, none
+    read yet), it is that heading misread further than `heading_of` takes."""
+    t = clean_name(text).strip(" :;.-?")
+    if not re.fullmatch(r"[A-Za-z]{4,12}", t):
+        return False
+    return any(vocab.similarity(t.lower(), w) >= match for w in _ACTION_HEADINGS if " " not in w)
+
+
 _ROLE_WORDS = {
     "name": ("metric", "metrics", "name", "sli", "kpi", "indicator", "measure", "sla"),
     "target": ("target", "targets", "slo", "goal", "objective", "threshold", "limit"),

@@ -13,7 +13,12 @@ from boardsnap.reading.parse.actions import _has_owner, match_owner, read_action
 from boardsnap.reading.parse.context import ParseContext
 from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
 from boardsnap.reading.parse.doubt import Doubt
-from boardsnap.reading.parse.headings import _role_of, column_roles, heading_of
+from boardsnap.reading.parse.headings import (
+    _role_of,
+    column_roles,
+    heading_of,
+    lone_action_heading,
+)
 from boardsnap.reading.parse.names import _BULLET, match_metric_name
 from boardsnap.reading.parse.rows import (
     _POSITIONAL,
@@ -61,6 +66,15 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     for line in body:
         text = normalise(line.text)
         kind, after = heading_of(text, ctx.parse.heading_match, ctx.parse.heading_alone_match)
+        if kind is None and section == "root" and "actions" not in headed:
+            if lone_action_heading(text, ctx.parse.heading_after_causes_match):
+                section = "actions"
+                headed["actions"] = text
+                warnings.append(
+                    f"actions: {text!r} taken for the Actions heading (a lone word after the "
+                    "root causes); check the board"
+                )
+                continue
         if kind is not None:
             section = kind
             headed.setdefault(kind, text)
