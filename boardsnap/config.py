@@ -62,6 +62,11 @@ class BoardConfig:
     shadow_min_ink: float = 0.004
     shadow_ink_reach: float = 0.2
     shadow_sides_go_on: float = 0.5
+    # A quad whose four sides are each seen as an edge with white inside along framed_side_share
+    # or more of their length is framed all round: its darker part counts as board in shadow when
+    # its colour is within framed_chroma_tol of the lit part's (board.py, _white_or_shaded).
+    framed_side_share: float = 0.9
+    framed_chroma_tol: float = 0.03
     # degrees the ruled lines slant from the photo's axes from which a levelled view is tried
     level_min_tilt: float = 2.0
     # a text line whose box ends within this share of the view's height from its top or bottom
@@ -143,9 +148,12 @@ class OcrConfig:
     touch_overlap: float = 0.12
     # Pieces of one line the detector found apart (a word it missed between them, a stroke that
     # broke its region) are read as one line: boxes side by side that share join_overlap of the
-    # greater height or more, no further apart than join_gap times the lesser height
+    # greater height or more, no further apart than join_gap times the lesser height, and
+    # starting no more than join_back lesser heights inside the one before (the pieces of two
+    # touching lines cut apart overlap where one line's end dips into the other's box)
     join_overlap: float = 0.5
     join_gap: float = 2.0
+    join_back: float = 0.5
     touch_foreign_ink: float = 0.15  # ... when the others' ink in its box is this share of its own
     touch_read_margin: float = 0.05  # the own-ink reading stands unless this much less sure
     band_valley: float = 0.35
@@ -385,6 +393,7 @@ class Config:
         _check(self.ocr.rec_batch >= 1, "ocr.rec_batch must be at least 1")
         _check(0 < self.ocr.join_overlap <= 1, "ocr.join_overlap must be above 0 and at most 1")
         _check(self.ocr.join_gap >= 0, "ocr.join_gap must be 0 or more")
+        _check(self.ocr.join_back >= 0, "ocr.join_back must be 0 or more")
         _check(self.ocr.grammar_beam >= 1, "ocr.grammar_beam must be at least 1")
         _check(self.ocr.due_grammar_words >= 1, "ocr.due_grammar_words must be at least 1")
         _check(1 <= self.ocr.grammar_per_frame <= 64, "ocr.grammar_per_frame must be from 1 to 64")

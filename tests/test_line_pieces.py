@@ -125,3 +125,18 @@ def test_a_view_whose_rows_come_only_from_lines_gives_way_to_one_whose_table_rea
     assert got.layout.grid is not None
     assert got.layout.grid.rows == len(truth["metrics"]) + 1  # + the header row
     assert all(len(m.cell_boxes) > 1 for m in got.board.metrics)  # read from the table's cells
+
+
+def test_a_piece_reaching_back_into_the_one_before_is_its_line(engine):
+    """Two touching lines cut apart leave pieces that overlap where a stroke of one dipped into
+    the other's box: a second piece starting 0.4 line heights inside the first is still the
+    line's end (seed 9859's board-0007: 'due 12/5 - @jonas' read as an action of its own), one
+    reaching back over most of the first is not (`[ocr] join_back`)."""
+    lines, frames = _pieces(
+        engine, ["add retry backoff", "@maria 12/15"], [(100, 500, 420, 60), (496, 502, 260, 58)]
+    )
+    assert len(ocr.join_pieces(lines, frames, CFG)) == 1
+    lines, frames = _pieces(
+        engine, ["add retry backoff", "@maria 12/15"], [(100, 500, 420, 60), (300, 502, 260, 58)]
+    )
+    assert len(ocr.join_pieces(lines, frames, CFG)) == 2

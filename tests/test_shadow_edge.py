@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from boardsnap.config import Config
+from boardsnap.config import BoardConfig, Config
 from boardsnap.geometry import Quad
 from boardsnap.reading import board as board_stage
 from boardsnap.reading.load import load_photo
@@ -197,3 +197,67 @@ def test_a_board_mostly_in_shadow_is_still_the_whole_board(tmp_path, seed):
     view = _first_view(path)
     assert view.method == "frame"
     assert _iou(view.quad.array(), board) > 0.9
+
+
+def _warm_shadow_board() -> tuple[np.ndarray, np.ndarray]:
+    """A synthetic board at detection size (800 x 600) on a cream wall of much its own colour,
+    three fifths of it in a cast shadow that is warmer than the lit part (a lamp beyond; the lit
+    white clips in red), as seed 9859's board-0021 was. Returns the photo and the board's
+    corners (inside its 14-pixel frame)."""
+    rng = np.random.default_rng(5)
+    h, w = 600, 800
+    img = np.empty((h, w, 3), np.float32)
+    img[:] = (190, 204, 216)  # a cream wall (BGR)
+    cv2.rectangle(img, (80, 90), (730, 520), (150, 152, 156), -1)  # the frame
+    cv2.rectangle(img, (94, 104), (716, 506), (252, 254, 262), -1)  # the board; red clips
+    for y in range(180, 420, 40):  # a ruled table and two lines of writing
+        cv2.line(img, (150, y), (600, y), (60, 50, 40), 2)
+    for x in (150, 300, 450, 600):
+        cv2.line(img, (x, 180), (x, 380), (60, 50, 40), 2)
+    for y in (440, 470):
+        cv2.line(img, (150, y), (560, y + 3), (70, 60, 50), 3)
+    yy, xx = np.mgrid[0:h, 0:w]
+    dark = xx > 330 + 0.05 * (yy - 300)  # the shadow's edge, nearly upright
+    img[dark] *= np.array([0.56, 0.58, 0.61], np.float32)  # darker, and warmer
+    img += rng.normal(0, 2.0, img.shape).astype(np.float32)
+    board = np.array([[94, 104], [716, 104], [716, 506], [94, 506]], float)
+    return np.clip(img, 0, 255).astype(np.uint8), board
+
+
+def _score(img: np.ndarray, corners, cfg: BoardConfig | None = None) -> float:
+    """`_score_quad` of a quad on a detection-size photo, with what _best_board_quad gives it."""
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV).astype(np.float32)
+    whiteness = cv2.GaussianBlur(hsv[:, :, 2] - 0.6 * hsv[:, :, 1], (0, 0), 2)
+    lo, hi = np.percentile(whiteness, [20, 99])
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    looks = board_stage._looks(img, gray, cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 40, 120))
+    surface = looks.surface.astype(np.float32)
+    chroma = surface / np.maximum(surface.sum(axis=2, keepdims=True), 1.0)
+    quad = Quad.from_array(np.asarray(corners, float))
+    cfg = cfg or Config().board
+    return board_stage._score_quad(quad, whiteness, lo, hi, looks.edge_zone, cfg, chroma)
+
+
+def test_a_framed_board_mostly_in_a_warmer_shadow_is_the_board():
+    """The darker part's colour moved with the light (a warm lamp, the lit part's highlights
+    clipped) and the wall is the board's cream, so colour alone cannot tell board from wall:
+    a quad whose four sides are each the frame's edge, with white past it all along, is the
+    board, its shadowed part counted as board. It was not: no board found, only the lit part's
+    quads, each cutting the table, and the photo as shot read no table."""
+    img, board = _warm_shadow_board()
+    cand = board_stage._best_board_quad(img, Config().board)
+    assert cand is not None
+    quad = cand.quad.array()
+    assert _iou(quad, board) > 0.85  # the board, with or without its frame's strip
+    inside = quad.astype(np.float32).reshape(-1, 1, 2)
+    assert all(cv2.pointPolygonTest(inside, (float(x), float(y)), True) > -3 for x, y in board)
+
+
+def test_only_a_quad_framed_all_round_counts_its_shadow_whatever_its_tint():
+    """The board's quad scores because each of its sides is seen along its length with white
+    inside (unframed, by `framed_side_share` above 1, its warmer shadow is not board and the quad
+    too dark to be one); a quad with a side across the bare wall is not framed."""
+    img, board = _warm_shadow_board()
+    assert _score(img, board) > 0
+    assert _score(img, board, BoardConfig(framed_side_share=1.01)) == 0
+    assert _score(img, [[94, 104], [790, 104], [790, 506], [94, 506]]) == 0  # right: bare wall

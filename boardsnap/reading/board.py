@@ -272,7 +272,9 @@ def _score_quad(
     off = max(3.0, 0.008 * max(w, h))
     margin = 0.02 * max(w, h)
     samples = np.linspace(0.05, 0.95, 40)
+    step = 0.04 * (hi - lo)
     fracs = []
+    sides = []  # each side's points seen, inward normal, points with white inside, points
     for i in range(4):
         a, b = pts[i], pts[(i + 1) % 4]
         normal = np.array([-(b - a)[1], (b - a)[0]]) / (np.linalg.norm(b - a) + 1e-9)
@@ -293,16 +295,12 @@ def _score_quad(
             & (outer[:, 0] >= 0) & (outer[:, 0] < w) & (outer[:, 1] >= 0) & (outer[:, 1] < h)
             & (inner[:, 0] >= 0) & (inner[:, 0] < w) & (inner[:, 1] >= 0) & (inner[:, 1] < h)
         )  # fmt: skip
-        support = int(
-            np.sum(
-                whiteness[inner[ok, 1], inner[ok, 0]]
-                > whiteness[outer[ok, 1], outer[ok, 0]] + 0.04 * (hi - lo)
-            )
-        )
-        frac = support / (len(samples) - on_border)
+        near = whiteness[inner[ok, 1], inner[ok, 0]] > whiteness[outer[ok, 1], outer[ok, 0]] + step
+        frac = float(near.sum()) / (len(samples) - on_border)
         if frac < 0.35:
             return 0.0
         fracs.append(frac)
+        sides.append((p[ok], normal, near, len(samples) - on_border))
     if len(fracs) < 2:
         return 0.0
     # (a low bar: a board half in shadow is still a board); the quad's bounding box only
@@ -318,11 +316,35 @@ def _score_quad(
         # a board half in a cast shadow, on the evidence of all four sides seen as edges (a
         # quad leaning on the photo's edge may be any bright patch with a shadow beside it)
         tint = chroma[y0 : y0 + inside.shape[0], x0 : x0 + inside.shape[1]]
-        white_inside = _white_or_shaded(region, tint, white, inside > 0, cfg)
+        framed = _framed_share(sides, whiteness, off, step) >= cfg.framed_side_share
+        white_inside = _white_or_shaded(region, tint, white, inside > 0, cfg, framed)
     if white_inside < cfg.min_white_inside:
         return 0.0
-    seen_sides = len(fracs) / 4  # a quad that leans on the photo's edges is less likely the board
-    return area_frac * white_inside**2 * float(np.mean(fracs)) * seen_sides**2
+    sides_in_view = len(fracs) / 4  # a quad that leans on the photo's edges is less likely one
+    return area_frac * white_inside**2 * float(np.mean(fracs)) * sides_in_view**2
+
+
+def _framed_share(sides: list, whiteness: np.ndarray, off: float, step: float) -> float:
+    """The least share over a quad's sides of points with white inside them, next to the side
+    or past a frame's strip (the side the frame's outer edge): how far it is framed all round."""
+    least = 1.0
+    for p, normal, near, n in sides:
+        past = _whitest(whiteness, p, normal, off) > _whitest(whiteness, p, -normal, off) + step
+        least = min(least, float((near | past).sum()) / n)
+    return least
+
+
+def _whitest(whiteness: np.ndarray, p: np.ndarray, normal: np.ndarray, off: float) -> np.ndarray:
+    """The whitest of one, two and three `off` along `normal` from points `p` on a side: past
+    a frame's strip when the side is the frame's outer edge (the board's white inside it, the
+    wall outside), and both sides alike across a drawn line, whatever its width."""
+    h, w = whiteness.shape
+    best = np.full(len(p), -np.inf, np.float32)
+    for k in (1, 2, 3):
+        q = np.round(p + k * off * normal).astype(int)
+        x, y = np.clip(q[:, 0], 0, w - 1), np.clip(q[:, 1], 0, h - 1)
+        best = np.maximum(best, whiteness[y, x])
+    return best
 
 
 def _white_or_shaded(
@@ -331,11 +353,17 @@ def _white_or_shaded(
     white: np.ndarray,
     inside: np.ndarray,
     cfg: BoardConfig,
+    framed: bool = False,
 ) -> float:
     """The share of a candidate's inside that is board: white, or the same white in a cast
     shadow. The darker part is the lit part's surface in shadow when its colour, brightness
     divided out, is the lit part's (within half `shadow_chroma_tol`: a wall's rarely is) and
-    it is darker by a shadow's step; then each of its pixels of that colour counts."""
+    it is darker by a shadow's step; then each of its pixels of that colour counts.
+
+    A quad `framed` all round (every side seen as an edge with white inside along
+    `framed_side_share` of it) is bounded by the board's frame, so its darker part is shadow
+    even when its tint has moved (a lamp's warm light, highlights clipped in the lit part, a
+    wall of the board's own colour): the colour is then held to `framed_chroma_tol`."""
     lit = white & inside
     dark = ~white & inside
     if lit.sum() < 0.1 * inside.sum() or not dark.any():
@@ -343,11 +371,12 @@ def _white_or_shaded(
     c_lit = np.median(chroma[lit], axis=0)
     ratio = float(np.median(whiteness[dark])) / max(1.0, float(np.median(whiteness[lit])))
     same = float(np.max(np.abs(np.median(chroma[dark], axis=0) - c_lit)))
-    if same > cfg.shadow_chroma_tol / 2 or not (
+    tol = cfg.framed_chroma_tol if framed else cfg.shadow_chroma_tol
+    if same > (tol if framed else tol / 2) or not (
         cfg.shadow_min_ratio <= ratio <= 1 - cfg.shadow_step
     ):
         return float(lit.sum() / inside.sum())
-    shaded = dark & (np.abs(chroma - c_lit).max(axis=2) <= cfg.shadow_chroma_tol)
+    shaded = dark & (np.abs(chroma - c_lit).max(axis=2) <= tol)
     return float((lit.sum() + shaded.sum()) / inside.sum())
 
 

@@ -303,7 +303,7 @@ def _gap(left: Box, right: Box, cfg: OcrConfig) -> float | None:
     least = min(lh, rh)
     gap = rx - (lx + lw)
     shared = min(ly + lh, ry + rh) - max(ly, ry)
-    if gap < -0.3 * least or gap > cfg.join_gap * least:
+    if gap < -cfg.join_back * least or gap > cfg.join_gap * least:
         return None
     # of the greater height: a small piece (an owner in brackets) beside a tall box that
     # holds a line's ascenders and the descenders of the line above is not surely its line
