@@ -488,6 +488,8 @@ def test_action_with_doubtful_date_needs_review():
         ("- faster rollback, Uct 24 @tom", "faster rollback", "tom", "2027-10-24", True),
         ("- warm cache (sam) Ju1 27", "warm cache", "sam", "2027-07-27", True),
         ("- update runbook - due9/26", "update runbook", None, "2027-09-26", True),
+        ("- share reportdueMay26 @eva", "share report", "eva", "2027-05-26", False),
+        ("- fix overdueMay 5 @eva", "fix overdueMay 5", "eva", None, True),  # not split: flagged
         ("- multi-region DNS, by_4/23 @eva", "multi-region DNS", "eva", "2027-04-23", False),
         # more look-alike letters in a dashed ISO date, whose shape tells it is one
         ("- clear backlog - Z0Z7-03-19 @tom", "clear backlog", "tom", "2027-03-19", True),
@@ -506,6 +508,7 @@ def test_action_with_doubtful_date_needs_review():
         # an owner written apart but read glued to the word before
         ("- FASTER ROLLBACK@MARIA", "FASTER ROLLBACK", "maria", None, True),
         ("- ADD CANARY DEPLOYSOWNER: LENA", "ADD CANARY DEPLOYS", "lena", None, True),
+        ("- multi=region DNS.@ana 9/28", "multi=region DNS", "ana", "2027-09-28", False),
         # an e-mail is no owner (its '@' is flagged as an owner maybe missed)
         ("- mail ops@corp.example", "mail ops@corp.example", None, None, True),
         ("- split the CI/CD pipeline", "split the CI/CD pipeline", None, None, True),

@@ -22,8 +22,9 @@ from boardsnap.reading.parse.plausible import DUE_AFTER_REVIEW_DAYS, DUE_BEFORE_
 from boardsnap.reading.parse.values import normalise
 
 _OWNER_PATTERNS = (
-    # "@raj" after a space, a bracket or a dash ("-@raj"), never inside a word (an e-mail)
-    re.compile(r"(?:^|(?<=[\s(\[\-,;:]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
+    # "@raj" after a space, a bracket, a dash ("-@raj") or a full stop ("DNS.@ana": no e-mail
+    # has one there), never inside a word (an e-mail)
+    re.compile(r"(?:^|(?<=[\s(\[\-,;:.]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
     re.compile(
         r"\b(?:owner|owners|assignee|assigned to|who)\b\s*[:=.\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
         re.IGNORECASE,
@@ -318,12 +319,17 @@ def _roster_word(text: str, team: tuple[str, ...], threshold: float) -> tuple[st
 
 def _date_repairs(text: str, doubt: Doubt) -> tuple[str, Doubt]:
     """An action line with the words around its due date put right where OCR ran them into it:
-    "dve 27 Dec" (the word "due" misread), "due9/26", "by_4/23", "B21 Mar"."""
+    "dve 27 Dec" (the word "due" misread), "due9/26", "by_4/23", "reportdueMay26",
+    "B21 Mar"."""
     t = text
     # "dve 27 Dec": the word "due" misread
     t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
     # "due9/26", "by_4/23" (a stroke read as an underscore)
     t = re.sub(r"\b(due|by)(?:_|(?=\d))", r"\1 ", t, flags=re.IGNORECASE)
+    # "reportdueMay26": "due" run into its month (and into the word before it)
+    t = re.sub(
+        rf"(?<!over)(?<!un)(?<!resi)due(?={_MONTH}(?![a-z])\.?\s*\d)", " due ", t, flags=re.I
+    )
     # "B21 Mar": "by" read as a B run into the day. Only before a month's name; flagged, as
     # the B may be the day's own digit misread ("B1 Mar" for 31 Mar)
     glued = re.search(rf"(?<![\w/])B(?=\d{{1,2}}\s*{_MONTH}(?![a-z]))", t, re.IGNORECASE)

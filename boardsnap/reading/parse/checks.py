@@ -69,7 +69,23 @@ def check_percentages(row: Row) -> list[Hit]:
                 hits.append(Hit("value.uptime_too_low", what, values))
             elif what == "target" and value < MIN_COMMITMENT:
                 hits.append(Hit("target.commitment_low", what, values))
+        elif what == "target" and _far_below(row, value):
+            # the name unread ("Site etine"), but the comparator says higher is better
+            actual = row.actual.value
+            hits.append(Hit("target.far_below_actual", what, {**values, "actual": actual}))
     return hits
+
+
+def _far_below(row: Row, target: float) -> bool:
+    """A target written as a floor ('>=', '>') that is a tenth of its percentage actual or
+    less: '>=9.9%' beside '99.957%' lost a digit (a floor met tenfold is no commitment)."""
+    actual = row.actual.value
+    return (
+        row.target.op in (">", ">=")
+        and row.actual.unit == "%"
+        and actual is not None
+        and target * FAR_RATIO <= actual
+    )
 
 
 def check_direction(row: Row) -> list[Hit]:
@@ -92,9 +108,14 @@ def check_unit_one_side(row: Row) -> list[Hit]:
     hits = []
     for what, written, other in (("target", row.tv, row.av), ("actual", row.av, row.tv)):
         if written is not None and other is not None and written.unit is None and other.unit:
-            lost = "a unit may be lost" if row.info.duration else "a '%' may be read as a digit"
+            # a duration by the metric's name, or by the other side's unit when the name is
+            # unread ("991bency": "max 400ms" beside "106")
+            duration = row.info.duration or (
+                row.info.direction is None and other.unit in vocab.DURATION_SECONDS
+            )
+            lost = "a unit may be lost" if duration else "a '%' may be read as a digit"
             # ("%" reads as a final 1 or 7: "99.9671", "0.097")
-            if row.info.duration or (other.unit == "%" and written.raw[-1:] in ("1", "7")):
+            if duration or (other.unit == "%" and written.raw[-1:] in ("1", "7")):
                 values = {"what": what, "other": other.unit, "lost": lost}
                 hits.append(Hit("unit.missing_one_side", what, values))
     return hits

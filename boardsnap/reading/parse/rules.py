@@ -157,6 +157,14 @@ CHECK_RULES = (
         "a target of {value:g} % is unusually low for {name}: a digit may be misread",
     ),
     Rule(
+        "target.far_below_actual",
+        "a percentage target written as a floor, a tenth of the actual or less (name unread)",
+        "misread",
+        "implausible",
+        "a target of {value:g} % is a tenth of the actual {actual:g} % or less: a digit may be"
+        " lost",
+    ),
+    Rule(
         "comparator.against_direction",
         "a written comparator that says the opposite of the metric's direction",
         "misread",
