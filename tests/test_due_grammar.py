@@ -181,3 +181,48 @@ def replace_flag(item, reason: str, code: ReviewCode):
         review_reasons=(*item.review_reasons, reason),
         review_codes=(*item.review_codes, code),
     )
+
+
+def _title_reading(rec, written: str, font: str) -> tuple[Reading, dict]:
+    """A reading of a small board whose title line (read by the real recogniser, its frames
+    kept by its box) is followed by a table of one row."""
+    frames = rec.frames([drawn(written, font, 48)])[0]
+    text, confs = frames.best_path()
+    box = (0, -100, 1400, 120)
+    cells = tuple(
+        tuple(
+            OcrText(t, 0.99, (c * 200, r * 100, 190, 90), tuple(0.99 for _ in t))
+            for c, t in enumerate(row)
+        )
+        for r, row in enumerate([["Metric", "Target", "Actual"], ["Uptime", "99.9%", "99.95%"]])
+    )
+    lines = (OcrText(text, float(np.mean(confs)), box, confs),)
+    return Reading(cells=cells, lines=lines), {box: frames}
+
+
+@pytest.mark.parametrize(
+    ("written", "font", "review"),
+    [
+        ("Ledger SLA review Jan 18 2026", DKG, "2026-01-18"),  # "Jon 18 2026"
+        ("Auth SLA review Jun 29 2026", BREIP, "2026-06-29"),  # "Sun 29 20W6"
+    ],
+)
+def test_a_titles_date_the_free_reading_misses_is_read_under_the_grammar(
+    rec, written, font, review
+):
+    """A photo that does not say when it was taken (no EXIF: forwarded, scanned): the title's
+    date is decoded again under the date grammar, with a year; the review date so read is said
+    at the top of the document (the photo's file date is no evidence)."""
+    reading, frames = _title_reading(rec, written, font)
+    ctx = parse.ParseContext(source="test", fallback_date=date(2026, 12, 4))
+    doc = judge.judge_board(parse.parse_reading(reading, ctx), CFG.judge)
+    assert doc.review_date == "2026-12-04"  # the premise: no date read, the file's date taken
+    looked, _, said = due_look.title_look(doc, reading, frames, CFG, ctx)
+    assert looked.review_date == review
+    assert said is not None and said.startswith("review date: read under the date grammar")
+    # a photo with its capture date: that day is the review's, no second look
+    shot = parse.ParseContext(
+        source="test", fallback_date=date(2026, 1, 18), capture_date=date(2026, 1, 18)
+    )
+    doc = judge.judge_board(parse.parse_reading(reading, shot), CFG.judge)
+    assert due_look.title_look(doc, reading, frames, CFG, shot)[2] is None

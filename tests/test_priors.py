@@ -24,7 +24,7 @@ from boardsnap.reading.parse.titles import _title_parts, known_service, unglued
 from boardsnap.reading.results import OcrText, Reading
 
 REVIEW = date(2026, 12, 25)
-SERVICES = ("Ledger", "Auth service", "Orders API", "Mobile backend", "Shipping")
+SERVICES = ("Ledger", "Auth service", "Orders API", "Mobile backend", "Shipping", "Checkout")
 
 
 @pytest.mark.parametrize(
@@ -63,6 +63,10 @@ def test_unglued_puts_back_only_the_spaces_around_the_title_words():
         ("MoDile backend", "Mobile backend", True),
         ("Shipin ge", "Shipping", True),
         ("Warehouse", "Warehouse", False),  # a new service: kept as read
+        # the service first, the title's other words misread after it
+        ("Checkout A evew Ma", "Checkout", True),
+        ("MoDile backend SL revew", "Mobile backend", True),
+        ("Warehouse A evew", "Warehouse A evew", False),
     ],
 )
 def test_a_service_is_matched_to_the_teams_and_a_correction_is_said(read, known, said):
@@ -85,6 +89,20 @@ def test_a_corrected_service_is_a_warning_of_the_document():
         ParseContext(source="t.jpg"),
     )
     assert without.service == "Leager"  # no services known: as read (and nothing invented)
+
+
+def test_a_first_line_that_starts_with_a_teams_service_is_the_title():
+    """ "Checkout SLA review Mar 27 2026" read as "Checkout A evew Ma 27 206": no title word, no
+    date, and numbers that make it look like a row; beginning with one of the team's services,
+    it is the title (the service said corrected), not a line left unread."""
+    lines = (OcrText("Checkout A evew Ma 27 206", 0.8), OcrText("Actions", 0.9))
+    doc = parse_reading(
+        Reading(cells=(), lines=lines), ParseContext(source="t.jpg", services=SERVICES)
+    )
+    assert doc.title == "Checkout A evew Ma 27 206" and doc.service == "Checkout"
+    assert any(w.startswith("service: 'Checkout A evew Ma' read as") for w in doc.warnings)
+    alone = parse_reading(Reading(cells=(), lines=lines), ParseContext(source="t.jpg"))
+    assert alone.title is None  # no services known: nothing says it is a title
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Due dates decoded again under the date grammar.
+"""Due dates, and a title's date, decoded again under the date grammar.
 
 An action's due date is its most misread field: a month's letter ("Aag 28", "JU 29"), a slash
 ("8N0"), a letter glued to it ("byAug7"). Such a line's free reading (the recogniser's best path)
@@ -37,8 +37,8 @@ CODE = ReviewCode("due.grammar", "due")
 
 
 @cache
-def date_grammar() -> recogniser.Grammar:
-    return recogniser.date_tail_grammar(tuple(parse.MONTH_WORDS))
+def date_grammar(with_year: bool = False) -> recogniser.Grammar:
+    return recogniser.date_tail_grammar(tuple(parse.MONTH_WORDS), with_year)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class TailReading:
 
 
 def decode_tail(
-    frames: recogniser.Frames, free: str, words: int, cfg: Config
+    frames: recogniser.Frames, free: str, words: int, cfg: Config, with_year: bool = False
 ) -> TailReading | None:
     """The line read with the date in its last `words` words decoded under the date grammar
     (None when the grammar finds no date there, or only one far less probable than the free
@@ -64,7 +64,12 @@ def decode_tail(
     first = starts[cut][1] if cut < len(starts) else frames.probs.shape[0]
     tail = recogniser.Frames(frames.probs[first:], frames.alphabet)
     decoded = recogniser.grammar_decode(
-        tail, date_grammar(), o.grammar_beam, o.grammar_per_frame, o.grammar_min_prob, merge=True
+        tail,
+        date_grammar(with_year),
+        o.grammar_beam,
+        o.grammar_per_frame,
+        o.grammar_min_prob,
+        merge=True,
     )
     if decoded is None:
         return None
@@ -157,3 +162,48 @@ def _noted(action: Action, notes: dict[BoxKey, list[Note]]) -> Action:
     if not said or action.due is None:
         return action
     return flagged(action, tuple(said))
+
+
+TITLE_CODE = "review_date.absent"  # the parser's code for a title with no date read in it
+TITLE_WORDS = 4  # a title's date is in its last words: "... SLA review Mar 27 2026"
+
+
+def title_look(
+    doc: Board, reading: Reading, frames: dict, cfg: Config, ctx: parse.ParseContext
+) -> tuple[Board, Reading, str | None]:
+    """The board and reading after decoding again, under the date grammar, the end of a title
+    in which no date was read ("Identity SLA Review J/ 5 206"), on a photo that does not say
+    when it was taken (with a capture date, that day is the review's: the parser takes it). A
+    review date read so is to be said at the top of the document with both readings (the
+    warning returned: stages after this one parse the reading again): nothing else vouches
+    for it. Run before the due dates are looked at again: a due date with no year takes the
+    review's year."""
+    none = doc, reading, None
+    if not cfg.ocr.due_grammar or not frames or not doc.title or ctx.capture_date is not None:
+        return none
+    if not any(w.startswith("review date: no date read in the title") for w in doc.warnings):
+        return none
+    lines = list(reading.lines)
+    at = next(
+        (i for i, t in enumerate(lines) if t.box and parse.normalise(t.text) in doc.title), None
+    )
+    fr = frames.get(tuple(lines[at].box)) if at is not None else None
+    if fr is None:
+        return none
+    free = lines[at]
+    again = decode_tail(fr, free.text, TITLE_WORDS, cfg, with_year=True)
+    if again is None or parse.parse_title(again.text, cfg.parse.date_order)[1] is None:
+        return none
+    lines[at] = OcrText(
+        again.text,
+        sum(again.char_confidences) / max(1, len(again.char_confidences)),
+        free.box,
+        again.char_confidences,
+    )
+    reading = replace(reading, lines=tuple(lines))
+    board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+    said = (
+        f"review date: read under the date grammar: {free.text!r} freely, {again.text!r} under "
+        "the grammar; check the title"
+    )
+    return board, reading, said

@@ -136,6 +136,7 @@ class Pipeline:
             reading = faint.reading
             doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
         lap("faint lines")
+        doc, reading, title_said = due_look.title_look(doc, reading, frames, cfg, ctx)
         doc, reading = due_look.due_look(doc, reading, frames, cfg, ctx)
         lap("due grammar")
         doc, reading = grammar_look(doc, reading, frames, cfg, ctx)
@@ -143,6 +144,8 @@ class Pipeline:
         doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)
         lap("second look")
         doc = _said(doc, reading, seg, rectified, cut, faint, cfg)
+        if title_said is not None:  # the review date read under the date grammar
+            doc = replace(doc, warnings=(title_said, *doc.warnings))
         if debug_dir is not None:
             debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
         if self.contract is not None:  # the board against the SLO contract ([slo] files)

@@ -458,23 +458,23 @@ def value_grammar(comparators: tuple[str, ...], units: tuple[str, ...]) -> Gramm
     )
 
 
-def date_tail_grammar(months: tuple[str, ...]) -> Grammar:
+def date_tail_grammar(months: tuple[str, ...], with_year: bool = False) -> Grammar:
     """Text with a date in it: `any text, a date, any text`. The date forms: "Aug 28",
-    "28 Aug", "8/28", "8/28/2026", "2026-08-28" (a year may follow a month's form). The text
-    around it is free, so the decoder is held to the grammar only where the date is written."""
+    "28 Aug", "8/28", "8/28/2026", "2026-08-28" (a year may follow a month's form; `with_year`:
+    must, as in a title). The text around it is free, so the decoder is held to the grammar only
+    where the date is written."""
     mon = tuple(sorted(set(months), key=len, reverse=True))
     dot = (".", "")
     day = digits(1, 2)
     year = (SPACES, (",", ""), SPACES, digits(4, 4))
     forms: tuple[tuple[object, ...], ...] = (
-        (mon, dot, SPACES, day),
         (mon, dot, SPACES, day, *year),
-        (day, SPACES, mon, dot),
         (day, SPACES, mon, dot, *year),
-        (day, ("/",), day),
-        (day, ("/",), day, ("/",), digits(2, 4)),
+        (day, ("/",), day, ("/",), digits(4, 4) if with_year else digits(2, 4)),
         (digits(4, 4), ("-",), day, ("-",), day),
     )
+    if not with_year:
+        forms += ((mon, dot, SPACES, day), (day, SPACES, mon, dot), (day, ("/",), day))
     return Grammar(tuple((ANY, *form, ANY) for form in forms))
 
 

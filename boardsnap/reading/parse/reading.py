@@ -27,7 +27,12 @@ from boardsnap.reading.parse.rows import (
     build_metric,
     split_row_line,
 )
-from boardsnap.reading.parse.titles import _looks_like_title, _title_parts, known_service
+from boardsnap.reading.parse.titles import (
+    _looks_like_title,
+    _title_parts,
+    known_service,
+    starts_with_service,
+)
 from boardsnap.reading.parse.values import _has_number, normalise, read_value
 from boardsnap.reading.results import OcrText, Reading
 
@@ -45,7 +50,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     table_read = bool(metrics)
 
     lines = [ln for ln in reading.lines if normalise(ln.text)]
-    title_lines, body = _split_title(lines, ctx.date_order)
+    title_lines, body = _split_title(lines, ctx)
     title = " ".join(normalise(ln.text) for ln in title_lines) or None
     service, review, title_doubt, review_far = _review_date(title, ctx)
     service, corrected = known_service(service, ctx.services, ctx.service_match)
@@ -517,9 +522,10 @@ def _is_header_line(text: str) -> bool:
     )
 
 
-def _split_title(lines: list[OcrText], date_order: str) -> tuple[list[OcrText], list[OcrText]]:
+def _split_title(lines: list[OcrText], ctx: ParseContext) -> tuple[list[OcrText], list[OcrText]]:
     if not lines:
         return [], []
+    date_order = ctx.date_order
     first = normalise(lines[0].text)
     second = normalise(lines[1].text) if len(lines) > 1 else ""
 
@@ -532,7 +538,16 @@ def _split_title(lines: list[OcrText], date_order: str) -> tuple[list[OcrText], 
             and split_row_line(t) is None
         )
 
-    first_title = _looks_like_title(first, date_order) and heading_of(first)[0] is None
+    first_title = heading_of(first)[0] is None and (
+        _looks_like_title(first, date_order)
+        # the team's service first, the title's other words misread (even as a row's numbers:
+        # "Checkout A evew Ma 27 206"), on a line with no bullet or owner
+        or (
+            not _BULLET.match(first)
+            and not _has_owner(first)
+            and starts_with_service(first, ctx.services, ctx.service_match)
+        )
+    )
     if first_title:
         hit = find_date(first, date_order)
         if (

@@ -56,11 +56,32 @@ def known_service(
     key = vocab.fold(service).replace(" ", "")
     if key in squeezed:
         return squeezed[key], None
-    name = only_closest(key, squeezed, threshold)
+    name = only_closest(key, squeezed, threshold) or _leading(service, squeezed, threshold)
     if name is None:
         return service, None
     known = squeezed[name]
     return known, f"service: {service!r} read as {known!r}, one of the team's services; check"
+
+
+def _leading(text: str, squeezed: dict[str, str], threshold: float) -> str | None:
+    """The team's service (its squeezed key) that the first words of `text` are, the rest
+    being the title's other words misread ("Checkout A evew Ma" for "Checkout SLA review
+    Mar"): the most words that match, one to three."""
+    words = text.split()
+    for n in range(min(3, len(words) - 1), 0, -1):
+        head = vocab.fold(" ".join(words[:n])).replace(" ", "")
+        if len(head) >= 3 and (name := only_closest(head, squeezed, threshold)) is not None:
+            return name
+    return None
+
+
+def starts_with_service(text: str, services: tuple[str, ...], threshold: float) -> bool:
+    """Whether a line begins with one of the team's services: a title whose other words were
+    misread ("Checkout A evew Ma 27 206")."""
+    if not services:
+        return False
+    squeezed = {vocab.fold(s).replace(" ", ""): s for s in services}
+    return _leading(normalise(text) + " .", squeezed, threshold) is not None
 
 
 def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None]:
