@@ -188,6 +188,12 @@ class OcrConfig:
     # "Aug 28"); the same gaps decide, and a due date read so is always flagged for review
     due_grammar: bool = True
     due_grammar_words: int = 4
+    # with a team's names known ([team] members), an action whose owner was not read as one of
+    # them has the end of its line (its last owner_grammar_words words) decoded again under the
+    # owner grammar ('poolemarig' is 'pool @maria'); the same gaps decide, and an owner read so
+    # is always flagged for review
+    owner_grammar: bool = True
+    owner_grammar_words: int = 4
     # faded writing outside the table (a drying marker): where the darkened board (grid's
     # faint_grain, faint_gain) shows ink darker than faint_lines_ink outside the table and every
     # line read, in text-like blobs at least faint_lines_fill inked (the view's outer
@@ -396,6 +402,7 @@ class Config:
         _check(self.ocr.join_back >= 0, "ocr.join_back must be 0 or more")
         _check(self.ocr.grammar_beam >= 1, "ocr.grammar_beam must be at least 1")
         _check(self.ocr.due_grammar_words >= 1, "ocr.due_grammar_words must be at least 1")
+        _check(self.ocr.owner_grammar_words >= 1, "ocr.owner_grammar_words must be at least 1")
         _check(1 <= self.ocr.grammar_per_frame <= 64, "ocr.grammar_per_frame must be from 1 to 64")
         _check(self.report.paper in ("A4", "Letter"), "report.paper must be A4 or Letter")
         _check(

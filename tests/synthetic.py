@@ -133,3 +133,27 @@ def drawn_line(text: str, font: str, size: int = 64, width: int = 700) -> np.nda
     crop = ocr.prepare_crop(np.array(image), (0, 0, width, 120), Config().ocr, in_table=False)
     assert crop is not None
     return crop
+
+
+def action_board_reading(rec, written: str, font: str, size: int):
+    """A reading of a small board: a table of one row, an Actions heading, one action line
+    `written` in `font` (read by the real recogniser `rec`, its frames kept by its box as the
+    pipeline keeps them). Returns (Reading, frames by box)."""
+    from boardsnap.reading.results import OcrText, Reading
+
+    cells = tuple(
+        tuple(
+            OcrText(t, 0.99, (c * 200, r * 100, 190, 90), tuple(0.99 for _ in t))
+            for c, t in enumerate(row)
+        )
+        for r, row in enumerate([["Metric", "Target", "Actual"], ["Uptime", "99.9%", "99.95%"]])
+    )
+    frames = rec.frames([drawn_line(written, font, size, width=1400)])[0]
+    text, confs = frames.best_path()
+    box = (0, 400, 1400, 120)
+    lines = (
+        OcrText("Team SLA Review 2026-06-01", 0.99, (0, -100, 900, 60), tuple([0.99] * 26)),
+        OcrText("Actions:", 0.99, (0, 300, 300, 60), tuple([0.99] * 8)),
+        OcrText(text, float(np.mean(confs)), box, confs),
+    )
+    return Reading(cells=cells, lines=lines), {box: frames}

@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from synthetic import drawn_line
+from synthetic import action_board_reading, drawn_line
 
 from boardsnap.config import Config
 from boardsnap.document import Action, Actual, Board, Metric, ReviewCode, Target
@@ -83,25 +83,7 @@ def test_the_date_grammar_takes_date_forms_anywhere_and_nothing_else():
 
 
 def _board_reading(rec, written: str, font: str, size: int) -> tuple[Reading, dict]:
-    """A reading of a small board: a table of one row, an Actions heading, one action line
-    (read by the real recogniser, its frames kept by its box as the pipeline keeps them)."""
-    cells = []
-    for r, row in enumerate([["Metric", "Target", "Actual"], ["Uptime", "99.9%", "99.95%"]]):
-        cells.append(
-            tuple(
-                OcrText(t, 0.99, (c * 200, r * 100, 190, 90), tuple(0.99 for _ in t))
-                for c, t in enumerate(row)
-            )
-        )
-    frames = rec.frames([drawn(written, font, size)])[0]
-    text, confs = frames.best_path()
-    box = (0, 400, 1400, 120)
-    lines = (
-        OcrText("Team SLA Review 2026-06-01", 0.99, (0, -100, 900, 60), tuple([0.99] * 26)),
-        OcrText("Actions:", 0.99, (0, 300, 300, 60), tuple([0.99] * 8)),
-        OcrText(text, float(np.mean(confs)), box, confs),
-    )
-    return Reading(cells=tuple(cells), lines=lines), {box: frames}
+    return action_board_reading(rec, written, font, size)
 
 
 def _looked(reading: Reading, frames: dict, cfg: Config = CFG) -> Action:

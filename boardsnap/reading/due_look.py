@@ -16,6 +16,7 @@ confidence is now the grammar reading's) apply as to any line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
@@ -55,6 +56,26 @@ def decode_tail(
     (None when the grammar finds no date there, or only one far less probable than the free
     reading). Only the date is taken from the grammar's reading: the text around it, owner and
     all, stays as read freely."""
+
+    def date_span(text: str) -> tuple[int, int] | None:
+        hit = parse.find_date(text, cfg.parse.date_order)
+        return None if hit is None else (hit.start, hit.end)
+
+    return decode_tail_with(frames, free, words, cfg, date_grammar(with_year), date_span)
+
+
+def decode_tail_with(
+    frames: recogniser.Frames,
+    free: str,
+    words: int,
+    cfg: Config,
+    grammar: recogniser.Grammar,
+    span: Callable[[str], tuple[int, int] | None],
+) -> TailReading | None:
+    """The line read with its last `words` words decoded under `grammar`, of which only what
+    `span` finds in the grammar's reading (a date, an owner) is taken; None when the grammar
+    reads nothing there, nothing different, or something far less probable than the free
+    reading (`[ocr] grammar_accept_gap`)."""
     o = cfg.ocr
     starts = frames.char_starts()
     text = "".join(ch for ch, _ in starts)
@@ -64,19 +85,11 @@ def decode_tail(
     first = starts[cut][1] if cut < len(starts) else frames.probs.shape[0]
     tail = recogniser.Frames(frames.probs[first:], frames.alphabet)
     decoded = recogniser.grammar_decode(
-        tail,
-        date_grammar(with_year),
-        o.grammar_beam,
-        o.grammar_per_frame,
-        o.grammar_min_prob,
-        merge=True,
+        tail, grammar, o.grammar_beam, o.grammar_per_frame, o.grammar_min_prob, merge=True
     )
-    if decoded is None:
+    if decoded is None or (found := span(decoded.text)) is None:
         return None
-    hit = parse.find_date(decoded.text, cfg.parse.date_order)
-    if hit is None:
-        return None
-    line = (text[:cut] + _spliced(text[cut:].strip(), decoded.text, hit.start, hit.end)).strip()
+    line = (text[:cut] + _spliced(text[cut:].strip(), decoded.text, *found)).strip()
     if line == text.strip():
         return None
     gap = recogniser.log_prob(frames, text.strip()) - recogniser.log_prob(frames, line)
@@ -111,10 +124,37 @@ def due_look(
     the review (`LOOK_AGAIN`). An action whose due date comes from the grammar is flagged."""
     if not cfg.ocr.due_grammar or not frames:
         return doc, reading
+
+    def again_of(fr: recogniser.Frames, free: str) -> TailReading | None:
+        again = decode_tail(fr, free, cfg.ocr.due_grammar_words, cfg)
+        return again if again is not None and _has_due(again.text, doc, cfg) else None
+
+    reading, notes = relook(
+        doc, reading, frames, LOOK_AGAIN, again_of, ("due date", "the date grammar", "date"), CODE
+    )
+    if not notes:
+        return doc, reading
+    board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+    return replace(board, actions=tuple(noted(a, notes, "due") for a in board.actions)), reading
+
+
+def relook(
+    doc: Board,
+    reading: Reading,
+    frames: dict,
+    codes: frozenset[str],
+    again_of: Callable[[recogniser.Frames, str], TailReading | None],
+    words: tuple[str, str, str],
+    code: ReviewCode,
+) -> tuple[Reading, dict[BoxKey, list[Note]]]:
+    """The reading with the line of each action that has one of `codes` read again by
+    `again_of` (from its frames and its free reading), where that gives a reading; and the note
+    for each line read so (`words`: the field, the grammar, the field to check)."""
+    what, grammar, check = words
     notes: dict[BoxKey, list[Note]] = {}
     lines = list(reading.lines)
     for action in doc.actions:
-        if not _looks_again(action) or action.line_box is None:
+        if action.line_box is None or not any(c.code in codes for c in action.review_codes):
             continue
         box = tuple(action.line_box)
         fr = frames.get(box)
@@ -122,8 +162,8 @@ def due_look(
         if fr is None or at is None:
             continue
         free = lines[at]
-        again = decode_tail(fr, free.text, cfg.ocr.due_grammar_words, cfg)
-        if again is None or not _has_due(again.text, doc, cfg):
+        again = again_of(fr, free.text)
+        if again is None:
             continue
         lines[at] = OcrText(
             again.text,
@@ -131,18 +171,9 @@ def due_look(
             free.box,
             again.char_confidences,
         )
-        notes[box] = [
-            (
-                f"due date read under the date grammar: {free.text!r} freely, {again.text!r} "
-                "under the grammar; check the date",
-                CODE,
-            )
-        ]
-    if not notes:
-        return doc, reading
-    reading = replace(reading, lines=tuple(lines))
-    board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
-    return replace(board, actions=tuple(_noted(a, notes) for a in board.actions)), reading
+        said = f"{what} read under {grammar}: {free.text!r} freely, {again.text!r} under the"
+        notes[box] = [(f"{said} grammar; check the {check}", code)]
+    return (replace(reading, lines=tuple(lines)) if notes else reading), notes
 
 
 def _has_due(text: str, doc: Board, cfg: Config) -> bool:
@@ -152,14 +183,10 @@ def _has_due(text: str, doc: Board, cfg: Config) -> bool:
     return action is not None and action.due is not None
 
 
-def _looks_again(action: Action) -> bool:
-    return any(c.code in LOOK_AGAIN for c in action.review_codes)
-
-
-def _noted(action: Action, notes: dict[BoxKey, list[Note]]) -> Action:
-    """The action flagged with the notes of its line, when its due date came from the grammar."""
+def noted(action: Action, notes: dict[BoxKey, list[Note]], field: str) -> Action:
+    """The action flagged with the notes of its line, when its `field` came from the grammar."""
     said = notes.get(tuple(action.line_box)) if action.line_box is not None else None
-    if not said or action.due is None:
+    if not said or getattr(action, field) is None:
         return action
     return flagged(action, tuple(said))
 

@@ -27,6 +27,7 @@ from boardsnap.reading import (
     judge,
     load,
     ocr,
+    owner_look,
     parse,
 )
 from boardsnap.reading.results import Layout, Photo, Reading, RectifiedBoard
@@ -73,8 +74,8 @@ class Pipeline:
         t0 = time.perf_counter()
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
-        stages = ("board", "grid", "ocr", "parse+judge", "faint lines", "due grammar", "grammar")
-        stages += ("second look",)
+        stages = ("board", "grid", "ocr", "parse+judge", "faint lines", "due grammar")
+        stages += ("owner grammar", "grammar", "second look")
         t.update(dict.fromkeys(stages, 0.0))
         ctx = self._context(path, photo)
 
@@ -139,6 +140,8 @@ class Pipeline:
         doc, reading, title_said = due_look.title_look(doc, reading, frames, cfg, ctx)
         doc, reading = due_look.due_look(doc, reading, frames, cfg, ctx)
         lap("due grammar")
+        doc, reading = owner_look.owner_look(doc, reading, frames, cfg, ctx)
+        lap("owner grammar")
         doc, reading = grammar_look(doc, reading, frames, cfg, ctx)
         lap("grammar")
         doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)

@@ -168,7 +168,7 @@ def carried(new: Board, old: Board) -> Board:
 
 
 # the codes the looks give, which parsing again would not
-_LOOK_CODES = ("second_look.", "due.grammar")
+_LOOK_CODES = ("second_look.", "due.grammar", "owner.grammar")
 
 
 @cache
