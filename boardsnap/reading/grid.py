@@ -40,6 +40,9 @@ class Segmentation:
     layout: Layout
     clean: np.ndarray  # grey, ink dark on white, lines erased
     ink: np.ndarray  # binary ink mask (255 = ink), lines included
+    # a faint table's: `clean` with the table's cells as photographed (rules erased), not
+    # darkened; their cells are read from both (ocr.surer_cells)
+    plain: np.ndarray | None = None
 
 
 def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
@@ -64,9 +67,11 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
     # marker is bridged into a "line" too: erased outside the table, it left a white bar where
     # the word was ("p99 latency: warm cache" read as "p99 ... warm ...").
     inside = _table_zone(grid, gray.shape)
-    clean = found.clean.copy()
+    clean, plain = found.clean.copy(), found.clean.copy()
     clean[inside] = retry.clean[inside]
-    return replace(retry, clean=clean)
+    if retry.plain is not None:
+        plain[inside] = retry.plain[inside]
+    return replace(retry, clean=clean, plain=plain)
 
 
 def _table_zone(grid: Grid, shape: tuple[int, ...]) -> tuple[slice, slice]:
@@ -151,6 +156,10 @@ def _segment_with(
         rules = [*grid.h_lines, *grid.v_lines]
         rules += [ln for ln in h_lines + v_lines if not _overlaps(ln, box)]
         lines_zone = cv2.dilate(_ruled_ink(line_ink, rules, reach), grow)
+    plain = None
+    if grid is not None and faint is not None:
+        plain = gray.copy()  # darkening breaks a stroke the drying marker left whole
+        plain[lines_zone > 0] = 255
     clean[lines_zone > 0] = 255
     text_lines = find_text_lines(outside)
     layout = Layout(
@@ -160,7 +169,7 @@ def _segment_with(
         warnings=warnings,
         faint=grid is not None and faint is not None,
     )
-    return Segmentation(layout, clean, ink)
+    return Segmentation(layout, clean, ink, plain)
 
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import unicodedata
+from dataclasses import replace
 from typing import Protocol, runtime_checkable
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before libtesseract is loaded
@@ -35,7 +36,7 @@ from boardsnap.config import OcrConfig  # noqa: E402
 from boardsnap.errors import MissingDependency  # noqa: E402
 from boardsnap.geometry import Box  # noqa: E402
 from boardsnap.reading import inklines  # noqa: E402
-from boardsnap.reading.results import Layout, OcrText, Reading  # noqa: E402
+from boardsnap.reading.results import Grid, Layout, OcrText, Reading  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -686,21 +687,11 @@ def read_layout_frames(
 
     cells: tuple[tuple[OcrText, ...], ...] = ()
     if layout.grid is not None:
-        g = layout.grid
-        boxes = [[g.cell(r, c).box for c in range(g.cols)] for r in range(g.rows)]
         if hasattr(engine, "read_line_frames"):
-            flat = [b for row in boxes for b in row]
-            crops = [prepare_crop(clean, b, cfg, True) for b in flat]
-            todo = [i for i, c in enumerate(crops) if c is not None]
-            read_ = engine.read_line_frames([crops[i] for i in todo])
-            texts = {i: OcrText("", 1.0, b) for i, b in enumerate(flat)}
-            for i, (text, conf, confs, fr) in zip(todo, read_, strict=True):
-                texts[i] = OcrText(text, conf, flat[i], confs)
-                frames[flat[i]] = fr
-            cells = tuple(
-                tuple(texts[r * g.cols + c] for c in range(g.cols)) for r in range(g.rows)
-            )
+            cells = _read_cells(layout.grid, clean, engine, cfg, frames)
         else:
+            g = layout.grid
+            boxes = [[g.cell(r, c).box for c in range(g.cols)] for r in range(g.rows)]
             cells = tuple(tuple(read(b) for b in row) for row in boxes)
     if hasattr(engine, "read_block"):
         # an engine with its own text detector finds the lines outside the table itself: it
@@ -717,6 +708,49 @@ def read_layout_frames(
     else:
         lines = tuple(t for t in (read(b, False) for b in layout.text_lines) if t.text)
     return Reading(cells=cells, lines=lines), frames
+
+
+def _read_cells(
+    g: Grid, image: np.ndarray, engine: OcrEngine, cfg: OcrConfig, frames: FramesByBox
+) -> tuple[tuple[OcrText, ...], ...]:
+    """Every cell of the table `g` read from `image` in one batch, row by row; each cell's
+    recogniser frames put in `frames` (by its box)."""
+    flat = [g.cell(r, c).box for r in range(g.rows) for c in range(g.cols)]
+    crops = [prepare_crop(image, b, cfg, True) for b in flat]
+    todo = [i for i, c in enumerate(crops) if c is not None]
+    read_ = engine.read_line_frames([crops[i] for i in todo])  # type: ignore[attr-defined]
+    texts = {i: OcrText("", 1.0, b) for i, b in enumerate(flat)}
+    for i, (text, conf, confs, fr) in zip(todo, read_, strict=True):
+        texts[i] = OcrText(text, conf, flat[i], confs)
+        frames[flat[i]] = fr
+    return tuple(tuple(texts[r * g.cols + c] for c in range(g.cols)) for r in range(g.rows))
+
+
+def surer_cells(
+    reading: Reading,
+    frames: FramesByBox,
+    layout: Layout,
+    image: np.ndarray,
+    engine: OcrEngine,
+    cfg: OcrConfig,
+) -> Reading:
+    """The reading with each cell of the table read again from `image` (a faint table's cells as
+    photographed; `reading` read them darkened) and the surer reading kept, with its frames:
+    darkening helps a far-gone marker and breaks a lighter one's strokes apart."""
+    if layout.grid is None or not hasattr(engine, "read_line_frames"):
+        return reading
+    theirs: FramesByBox = {}
+    again = _read_cells(layout.grid, image, engine, cfg, theirs)
+
+    def sure(t: OcrText) -> float:
+        return t.confidence if t.text.strip() else 0.0
+
+    rows = []
+    for first, second in zip(reading.cells, again, strict=True):
+        row = tuple(b if sure(b) > sure(a) else a for a, b in zip(first, second, strict=True))
+        frames.update({b.box: theirs[b.box] for b in row if b in second and b.box in theirs})
+        rows.append(row)
+    return replace(reading, cells=tuple(rows))
 
 
 def _around(image: np.ndarray, table: Box, cfg: OcrConfig, min_side: int = 24) -> list[Box]:

@@ -99,6 +99,10 @@ class Pipeline:
                 continue
             first = first or (rectified, seg)
             reading, frames = ocr.read_layout_frames(seg.layout, seg.clean, self.engine, cfg.ocr)
+            if seg.plain is not None:  # a faint table: its cells read undarkened too
+                reading = ocr.surer_cells(
+                    reading, frames, seg.layout, seg.plain, self.engine, cfg.ocr
+                )
             lap("ocr")
             doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
             lap("parse+judge")
