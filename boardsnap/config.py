@@ -100,6 +100,10 @@ class GridConfig:
     faint_erase: float = 0.004  # of the board side: faint rule ink this near a rule is erased
     faint_gap: float = 0.012  # of the board side: bare skips in a faded line bridged along it
     faint_gap_columns: float = 0.006  # ... down a column line (letters stack above and below)
+    # ... and, when the faint pass makes no table so, this far down a column line: a dashed
+    # rule whose dashes are further apart (wider skips bridge a letter to the next line's too,
+    # so only where the closer bridging found no table)
+    faint_gap_columns_wide: float = 0.016
     # of the board side: ruled ink this thick across its direction is words run together
     faint_thickness: float = 0.012
 

@@ -220,3 +220,23 @@ def test_a_lighter_faded_table_is_read_cell_by_cell_from_the_surer_image(tmp_pat
     # (the dashed rules of the table's upper rows are not bridged: 4 of its 7 rows are found)
     assert len(board.metrics) >= 4 and right >= 2, [m.name for m in board.metrics]
     assert all(m.needs_review for m in board.metrics)  # read from faded ink: flagged
+
+
+def test_a_dashed_faded_table_is_found_by_bridging_wider_down_its_columns(tmp_path):
+    """Seed 9859's photo 18: a faded table whose column rules are dashes further apart than
+    `faint_gap_columns` bridges; the faint pass made no table of them and the photo was
+    answered 'no SLA table'. Where the closer bridging makes no table, the faint pass tries
+    `faint_gap_columns_wide`; without it, none."""
+    path = generate.write_photo(tmp_path, "board-9859-18", 9859, 18, None)
+    truth = json.loads(path.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    assert truth["corpus"]["effects"]["drying_marker"]
+    view = _first_view(path)
+    grid_cfg = Config().grid
+    narrow = dataclasses.replace(grid_cfg, faint_gap_columns_wide=grid_cfg.faint_gap_columns)
+    assert grid_stage.segment(view, narrow).layout.grid is None  # the premise
+    layout = grid_stage.segment(view, grid_cfg).layout
+    assert layout.grid is not None and layout.faint
+    assert layout.grid.cols == truth["corpus"]["table_cols"]
+    board = Pipeline(Config()).extract(path).board
+    assert len(board.metrics) >= 3
+    assert all(m.needs_review for m in board.metrics)

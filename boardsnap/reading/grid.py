@@ -59,6 +59,9 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
         return found
     faint = faint_ink_mask(gray, cfg)
     retry = _segment_with(gray, line_masks(faint, cfg, True), ink, cfg, faint=faint)
+    if retry.layout.grid is None and cfg.faint_gap_columns_wide > cfg.faint_gap_columns:
+        wide = replace(cfg, faint_gap_columns=cfg.faint_gap_columns_wide)  # dashes further apart
+        retry = _segment_with(gray, line_masks(faint, wide, True), ink, wide, faint=faint)
     grid = retry.layout.grid
     if grid is None or _dark_share(grid, ink, faint) > cfg.faint_max_dark:
         return found
