@@ -234,11 +234,27 @@ def grammar_look(
                         ReviewCode("second_look.grammar_less_probable", what),
                     )
                 )
+            elif grammar.matches(free.text) and _values_differ(free.text, decoded.text):
+                # two values the grammar takes, about as probable ("=<1.5s" freely, "=<15s"
+                # under the grammar, an unsure point between them): either may be right
+                notes.setdefault(name_box, []).append(
+                    (
+                        f"{what} read as {free.text!r} freely and as {decoded.text!r} under "
+                        "the value grammar, about as probable: either may be right",
+                        ReviewCode("second_look.grammar_either", what),
+                    )
+                )
     if reading is first and not notes:
         return doc, reading
     board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
     board = replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics))
     return carried(board, doc), reading
+
+
+def _values_differ(a: str, b: str) -> bool:
+    """Whether two readings of a value cell say different numbers or units."""
+    va, vb = parse.read_value(a), parse.read_value(b)
+    return (va.value, va.unit) != (vb.value, vb.unit)
 
 
 def _doubt_score(m: Metric) -> tuple[int, int, int]:
