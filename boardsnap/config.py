@@ -228,6 +228,9 @@ class ParseConfig:
     # a lone word under the root causes, before any Actions heading, at least this similar to a
     # one-word Actions heading is taken for it, and said ("ACHicS" for "Actions")
     heading_after_causes_match: float = 0.55
+    # ... or this similar, when it starts with the heading's A and stands at the Root causes
+    # heading's indentation, not the causes' ("Adias", "Adras" for "Actions")
+    heading_at_causes_match: float = 0.3
     # How much a doubt lowers a row's confidence: every doubt the parser raises (its rules,
     # boardsnap/reading/parse/rules.py, and the value reader's repairs) names one of these
     # factors; a row's confidence is the OCR's times the factor of every doubt raised. In
@@ -382,7 +385,12 @@ class Config:
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
         _check(self.parse.date_order in ("mdy", "dmy"), "parse.date_order must be mdy or dmy")
-        for key in ("heading_match", "heading_alone_match", "heading_after_causes_match"):
+        for key in (
+            "heading_match",
+            "heading_alone_match",
+            "heading_after_causes_match",
+            "heading_at_causes_match",
+        ):
             _check(0 < getattr(self.parse, key) <= 1, f"parse.{key} must be above 0 and at most 1")
         for key in CERTAINTY_KEYS:
             value = self.parse.certainty(key)

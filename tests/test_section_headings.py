@@ -118,3 +118,33 @@ def test_a_lone_cause_word_after_the_root_causes_stays_a_cause(word):
     doc = _sections("Root causes:", "bad config push", word, "tune GC settings")
     assert not doc.actions
     assert word in [c.text for c in doc.root_causes]
+
+
+def _indented(*lines: tuple[int, str]) -> Board:
+    """Lines at their indentation (x), one under the other."""
+    read = tuple(OcrText(t, 0.9, (x, 40 * i, 600, 30)) for i, (x, t) in enumerate(lines))
+    return parse_reading(Reading(cells=(), lines=read), ParseContext(source="t.jpg"))
+
+
+@pytest.mark.parametrize("heading", ["Adias", "Adras:"])
+def test_a_word_at_the_root_causes_headings_indentation_with_its_a_is_the_actions_heading(
+    heading,
+):
+    """'Actions' misread further ("Adias", "Adras": seed 9859's photos 10 and 24) where the Root
+    causes heading stands, not indented as the causes are, and starting with its A: the
+    actions under it were read as root causes."""
+    doc = _indented(
+        (0, "Root causes:"),
+        (40, "- bad config push"),
+        (0, heading),
+        (40, "- move db to own host @raj"),
+        (40, "- tune GC settings @ana"),
+    )
+    assert [c.text for c in doc.root_causes] == ["bad config push"]
+    assert [a.owner for a in doc.actions] == ["raj", "ana"]
+    assert any("taken for the Actions heading" in w for w in doc.warnings)
+    # indented as the causes are, the same word is a cause
+    doc = _indented(
+        (0, "Root causes:"), (40, "- bad config push"), (40, heading), (40, "- tune GC")
+    )
+    assert not doc.actions

@@ -9,6 +9,7 @@ from datetime import date
 from typing import TypeVar
 
 from boardsnap.document import Action, Board, Metric, ReviewCode, RootCause
+from boardsnap.geometry import Box
 from boardsnap.reading.parse.actions import _has_owner, match_owner, read_action, read_root_cause
 from boardsnap.reading.parse.context import ParseContext
 from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
@@ -42,11 +43,9 @@ _Line = TypeVar("_Line", Action, RootCause)  # what a free line of the board is 
 def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     """The board document from what OCR read, not judged (every status is "unknown")."""
     warnings: list[str] = []
-    metrics: list[Metric] = []
-    row_warnings: list[list[str]] = []
-    for metric, warns in _table_metrics(reading.cells, ctx):
-        metrics.append(metric)
-        row_warnings.append(warns)
+    parsed = list(_table_metrics(reading.cells, ctx))
+    metrics: list[Metric] = [m for m, _ in parsed]
+    row_warnings: list[list[str]] = [list(w) for _, w in parsed]
     table_read = bool(metrics)
 
     lines = [ln for ln in reading.lines if normalise(ln.text)]
@@ -67,12 +66,13 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     actions: list[Action] = []
     section: str | None = None
     headed: dict[str, str] = {}  # each section's heading as read
+    heading_box: dict[str, Box | None] = {}  # ... and where it stands
     unread: list[str] = []  # writing read as nothing the document holds
     for line in body:
         text = normalise(line.text)
         kind, after = heading_of(text, ctx.parse.heading_match, ctx.parse.heading_alone_match)
         if kind is None and section == "root" and "actions" not in headed:
-            if lone_action_heading(text, ctx.parse.heading_after_causes_match):
+            if _guessed_actions_heading(line, text, heading_box.get("root"), ctx):
                 section = "actions"
                 headed["actions"] = text
                 warnings.append(
@@ -83,6 +83,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         if kind is not None:
             section = kind
             headed.setdefault(kind, text)
+            heading_box.setdefault(kind, line.box)
             if not after:
                 continue
             text = after
@@ -520,6 +521,26 @@ def _is_header_line(text: str) -> bool:
         and len(words) >= 2
         and sum(_role_of(w) is not None for w in words) >= 2
     )
+
+
+def _guessed_actions_heading(
+    line: OcrText, text: str, causes_heading: Box | None, ctx: ParseContext
+) -> bool:
+    """Whether a line under the root causes, before any Actions heading, is that heading misread
+    further than `heading_of` takes: a lone word like it, more alike when it does not stand
+    where the Root causes heading does or does not start with its A."""
+    match = ctx.parse.heading_after_causes_match
+    if _at_indent(line, causes_heading) and text.lstrip()[:1] in "aA":
+        match = ctx.parse.heading_at_causes_match  # where a heading stands, as one does
+    return lone_action_heading(text, match)
+
+
+def _at_indent(line: OcrText, heading: Box | None) -> bool:
+    """Whether a line starts where a heading does (within half its own height), not indented
+    as the section's items are."""
+    if line.box is None or heading is None:
+        return False
+    return abs(line.box[0] - heading[0]) <= 0.5 * line.box[3]
 
 
 def _split_title(lines: list[OcrText], ctx: ParseContext) -> tuple[list[OcrText], list[OcrText]]:
