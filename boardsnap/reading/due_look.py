@@ -48,6 +48,11 @@ class TailReading:
     char_confidences: tuple[float, ...]
     gap: float  # log P(free reading) - log P(this reading)
 
+    def line(self, box: tuple[int, ...] | None) -> OcrText:
+        """This reading as the line at `box`, as sure as its characters on average."""
+        confs = self.char_confidences
+        return OcrText(self.text, sum(confs) / max(1, len(confs)), box, confs)
+
 
 def decode_tail(
     frames: recogniser.Frames, free: str, words: int, cfg: Config, with_year: bool = False
@@ -165,12 +170,7 @@ def relook(
         again = again_of(fr, free.text)
         if again is None:
             continue
-        lines[at] = OcrText(
-            again.text,
-            sum(again.char_confidences) / max(1, len(again.char_confidences)),
-            free.box,
-            again.char_confidences,
-        )
+        lines[at] = again.line(free.box)
         said = f"{what} read under {grammar}: {free.text!r} freely, {again.text!r} under the"
         notes[box] = [(f"{said} grammar; check the {check}", code)]
     return (replace(reading, lines=tuple(lines)) if notes else reading), notes
@@ -191,7 +191,6 @@ def noted(action: Action, notes: dict[BoxKey, list[Note]], field: str) -> Action
     return flagged(action, tuple(said))
 
 
-TITLE_CODE = "review_date.absent"  # the parser's code for a title with no date read in it
 TITLE_WORDS = 4  # a title's date is in its last words: "... SLA review Mar 27 2026"
 
 
@@ -208,8 +207,8 @@ def title_look(
     none = doc, reading, None
     if not cfg.ocr.due_grammar or not frames or not doc.title or ctx.capture_date is not None:
         return none
-    if not any(w.startswith("review date: no date read in the title") for w in doc.warnings):
-        return none
+    if parse.parse_title(doc.title, cfg.parse.date_order)[1] is not None:
+        return none  # the title's date was read
     lines = list(reading.lines)
     at = next(
         (i for i, t in enumerate(lines) if t.box and parse.normalise(t.text) in doc.title), None
@@ -221,12 +220,7 @@ def title_look(
     again = decode_tail(fr, free.text, TITLE_WORDS, cfg, with_year=True)
     if again is None or parse.parse_title(again.text, cfg.parse.date_order)[1] is None:
         return none
-    lines[at] = OcrText(
-        again.text,
-        sum(again.char_confidences) / max(1, len(again.char_confidences)),
-        free.box,
-        again.char_confidences,
-    )
+    lines[at] = again.line(free.box)
     reading = replace(reading, lines=tuple(lines))
     board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
     said = (

@@ -70,10 +70,10 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
     # marker is bridged into a "line" too: erased outside the table, it left a white bar where
     # the word was ("p99 latency: warm cache" read as "p99 ... warm ...").
     inside = _table_zone(grid, gray.shape)
+    assert retry.plain is not None  # the faint pass's table: its cells as photographed
     clean, plain = found.clean.copy(), found.clean.copy()
     clean[inside] = retry.clean[inside]
-    if retry.plain is not None:
-        plain[inside] = retry.plain[inside]
+    plain[inside] = retry.plain[inside]
     return replace(retry, clean=clean, plain=plain)
 
 

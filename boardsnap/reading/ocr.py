@@ -747,9 +747,13 @@ def surer_cells(
 
     rows = []
     for first, second in zip(reading.cells, again, strict=True):
-        row = tuple(b if sure(b) > sure(a) else a for a, b in zip(first, second, strict=True))
-        frames.update({b.box: theirs[b.box] for b in row if b in second and b.box in theirs})
-        rows.append(row)
+        row = []
+        for a, b in zip(first, second, strict=True):
+            better = sure(b) > sure(a)
+            if better and b.box in theirs:
+                frames[b.box] = theirs[b.box]
+            row.append(b if better else a)
+        rows.append(tuple(row))
     return replace(reading, cells=tuple(rows))
 
 

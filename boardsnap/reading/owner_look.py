@@ -6,7 +6,8 @@ run into the word before ("poolemarig" for "pool @maria"), a bracket read as a l
 the team is known (`[team] members`), the recogniser's frames of such a line often give the
 right name a fair probability: the end of the line, its last `[ocr] owner_grammar_words` words,
 is decoded again keeping only what the owner grammar allows (any text, then an '@', a bracket
-or a space, one of the team's names, then the rest), and only the owner is taken from it.
+or the word "owner", one of the team's names, then the rest), and only the owner is taken from
+it.
 
 The grammar's reading is taken when the free one is not more probable than it by more than
 `[ocr] grammar_accept_gap` and the parser then reads one of the team as the owner. An owner read

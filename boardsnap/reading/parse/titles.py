@@ -52,23 +52,28 @@ def known_service(
     near none of them is a new service, kept as read."""
     if not service or not services:
         return service, None
-    squeezed = {vocab.fold(s).replace(" ", ""): s for s in services}
+    squeezed = _squeezed(services)
     key = vocab.fold(service).replace(" ", "")
     if key in squeezed:
         return squeezed[key], None
-    name = only_closest(key, squeezed, threshold) or _leading(service, squeezed, threshold)
+    name = only_closest(key, squeezed, threshold) or _leading(service, squeezed, threshold, 1)
     if name is None:
         return service, None
     known = squeezed[name]
     return known, f"service: {service!r} read as {known!r}, one of the team's services; check"
 
 
-def _leading(text: str, squeezed: dict[str, str], threshold: float) -> str | None:
-    """The team's service (its squeezed key) that the first words of `text` are, the rest
-    being the title's other words misread ("Checkout A evew Ma" for "Checkout SLA review
-    Mar"): the most words that match, one to three."""
+def _squeezed(services: tuple[str, ...]) -> dict[str, str]:
+    """The team's services by their spelling folded, spaces out."""
+    return {vocab.fold(s).replace(" ", ""): s for s in services}
+
+
+def _leading(text: str, squeezed: dict[str, str], threshold: float, after: int) -> str | None:
+    """The team's service (its squeezed key) that the first words of `text` are, `after` words
+    or more following it (the title's other words misread: "Checkout A evew Ma" for "Checkout
+    SLA review Mar"): the most words that match, one to three."""
     words = text.split()
-    for n in range(min(3, len(words) - 1), 0, -1):
+    for n in range(min(3, len(words) - after), 0, -1):
         head = vocab.fold(" ".join(words[:n])).replace(" ", "")
         if len(head) >= 3 and (name := only_closest(head, squeezed, threshold)) is not None:
             return name
@@ -80,8 +85,7 @@ def starts_with_service(text: str, services: tuple[str, ...], threshold: float) 
     misread ("Checkout A evew Ma 27 206")."""
     if not services:
         return False
-    squeezed = {vocab.fold(s).replace(" ", ""): s for s in services}
-    return _leading(normalise(text) + " .", squeezed, threshold) is not None
+    return _leading(normalise(text), _squeezed(services), threshold, 0) is not None
 
 
 def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None]:
