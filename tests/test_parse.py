@@ -304,6 +304,18 @@ def test_parse_reading_never_raises(rows, lines):
     Board.from_json(board.to_json())  # always a valid document
 
 
+def test_control_characters_ocr_gives_never_reach_the_document():
+    """A NUL or an escape read in a cell or a line (found by the property above: a cell '\x00'
+    made a document its own loader refused) is dropped; the values around it stay."""
+    cells = ((OcrText("Metric", 0.9), OcrText("Target", 0.9), OcrText("Actual", 0.9)),)
+    cells += ((OcrText("Up\x00time", 0.9), OcrText("\x00", 0.9), OcrText("99.95\x1b%", 0.9)),)
+    lines = (OcrText("Actions", 0.9), OcrText("- fix DNS\x7f @raj", 0.9))
+    board = parse_reading(Reading(cells=cells, lines=lines), ParseContext("x.jpg"))
+    Board.from_json(board.to_json())
+    assert board.metrics[0].name == "Uptime" and board.metrics[0].actual.value == 99.95
+    assert [(a.text, a.owner) for a in board.actions] == [("fix DNS", "raj")]
+
+
 # ---- marks -----------------------------------------------------------------------------------
 
 

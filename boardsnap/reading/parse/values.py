@@ -55,9 +55,14 @@ _TRAILING_OPS = (
 _LEADING_NOISE = " \t-–—~≈*•·:=_'\"`,;()[]{}"
 
 
+# control characters (a NUL, an escape) OCR may give: no board holds one, no document may
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def normalise(text: str) -> str:
-    """NFKC, typographic dashes and spaces plain; nothing that changes a value."""
-    t = unicodedata.normalize("NFKC", text or "")
+    """NFKC, typographic dashes and spaces plain, control characters out; nothing that changes
+    a value."""
+    t = _CONTROL.sub("", unicodedata.normalize("NFKC", text or ""))
     return t.replace("\u00a0", " ").replace("\u2009", " ").strip()
 
 
