@@ -124,6 +124,33 @@ def test_the_automaton_agrees_with_a_regular_expression_of_the_same_grammar():
             assert alive or not completable, prefix
 
 
+def test_prefixes_at_the_same_places_share_one_state_and_each_move_is_worked_out_once():
+    """The automaton's sets of places become states as they are reached: every spelling of the
+    free text before a date is one state (the beam search's look-ups are then a dictionary's),
+    walking a text in pieces ends where walking it whole does, and reading more text of the same
+    kinds makes no new states."""
+    import random
+
+    g = recogniser.date_tail_grammar(("Dec", "December", "Jan"))
+    rng = random.Random(7)
+    words = ["fix", "DNS", "cache", "@ana", "retry", "-", "owner", "by"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 5))) for _ in range(300)]
+    free = {g.walk(g.start, t + " ") for t in texts if not any(c.isdigit() for c in t)}
+    assert len(free) <= 3, free  # letters and spaces lead to a handful of states, not 300
+    made = g.states_made
+    for t in texts:
+        whole = g.walk(g.start, t + " Dec 15")
+        cut = rng.randrange(len(t) + 1)
+        assert g.walk(g.walk(g.start, t[:cut]), t[cut:] + " Dec 15") == whole
+        assert g.state(t + " Dec 15") == (True, True)
+        assert g.state(t + " Dec 15")[1] != g.state(t + " Dek")[1]
+    assert g.states_made < made + 40  # and the date's own few
+    again = g.states_made
+    for t in texts:
+        g.walk(g.start, t + " Dec 15")
+    assert g.states_made == again  # seen text makes no state twice
+
+
 def _table(rec, target_crop: np.ndarray) -> tuple[Reading, dict]:
     texts = [["Metric", "Target", "Actual"], ["p95 latency", None, "240ms"]]
     cells, frames = [], {}

@@ -23,7 +23,6 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -303,9 +302,10 @@ class Grammar:
     (between `least` and `most` characters of a class: `ANY` text, `LETTERS`, `digits(1, 2)`).
     A part whose alternatives include "" is optional.
 
-    Run as a non-deterministic automaton, one character at a time: the set of places a prefix
-    can have reached is kept per prefix, so the beam search's next character costs one step,
-    not a walk of the whole prefix again."""
+    Run as a non-deterministic automaton whose sets of places are made into states as they are
+    first reached (a lazy subset construction): a state's move on a character is worked out once
+    and then looked up, so the beam search's next character costs a dictionary look-up, however
+    many prefixes reach the same places (all the spellings of a free text do)."""
 
     def __init__(self, alternatives: tuple[tuple[object, ...], ...]):
         self._alts = alternatives
@@ -313,33 +313,60 @@ class Grammar:
             tuple(tuple(o.lower() for o in p) if isinstance(p, tuple) else p for p in alt)
             for alt in alternatives
         )
+        self._lock = threading.Lock()  # grammars are shared by the threads of one process
+        self._sets: list[frozenset[tuple]] = []  # a state's places
+        self._ids: dict[frozenset[tuple], int] = {}
+        self._complete: list[bool] = []
+        self._moves: dict[tuple[int, str], int] = {}
+        self.start = self._state_of(self._closed({(_AT, a, 0) for a in range(len(alternatives))}))
 
     def state(self, prefix: str) -> tuple[bool, bool]:
         """(can the prefix still be completed, is it complete)."""
-        places = self._places(prefix.lower())
-        complete = any(
-            place[0] == _AT and all(_can_be_empty(p) for p in self._alts[place[1]][place[2] :])
-            for place in places
-        )
-        return bool(places), complete
+        s = self.walk(self.start, prefix)
+        return self.alive(s), self._complete[s]
 
     def matches(self, text: str) -> bool:
         return self.state(text)[1]
 
-    def places(self, prefix: str) -> frozenset[tuple]:
-        """Where in the grammar the prefix can be: two prefixes with the same places (and the
-        same last character) have the same futures."""
-        return self._places(prefix.lower())
+    def walk(self, state: int, text: str) -> int:
+        """The state `text` leads to from `state` (letters match either case). Two prefixes in
+        the same state have the same futures."""
+        for ch in text.lower():
+            if not self._sets[state]:
+                break  # nothing completes it any more
+            nxt = self._moves.get((state, ch))
+            state = nxt if nxt is not None else self._move(state, ch)
+        return state
 
-    @lru_cache(maxsize=16384)  # noqa: B019 - grammars are few and live as long as the process
-    def _places(self, low: str) -> frozenset[tuple]:
-        """Every place of the automaton the (lower-cased) prefix can end in, closed under the
-        parts that may be skipped."""
-        if not low:
-            return self._closed({(_AT, a, 0) for a in range(len(self._alts))})
-        before = self._places(low[:-1])
-        ch = low[-1]
-        return self._closed({nxt for place in before for nxt in self._step(place, ch)})
+    @property
+    def states_made(self) -> int:
+        """How many states the automaton has been worked out to so far."""
+        return len(self._sets)
+
+    def alive(self, state: int) -> bool:
+        """Whether a prefix in `state` can still be completed."""
+        return bool(self._sets[state])
+
+    def _move(self, state: int, ch: str) -> int:
+        places = self._closed({nxt for place in self._sets[state] for nxt in self._step(place, ch)})
+        nxt = self._moves[(state, ch)] = self._state_of(places)
+        return nxt
+
+    def _state_of(self, places: frozenset[tuple]) -> int:
+        with self._lock:
+            found = self._ids.get(places)
+            if found is not None:
+                return found
+            self._ids[places] = len(self._sets)
+            self._sets.append(places)
+            self._complete.append(
+                any(
+                    place[0] == _AT
+                    and all(_can_be_empty(p) for p in self._alts[place[1]][place[2] :])
+                    for place in places
+                )
+            )
+            return len(self._sets) - 1
 
     def _step(self, place: tuple, ch: str):
         kind, a, i = place[:3]
@@ -517,6 +544,7 @@ def grammar_decode(
     alphabet = frames.alphabet
     # prefix -> (log P ending in blank, log P ending in its last character)
     beams: dict[str, tuple[float, float]] = {"": (0.0, -math.inf)}
+    states: dict[str, int] = {"": grammar.start}  # each prefix's state in the grammar
     for t in range(logp.shape[0]):
         row = logp[t]
         top = [k for k in np.argpartition(-row, per_frame)[:per_frame] if row[k] >= floor]
@@ -533,14 +561,17 @@ def grammar_decode(
             if prefix:
                 k_last = alphabet.column(prefix[-1])
                 add(prefix, -math.inf, pnb + float(row[k_last]))  # the last character again
+            at = states[prefix]
             for k in top:
                 k = int(k)
                 if k in (BLANK, alphabet.other):
                     continue
                 ch = alphabet.chars[k - 1]
                 ext = prefix + ch
-                if not grammar.state(ext)[0]:
+                state = grammar.walk(at, ch)
+                if not grammar.alive(state):
                     continue
+                states[ext] = state
                 if prefix and ch == prefix[-len(ch) :]:
                     add(ext, -math.inf, pb + float(row[k]))  # a repeat needs a blank between
                 else:
@@ -550,7 +581,7 @@ def grammar_decode(
             seen: set[tuple] = set()
             kept = []
             for p, v in ranked:
-                key = (grammar.places(p), p[-1:])
+                key = (states[p], p[-1:])
                 if key not in seen:
                     seen.add(key)
                     kept.append((p, v))
@@ -558,6 +589,7 @@ def grammar_decode(
                         break
             ranked = kept
         beams = {p: (v[0], v[1]) for p, v in ranked[:beam]}
+        states = {p: states[p] for p in beams}
     done = [(p, _lse(*v)) for p, v in beams.items() if grammar.state(p.strip())[1] and p.strip()]
     if not done:
         return None
