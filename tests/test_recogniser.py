@@ -76,6 +76,37 @@ def test_batching_changes_neither_the_order_nor_the_reading(rec):
         assert np.allclose(a.probs, b.probs, atol=1e-4)
 
 
+class _Widths:
+    """The real session, recording the width of each input it is given (a spy, not a fake)."""
+
+    def __init__(self, session):
+        self.session, self.widths = session, []
+
+    def run(self, names, feed):
+        self.widths.extend(x.shape[3] for x in feed.values())
+        return self.session.run(names, feed)
+
+
+def test_a_narrower_least_width_feeds_the_model_less(rec):
+    """`frames(min_width=...)` pads crops to that width instead of the recogniser's own (the
+    second look's variants run so: `[ocr] second_look_min_width`); a crop wider than either
+    runs at its own width. (A narrower width may read otherwise: "< 200ms" reads "< 200mS" at
+    160; what that costs is measured by the bench, bench/RESULTS.md.)"""
+    texts = ["99.95%", "< 200ms", "a much wider line of words to read"]
+    crops = [drawn(t, DKG) for t in texts]
+    spy = _Widths(rec._session)
+    narrow = recogniser.Recogniser()
+    narrow._session = spy
+    wide = narrow.frames(crops)
+    own = [recogniser._normalised(c).shape[2] for c in crops]
+    assert spy.widths == [max(320, w) for w in own]
+    spy.widths.clear()
+    short = narrow.frames(crops, min_width=160)
+    assert spy.widths == [max(160, w) for w in own]
+    assert min(own) < 160 < max(own) < 320  # each case met: padded, and its own width
+    assert short[0].best_path()[0] == wide[0].best_path()[0] == "99.95%"
+
+
 def test_the_grammar_accepts_values_and_refuses_words():
     g = value_grammar()
     for ok in ("< 200ms", "<=4h", "MIN 200 RPS", "at least 99.9 %", "0.5 s", "3x9", ".5%"):

@@ -176,10 +176,13 @@ class RapidOcrEngine:
         text, conf, confs, _ = self.read_line_frames([image])[0]
         return text, conf, confs
 
-    def read_line_frames(self, images: list[np.ndarray]) -> list[tuple[str, float, tuple, object]]:
-        """For each crop: text, confidence, one confidence per character, and its `Frames`."""
+    def read_line_frames(
+        self, images: list[np.ndarray], min_width: int | None = None
+    ) -> list[tuple[str, float, tuple, object]]:
+        """For each crop (fed `min_width` wide at least: default, the config's): text,
+        confidence, one confidence per character, and its `Frames`."""
         out = []
-        for frames in self._rec.frames(images):
+        for frames in self._rec.frames(images, min_width):
             text, confs = frames.best_path()
             conf = float(np.mean(confs)) if confs else 0.0
             out.append((text, conf if text else 0.0, confs, frames))
@@ -652,7 +655,7 @@ def prepare_crop(
 _ink_threshold = inklines.ink_threshold  # grey level below which a pixel is ink
 
 
-def _read_crop(engine: OcrEngine, crop: np.ndarray, box: Box) -> OcrText:
+def read_crop(engine: OcrEngine, crop: np.ndarray, box: Box) -> OcrText:
     if hasattr(engine, "read_line_frames"):
         text, conf, chars, _ = engine.read_line_frames([crop])[0]
         return OcrText(text, conf, box, chars)
@@ -683,7 +686,7 @@ def read_layout_frames(
         crop = prepare_crop(clean, box, cfg, in_table)
         if crop is None:
             return OcrText("", 1.0, box)  # nothing written: certain
-        return _read_crop(engine, crop, box)
+        return read_crop(engine, crop, box)
 
     cells: tuple[tuple[OcrText, ...], ...] = ()
     if layout.grid is not None:
@@ -775,25 +778,3 @@ def _around(image: np.ndarray, table: Box, cfg: OcrConfig, min_side: int = 24) -
             continue  # blank board
         out.append((px, py, pw, ph))
     return out
-
-
-def second_readings(
-    clean: np.ndarray, box: Box, engine: OcrEngine, cfg: OcrConfig
-) -> list[OcrText]:
-    """The cell at `box` read again under a few variants of its crop: strokes thicker, strokes
-    thinner, squashed to 80 % of its height, on a wider margin. A character misread in the
-    first reading ("< L SECS") is often read right in some of them ("< 2 SECS")."""
-    crop = prepare_crop(clean, box, cfg, True)
-    if crop is None:
-        return []
-    h, w = crop.shape[:2]
-    variants = (
-        cv2.erode(crop, np.ones((3, 3), np.uint8)),  # dark ink on white: erode thickens it
-        cv2.dilate(crop, np.ones((2, 2), np.uint8)),
-        cv2.resize(crop, (w, max(8, round(h * 0.8))), interpolation=cv2.INTER_AREA),
-        cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255),
-    )
-    if hasattr(engine, "read_line_frames"):
-        read = engine.read_line_frames(list(variants))
-        return [OcrText(text, conf, box, chars) for text, conf, chars, _ in read]
-    return [_read_crop(engine, v, box) for v in variants]

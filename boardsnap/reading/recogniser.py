@@ -219,26 +219,29 @@ class Recogniser:
         self._min_width = min_width
         self._batch = batch
 
-    def frames(self, crops: list[np.ndarray]) -> list[Frames]:
+    def frames(self, crops: list[np.ndarray], min_width: int | None = None) -> list[Frames]:
         """Frames for each grey or BGR crop of one line of dark text on white.
 
-        Crops are fed at least `min_width` wide, as RapidOCR feeds them; those that need the
-        same padded width (every crop narrower than `min_width`) run in batches. A wider crop
-        runs alone: padding it to a neighbour's width would change what the model reads."""
+        Crops are fed at least `min_width` wide (default: the recogniser's), as RapidOCR feeds
+        them; those that need the same padded width (every crop narrower than `min_width`) run
+        in batches. A wider crop runs alone: padding it to a neighbour's width would change what
+        the model reads."""
+        least = self._min_width if min_width is None else min_width
         inputs = [_normalised(c) for c in crops]
         by_width: dict[int, list[int]] = {}
         for i, x in enumerate(inputs):
-            by_width.setdefault(max(self._min_width, x.shape[2]), []).append(i)
+            by_width.setdefault(max(least, x.shape[2]), []).append(i)
         result: list[Frames | None] = [None] * len(inputs)
-        for group in by_width.values():
+        for width, group in by_width.items():
             for start in range(0, len(group), self._batch):
                 chunk = group[start : start + self._batch]
-                for i, frames in zip(chunk, self._run([inputs[i] for i in chunk]), strict=True):
+                for i, frames in zip(
+                    chunk, self._run([inputs[i] for i in chunk], width), strict=True
+                ):
                     result[i] = frames
         return [f for f in result if f is not None]
 
-    def _run(self, inputs: list[np.ndarray]) -> list[Frames]:
-        width = max(self._min_width, max(x.shape[2] for x in inputs))
+    def _run(self, inputs: list[np.ndarray], width: int) -> list[Frames]:
         batch = np.zeros((len(inputs), 3, HEIGHT, width), np.float32)
         for i, x in enumerate(inputs):
             batch[i, :, :, : x.shape[2]] = x

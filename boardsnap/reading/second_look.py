@@ -2,7 +2,7 @@
 
 A character misread in hard handwriting often reads right when the strokes are a little thicker
 or thinner, or the crop squashed ("< L SECS" → "< 2 SECS", "154%" → "1.54%", "Oieve time" →
-"Queue time"); the variants are ocr.second_readings.
+"Queue time"); the variants are `second_readings`.
 
 Names: a row whose name is not one BoardSnap knows (vocab.is_known_name) has its name cell read
 again; when `[ocr] second_look_name_votes` variants read it as the same known name, and no other
@@ -21,10 +21,12 @@ from collections import Counter
 from dataclasses import replace
 from functools import cache
 
+import cv2
 import numpy as np
 
-from boardsnap.config import Config
+from boardsnap.config import Config, OcrConfig
 from boardsnap.document import Board, Metric, ReviewCode, flagged
+from boardsnap.geometry import Box
 from boardsnap.reading import judge, ocr, parse, recogniser, vocab
 from boardsnap.reading.results import OcrText, Reading
 
@@ -44,6 +46,28 @@ def _where(reading: Reading) -> dict[BoxKey | None, tuple[int, int]]:
         for c, t in enumerate(row)
         if t.box is not None
     }
+
+
+def second_readings(
+    clean: np.ndarray, box: Box, engine: ocr.OcrEngine, cfg: OcrConfig
+) -> list[OcrText]:
+    """The cell at `box` read again under a few variants of its crop: strokes thicker, strokes
+    thinner, squashed to 80 % of its height, on a wider margin. A character misread in the
+    first reading ("< L SECS") is often read right in some of them ("< 2 SECS")."""
+    crop = ocr.prepare_crop(clean, box, cfg, True)
+    if crop is None:
+        return []
+    h, w = crop.shape[:2]
+    variants = (
+        cv2.erode(crop, np.ones((3, 3), np.uint8)),  # dark ink on white: erode thickens it
+        cv2.dilate(crop, np.ones((2, 2), np.uint8)),
+        cv2.resize(crop, (w, max(8, round(h * 0.8))), interpolation=cv2.INTER_AREA),
+        cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255),
+    )
+    if hasattr(engine, "read_line_frames"):
+        read = engine.read_line_frames(list(variants), cfg.second_look_min_width)
+        return [OcrText(text, conf, box, chars) for text, conf, chars, _ in read]
+    return [ocr.read_crop(engine, v, box) for v in variants]
 
 
 def _squeezed(text: str) -> str:
@@ -81,7 +105,7 @@ def second_look(
         first = reading.cells[r][c]
         known: Counter[str] = Counter()
         texts: dict[str, OcrText] = {}
-        for again in ocr.second_readings(clean, first.box, engine, cfg.ocr):
+        for again in second_readings(clean, first.box, engine, cfg.ocr):
             row = row_of(_with_cell(reading, r, c, again), name_box) if again.text else None
             if row is not None and vocab.is_known_name(row.name):
                 known[vocab.fold(row.name)] += 1
@@ -114,7 +138,7 @@ def second_look(
                 continue  # a row read from one merged cell: nothing to re-read apart
             r, c = rc
             first = reading.cells[r][c]
-            again = ocr.second_readings(clean, first.box, engine, cfg.ocr)
+            again = second_readings(clean, first.box, engine, cfg.ocr)
             votes = Counter(_squeezed(t.text) for t in again if t.text)
             chosen = None
             for text, n in votes.most_common():
