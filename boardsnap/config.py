@@ -129,10 +129,11 @@ class OcrConfig:
     # the recogniser (rapidocr engine): crops are fed at least this wide (model pixels), as
     # RapidOCR pads them; a free text line read less surely than this is dropped
     rec_min_width: int = 320
-    # the second look's variants of a cell are fed at least this wide: a re-reading is taken
-    # only when variants agree on it and it leaves the row less doubtful, and the row is
-    # flagged (see bench/RESULTS.md for what a narrower width cost and saved)
-    second_look_min_width: int = 160
+    # the second look's variants of a value cell are fed at least this wide (half the model
+    # time of rec_min_width): a value re-read is taken only when two variants agree on it and
+    # the row is then less doubtful, and it is flagged. A name cell's variants, where one
+    # reading is enough, are fed as every crop (bench/RESULTS.md: what each width cost)
+    second_look_value_min_width: int = 160
     # crops of one padded width run this many to a model call. One: a batch of 8 cost the same
     # CPU time (203 line crops of 4 photos, 3 repetitions: 17.7 CPU-s against 17.2) and raised a
     # worker's peak by 180 MB (2: +9 MB; 4: 0 to 180 MB by which crops meet)
@@ -414,7 +415,8 @@ class Config:
         )
         _check(self.ocr.rec_batch >= 1, "ocr.rec_batch must be at least 1")
         _check(
-            self.ocr.second_look_min_width >= 32, "ocr.second_look_min_width must be at least 32"
+            self.ocr.second_look_value_min_width >= 32,
+            "ocr.second_look_value_min_width must be at least 32",
         )
         _check(0 < self.ocr.join_overlap <= 1, "ocr.join_overlap must be above 0 and at most 1")
         _check(self.ocr.join_gap >= 0, "ocr.join_gap must be 0 or more")

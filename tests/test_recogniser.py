@@ -89,9 +89,9 @@ class _Widths:
 
 def test_a_narrower_least_width_feeds_the_model_less(rec):
     """`frames(min_width=...)` pads crops to that width instead of the recogniser's own (the
-    second look's variants run so: `[ocr] second_look_min_width`); a crop wider than either
-    runs at its own width. (A narrower width may read otherwise: "< 200ms" reads "< 200mS" at
-    160; what that costs is measured by the bench, bench/RESULTS.md.)"""
+    second look's variants of value cells run so: `[ocr] second_look_value_min_width`); a crop
+    wider than either runs at its own width. (A narrower width may read otherwise: "< 200ms"
+    reads "< 200mS" at 160; what that costs is measured by the bench, bench/RESULTS.md.)"""
     texts = ["99.95%", "< 200ms", "a much wider line of words to read"]
     crops = [drawn(t, DKG) for t in texts]
     spy = _Widths(rec._session)

@@ -49,11 +49,12 @@ def _where(reading: Reading) -> dict[BoxKey | None, tuple[int, int]]:
 
 
 def second_readings(
-    clean: np.ndarray, box: Box, engine: ocr.OcrEngine, cfg: OcrConfig
+    clean: np.ndarray, box: Box, engine: ocr.OcrEngine, cfg: OcrConfig, min_width: int | None = None
 ) -> list[OcrText]:
     """The cell at `box` read again under a few variants of its crop: strokes thicker, strokes
     thinner, squashed to 80 % of its height, on a wider margin. A character misread in the
-    first reading ("< L SECS") is often read right in some of them ("< 2 SECS")."""
+    first reading ("< L SECS") is often read right in some of them ("< 2 SECS"). The variants
+    are fed `min_width` wide at least (default: as every crop, `[ocr] rec_min_width`)."""
     crop = ocr.prepare_crop(clean, box, cfg, True)
     if crop is None:
         return []
@@ -65,7 +66,7 @@ def second_readings(
         cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255),
     )
     if hasattr(engine, "read_line_frames"):
-        read = engine.read_line_frames(list(variants), cfg.second_look_min_width)
+        read = engine.read_line_frames(list(variants), min_width)
         return [OcrText(text, conf, box, chars) for text, conf, chars, _ in read]
     return [ocr.read_crop(engine, v, box) for v in variants]
 
@@ -138,7 +139,9 @@ def second_look(
                 continue  # a row read from one merged cell: nothing to re-read apart
             r, c = rc
             first = reading.cells[r][c]
-            again = second_readings(clean, first.box, engine, cfg.ocr)
+            again = second_readings(
+                clean, first.box, engine, cfg.ocr, cfg.ocr.second_look_value_min_width
+            )
             votes = Counter(_squeezed(t.text) for t in again if t.text)
             chosen = None
             for text, n in votes.most_common():
