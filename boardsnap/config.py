@@ -129,11 +129,13 @@ class OcrConfig:
     # the recogniser (rapidocr engine): crops are fed at least this wide (model pixels), as
     # RapidOCR pads them; a free text line read less surely than this is dropped
     rec_min_width: int = 320
-    # the second look's variants of a value cell are fed at least this wide (half the model
-    # time of rec_min_width): a value re-read is taken only when two variants agree on it and
-    # the row is then less doubtful, and it is flagged. A name cell's variants, where one
-    # reading is enough, are fed as every crop (bench/RESULTS.md: what each width cost)
-    second_look_value_min_width: int = 160
+    # the second look's variants of a value cell are fed at least this wide. 160 halves their
+    # model time (extract CPU -12 % and -15 % on seeds 9473 and 9859) but re-reads otherwise:
+    # there target value +1 and +1, comparator 0 and +1, actual value 0 and -2, status 0 and
+    # -3, rows right in every field equal, wrong rows unflagged equal (bench/RESULTS.md). Not
+    # worse is the bar, so the default stays the recogniser's width; a batch of archives that
+    # needs speed more may set 160.
+    second_look_value_min_width: int = 320
     # crops of one padded width run this many to a model call. One: a batch of 8 cost the same
     # CPU time (203 line crops of 4 photos, 3 repetitions: 17.7 CPU-s against 17.2) and raised a
     # worker's peak by 180 MB (2: +9 MB; 4: 0 to 180 MB by which crops meet)

@@ -126,3 +126,43 @@ def test_a_row_read_from_one_merged_cell_is_not_read_again_for_that_alone():
         ),
     )
     assert _doubt_score(row)[:2] == (0, 0)
+
+
+class MisreadsOnceFramed(MisreadsOnce):
+    """MisreadsOnce for an engine that gives the recogniser's frames (rapidocr), noting the
+    least width each batch of crops was asked to be fed at."""
+
+    def __init__(self, engine, real: str, misread: str):
+        super().__init__(engine, real, misread)
+        self.widths: list[int | None] = []
+
+    def read_line_frames(self, images, min_width=None):
+        self.widths.append(min_width)
+        out = []
+        for text, conf, confs, frames in self.engine.read_line_frames(images, min_width):
+            if not self.done and "".join(text.split()) == self.real:
+                self.done = True
+                text, confs, frames = self.misread, tuple(conf for _ in self.misread), None
+            out.append((text, conf, confs, frames))
+        return out
+
+    def read_block(self, image, regions=None, frames=None, full_scale=False):
+        return self.engine.read_block(image, regions, frames, full_scale)
+
+
+def test_value_cells_are_read_again_at_the_value_width_and_names_at_the_recognisers(engine, photo):
+    """`[ocr] second_look_value_min_width` is the least width of a value cell's variants only:
+    the first look, and a name's variants, are fed as every crop (None: the recogniser's)."""
+    if not hasattr(engine, "read_line_frames"):
+        pytest.fail("the default engine should be rapidocr, which gives frames")
+    cfg = replace(CFG, ocr=replace(CFG.ocr, second_look_value_min_width=160))
+    framed = MisreadsOnceFramed(engine, "<200ms", "< VVV ms")
+    row = _latency(Pipeline(cfg, framed).extract(photo))
+    assert (row.target.op, row.target.value, row.target.unit) == ("<", 200, "ms")
+    assert any("read again: '< VVV ms'" in r for r in row.review_reasons)
+    assert 160 in framed.widths  # the value cell's variants
+    assert set(framed.widths) == {None, 160}
+    named = MisreadsOnceFramed(engine, "Errorrate", "Emro rote")
+    result = Pipeline(cfg, named).extract(photo)
+    assert next(m for m in result.board.metrics if m.target.value == 0.5).name == "Error rate"
+    assert 160 not in named.widths  # a name's variants as every crop
