@@ -261,3 +261,31 @@ def test_only_a_quad_framed_all_round_counts_its_shadow_whatever_its_tint():
     assert _score(img, board) > 0
     assert _score(img, board, BoardConfig(framed_side_share=1.01)) == 0
     assert _score(img, [[94, 104], [790, 104], [790, 506], [94, 506]]) == 0  # right: bare wall
+
+
+def test_candidates_that_share_sides_score_as_each_would_alone(shadowed):
+    """The pairs of long edges make many candidate quads of the same sides; what a side shows
+    is worked out once per photo (`sides_seen`) and every candidate scores as it would alone."""
+    path, _ = shadowed
+    cfg = Config()
+    img = load_photo(path, cfg.load).image
+    h, w = img.shape[:2]
+    f = min(1.0, board_stage._DETECT_SIDE / max(h, w))
+    small = cv2.resize(img, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV).astype(np.float32)
+    whiteness = cv2.GaussianBlur(hsv[:, :, 2] - 0.6 * hsv[:, :, 1], (0, 0), 2)
+    lo, hi = np.percentile(whiteness, [20, 99])
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 40, 120)
+    looks = board_stage._looks(small, gray, edges)
+    surface = looks.surface.astype(np.float32)
+    chroma = surface / np.maximum(surface.sum(axis=2, keepdims=True), 1.0)
+    quads = board_stage._line_quads(edges, cfg.board)
+    assert len(quads) > 50
+    shared: dict = {}
+    args = (whiteness, lo, hi, looks.edge_zone, cfg.board, chroma)
+    together = [board_stage._score_quad(q, *args, shared) for q in quads]
+    alone = [board_stage._score_quad(q, *args) for q in quads]
+    assert together == alone
+    assert any(s > 0 for s in alone) and any(s == 0 for s in alone)
+    assert len(shared) < 2 * len(quads)  # sides were shared (four a quad if none were)

@@ -127,8 +127,9 @@ def _best_board_quad(small: np.ndarray, cfg: BoardConfig) -> _Candidate | None:
 
     surface = looks.surface.astype(np.float32)
     chroma = surface / np.maximum(surface.sum(axis=2, keepdims=True), 1.0)
+    sides_seen: dict = {}
     scored = [
-        _Candidate(q, _score_quad(q, whiteness, lo, hi, edge_zone, cfg, chroma), s)
+        _Candidate(q, _score_quad(q, whiteness, lo, hi, edge_zone, cfg, chroma, sides_seen), s)
         for q, s in quads
     ]
     # best first; the (costlier) checks for sides across drawn lines and sides along a shadow's
@@ -255,7 +256,11 @@ def _score_quad(
     edge_zone: np.ndarray,
     cfg: BoardConfig,
     chroma: np.ndarray | None = None,
+    sides_seen: dict | None = None,
 ) -> float:
+    """How much `quad` looks like the board (0: not at all). `sides_seen` keeps what each side
+    showed, for the other candidates of the same photo that share it (the pairs of long
+    edges make many quads of the same sides)."""
     h, w = whiteness.shape
     area_frac = quad.area() / (w * h)
     if not (cfg.min_board_area <= area_frac <= cfg.max_board_area):
@@ -269,10 +274,8 @@ def _score_quad(
     # (Checked before the whiteness inside, which costs more and rejects fewer candidates.)
     pts = quad.array()
     centre = pts.mean(axis=0)
-    off = max(3.0, 0.008 * max(w, h))
-    margin = 0.02 * max(w, h)
-    samples = np.linspace(0.05, 0.95, 40)
     step = 0.04 * (hi - lo)
+    off = max(3.0, 0.008 * max(w, h))
     fracs = []
     sides = []  # each side's points seen, inward normal, points with white inside, points
     for i in range(4):
@@ -280,27 +283,19 @@ def _score_quad(
         normal = np.array([-(b - a)[1], (b - a)[0]]) / (np.linalg.norm(b - a) + 1e-9)
         if np.dot(centre - (a + b) / 2, normal) < 0:
             normal = -normal  # point inwards
-        p = a[None, :] + samples[:, None] * (b - a)[None, :]
-        xi, yi = np.round(p[:, 0]).astype(int), np.round(p[:, 1]).astype(int)
-        border = (xi < margin) | (yi < margin) | (xi > w - 1 - margin) | (yi > h - 1 - margin)
-        on_border = int(border.sum())
-        if on_border > 0.6 * len(samples):
+        key = (*a.tolist(), *b.tolist(), *normal.tolist())
+        seen = sides_seen.get(key, False) if sides_seen is not None else False
+        if seen is False:
+            seen = _side_seen(a, b, normal, whiteness, edge_zone, step)
+            if sides_seen is not None:
+                sides_seen[key] = seen
+        if seen is None:
             continue  # the photo's edge
-        seen = ~border
-        seen[seen] = edge_zone[yi[seen], xi[seen]] != 0
-        inner = np.round(p + off * normal).astype(int)
-        outer = np.round(p - off * normal).astype(int)
-        ok = (
-            seen
-            & (outer[:, 0] >= 0) & (outer[:, 0] < w) & (outer[:, 1] >= 0) & (outer[:, 1] < h)
-            & (inner[:, 0] >= 0) & (inner[:, 0] < w) & (inner[:, 1] >= 0) & (inner[:, 1] < h)
-        )  # fmt: skip
-        near = whiteness[inner[ok, 1], inner[ok, 0]] > whiteness[outer[ok, 1], outer[ok, 0]] + step
-        frac = float(near.sum()) / (len(samples) - on_border)
+        frac, side = seen
         if frac < 0.35:
             return 0.0
         fracs.append(frac)
-        sides.append((p[ok], normal, near, len(samples) - on_border))
+        sides.append(side)
     if len(fracs) < 2:
         return 0.0
     # (a low bar: a board half in shadow is still a board); the quad's bounding box only
@@ -322,6 +317,44 @@ def _score_quad(
         return 0.0
     sides_in_view = len(fracs) / 4  # a quad that leans on the photo's edges is less likely one
     return area_frac * white_inside**2 * float(np.mean(fracs)) * sides_in_view**2
+
+
+_SIDE_SAMPLES = np.linspace(0.05, 0.95, 40)  # where along a side it is looked at
+
+
+def _side_seen(
+    a: np.ndarray,
+    b: np.ndarray,
+    normal: np.ndarray,
+    whiteness: np.ndarray,
+    edge_zone: np.ndarray,
+    step: float,
+) -> tuple[float, tuple] | None:
+    """What the side from `a` to `b` (inward `normal`) shows: the share of its points that are
+    an edge with white inside them, and (points seen, normal, white inside, points) for
+    `_framed_share`; None when it runs along the photo's border."""
+    h, w = whiteness.shape
+    off = max(3.0, 0.008 * max(w, h))
+    margin = 0.02 * max(w, h)
+    samples = _SIDE_SAMPLES
+    p = a[None, :] + samples[:, None] * (b - a)[None, :]
+    xi, yi = np.round(p[:, 0]).astype(int), np.round(p[:, 1]).astype(int)
+    border = (xi < margin) | (yi < margin) | (xi > w - 1 - margin) | (yi > h - 1 - margin)
+    on_border = int(border.sum())
+    if on_border > 0.6 * len(samples):
+        return None
+    seen = ~border
+    seen[seen] = edge_zone[yi[seen], xi[seen]] != 0
+    inner = np.round(p + off * normal).astype(int)
+    outer = np.round(p - off * normal).astype(int)
+    ok = (
+        seen
+        & (outer[:, 0] >= 0) & (outer[:, 0] < w) & (outer[:, 1] >= 0) & (outer[:, 1] < h)
+        & (inner[:, 0] >= 0) & (inner[:, 0] < w) & (inner[:, 1] >= 0) & (inner[:, 1] < h)
+    )  # fmt: skip
+    near = whiteness[inner[ok, 1], inner[ok, 0]] > whiteness[outer[ok, 1], outer[ok, 0]] + step
+    frac = float(near.sum()) / (len(samples) - on_border)
+    return frac, (p[ok], normal, near, len(samples) - on_border)
 
 
 def _framed_share(sides: list, whiteness: np.ndarray, off: float, step: float) -> float:
