@@ -1575,3 +1575,37 @@ def test_a_name_read_as_one_word_for_two_does_not_crash():
     name, score = match_metric_name("API\\atency")
     assert name.lower() == "api latency"
     assert 0 < score < 1  # a corrected name is not certain
+
+
+@pytest.mark.parametrize(
+    "line, is_action",
+    [
+        ("validate config in CI - owner dev", True),  # "owner NAME" ends the line
+        ("test failover monthly due 2026-03-21", True),  # "due" and a date
+        ("rotate keys, due: Mar 21", True),
+        ("add canary deploys (owner: @li)", True),
+        ("outage due to DNS", False),  # "due to": a cause
+        ("no owner for the on-call rota", False),  # "owner" inside the sentence
+        ("paging owner rotation unclear", False),
+        ("cert expired on 2026-03-01", False),  # a date, no owner, no "due"
+    ],
+)
+def test_an_action_among_the_root_causes_is_known_by_its_own_words(line, is_action):
+    """The Actions heading misread ('nitems'), the actions under it are read where the root
+    causes are: a line that ends with "owner NAME" or holds "due DATE" is an action, flagged
+    for it; a cause's "due to" or an "owner" inside its sentence is not."""
+    reading = Reading(
+        lines=(
+            txt("Payments API SLA review 2026-03-01"),
+            txt("Root causes"),
+            txt("Uptime: schema migration locked table"),
+            txt("nitems"),
+            txt(line),
+        )
+    )
+    board = parse_reading(reading, ParseContext("x.jpg", fallback_date=date(2026, 3, 2)))
+    assert len(board.actions) == int(is_action)
+    assert len(board.root_causes) == 3 - int(is_action)  # the cause, 'nitems', a cause's line
+    for action in board.actions:
+        assert action.needs_review
+        assert any(c.code == "action.under_causes" for c in action.review_codes)

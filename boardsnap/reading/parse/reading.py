@@ -113,7 +113,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
                 if re.search(r"[A-Za-z0-9]", text):
                     unread.append(text)  # an owner or a date alone ("(kenji)"): whose is unclear
                 continue
-            actions.append(_checked_action(action, line, ctx))
+            actions.append(_checked_action(action, line, ctx, under_causes=section == "root"))
             continue
         cause, cause_doubt = read_root_cause(text, names, ctx.name_match)
         if cause is None:
@@ -165,10 +165,21 @@ def _line_metric(line: OcrText, text: str, ctx: ParseContext) -> tuple[Metric, l
     return metric, warns
 
 
-def _checked_action(action: Action, line: OcrText, ctx: ParseContext) -> Action:
+def _checked_action(
+    action: Action, line: OcrText, ctx: ParseContext, under_causes: bool = False
+) -> Action:
     """An action with the doubts of its line (read with low confidence, a due date's digit or
-    an owner's letter read unsurely, an owner on no roster) and where the line is."""
+    an owner's letter read unsurely, an owner on no roster, found among the root causes: its
+    Actions heading unread) and where the line is."""
     doubt = _line_doubt(Doubt(reasons=action.review_reasons, codes=action.review_codes), line, ctx)
+    if under_causes:
+        doubt = doubt.lower(
+            "ocr",
+            "read under the Root causes heading, taken for an action by its owner or due date "
+            "(its Actions heading was not read?)",
+            "action.under_causes",
+            "text",
+        )
     for field, unsure in (
         ("due", _unsure_date_digit(line, action.due, ctx)),
         ("owner", _unsure_owner_letter(line, action.owner, ctx.low_digit_confidence)),
@@ -339,8 +350,8 @@ def _review_date(
 
 def _is_action(text: str, section: str | None, ctx: ParseContext) -> bool:
     """Whether a line is an action: under the Actions heading; in no section, with an owner or a
-    date; among the causes, with an '@owner', or with an owner and a due date (an action whose
-    heading was not read)."""
+    date; among the causes (an action whose heading was not read), with an '@owner', an owner
+    and a date, "owner NAME" at its end or "due DATE"."""
     return (
         section == "actions"
         or (section is None and (_has_owner(text) or find_date(text, ctx.date_order) is not None))
@@ -349,9 +360,26 @@ def _is_action(text: str, section: str | None, ctx: ParseContext) -> bool:
             and (
                 re.search(r"(?:^|\s)[@©®]\w", text) is not None
                 or (_has_owner(text) and find_date(text, ctx.date_order) is not None)
+                or _OWNER_AT_END.search(text) is not None
+                or _due_date(text, ctx)
             )
         )
     )
+
+
+# an action's own words, which a root cause does not end with or hold: "- owner dev" at the
+# line's end ("no owner for the rota" is a cause), "due" and a date ("due to DNS" is a cause)
+_OWNER_AT_END = re.compile(r"\bowner\b\s*[:=.\-]?\s*@?[A-Za-z][\w.\-]*[\s).]*$", re.IGNORECASE)
+_DUE = re.compile(r"\bdue\b\s*[:=.\-]?\s*", re.IGNORECASE)
+
+
+def _due_date(text: str, ctx: ParseContext) -> bool:
+    """Whether "due" is followed at once by a date."""
+    for m in _DUE.finditer(text):
+        hit = find_date(text[m.end() :], ctx.date_order)
+        if hit is not None and hit.start == 0:
+            return True
+    return False
 
 
 def _unread_lines(texts: list[str], shown: int = 4) -> str:
