@@ -502,6 +502,10 @@ def test_action_with_doubtful_date_needs_review():
         ("- update runbook - due9/26", "update runbook", None, "2027-09-26", True),
         ("- share reportdueMay26 @eva", "share report", "eva", "2027-05-26", False),
         ("- fix overdueMay 5 @eva", "fix overdueMay 5", "eva", None, True),  # not split: flagged
+        # "due" and "@" run into the words around them, a number before the "@"
+        ("- add canary deploysdue11/22@tom", "add canary deploys", "tom", "2026-11-22", False),
+        ("- fix overdue11/22 invoices", "fix overdue11/22 invoices", None, None, True),
+        ("- mail ops1@example.com", "mail ops1@example.com", None, None, True),  # an e-mail
         ("- multi-region DNS, by_4/23 @eva", "multi-region DNS", "eva", "2027-04-23", False),
         # more look-alike letters in a dashed ISO date, whose shape tells it is one
         ("- clear backlog - Z0Z7-03-19 @tom", "clear backlog", "tom", "2027-03-19", True),

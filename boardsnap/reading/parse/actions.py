@@ -32,8 +32,9 @@ _OWNER_PATTERNS = (
     re.compile(r"\((?P<o>[A-Za-z][A-Za-z.\-]{1,24})\)"),
     # "cwner: raj", "owher. sam": the keyword misread, so only with a separator after it
     re.compile(r"\b(?P<k>[A-Za-z]{5})(?P<sep>\s?[:=.]\s*|\s+)@?(?P<o>[A-Za-z][\w.\-]*)"),
-    # "ROLLBACK@MARIA", "DEPLOYSOWNER: LENA": written apart, read together (no e-mail: no dot)
-    re.compile(r"(?<=[A-Za-z])[@©®](?P<o>[A-Za-z][\w\-]*)(?![\w.@])"),
+    # "ROLLBACK@MARIA", "DEPLOYSOWNER: LENA", "11/22@tom": written apart, read together (no
+    # e-mail: no dot after the name)
+    re.compile(r"(?<=[A-Za-z0-9])[@©®](?P<o>[A-Za-z][\w\-]*)(?![\w.@])"),
     re.compile(r"(?<=[A-Za-z])owner\s*[:=]\s*@?(?P<o>[A-Za-z][\w.\-]*)", re.IGNORECASE),
 )
 _FUZZY_OWNER = _OWNER_PATTERNS[3]
@@ -326,6 +327,8 @@ def _date_repairs(text: str, doubt: Doubt) -> tuple[str, Doubt]:
     t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
     # "due9/26", "by_4/23" (a stroke read as an underscore)
     t = re.sub(r"\b(due|by)(?:_|(?=\d))", r"\1 ", t, flags=re.IGNORECASE)
+    # "deploysdue11/22": "due" run into the word before it as well as into its date
+    t = re.sub(r"(?<=[a-z])(?<!over)(?<!un)(?<!resi)due(?=\d{1,2}[/.\-]\d)", " due ", t, flags=re.I)
     # "reportdueMay26": "due" run into its month (and into the word before it)
     t = re.sub(
         rf"(?<!over)(?<!un)(?<!resi)due(?={_MONTH}(?![a-z])\.?\s*\d)", " due ", t, flags=re.I
