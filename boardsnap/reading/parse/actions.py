@@ -71,6 +71,12 @@ def _has_owner(text: str) -> bool:
     return _find_owner(text) is not None
 
 
+def owner_word_at_end(text: str) -> bool:
+    """Whether a line ends with an owner given by its keyword ("- owner dev", "(owner: @li)"),
+    as an action's line does and a root cause's ("no owner for the rota") does not."""
+    return any(re.fullmatch(r"[\s).]*", text[m.end() :]) for m in _OWNER_PATTERNS[1].finditer(text))
+
+
 def _find_owner(text: str) -> tuple[str, int, int] | None:
     for pattern in _OWNER_PATTERNS:
         for m in pattern.finditer(text):
@@ -327,11 +333,13 @@ def _date_repairs(text: str, doubt: Doubt) -> tuple[str, Doubt]:
     t = re.sub(r"(?<![A-Za-z])(?:dve|duc|clue)(?=[\s:.]+\w)", "due", t, flags=re.IGNORECASE)
     # "due9/26", "by_4/23" (a stroke read as an underscore)
     t = re.sub(r"\b(due|by)(?:_|(?=\d))", r"\1 ", t, flags=re.IGNORECASE)
-    # "deploysdue11/22": "due" run into the word before it as well as into its date
-    t = re.sub(r"(?<=[a-z])(?<!over)(?<!un)(?<!resi)due(?=\d{1,2}[/.\-]\d)", " due ", t, flags=re.I)
-    # "reportdueMay26": "due" run into its month (and into the word before it)
+    # "reportdueMay26", "deploysdue11/22": "due" run into its date (a month's or a numeric
+    # one) and into the word before it; not "overdue", "undue", "residue"
     t = re.sub(
-        rf"(?<!over)(?<!un)(?<!resi)due(?={_MONTH}(?![a-z])\.?\s*\d)", " due ", t, flags=re.I
+        rf"(?<!over)(?<!un)(?<!resi)due(?=(?:{_MONTH}(?![a-z])\.?\s*|\d{{1,2}}[/.\-])\d)",
+        " due ",
+        t,
+        flags=re.I,
     )
     # "B21 Mar": "by" read as a B run into the day. Only before a month's name; flagged, as
     # the B may be the day's own digit misread ("B1 Mar" for 31 Mar)

@@ -10,7 +10,13 @@ from typing import TypeVar
 
 from boardsnap.document import Action, Board, Metric, ReviewCode, RootCause
 from boardsnap.geometry import Box
-from boardsnap.reading.parse.actions import _has_owner, match_owner, read_action, read_root_cause
+from boardsnap.reading.parse.actions import (
+    _has_owner,
+    match_owner,
+    owner_word_at_end,
+    read_action,
+    read_root_cause,
+)
 from boardsnap.reading.parse.context import ParseContext
 from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
 from boardsnap.reading.parse.doubt import Doubt
@@ -360,16 +366,14 @@ def _is_action(text: str, section: str | None, ctx: ParseContext) -> bool:
             and (
                 re.search(r"(?:^|\s)[@©®]\w", text) is not None
                 or (_has_owner(text) and find_date(text, ctx.date_order) is not None)
-                or _OWNER_AT_END.search(text) is not None
+                or owner_word_at_end(text)
                 or _due_date(text, ctx)
             )
         )
     )
 
 
-# an action's own words, which a root cause does not end with or hold: "- owner dev" at the
-# line's end ("no owner for the rota" is a cause), "due" and a date ("due to DNS" is a cause)
-_OWNER_AT_END = re.compile(r"\bowner\b\s*[:=.\-]?\s*@?[A-Za-z][\w.\-]*[\s).]*$", re.IGNORECASE)
+# "due" and a date, an action's words ("due to DNS" is a cause's)
 _DUE = re.compile(r"\bdue\b\s*[:=.\-]?\s*", re.IGNORECASE)
 
 
