@@ -158,6 +158,26 @@ def flagged(item: Flaggable, notes: tuple[tuple[str, ReviewCode], ...]) -> Flagg
     )
 
 
+def flagged_lines(
+    doc: Board, boxes: frozenset | set, notes: tuple[tuple[str, ReviewCode], ...]
+) -> Board:
+    """`doc` with each action and root cause read from a line whose box is in `boxes` (its
+    `line_box`) flagged with `notes`."""
+    if not boxes:
+        return doc
+
+    def flag(item):
+        if item.line_box is None or tuple(item.line_box) not in boxes:
+            return item
+        return flagged(item, notes)
+
+    return dataclasses.replace(
+        doc,
+        actions=tuple(flag(a) for a in doc.actions),
+        root_causes=tuple(flag(r) for r in doc.root_causes),
+    )
+
+
 @dataclass(frozen=True)
 class Board:
     source: str

@@ -166,20 +166,7 @@ def read_faint(
 
 def flagged(doc: Board, faint: frozenset[Box]) -> Board:
     """Actions and root causes read from a line of faded ink flagged for review."""
-    if not faint:
-        return doc
-    note = ((REASON, ReviewCode(CODE, "text")),)
-
-    def flag(item):
-        if item.line_box is None or tuple(item.line_box) not in faint:
-            return item
-        return document.flagged(item, note)
-
-    return replace(
-        doc,
-        actions=tuple(flag(a) for a in doc.actions),
-        root_causes=tuple(flag(r) for r in doc.root_causes),
-    )
+    return document.flagged_lines(doc, faint, ((REASON, ReviewCode(CODE, "text")),))
 
 
 def unread_warning(unread: tuple[Box, ...], layout: Layout) -> str | None:

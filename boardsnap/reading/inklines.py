@@ -40,7 +40,9 @@ def ink_threshold(crop: np.ndarray) -> float:
 
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:
-    """Dark ink on a light board as 0/1 (`ink_threshold`)."""
+    """Dark ink on a light board as 0/1 (`ink_threshold`); a colour crop is taken grey."""
+    if gray.ndim == 3:
+        gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
     return (gray < ink_threshold(gray)).astype(np.uint8)
 
 
@@ -141,16 +143,7 @@ def grown_quad(quad: np.ndarray, mask: np.ndarray, at: tuple[int, int], pad: flo
     half = _quad_half_height(quad)
     up = max(half, float(-np.percentile(off, 1)) + pad)
     down = max(half, float(np.percentile(off, 99)) + pad)
-    x0, x1 = float(quad[:, 0].min()), float(quad[:, 0].max())
-    return np.array(
-        [
-            [x0, a + b * x0 - up],
-            [x1, a + b * x1 - up],
-            [x1, a + b * x1 + down],
-            [x0, a + b * x0 + down],
-        ],
-        np.float32,
-    )
+    return band_quad((a, b), float(quad[:, 0].min()), float(quad[:, 0].max()), up, down)
 
 
 def _quad_half_height(quad: np.ndarray) -> float:
@@ -170,15 +163,20 @@ def two_bands(gray: np.ndarray, valley: float) -> bool:
 
 
 def count_line_starts(gray: np.ndarray, line_height: float, cfg: OcrConfig) -> int:
-    """The lines of writing that start in `gray`, a strip along a section's left margin a few
-    letters wide: the most bands (`profile_bands`) that the ink's row profile, smoothed over
-    half a line, shows in any of the strip's slices one line wide. At their starts (a bullet,
-    a first letter) lines that touch further on are still apart, and a slice that misses one
-    line's tall capital still sees the others apart. Specks, and rules (a heading's underline,
-    the board's frame), are not writing."""
+    """How many lines of writing start in `gray` (`line_starts`)."""
+    return len(line_starts(gray, line_height, cfg))
+
+
+def line_starts(gray: np.ndarray, line_height: float, cfg: OcrConfig) -> list[int]:
+    """The rows of the lines of writing that start in `gray`, a strip along a section's left
+    margin a few letters wide: the bands (`profile_bands`) of the ink's row profile, smoothed
+    over half a line, in the strip's slice one line wide that shows the most of them. At their
+    starts (a bullet, a first letter) lines that touch further on are still apart, and a slice
+    that misses one line's tall capital still sees the others apart. Specks, and rules (a
+    heading's underline, the board's frame), are not writing."""
     ink = ink_mask(gray)
     if ink.size == 0:
-        return 0
+        return []
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = np.zeros(n, bool)
     for j in range(1, n):
@@ -190,12 +188,12 @@ def count_line_starts(gray: np.ndarray, line_height: float, cfg: OcrConfig) -> i
     k = max(1, int(line_height / 4))
     box = np.ones(2 * k + 1) / (2 * k + 1)
     step, width = max(1, int(line_height / 2)), max(2, int(line_height))
-    best = 0
+    best: list[int] = []
     for x in range(0, max(1, writing.shape[1] - width + 1), step):
         prof = np.convolve(writing[:, x : x + width].sum(axis=1).astype(float), box, "same")
         if prof.max(initial=0.0) > 0:
             bands = profile_bands(prof, cfg.section_valley, cfg.section_band_floor * prof.max())
-            best = max(best, len(bands))
+            best = bands if len(bands) > len(best) else best
     return best
 
 
@@ -228,6 +226,8 @@ class SectionLines:
     heading: str  # the heading as read
     lines: int  # lines of writing that start under it
     box: tuple[int, int, int, int]  # the strip they were counted in (x, y, w, h)
+    starts: tuple[int, ...] = ()  # the rows (on the image) where those lines start
+    heading_box: Box | None = None  # the heading's line
 
 
 def section_lines(
@@ -257,8 +257,9 @@ def section_lines(
         if any(s.kind == kind for s in out):
             continue  # the first heading of a kind is the section's, as the parser takes it
         strip, box = _section_strip(gray, head, [h for _, h in heads], med, cfg)
-        n = count_line_starts(strip, cfg.writing_share * med, cfg)
-        out.append(SectionLines(kind, head.text, n, box))
+        starts = line_starts(strip, cfg.writing_share * med, cfg)
+        rows = tuple(box[1] + y for y in starts)
+        out.append(SectionLines(kind, head.text, len(starts), box, rows, head.box))
     return out
 
 
@@ -294,6 +295,22 @@ def _section_strip(
             end = i - blank + 1  # a blank this tall ends the section
             break
     return strip[:end], (x0, y0, x1 - x0, end)
+
+
+def band_quad(fit: Fit, x0: float, x1: float, up: float, down: float | None = None) -> np.ndarray:
+    """The quad (clockwise from top left) from `up` above the line `fit` to `down` below it
+    (as far as `up` when not given), from x0 to x1."""
+    a, b = fit
+    down = up if down is None else down
+    return np.array(
+        [
+            [x0, a + b * x0 - up],
+            [x1, a + b * x1 - up],
+            [x1, a + b * x1 + down],
+            [x0, a + b * x0 + down],
+        ],
+        np.float32,
+    )
 
 
 def quad_crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:

@@ -543,17 +543,7 @@ def _glyph_lines(blob: np.ndarray, k: int, med: float) -> list[tuple[np.ndarray,
         mask = nearest == i
         x0 = float(min(stats[j, 0] for j in sel))
         x1 = float(max(stats[j, 0] + stats[j, 2] for j in sel))
-        half = 0.6 * med
-        quad = np.array(
-            [
-                [x0, a + b * x0 - half],
-                [x1, a + b * x1 - half],
-                [x1, a + b * x1 + half],
-                [x0, a + b * x0 + half],
-            ],
-            np.float32,
-        )
-        out.append((mask, quad))
+        out.append((mask, inklines.band_quad((a, b), x0, x1, 0.6 * med)))
     return out
 
 

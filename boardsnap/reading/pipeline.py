@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from boardsnap.reading import (
     ocr,
     owner_look,
     parse,
+    section_look,
 )
 from boardsnap.reading.results import Layout, Photo, Reading, RectifiedBoard
 from boardsnap.reading.second_look import grammar_look, second_look
@@ -74,7 +76,7 @@ class Pipeline:
         t0 = time.perf_counter()
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
-        stages = ("board", "grid", "ocr", "parse+judge", "faint lines", "due grammar")
+        stages = ("board", "grid", "ocr", "parse+judge", "faint lines", "sections", "due grammar")
         stages += ("owner grammar", "grammar", "second look")
         t.update(dict.fromkeys(stages, 0.0))
         ctx = self._context(path, photo)
@@ -134,13 +136,7 @@ class Pipeline:
                 debug.write_stages(debug_dir, photo, rectified, seg.layout, seg.clean, cfg.ocr)
             raise NoTableFound(photo.path, "; ".join(seg.layout.notes) or None)
         rectified, seg, reading, frames, doc = chosen
-        faint = faint_lines.read_faint(
-            rectified.gray, seg.layout, reading, frames, self.engine, cfg
-        )
-        if faint.reading is not reading:
-            reading = faint.reading
-            doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
-        lap("faint lines")
+        doc, reading, faint, recut = self._lines_again(chosen, ctx, lap)
         doc, reading, title_said = due_look.title_look(doc, reading, frames, cfg, ctx)
         doc, reading = due_look.due_look(doc, reading, frames, cfg, ctx)
         lap("due grammar")
@@ -151,6 +147,7 @@ class Pipeline:
         doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)
         lap("second look")
         doc = _said(doc, reading, seg, rectified, cut, faint, cfg)
+        doc = section_look.flagged(doc, recut)
         if title_said is not None:  # the review date read under the date grammar
             doc = replace(doc, warnings=(title_said, *doc.warnings))
         if debug_dir is not None:
@@ -168,6 +165,27 @@ class Pipeline:
             ", ".join(f"{k} {v:.2f}s" for k, v in t.items()),
         )
         return Extraction(doc, photo, rectified, seg.layout, reading, t)
+
+    def _lines_again(
+        self, chosen: tuple, ctx: parse.ParseContext, lap: Callable[[str], None]
+    ) -> tuple[Board, Reading, faint_lines.FaintReading, frozenset]:
+        """The chosen view's lines looked at again: faded writing on the darkened board, and
+        sections whose lines touch cut again where their lines start. The document and
+        reading after both, what the faint look found, and the boxes of the lines cut again."""
+        cfg = self.cfg
+        rectified, seg, reading, frames, doc = chosen
+        faint = faint_lines.read_faint(
+            rectified.gray, seg.layout, reading, frames, self.engine, cfg
+        )
+        if faint.reading is not reading:
+            reading = faint.reading
+            doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+        lap("faint lines")
+        doc, reading, recut = section_look.section_look(
+            doc, reading, frames, seg.clean, seg.layout, self.engine, cfg, ctx
+        )
+        lap("sections")
+        return doc, reading, faint, recut
 
     def _context(self, path: str | Path, photo: Photo) -> parse.ParseContext:
         """What the parser knows of this photo and the configuration."""
