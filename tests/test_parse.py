@@ -501,7 +501,8 @@ def test_action_with_doubtful_date_needs_review():
         ("- warm cache (sam) Ju1 27", "warm cache", "sam", "2027-07-27", True),
         ("- update runbook - due9/26", "update runbook", None, "2027-09-26", True),
         ("- share reportdueMay26 @eva", "share report", "eva", "2027-05-26", False),
-        ("- fix overdueMay 5 @eva", "fix overdueMay 5", "eva", None, True),  # not split: flagged
+        # "overdue" is no "due" run into its date; the date run into it is read, flagged
+        ("- fix overdueMay 5 @eva", "fix overdue", "eva", "2027-05-05", True),
         # "due" and "@" run into the words around them, a number before the "@"
         ("- add canary deploysdue11/22@tom", "add canary deploys", "tom", "2026-11-22", False),
         ("- fix overdue11/22 invoices", "fix overdue11/22 invoices", None, None, True),
@@ -1303,11 +1304,37 @@ def test_owner_written_together_with_the_due_month():
         ("share report, 315", "2027-03-15"),
         ("share report, Dec 2O", "2026-12-20"),
         ("share report, I2 Dec", "2026-12-12"),
+        # the slash read as a 1: only when no split without it makes a date
+        ("add retry backoff 8123", "2027-08-23"),
+        ("share report 1215", "2026-12-15"),  # 12/15, not 12/5
     ],
 )
 def test_due_dates_with_a_lost_slash_or_letters_for_digits_are_read_and_flagged(text, due):
     a = parse_action(text, REVIEW, NAMES)
     assert a.due == due and a.needs_review
+
+
+@pytest.mark.parametrize(
+    "text, text_left, owner, due",
+    [
+        ("- WARM CACHE ON DEPLOYSEP 15", "WARM CACHE ON DEPLOY", None, "2027-09-15"),
+        ("- tune GC settings10/17 @tom", "tune GC settings", "tom", "2027-10-17"),
+        ("- TUNE GC SETTINGSIO/17", "TUNE GC SETTINGS", None, "2027-10-17"),
+        ("- load test before peak(marc)2May", "load test before peak", "marc", "2027-05-02"),
+    ],
+)
+def test_a_due_date_read_into_the_word_before_it_is_read_and_flagged(text, text_left, owner, due):
+    a = parse_action(text, REVIEW, NAMES)
+    assert (a.text, a.owner, a.due) == (text_left, owner, due)
+    assert any(c.code == "date.glued_word" for c in a.review_codes) or "(" in text
+
+
+@pytest.mark.parametrize(
+    "text", ["- upgrade HTTP2/3 stack", "- fix summary 5 @tom", "- fix overdue11/22 invoices"]
+)
+def test_a_number_after_a_word_is_no_glued_date_where_more_words_follow(text):
+    a = parse_action(text, REVIEW, NAMES)
+    assert a.due is None and not any(c.code == "date.glued_word" for c in a.review_codes)
 
 
 @pytest.mark.parametrize(

@@ -213,6 +213,7 @@ def read_action(
     t, doubt = _date_repairs(t, doubt)
     bare = _without_accents(t)  # "28 Sép": an accent OCR put on a month; same length as t
     hit = find_date(bare, date_order) or _slashless_date(bare, date_order)
+    hit = hit or _glued_date(bare, date_order)
     if hit is not None:
         due, doubt = _due(hit, review_date, review_doubtful, doubt)
         t = t[: hit.start] + " " + t[hit.end :]
@@ -407,35 +408,68 @@ def _without_accents(text: str) -> str:
 
 def _slashless_date(text: str, date_order: str) -> DateHit | None:
     """ "1018" or "315" where a short date ("10/18", "3/15") lost its slash: a bare group of
-    three or four digits that splits into exactly one valid month and day. Always doubtful."""
+    three or four digits that splits into exactly one valid month and day; failing that, "8123"
+    where the slash was read as a 1 ("8/23"): exactly one 1 inside it that splits it so. Always
+    doubtful."""
     found = None
     for m in re.finditer(r"(?<![\w/.,+])(\d{3,4})(?![\w/%+]|[.,]\d)", text):
         digits = m.group(1)
-        splits = set()
-        for i in range(1, len(digits)):
-            a, b = digits[:i], digits[i:]
-            if len(a) > 2 or len(b) > 2 or b.startswith("0") and len(b) == 1:
-                continue
-            month, day = (int(b), int(a)) if date_order == "dmy" else (int(a), int(b))
-            if 1 <= month <= 12 and 1 <= day <= 31 and not (month == 2 and day > 29):
-                splits.add((month, day))
+        splits = _month_days(digits, date_order, 0)
+        why, code = "its slash lost", "date.slash_lost"
+        if not splits:
+            splits = _month_days(digits, date_order, 1)
+            why, code = "its slash read as a 1", "date.slash_read_as_1"
         if len(splits) == 1 and found is None:
             month, day = splits.pop()
-            found = DateHit(
-                m.start(),
-                m.end(),
-                None,
-                month,
-                day,
-                Doubt().lower(
-                    "misread",
-                    f"date {digits!r} read as {month}/{day} (its slash lost)",
-                    "date.slash_lost",
-                ),
-            )
+            doubt = Doubt().lower("misread", f"date {digits!r} read as {month}/{day} ({why})", code)
+            found = DateHit(m.start(), m.end(), None, month, day, doubt)
         elif splits:
             return None  # "111": 1/11 or 11/1
     return found
+
+
+def _month_days(digits: str, date_order: str, slash: int) -> set[tuple[int, int]]:
+    """The valid (month, day) pairs a group of digits splits into: between two digits
+    (`slash` 0: the slash lost), or at a 1 that stands for the slash (`slash` 1)."""
+    out = set()
+    for i in range(1, len(digits) - slash):
+        a, b = digits[:i], digits[i + slash :]
+        if slash and digits[i] != "1":
+            continue
+        if len(a) > 2 or len(b) > 2 or b.startswith("0") and len(b) == 1:
+            continue
+        month, day = (int(b), int(a)) if date_order == "dmy" else (int(a), int(b))
+        if 1 <= month <= 12 and 1 <= day <= 31 and not (month == 2 and day > 29):
+            out.add((month, day))
+    return out
+
+
+# a date run into the word before it, its space lost: "DEPLOYSEP 15", "SETTINGS10/17" (a
+# number's form only where the line ends or its owner follows: "HTTP2/3 stack" is no date)
+_GLUED_DATE = re.compile(
+    r"(?<=[A-Za-z])(?="
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)\.?\s*\d{1,2}(?!\d)"
+    rf"|{_D}{{1,2}}/{_D}{{1,2}}\s*(?:$|[@(]|owner\b))",
+    re.IGNORECASE,
+)
+
+
+def _glued_date(text: str, date_order: str) -> DateHit | None:
+    """A date written after a word but read run into it ("warm cache on deploySep 15"): read
+    as if the space were there, and always doubtful (a word may end in a month's letters)."""
+    m = _GLUED_DATE.search(text)
+    if m is None:
+        return None
+    at = m.start()
+    hit = find_date(text[:at] + " " + text[at:], date_order)
+    if hit is None or hit.start != at + 1:
+        return None
+    doubt = hit.doubt.lower(
+        "guessed",
+        f"date {text[at : hit.end - 1]!r} read run into the word before it",
+        "date.glued_word",
+    )
+    return DateHit(at, hit.end - 1, hit.year, hit.month, hit.day, doubt)
 
 
 def parse_action(
