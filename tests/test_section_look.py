@@ -117,9 +117,14 @@ def test_touching_lines_the_detector_reads_short_are_all_read(engine, slope):
     after, _, recut = section_look.section_look(
         doc, reading, frames, img, Layout(None, ()), engine, cfg, CTX
     )
-    assert len(after.actions) == 4 and len(recut) == 4
+    assert len(after.actions) == 4 and len(recut) >= 2
+    # each action is read from the cut (and flagged so) or is a line the detector found alone
+    first = {t.box for t in lines}
     flagged = section_look.flagged(after, recut)
-    assert all(any(c.code == section_look.CODE for c in a.review_codes) for a in flagged.actions)
+    for a in flagged.actions:
+        cut = any(c.code == section_look.CODE for c in a.review_codes)
+        assert cut == (tuple(a.line_box) in recut)
+        assert cut or tuple(a.line_box) in first
 
 
 def test_a_section_read_whole_is_left_as_read(engine):
@@ -177,3 +182,29 @@ def test_parallel_fit_holds_a_short_line_to_the_long_lines_slope():
     assert [round(b, 3) for _, b in fits] == [pytest.approx(0.05, abs=0.005)] * 2
     assert fits[0][0] == pytest.approx(45 + 6 * 0.05, abs=2)
     assert fits[1][0] == pytest.approx(70 + 6 * 0.05, abs=2)
+
+
+def test_a_line_the_detector_found_alone_keeps_its_first_reading(engine):
+    img, boxes = _board(30)
+    (x, y, w, h), rest = boxes[0], boxes[1:]
+    alone = OcrText("- add retry backoff @li", 0.97, (x - 4, y - 4, w + 8, h + 8))
+    x0 = min(b[0] for b in rest) - 4
+    y0 = min(b[1] for b in rest) - 4
+    x1 = max(b[0] + b[2] for b in rest) + 4
+    y1 = max(b[1] + b[3] for b in rest) + 4
+    merged = OcrText("- fix pager routing @tom", 0.95, (x0, y0, x1 - x0, y1 - y0))
+    reading = Reading(
+        lines=(
+            OcrText("Payments SLA review", 0.99, (18, 20, 500, 48)),
+            OcrText("Actions", 0.99, (18, 100, 180, 48)),
+            alone,
+            merged,
+        )
+    )
+    doc = _parsed(reading)
+    after, read, recut = section_look.section_look(
+        doc, reading, {}, img, Layout(None, ()), engine, Config(), CTX
+    )
+    assert len(after.actions) == 4 and len(recut) == 3
+    assert alone in read.lines and merged not in read.lines
+    assert after.actions[0].line_box is not None and tuple(after.actions[0].line_box) == alone.box

@@ -8,10 +8,11 @@ row there. When it counts more lines under a heading than items were read, the s
 is cut again into one line per start: each line is fitted through the glyphs nearest it from its
 start row (inklines.refit), and read from its own ink only (inklines.own_masks).
 
-The cut is taken only when every line of it reads (no empty line, none below `[ocr]
+A line of the cut that the detector had already found alone keeps its first reading. The cut
+is taken only when every line read from it reads (no empty line, none below `[ocr]
 line_min_confidence`) and the section then holds more items than before, the other section no
-fewer, and no fewer owners or due dates are read. Items read from such a cut are flagged for
-review (`text.recut`): which glyph belongs to which line was decided by the cut, not seen.
+fewer, and no fewer owners and due dates together are read. Items read from the cut are flagged
+for review (`text.recut`): which glyph belongs to which line was decided by the cut, not seen.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def section_look(
         cut = _cut(gray, sec, own, end, med)
         if not cut:
             continue
+        first = _read_already(cut, own, med)
+        cut = [c for i, c in enumerate(cut) if i not in first]
         read = engine.read_line_frames([crop for _, crop in cut])  # type: ignore[attr-defined]
         if any(not text or conf < cfg.ocr.line_min_confidence for text, conf, _, _ in read):
             continue
@@ -68,7 +71,7 @@ def section_look(
             x1, y1 = quad.max(axis=0)
             box = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
             new.append((OcrText(text, conf, box, tuple(confs)), fr))
-        kept = [ln for ln in reading.lines if ln not in own]
+        kept = [ln for ln in reading.lines if ln not in own or ln in first.values()]
         lines = sorted([*kept, *(t for t, _ in new)], key=_centre_row)
         trial = replace(reading, lines=tuple(lines))
         trial_doc = judge.judge_board(parse.parse_reading(trial, ctx), cfg.judge)
@@ -79,6 +82,28 @@ def section_look(
             frames[t.box] = fr
             recut.add(t.box)  # type: ignore[arg-type]
     return doc, reading, frozenset(recut)
+
+
+def _read_already(
+    cut: list[tuple[np.ndarray, np.ndarray]], own: list[OcrText], med: float
+) -> dict[int, OcrText]:
+    """The lines of the cut (by index) that a line read first already is: its box holds only
+    that cut line's middle (no other's within a third of its height of its own middle: not
+    lines merged), within a quarter of a line of its own middle, and most of its length (not
+    a piece of it). Those keep their first reading, read from the detector's own box; only the
+    others are read from the cut."""
+    mids = [inklines.quad_midline(quad) for quad, _ in cut]
+    out: dict[int, OcrText] = {}
+    for ln in own:
+        x, y, w, h = ln.box  # type: ignore[misc]
+        cx, cy = x + w / 2, y + h / 2
+        off = [abs(cy - (a + b * cx)) for a, b in mids]
+        i = int(np.argmin(off))
+        inside = sum(d < h / 3 for d in off)
+        length = float(np.ptp(cut[i][0][:, 0]))
+        if inside == 1 and off[i] < 0.25 * med and w >= 0.8 * length and i not in out:
+            out[i] = ln
+    return out
 
 
 def flagged(doc: Board, recut: frozenset[Box]) -> Board:
@@ -92,16 +117,17 @@ def _items(doc: Board, kind: str) -> int:
 
 def _reads_more(trial: Board, doc: Board, kind: str) -> bool:
     """Whether a cut's document reads more of the board than the first: more items in the
-    section cut, no fewer in the other, and no fewer owners or due dates (a cut through a
-    blurred section can read more lines, each worse)."""
+    section cut, no fewer in the other, and no fewer owners and due dates together (a cut
+    through a blurred section can read more lines, each worse)."""
     other = "root" if kind == "actions" else "actions"
     if _items(trial, kind) <= _items(doc, kind) or _items(trial, other) < _items(doc, other):
         return False
-    owners = sum(a.owner is not None for a in trial.actions)
-    dues = sum(a.due is not None for a in trial.actions)
-    return owners >= sum(a.owner is not None for a in doc.actions) and dues >= sum(
-        a.due is not None for a in doc.actions
-    )
+    return _fields(trial) >= _fields(doc)
+
+
+def _fields(doc: Board) -> int:
+    """The owners and due dates the document's actions have."""
+    return sum((a.owner is not None) + (a.due is not None) for a in doc.actions)
 
 
 def _centre_row(t: OcrText) -> float:
@@ -168,7 +194,8 @@ def _cut(
         only[y0:y1, x0:x1][(others > 0) & ~mine] = white
         xs = np.flatnonzero(mine.any(axis=0))
         lx0, lx1 = float(xs[0]), float(xs[-1] + 1)
-        quad = inklines.band_quad((a, b), lx0, lx1, 0.6 * med) + np.array([x0, y0], np.float32)
+        quad = inklines.band_quad((a, b), lx0, lx1, 0.6 * med)
+        quad = inklines.grown_quad(quad, mine, (0, 0), 0.08 * med) + np.array([x0, y0], np.float32)
         quad[:, 0] = quad[:, 0].clip(0, iw - 1)
         quad[:, 1] = quad[:, 1].clip(0, ih - 1)
         out.append((quad, inklines.quad_crop(only, quad)))
