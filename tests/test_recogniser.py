@@ -107,6 +107,29 @@ def test_a_narrower_least_width_feeds_the_model_less(rec):
     assert short[0].best_path()[0] == wide[0].best_path()[0] == "99.95%"
 
 
+def test_short_crops_read_side_by_side_keep_their_own_frames(rec):
+    """`frames(pack_gap=...)` reads crops narrower than half the window two or more to one model
+    call, side by side (the second look's variants: `[ocr] second_look_pack_gap`); each crop
+    gets the frames over its own columns, in its own place, and a wider crop runs alone."""
+    texts = ["99.95%", "< 200ms", "3 nines", "a much wider line of words to read", "4 hours"]
+    crops = [drawn(t, DKG) for t in texts]
+    spy = _Widths(rec._session)
+    packed = recogniser.Recogniser()
+    packed._session = spy
+    side = packed.frames(crops, pack_gap=16)
+    own = [recogniser._normalised(c).shape[2] for c in crops]
+    assert sum(2 * w + 16 <= 320 for w in own) >= 3  # the premise: most are short
+    assert len(spy.widths) < len(crops)  # fewer model calls than crops
+    alone = [f.best_path()[0] for f in rec.frames(crops)]
+    read = [f.best_path()[0] for f in side]
+    # a crop's neighbour in the window may sway a letter, never its place
+    assert sum(a == b for a, b in zip(alone, read, strict=True)) >= len(texts) - 1
+    for a, b, frames, w in zip(alone, read, side, own, strict=True):
+        assert len(b) == len(a) and sum(x != y for x, y in zip(b, a)) <= 1
+        # its frames cover its own width (8 columns a frame), and a margin of one frame a side
+        assert abs(frames.probs.shape[0] - np.ceil(w / 8)) <= 2
+
+
 def test_the_grammar_accepts_values_and_refuses_words():
     g = value_grammar()
     for ok in ("< 200ms", "<=4h", "MIN 200 RPS", "at least 99.9 %", "0.5 s", "3x9", ".5%"):

@@ -135,11 +135,13 @@ class MisreadsOnceFramed(MisreadsOnce):
     def __init__(self, engine, real: str, misread: str):
         super().__init__(engine, real, misread)
         self.widths: list[int | None] = []
+        self.packs: list[int] = []
 
-    def read_line_frames(self, images, min_width=None):
+    def read_line_frames(self, images, min_width=None, pack_gap=0):
         self.widths.append(min_width)
+        self.packs.append(pack_gap)
         out = []
-        for text, conf, confs, frames in self.engine.read_line_frames(images, min_width):
+        for text, conf, confs, frames in self.engine.read_line_frames(images, min_width, pack_gap):
             if not self.done and "".join(text.split()) == self.real:
                 self.done = True
                 text, confs, frames = self.misread, tuple(conf for _ in self.misread), None
@@ -166,3 +168,5 @@ def test_value_cells_are_read_again_at_the_value_width_and_names_at_the_recognis
     result = Pipeline(cfg, named).extract(photo)
     assert next(m for m in result.board.metrics if m.target.value == 0.5).name == "Error rate"
     assert 160 not in named.widths  # a name's variants as every crop
+    # the variants, and only they, are read side by side (`[ocr] second_look_pack_gap`)
+    assert set(framed.packs) == {0, CFG.ocr.second_look_pack_gap} and CFG.ocr.second_look_pack_gap

@@ -177,12 +177,13 @@ class RapidOcrEngine:
         return text, conf, confs
 
     def read_line_frames(
-        self, images: list[np.ndarray], min_width: int | None = None
+        self, images: list[np.ndarray], min_width: int | None = None, pack_gap: int = 0
     ) -> list[tuple[str, float, tuple, object]]:
-        """For each crop (fed `min_width` wide at least: default, the config's): text,
-        confidence, one confidence per character, and its `Frames`."""
+        """For each crop (fed `min_width` wide at least: default, the config's; short crops
+        side by side `pack_gap` apart when not 0): text, confidence, one confidence per
+        character, and its `Frames`."""
         out = []
-        for frames in self._rec.frames(images, min_width):
+        for frames in self._rec.frames(images, min_width, pack_gap):
             text, confs = frames.best_path()
             conf = float(np.mean(confs)) if confs else 0.0
             out.append((text, conf if text else 0.0, confs, frames))

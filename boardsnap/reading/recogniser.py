@@ -219,7 +219,9 @@ class Recogniser:
         self._min_width = min_width
         self._batch = batch
 
-    def frames(self, crops: list[np.ndarray], min_width: int | None = None) -> list[Frames]:
+    def frames(
+        self, crops: list[np.ndarray], min_width: int | None = None, pack_gap: int = 0
+    ) -> list[Frames]:
         """Frames for each grey or BGR crop of one line of dark text on white.
 
         Crops are fed at least `min_width` wide (default: the recogniser's), as RapidOCR feeds
@@ -228,6 +230,8 @@ class Recogniser:
         the model reads."""
         least = self._min_width if min_width is None else min_width
         inputs = [_normalised(c) for c in crops]
+        if pack_gap and len(inputs) > 1:
+            return self._packed(inputs, least, pack_gap)
         by_width: dict[int, list[int]] = {}
         for i, x in enumerate(inputs):
             by_width.setdefault(max(least, x.shape[2]), []).append(i)
@@ -240,6 +244,50 @@ class Recogniser:
                 ):
                     result[i] = frames
         return [f for f in result if f is not None]
+
+    def _packed(self, inputs: list[np.ndarray], width: int, gap: int) -> list[Frames]:
+        """Crops narrower than half of `width` read several to a window of `width`, side by side
+        `gap` apart; a wider crop alone. Each crop's frames are those over its own columns."""
+        result: list[Frames | None] = [None] * len(inputs)
+        window: list[int] = []
+        used = 0
+
+        def flush() -> None:
+            nonlocal window, used
+            if window:
+                side = self._run_side_by_side([inputs[i] for i in window], width, gap)
+                for i, frames in zip(window, side, strict=True):
+                    result[i] = frames
+            window, used = [], 0
+
+        for i, x in enumerate(inputs):
+            w = x.shape[2]
+            if 2 * w + gap > width:
+                result[i] = self._run([x], max(width, w))[0]
+                continue
+            if used and used + gap + w > width:
+                flush()
+            window.append(i)
+            used += (gap if used else 0) + w
+        flush()
+        return [f for f in result if f is not None]
+
+    def _run_side_by_side(self, inputs: list[np.ndarray], width: int, gap: int) -> list[Frames]:
+        batch = np.zeros((1, 3, HEIGHT, width), np.float32)
+        spans = []
+        at = 0
+        for x in inputs:
+            batch[0, :, :, at : at + x.shape[2]] = x
+            spans.append((at, at + x.shape[2]))
+            at += x.shape[2] + gap
+        out = self._session.run(None, {self._input: batch})[0][0]
+        t = out.shape[0]
+        result = []
+        for s, e in spans:
+            first = max(0, math.floor(t * s / width) - (1 if s else 0))
+            last = min(t, math.ceil(t * e / width) + 1)
+            result.append(Frames(self._fold(out[first:last]), self.alphabet))
+        return result
 
     def _run(self, inputs: list[np.ndarray], width: int) -> list[Frames]:
         batch = np.zeros((len(inputs), 3, HEIGHT, width), np.float32)

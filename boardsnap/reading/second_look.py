@@ -66,7 +66,7 @@ def second_readings(
         cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255),
     )
     if hasattr(engine, "read_line_frames"):
-        read = engine.read_line_frames(list(variants), min_width)
+        read = engine.read_line_frames(list(variants), min_width, cfg.second_look_pack_gap)
         return [OcrText(text, conf, box, chars) for text, conf, chars, _ in read]
     return [ocr.read_crop(engine, v, box) for v in variants]
 
