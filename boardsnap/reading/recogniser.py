@@ -227,7 +227,8 @@ class Recogniser:
         Crops are fed at least `min_width` wide (default: the recogniser's), as RapidOCR feeds
         them; those that need the same padded width (every crop narrower than `min_width`) run
         in batches. A wider crop runs alone: padding it to a neighbour's width would change what
-        the model reads."""
+        the model reads. `pack_gap` (not 0): crops narrower than half of `min_width` are read
+        side by side instead, `pack_gap` pixels apart in one input (`_packed`)."""
         least = self._min_width if min_width is None else min_width
         inputs = [_normalised(c) for c in crops]
         if pack_gap and len(inputs) > 1:
