@@ -11,7 +11,8 @@ start row (inklines.refit), and read from its own ink only (inklines.own_masks).
 A line of the cut that the detector had already found alone keeps its first reading. The cut
 is taken only when every line read from it reads (no empty line, none below `[ocr]
 line_min_confidence`) and the section then holds more items than before, the other section no
-fewer, and no fewer owners and due dates together are read. Items read from the cut are flagged
+fewer, and no fewer owners and due dates together are read (counted after the due-date and
+owner looks that follow). Items read from the cut are flagged
 for review (`text.recut`): which glyph belongs to which line was decided by the cut, not seen.
 """
 
@@ -26,7 +27,7 @@ from boardsnap import document
 from boardsnap.config import Config
 from boardsnap.document import Board
 from boardsnap.geometry import Box
-from boardsnap.reading import inklines, judge, parse
+from boardsnap.reading import due_look, inklines, judge, owner_look, parse
 from boardsnap.reading.results import Layout, OcrText, Reading
 
 CODE = "text.recut"
@@ -75,7 +76,10 @@ def section_look(
         lines = sorted([*kept, *(t for t, _ in new)], key=_centre_row)
         trial = replace(reading, lines=tuple(lines))
         trial_doc = judge.judge_board(parse.parse_reading(trial, ctx), cfg.judge)
-        if not _reads_more(trial_doc, doc, sec.kind):
+        with_new = {**frames, **{t.box: fr for t, fr in new}}
+        if not _reads_more(trial_doc, doc, sec.kind) or _fields(
+            _looked(trial_doc, trial, with_new, cfg, ctx)
+        ) < _fields(_looked(doc, reading, frames, cfg, ctx)):
             continue
         doc, reading = trial_doc, trial
         for t, fr in new:
@@ -116,17 +120,24 @@ def _items(doc: Board, kind: str) -> int:
 
 
 def _reads_more(trial: Board, doc: Board, kind: str) -> bool:
-    """Whether a cut's document reads more of the board than the first: more items in the
-    section cut, no fewer in the other, and no fewer owners and due dates together (a cut
-    through a blurred section can read more lines, each worse)."""
+    """Whether a cut's document holds more items in the section cut than the first, and no
+    fewer in the other."""
     other = "root" if kind == "actions" else "actions"
-    if _items(trial, kind) <= _items(doc, kind) or _items(trial, other) < _items(doc, other):
-        return False
-    return _fields(trial) >= _fields(doc)
+    return _items(trial, kind) > _items(doc, kind) and _items(trial, other) >= _items(doc, other)
+
+
+def _looked(
+    doc: Board, reading: Reading, frames: dict, cfg: Config, ctx: parse.ParseContext
+) -> Board:
+    """The document as the due-date and owner looks will leave it (they come after this one):
+    what a cut is weighed by."""
+    doc, reading = due_look.due_look(doc, reading, frames, cfg, ctx)
+    return owner_look.owner_look(doc, reading, frames, cfg, ctx)[0]
 
 
 def _fields(doc: Board) -> int:
-    """The owners and due dates the document's actions have."""
+    """The owners and due dates the document's actions have: a cut through a blurred section
+    can read more lines, each worse, and is not taken when it reads fewer of them."""
     return sum((a.owner is not None) + (a.due is not None) for a in doc.actions)
 
 
