@@ -125,7 +125,7 @@ def test_short_crops_read_side_by_side_keep_their_own_frames(rec):
     # a crop's neighbour in the window may sway a letter, never its place
     assert sum(a == b for a, b in zip(alone, read, strict=True)) >= len(texts) - 1
     for a, b, frames, w in zip(alone, read, side, own, strict=True):
-        assert len(b) == len(a) and sum(x != y for x, y in zip(b, a)) <= 1
+        assert len(b) == len(a) and sum(x != y for x, y in zip(b, a, strict=True)) <= 1
         # its frames cover its own width (8 columns a frame), and a margin of one frame a side
         assert abs(frames.probs.shape[0] - np.ceil(w / 8)) <= 2
 
