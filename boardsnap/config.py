@@ -136,12 +136,13 @@ class OcrConfig:
     # worse is the bar, so the default stays the recogniser's width; a batch of archives that
     # needs speed more may set 160.
     second_look_value_min_width: int = 320
-    # the second look's variants of a cell, when narrower than half of the width they are fed
-    # at, read two to a model call side by side this many pixels apart (0: each alone). On dev
-    # seeds 9953, 9473 and 9859 (bench/RESULTS.md): extract CPU -14 to -16 %; names -1, -1, 0;
-    # target and actual values +0, +3, +1; units +3, 0, +3; wrong rows unflagged equal. Every
-    # crop packed so was worse (a table and two actions lost on 9473 and 9859): only the second
-    # look's variants, which must agree to count, are packed.
+    # the second look's variants of a value cell, when narrower than half of the width they
+    # are fed at, read two to a model call side by side this many pixels apart (0: each
+    # alone). Every crop packed so was worse (a table and actions lost on dev seeds 9473 and
+    # 9859), and so were names' variants (their vote found the known name less often: on seed
+    # 9967 two rows whose name was re-read, and so flagged, were left unflagged with a wrong
+    # value): only the value cells' variants, which must agree to count, are packed
+    # (bench/RESULTS.md).
     second_look_pack_gap: int = 16
     # crops of one padded width run this many to a model call. One: a batch of 8 cost the same
     # CPU time (203 line crops of 4 photos, 3 repetitions: 17.7 CPU-s against 17.2) and raised a

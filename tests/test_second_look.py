@@ -154,7 +154,8 @@ class MisreadsOnceFramed(MisreadsOnce):
 
 def test_value_cells_are_read_again_at_the_value_width_and_names_at_the_recognisers(engine, photo):
     """`[ocr] second_look_value_min_width` is the least width of a value cell's variants only:
-    the first look, and a name's variants, are fed as every crop (None: the recogniser's)."""
+    the first look, and a name's variants, are fed as every crop (None: the recogniser's); so
+    is `[ocr] second_look_pack_gap`."""
     if not hasattr(engine, "read_line_frames"):
         pytest.fail("the default engine should be rapidocr, which gives frames")
     cfg = replace(CFG, ocr=replace(CFG.ocr, second_look_value_min_width=160))
@@ -168,5 +169,11 @@ def test_value_cells_are_read_again_at_the_value_width_and_names_at_the_recognis
     result = Pipeline(cfg, named).extract(photo)
     assert next(m for m in result.board.metrics if m.target.value == 0.5).name == "Error rate"
     assert 160 not in named.widths  # a name's variants as every crop
-    # the variants, and only they, are read side by side (`[ocr] second_look_pack_gap`)
-    assert set(framed.packs) == {0, CFG.ocr.second_look_pack_gap} and CFG.ocr.second_look_pack_gap
+    # a value cell's variants, and only they, are read side by side (`[ocr]
+    # second_look_pack_gap`): the first look and a name's variants one to a call
+    gap = CFG.ocr.second_look_pack_gap
+    assert gap and {(w, p) for w, p in zip(framed.widths, framed.packs, strict=True)} == {
+        (None, 0),
+        (160, gap),
+    }
+    assert set(named.packs) == {0}

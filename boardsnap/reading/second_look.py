@@ -49,12 +49,18 @@ def _where(reading: Reading) -> dict[BoxKey | None, tuple[int, int]]:
 
 
 def second_readings(
-    clean: np.ndarray, box: Box, engine: ocr.OcrEngine, cfg: OcrConfig, min_width: int | None = None
+    clean: np.ndarray,
+    box: Box,
+    engine: ocr.OcrEngine,
+    cfg: OcrConfig,
+    min_width: int | None = None,
+    pack_gap: int = 0,
 ) -> list[OcrText]:
     """The cell at `box` read again under a few variants of its crop: strokes thicker, strokes
     thinner, squashed to 80 % of its height, on a wider margin. A character misread in the
     first reading ("< L SECS") is often read right in some of them ("< 2 SECS"). The variants
-    are fed `min_width` wide at least (default: as every crop, `[ocr] rec_min_width`)."""
+    are fed `min_width` wide at least (default: as every crop, `[ocr] rec_min_width`), two to
+    a model call side by side `pack_gap` apart when not 0."""
     crop = ocr.prepare_crop(clean, box, cfg, True)
     if crop is None:
         return []
@@ -66,7 +72,7 @@ def second_readings(
         cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255),
     )
     if hasattr(engine, "read_line_frames"):
-        read = engine.read_line_frames(list(variants), min_width, cfg.second_look_pack_gap)
+        read = engine.read_line_frames(list(variants), min_width, pack_gap)
         return [OcrText(text, conf, box, chars) for text, conf, chars, _ in read]
     return [ocr.read_crop(engine, v, box) for v in variants]
 
@@ -140,7 +146,12 @@ def second_look(
             r, c = rc
             first = reading.cells[r][c]
             again = second_readings(
-                clean, first.box, engine, cfg.ocr, cfg.ocr.second_look_value_min_width
+                clean,
+                first.box,
+                engine,
+                cfg.ocr,
+                cfg.ocr.second_look_value_min_width,
+                cfg.ocr.second_look_pack_gap,
             )
             votes = Counter(_squeezed(t.text) for t in again if t.text)
             chosen = None
