@@ -73,6 +73,13 @@ class BoardConfig:
     # edge may be cut by it (the view cut the board short): the next view is tried
     edge_margin: float = 0.015
     edge_line_share: float = 0.5  # ... or within this share of the line's own height of it
+    # a view by the board's frame whose writing runs into its lower or upper edge is widened on
+    # that side by up to widen_share of its height (as far as the photo goes) and read again
+    # when the board goes on there: the strip beyond the edge is about as light as the board
+    # (widen_light of its median grey or more) and holds ink (widen_ink of its pixels or more)
+    widen_share: float = 0.35
+    widen_light: float = 0.8
+    widen_ink: float = 0.002
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,7 @@ def test_when_the_first_views_table_reads_no_metric_the_next_view_is_used(tmp_pa
     cv2.imwrite(str(path), s.photo)
     words = [["Team", "Room", "Floor"], ["red", "blue", "green"], ["north", "south", "west"]]
     decoy = draw_board(rows=words, lines_above=(), lines_below=())[0]
-    decoy_view = board._flattened(decoy, Quad(((0, 0), (1, 0), (1, 1), (0, 1))), "frame", CFG.board)
+    decoy_view = board.flattened(decoy, Quad(((0, 0), (1, 0), (1, 1), (0, 1))), "frame", CFG.board)
     real_views = board.rectifications
 
     def views(photo, cfg):

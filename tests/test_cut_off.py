@@ -10,7 +10,8 @@ import pytest
 from synthetic import draw_board, photograph
 
 from boardsnap.config import BoardConfig, Config
-from boardsnap.reading.pipeline import Pipeline, _at_edge
+from boardsnap.reading.pipeline import Pipeline
+from boardsnap.reading.view_edges import _at_edge
 
 BELOW = (
     "Root causes",
@@ -73,3 +74,67 @@ def test_a_line_is_at_the_views_edge_by_the_margin_or_its_own_height():
     assert _at_edge((10, 800, 500, 80), 1000, cfg) is None
     assert _at_edge((10, 5, 500, 80), 1000, cfg) == "upper"
     assert _at_edge((10, 40, 500, 80), 1000, cfg) is None  # a title high on the board
+
+
+def _short_view_first(monkeypatch, keep: float):
+    """Fault injection: the board stage's first view is the board's frame with its lower side
+    raised to `keep` of the board's height (a shadow's edge or a sticker taken for the frame),
+    then the views it would give."""
+    from boardsnap.geometry import Quad
+    from boardsnap.reading import board as board_stage
+
+    real = board_stage.rectifications
+
+    def rectifications(photo, cfg):
+        views = real(photo, cfg)
+        view = next(views)
+        q = view.quad.array()
+        tl, tr, br, bl = q
+        short = Quad(
+            (tuple(tl), tuple(tr), tuple(tr + keep * (br - tr)), tuple(tl + keep * (bl - tl)))
+        )
+        warped = board_stage.warp_quad(photo.image, short, cfg.rectified_long_side)
+        yield board_stage.flattened(warped, short, "frame", cfg)
+        yield view
+        yield from views
+
+    monkeypatch.setattr(board_stage, "rectifications", rectifications)
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [
+        0.8,  # the view's edge crosses the last action line
+        0.75,  # it falls between the two action lines: the last one wholly beyond it
+        0.7,  # just under the Actions heading: nothing read under it
+    ],
+)
+def test_a_view_that_cuts_the_actions_off_is_widened_where_the_board_goes_on(
+    tmp_path, pipeline, monkeypatch, keep
+):
+    path = _photo(tmp_path)
+    whole = pipeline.extract(path).board
+    assert [(a.owner, a.due) for a in whole.actions] == [
+        ("maria", "2026-12-15"),
+        ("tom", "2026-12-20"),
+    ]
+    _short_view_first(monkeypatch, keep)
+    unwidened = Config().with_overrides(board={"widen_share": 0.0})
+    short = Pipeline(unwidened, pipeline.engine).extract(path).board
+    assert len(short.actions) < 2 or any(w.startswith("cut off:") for w in short.warnings)
+    doc = pipeline.extract(path).board
+    assert [(a.owner, a.due) for a in doc.actions] == [(a.owner, a.due) for a in whole.actions]
+    assert not [w for w in doc.warnings if w.startswith(("cut off:", "actions:"))]
+
+
+def test_a_view_at_the_boards_own_frame_is_not_widened(tmp_path):
+    # the writing ends just above the frame: the strip beyond the view's lower edge is the
+    # frame and the wall, not the board going on, and nothing is read again
+    from boardsnap.reading import board as board_stage
+    from boardsnap.reading import load, view_edges
+
+    cfg = Config()
+    photo = load.load_photo(_photo(tmp_path), cfg.load)
+    view = next(board_stage.rectifications(photo, cfg.board))
+    assert view.method == "frame"
+    assert view_edges.widened(photo, view, "lower", cfg.board) is None

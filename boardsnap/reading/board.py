@@ -65,26 +65,26 @@ def rectifications(photo: Photo, cfg: BoardConfig) -> Iterator[RectifiedBoard]:
     if best is not None:
         quad = Quad(tuple((x / f, y / f) for x, y in best.quad.points))
         log.debug("%s: board found by %s (score %.2f)", photo.path, best.source, best.score)
-        yield _flattened(_warp_quad(img, quad, cfg.rectified_long_side), quad, "frame", cfg)
+        yield flattened(warp_quad(img, quad, cfg.rectified_long_side), quad, "frame", cfg)
     table = _table_border_quad(small, cfg)
     if table is not None:
         quad = Quad(tuple((x / f, y / f) for x, y in table.points))
         log.debug("%s: rectifying by the table's border", photo.path)
-        yield _flattened(_warp_around(img, quad, cfg.rectified_long_side), quad, "table", cfg)
+        yield flattened(_warp_around(img, quad, cfg.rectified_long_side), quad, "table", cfg)
     quad = Quad(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
     slant = _ruled_slant(small)
     if slant is not None and max(abs(slant[0]), abs(slant[1] - 90)) >= cfg.level_min_tilt:
         # no frame or border to square, but the table's own lines tell the photo's slant
         log.debug("%s: levelling the photo by its ruled lines (%.1f°, %.1f°)", photo.path, *slant)
         levelled = _warp_level(img, *slant, cfg.rectified_long_side)
-        yield _flattened(levelled, quad, "level", cfg)
+        yield flattened(levelled, quad, "level", cfg)
     log.debug("%s: using the whole photo as it is", photo.path)
     s = cfg.rectified_long_side / max(h, w)
     whole = cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
-    yield _flattened(whole, quad, "photo", cfg)
+    yield flattened(whole, quad, "photo", cfg)
 
 
-def _flattened(warped: np.ndarray, quad: Quad, method: str, cfg: BoardConfig) -> RectifiedBoard:
+def flattened(warped: np.ndarray, quad: Quad, method: str, cfg: BoardConfig) -> RectifiedBoard:
     flat = flatten_lighting(warped, cfg.background_kernel)
     gray = flat.min(axis=2)  # darkest channel: every marker colour is dark in one channel
     return RectifiedBoard(image=flat, gray=gray, quad=quad, method=method)
@@ -698,7 +698,7 @@ def _warp_level(img: np.ndarray, across: float, down: float, long_side: int) -> 
     return cv2.warpAffine(img, affine, out, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
 
 
-def _warp_quad(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:
+def warp_quad(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:
     qw, qh = quad.size()
     s = long_side / max(qw, qh)
     out_w, out_h = max(32, round(qw * s)), max(32, round(qh * s))

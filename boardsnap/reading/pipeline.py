@@ -9,13 +9,12 @@ nothing that looks like an SLA table" into `NoTableFound`.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from boardsnap.config import BoardConfig, Config
+from boardsnap.config import Config
 from boardsnap.document import Board, ReviewCode, flagged
 from boardsnap.errors import NoTableFound
 from boardsnap.reading import board as board_stage
@@ -31,6 +30,7 @@ from boardsnap.reading import (
     owner_look,
     parse,
     section_look,
+    view_edges,
 )
 from boardsnap.reading.results import Layout, Photo, Reading, RectifiedBoard
 from boardsnap.reading.second_look import grammar_look, second_look
@@ -94,20 +94,12 @@ class Pipeline:
         cut: str | None = None
         for rectified in board_stage.rectifications(photo, cfg.board):
             lap("board")
-            seg = grid.segment(rectified, cfg.grid)
-            lap("grid")
-            if seg.layout.grid is None:
+            seg, read = self._read_view(rectified, ctx, lap)
+            if read is None:
                 log.info("%s: no table in the view by %s; next view", photo.path, rectified.method)
                 continue
             first = first or (rectified, seg)
-            reading, frames = ocr.read_layout_frames(seg.layout, seg.clean, self.engine, cfg.ocr)
-            if seg.plain is not None:  # a faint table: its cells read undarkened too
-                reading = ocr.surer_cells(
-                    reading, frames, seg.layout, seg.plain, self.engine, cfg.ocr
-                )
-            lap("ocr")
-            doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
-            lap("parse+judge")
+            reading, frames, doc = read
             if not doc.metrics:
                 log.info(
                     "%s: no metric row in the table of the view by %s; next view",
@@ -129,7 +121,8 @@ class Pipeline:
             break
         chosen = _better_view(chosen, lines_only, photo.path)
         if chosen is not None:
-            cut = cut_off(chosen[4], chosen[2], chosen[0], photo.image.shape, cfg.board)
+            chosen = self._wider(photo, chosen, ctx, lap)
+            cut = view_edges.cut_off(chosen[4], chosen[2], chosen[0], photo.image.shape, cfg.board)
         if chosen is None:
             rectified, seg = first or (rectified, seg)
             if debug_dir is not None:
@@ -165,6 +158,48 @@ class Pipeline:
             ", ".join(f"{k} {v:.2f}s" for k, v in t.items()),
         )
         return Extraction(doc, photo, rectified, seg.layout, reading, t)
+
+    def _read_view(
+        self, view: RectifiedBoard, ctx: parse.ParseContext, lap: Callable[[str], None]
+    ) -> tuple[grid.Segmentation, tuple | None]:
+        """A view's table found and read, and its document: (segmentation, (reading, frames,
+        document)), or (segmentation, None) when the view holds no table."""
+        cfg = self.cfg
+        seg = grid.segment(view, cfg.grid)
+        lap("grid")
+        if seg.layout.grid is None:
+            return seg, None
+        reading, frames = ocr.read_layout_frames(seg.layout, seg.clean, self.engine, cfg.ocr)
+        if seg.plain is not None:  # a faint table: its cells read undarkened too
+            reading = ocr.surer_cells(reading, frames, seg.layout, seg.plain, self.engine, cfg.ocr)
+        lap("ocr")
+        doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
+        lap("parse+judge")
+        return seg, (reading, frames, doc)
+
+    def _wider(
+        self, photo: Photo, chosen: tuple, ctx: parse.ParseContext, lap: Callable[[str], None]
+    ) -> tuple:
+        """The chosen view, or the view widened where the board goes on beyond its edge with
+        writing (view_edges.widened): below it, or above it when writing runs into the upper
+        edge. Taken when it reads more items and no fewer rows, or as many with no writing
+        running into its edge any more."""
+        cfg = self.cfg.board
+        view, doc = chosen[0], chosen[4]
+        side = view_edges.cut_side(doc, chosen[2], view, cfg)
+        wider = view_edges.widened(photo, view, side or "lower", cfg, seen=side is not None)
+        lap("board")
+        if wider is None:
+            return chosen
+        seg, read = self._read_view(wider, ctx, lap)
+        if read is None or len(read[2].metrics) < len(doc.metrics):
+            return chosen
+        more = _items(read[2]) - _items(doc)
+        clear = side is not None and view_edges.cut_side(read[2], read[0], wider, cfg) is None
+        if more < 0 or (more == 0 and not clear):
+            return chosen
+        log.info("%s: the view widened at its %s edge read more; taken", photo.path, side)
+        return (wider, seg, *read)
 
     def _lines_again(
         self, chosen: tuple, ctx: parse.ParseContext, lap: Callable[[str], None]
@@ -228,7 +263,7 @@ def _said(
     short, sections with more lines than items read, the layout's warnings, a faint table's
     rows, lines read from faded ink, and faded writing left unread."""
     if cut is not None:
-        doc = _say_cut(doc, cut, view, cfg.board)
+        doc = view_edges.say_cut(doc, cut, view, cfg.board)
     doc = say_unread_lines(doc, reading, seg, cfg)
     if seg.layout.warnings:
         doc = replace(doc, warnings=doc.warnings + seg.layout.warnings)
@@ -269,70 +304,6 @@ def faint_rows(doc: Board) -> Board:
     nothing else in the row need show it."""
     note = ((FAINT_REASON, ReviewCode("table.faint", "row")),)
     return replace(doc, metrics=tuple(flagged(m, note) for m in doc.metrics))
-
-
-def cut_off(
-    doc: Board, reading: Reading, view: RectifiedBoard, shape: tuple[int, ...], cfg: BoardConfig
-) -> str | None:
-    """What says the view may cut the board short, or None: a section heading (Actions, Root
-    causes) with nothing read under it, a board whose found edge is the photo's own (`shape`),
-    or a text line running into the view's top or bottom edge."""
-    for w in doc.warnings:
-        if w.startswith(("actions:", "root causes:")):
-            return w.split(":", 1)[0] + " heading with nothing under it"
-    side = _on_photo_border(view, shape)
-    if side is not None:
-        return f"the board runs off the photo's {side} edge"
-    h = view.gray.shape[0]
-    for line in reading.lines:
-        if line.box is not None and len(re.findall(r"\w", line.text)) >= 3:  # not a speck
-            edge = _at_edge(line.box, h, cfg)
-            if edge is not None:
-                return f"the line {line.text[:40]!r} runs into the view's {edge} edge"
-    return None
-
-
-def _at_edge(box: tuple[int, int, int, int], h: int, cfg: BoardConfig) -> str | None:
-    """The edge ("lower", "upper") of a view `h` high that a text line's box runs into."""
-    margin = max(cfg.edge_margin * h, cfg.edge_line_share * box[3])
-    if box[1] + box[3] >= h - margin:
-        return "lower"
-    if box[1] <= min(margin, cfg.edge_margin * h):
-        return "upper"  # a title may sit high: only the edge's own margin
-    return None
-
-
-def _on_photo_border(view: RectifiedBoard, shape: tuple[int, ...]) -> str | None:
-    """The side of the photo ("lower", "upper", "left", "right") that a found board's side lies
-    on: the photo cut the board there. None for the views that are the photo itself."""
-    if view.method in ("photo", "level"):
-        return None
-    h, w = shape[:2]
-    tol = 0.005 * max(h, w)
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = view.quad.points
-    sides = {
-        "lower": y2 >= h - 1 - tol and y3 >= h - 1 - tol,
-        "upper": y0 <= tol and y1 <= tol,
-        "left": x0 <= tol and x3 <= tol,
-        "right": x1 >= w - 1 - tol and x2 >= w - 1 - tol,
-    }
-    return next((k for k, on in sides.items() if on), None)
-
-
-def _say_cut(doc: Board, cut: str, view: RectifiedBoard, cfg: BoardConfig) -> Board:
-    """The document with a warning of what cut the board short, first (unless an empty section
-    already says so), and its actions read on a line at the view's edge flagged."""
-    h = view.gray.shape[0]
-    actions = tuple(
-        replace(a, needs_review=True)
-        if a.line_box is not None and _at_edge(a.line_box, h, cfg) is not None
-        else a
-        for a in doc.actions
-    )
-    warnings = doc.warnings
-    if not any(w.startswith(("actions:", "root causes:")) for w in warnings):
-        warnings = (f"cut off: {cut}: writing beyond it may be missing; check the board", *warnings)
-    return replace(doc, actions=actions, warnings=warnings)
 
 
 def say_unread_lines(doc: Board, reading: Reading, seg: grid.Segmentation, cfg: Config) -> Board:
