@@ -73,12 +73,15 @@ class BoardConfig:
     # edge may be cut by it (the view cut the board short): the next view is tried
     edge_margin: float = 0.015
     edge_line_share: float = 0.5  # ... or within this share of the line's own height of it
-    # a view by the board's frame whose writing runs into its lower or upper edge is widened on
-    # that side by up to widen_share of its height (as far as the photo goes) and read again
-    # when the board goes on there: the strip beyond the edge is about as light as the board
-    # (widen_light of its median grey or more) and holds ink (widen_ink of its pixels or more)
+    # a view by the board's frame is widened below (or above, when writing runs into its upper
+    # edge) by up to widen_share of its height (as far as the photo goes) and read again when
+    # the board goes on there: the strip beyond the edge is about as light as the board
+    # (widen_light of its median grey or more), no band of rows across it is darker than
+    # widen_frame of that grey (a frame, a pen tray), and it holds ink (widen_ink of its pixels
+    # or more; not asked when a line of writing was seen running into the edge)
     widen_share: float = 0.35
     widen_light: float = 0.8
+    widen_frame: float = 0.65
     widen_ink: float = 0.002
 
 

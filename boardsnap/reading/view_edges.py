@@ -144,8 +144,10 @@ def _board_goes_on(
 ) -> bool:
     """Whether the part of a widened view beyond the old edge (`share` of its height on `side`)
     is the board going on: its half nearer the old edge about as light as the rest of the view
-    (`widen_light` of its median grey; a frame and the wall beyond are darker) and, when `ink`,
-    holding writing (`widen_ink` of its pixels darker than half that grey)."""
+    (`widen_light` of its median grey; a frame and the wall beyond are darker), no band of rows
+    across it darker on average than `widen_frame` of that grey (the frame, the pen tray: the
+    board ends there), and, when `ink`, holding writing (`widen_ink` of its pixels darker than
+    half that grey)."""
     gray = warped.min(axis=2) if warped.ndim == 3 else warped
     n = gray.shape[0]
     cut = int(round(n * share))
@@ -154,5 +156,9 @@ def _board_goes_on(
     near = gray[n - cut : n - cut // 2] if side == "lower" else gray[cut // 2 : cut]
     board = gray[: n - cut] if side == "lower" else gray[cut:]
     paper = float(np.median(board))
-    light = float(np.median(near)) >= cfg.widen_light * paper
-    return light and (not ink or float((near < 0.5 * paper).mean()) >= cfg.widen_ink)
+    if float(np.median(near)) < cfg.widen_light * paper:
+        return False
+    rows = np.convolve(near.mean(axis=1), np.ones(3) / 3, mode="valid")
+    if len(rows) and float(rows.min()) < cfg.widen_frame * paper:
+        return False
+    return not ink or float((near < 0.5 * paper).mean()) >= cfg.widen_ink
