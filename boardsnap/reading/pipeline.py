@@ -198,7 +198,9 @@ class Pipeline:
         clear = side is not None and view_edges.cut_side(read[2], read[0], wider, cfg) is None
         if more < 0 or (more == 0 and not clear):
             return chosen
-        log.info("%s: the view widened at its %s edge read more; taken", photo.path, side)
+        log.info(
+            "%s: the view widened at its %s edge read more; taken", photo.path, side or "lower"
+        )
         return (wider, seg, *read)
 
     def _lines_again(

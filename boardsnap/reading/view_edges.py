@@ -3,10 +3,12 @@
 A view is cut short when a section heading (Actions, Root causes) has nothing read under it,
 when the board's found side is the photo's own edge (the photo cut the board), or when a line
 of writing runs into the view's upper or lower edge. The last two are said at the top of the
-document (`say_cut`); before that, a view by the board's frame whose writing runs into its lower
-or upper edge is widened on that side (`widened`): the frame found may be a shadow's edge, a
-sticker, the tray's shadow, and the board with its writing go on beyond it. The wider view is
-read again only where the strip beyond the old edge looks like the board going on, with ink.
+document (`say_cut`); before that, a view by the board's frame is widened below it, or above it
+when writing runs into its upper edge (`widened`): the frame found may be a shadow's edge, a
+sticker, the tray's shadow, and the board with its writing go on beyond it, even where no line
+runs into the edge (the edge may fall between two lines). The wider view is read again only
+where a glance at the strip beyond the old edge shows the board going on (no frame or tray
+across it), with ink unless a line was seen running into the edge.
 """
 
 from __future__ import annotations
