@@ -1640,3 +1640,40 @@ def test_an_action_among_the_root_causes_is_known_by_its_own_words(line, is_acti
     for action in board.actions:
         assert action.needs_review
         assert any(c.code == "action.under_causes" for c in action.review_codes)
+
+
+TABLE = ((txt("Metric"), txt("Target"), txt("Actual")), (txt("TTR"), txt("4h"), txt("3h")))
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        [txt("Checkout", 0.55), txt("Checkout SLA review 2 Aug 2026")],  # a piece, then whole
+        [txt("0", 0.74), txt("Checkout SLA review 2 Aug 2026")],  # a speck over the title
+    ],
+)
+def test_the_title_is_read_whole_past_a_piece_or_a_speck_and_is_no_action(above):
+    reading = Reading(
+        cells=TABLE, lines=(*above, txt("Actions"), txt("- add retry backoff @tom Sep 3"))
+    )
+    board = parse_reading(reading, ParseContext("x.jpg", fallback_date=date(2026, 12, 7)))
+    assert board.service == "Checkout" and board.review_date == "2026-08-02"
+    assert [a.text for a in board.actions] == ["add retry backoff"]
+    if len(above[0].text) < 2:  # the speck is said, not lost
+        assert any(w.startswith("unread:") and "'0'" in w for w in board.warnings)
+
+
+def test_an_sla_review_line_with_a_date_outside_any_section_is_no_action():
+    # a title that lost its place as the title (two lines under it read first) is not
+    # invented as an action; a dated line outside any section still is one
+    reading = Reading(
+        cells=TABLE,
+        lines=(
+            txt("Payments"),
+            txt("notes"),
+            txt("Payments SLA Review 3 Mar 2026"),
+            txt("call the vendor 3/20"),
+        ),
+    )
+    board = parse_reading(reading, ParseContext("x.jpg", fallback_date=date(2026, 3, 3)))
+    assert [a.text for a in board.actions] == ["call the vendor"]

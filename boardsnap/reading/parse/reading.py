@@ -35,6 +35,7 @@ from boardsnap.reading.parse.rows import (
     split_row_line,
 )
 from boardsnap.reading.parse.titles import (
+    _fuzzy_title_word,
     _looks_like_title,
     _title_parts,
     known_service,
@@ -354,13 +355,39 @@ def _review_date(
     return service, review, title_doubt, review_far
 
 
+def _same_title_again(first: str, second: str, date_order: str) -> bool:
+    """Whether the line under a title is the whole title read again, the first a piece of it
+    (a piece of the title's ink the detector missed, read on its own): the second says SLA or
+    review and has a date, and holds the first's words."""
+    words = re.findall(r"\w+", first.lower())
+    return (
+        bool(words)
+        and re.search(r"\bsla|\bslo|review", second, re.IGNORECASE) is not None
+        and find_date(second, date_order) is not None
+        and all(w in re.findall(r"\w+", second.lower()) for w in words)
+    )
+
+
+def _review_title(text: str) -> bool:
+    """Whether a line reads as an SLA review's title: "SLA" and "review" (or a misreading of it
+    one letter off) on it."""
+    words = re.findall(r"\w+", text)
+    return any(w.lower() == "sla" for w in words) and any(
+        w.lower() == "review" or _fuzzy_title_word(w) for w in words if w.lower() != "sla"
+    )
+
+
 def _is_action(text: str, section: str | None, ctx: ParseContext) -> bool:
     """Whether a line is an action: under the Actions heading; in no section, with an owner or a
-    date; among the causes (an action whose heading was not read), with an '@owner', an owner
-    and a date, "owner NAME" at its end or "due DATE"."""
+    date, unless it reads as an SLA review's title; among the causes (an action whose heading
+    was not read), with an '@owner', an owner and a date, "owner NAME" at its end or "due
+    DATE"."""
+    outside = _has_owner(text) or (
+        find_date(text, ctx.date_order) is not None and not _review_title(text)
+    )
     return (
         section == "actions"
-        or (section is None and (_has_owner(text) or find_date(text, ctx.date_order) is not None))
+        or (section is None and outside)
         or (
             section == "root"
             and (
@@ -578,6 +605,11 @@ def _at_indent(line: OcrText, heading: Box | None) -> bool:
 def _split_title(lines: list[OcrText], ctx: ParseContext) -> tuple[list[OcrText], list[OcrText]]:
     if not lines:
         return [], []
+    if len(lines) > 1 and len(re.findall(r"[A-Za-z0-9]", normalise(lines[0].text))) < 2:
+        # a speck above the title ("0" at the view's top edge) is no title: it stays in the
+        # body, where it is said as unread
+        title, body = _split_title(lines[1:], ctx)
+        return title, [lines[0], *body]
     date_order = ctx.date_order
     first = normalise(lines[0].text)
     second = normalise(lines[1].text) if len(lines) > 1 else ""
@@ -601,6 +633,8 @@ def _split_title(lines: list[OcrText], ctx: ParseContext) -> tuple[list[OcrText]
             and starts_with_service(first, ctx.services, ctx.service_match)
         )
     )
+    if second and _same_title_again(first, second, date_order):
+        return lines[1:2], lines[2:]  # "Checkout" / "Checkout SLA review 2 Aug 2026"
     if first_title:
         hit = find_date(first, date_order)
         if (
