@@ -645,6 +645,9 @@ def txt(text: str, conf: float = 0.92, box=None) -> OcrText:
     return OcrText(text, conf, box)
 
 
+TABLE = ((txt("Metric"), txt("Target"), txt("Actual")), (txt("TTR"), txt("4h"), txt("3h")))
+
+
 def test_parse_reading_table():
     reading = Reading(
         cells=(
@@ -1347,7 +1350,7 @@ def test_action_with_an_unreadable_date_or_owner_is_flagged(text):
 
 def test_a_title_year_far_from_the_photo_date_is_flagged_with_the_due_dates_of_its_hand():
     reading = Reading(
-        cells=((txt("Metric"), txt("Target"), txt("Actual")), (txt("TTR"), txt("4h"), txt("3h"))),
+        cells=TABLE,
         lines=(
             txt("Ledger SLA review 11/22/2024"),
             txt("Actions"),
@@ -1483,7 +1486,7 @@ def test_known_names_as_written(name, known):
 @pytest.mark.parametrize("title, flagged", [("2026-07-07", False), ("2OZ6-07-07", True)])
 def test_a_due_date_without_year_counted_from_a_doubtful_review_date_is_flagged(title, flagged):
     reading = Reading(
-        cells=((txt("Metric"), txt("Target"), txt("Actual")), (txt("TTR"), txt("4h"), txt("3h"))),
+        cells=TABLE,
         lines=(
             txt(f"Billing SLA review {title}"),
             txt("Actions"),
@@ -1640,9 +1643,6 @@ def test_an_action_among_the_root_causes_is_known_by_its_own_words(line, is_acti
     for action in board.actions:
         assert action.needs_review
         assert any(c.code == "action.under_causes" for c in action.review_codes)
-
-
-TABLE = ((txt("Metric"), txt("Target"), txt("Actual")), (txt("TTR"), txt("4h"), txt("3h")))
 
 
 @pytest.mark.parametrize(

@@ -224,10 +224,14 @@ class SectionLines:
 
     kind: str  # "root" | "actions", as `heading_of` names them
     heading: str  # the heading as read
-    lines: int  # lines of writing that start under it
-    box: tuple[int, int, int, int]  # the strip they were counted in (x, y, w, h)
-    starts: tuple[int, ...] = ()  # the rows (on the image) where those lines start
+    box: tuple[int, int, int, int]  # the strip the lines were counted in (x, y, w, h)
+    starts: tuple[int, ...]  # the rows (on the image) where the lines under it start
     heading_box: Box | None = None  # the heading's line
+
+    @property
+    def lines(self) -> int:
+        """The lines of writing that start under the heading."""
+        return len(self.starts)
 
 
 def section_lines(
@@ -259,7 +263,7 @@ def section_lines(
         strip, box = _section_strip(gray, head, [h for _, h in heads], med, cfg)
         starts = line_starts(strip, cfg.writing_share * med, cfg)
         rows = tuple(box[1] + y for y in starts)
-        out.append(SectionLines(kind, head.text, len(starts), box, rows, head.box))
+        out.append(SectionLines(kind, head.text, box, rows, head.box))
     return out
 
 

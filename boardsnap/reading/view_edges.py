@@ -23,7 +23,7 @@ from boardsnap.config import BoardConfig
 from boardsnap.document import Board
 from boardsnap.geometry import Quad
 from boardsnap.reading import board as board_stage
-from boardsnap.reading.results import Photo, Reading, RectifiedBoard
+from boardsnap.reading.results import OcrText, Photo, Reading, RectifiedBoard
 
 
 def cut_off(
@@ -38,12 +38,23 @@ def cut_off(
     side = _on_photo_border(view, shape)
     if side is not None:
         return f"the board runs off the photo's {side} edge"
+    at = _line_at_edge(reading, view, cfg)
+    if at is not None:
+        return f"the line {at[0].text[:40]!r} runs into the view's {at[1]} edge"
+    return None
+
+
+def _line_at_edge(
+    reading: Reading, view: RectifiedBoard, cfg: BoardConfig
+) -> tuple[OcrText, str] | None:
+    """The first line of writing (not a speck) that runs into the view's upper or lower edge,
+    and that edge."""
     h = view.gray.shape[0]
     for line in reading.lines:
         if line.box is not None and len(re.findall(r"\w", line.text)) >= 3:  # not a speck
             edge = _at_edge(line.box, h, cfg)
             if edge is not None:
-                return f"the line {line.text[:40]!r} runs into the view's {edge} edge"
+                return line, edge
     return None
 
 
@@ -96,13 +107,8 @@ def cut_side(doc: Board, reading: Reading, view: RectifiedBoard, cfg: BoardConfi
     nothing does."""
     if any(w.startswith(("actions:", "root causes:")) for w in doc.warnings):
         return "lower"
-    h = view.gray.shape[0]
-    for line in reading.lines:
-        if line.box is not None and len(re.findall(r"\w", line.text)) >= 3:
-            edge = _at_edge(line.box, h, cfg)
-            if edge is not None:
-                return edge
-    return None
+    at = _line_at_edge(reading, view, cfg)
+    return None if at is None else at[1]
 
 
 _GLANCE_SIDE = 480  # long side of the look beyond a view's edge

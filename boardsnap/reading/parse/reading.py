@@ -35,6 +35,7 @@ from boardsnap.reading.parse.rows import (
     split_row_line,
 )
 from boardsnap.reading.parse.titles import (
+    REVIEW_SIGNS,
     _fuzzy_title_word,
     _looks_like_title,
     _title_parts,
@@ -362,7 +363,7 @@ def _same_title_again(first: str, second: str, date_order: str) -> bool:
     words = re.findall(r"\w+", first.lower())
     return (
         bool(words)
-        and re.search(r"\bsla|\bslo|review", second, re.IGNORECASE) is not None
+        and REVIEW_SIGNS.search(second) is not None
         and find_date(second, date_order) is not None
         and all(w in re.findall(r"\w+", second.lower()) for w in words)
     )
@@ -382,12 +383,15 @@ def _is_action(text: str, section: str | None, ctx: ParseContext) -> bool:
     date, unless it reads as an SLA review's title; among the causes (an action whose heading
     was not read), with an '@owner', an owner and a date, "owner NAME" at its end or "due
     DATE"."""
-    outside = _has_owner(text) or (
-        find_date(text, ctx.date_order) is not None and not _review_title(text)
-    )
     return (
         section == "actions"
-        or (section is None and outside)
+        or (
+            section is None
+            and (
+                _has_owner(text)
+                or (find_date(text, ctx.date_order) is not None and not _review_title(text))
+            )
+        )
         or (
             section == "root"
             and (

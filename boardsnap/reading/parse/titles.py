@@ -142,10 +142,13 @@ def _fuzzy_title_word(word: str) -> bool:
     return len(low) >= 5 and vocab.similarity(low, "review") >= 0.8
 
 
+REVIEW_SIGNS = re.compile(r"\bsla|\bslo|review", re.IGNORECASE)  # what only a title says
+
+
 def _looks_like_title(text: str, date_order: str) -> bool:
     t = normalise(text)
     return bool(
-        re.search(r"\bsla|\bslo|review", t, re.IGNORECASE)
+        REVIEW_SIGNS.search(t)
         or any(_fuzzy_title_word(w.strip(".,:;-|")) for w in t.split())
         or (find_date(t, date_order) is not None and not _has_owner(t))
     )
