@@ -329,3 +329,36 @@ def test_two_values_about_as_probable_flag_the_row_whichever_is_taken(rec):
     row = _look(Reading(cells=tuple(cells)), {(200, 100, 190, 90): fr}, CFG)
     assert row.needs_review
     assert ReviewCode("second_look.grammar_either", "target") in row.review_codes
+
+
+def _spelled(alphabet, specs) -> recogniser.Frames:
+    """Frames spelling `specs`: per frame a character (sure), "" (a blank) or {char: p}."""
+    rows = []
+    for spec in specs:
+        row = np.zeros(alphabet.other + 1)
+        for ch, p in spec.items() if isinstance(spec, dict) else [(spec, 1.0)]:
+            row[recogniser.BLANK if ch == "" else alphabet.column(ch)] += p
+        rows.append(row)
+    return recogniser.Frames(np.array(rows, np.float32), alphabet)
+
+
+def test_a_date_ends_where_its_word_does(rec):
+    """The day's last digit read more probably as a letter ("Dec 1S" for "Dec 15"): with any
+    text allowed straight after a date, the grammar read a shorter date ("Dec 1") and let the
+    letter through as text, a due date two weeks early.
+    A date ends at the line's end or at a mark (a space, a comma, a bracket, an '@')."""
+    alphabet = rec.frames([drawn("Dec 15", BREIP)])[0].alphabet
+    grammar = recogniser.date_tail_grammar(("Dec", "Jan"))
+    head = ["f", "", "i", "x", " ", "D", "e", "c", " ", "1", ""]
+    last = {"S": 0.65, "5": 0.35}
+    fr = _spelled(alphabet, [*head, last])
+    assert fr.best_path()[0] == "fix Dec 1S"
+    assert recogniser.grammar_decode(fr, grammar, merge=True).text == "fix Dec 15"
+    # a mark after the date, and any text after it
+    fr = _spelled(alphabet, [*head, last, "", ",", " ", "@", "a", "n", "a"])
+    assert recogniser.grammar_decode(fr, grammar, merge=True).text == "fix Dec 15, @ana"
+    # a sure letter glued to the day: only a reading that blanks it out ends the date there,
+    # far less probable than the line as written (due_look's accept gap refuses it)
+    fr = _spelled(alphabet, [*head, "5", "x"])
+    got = recogniser.grammar_decode(fr, grammar, merge=True)
+    assert got is None or got.log_prob < recogniser.log_prob(fr, "fix Dec 15x") - 20

@@ -482,7 +482,8 @@ class Grammar:
 
 @dataclass(frozen=True)
 class Repeat:
-    """A grammar part: `least` to `most` characters of one class ("any", "letter", "digit")."""
+    """A grammar part: `least` to `most` characters of one class ("any", "letter", "digit",
+    "mark": a space or a mark that ends a word, not "-" or "/", which join a date's parts)."""
 
     kind: str
     least: int
@@ -493,6 +494,8 @@ class Repeat:
             return ch.isalpha()
         if self.kind == "digit":
             return ch.isdigit()
+        if self.kind == "mark":
+            return ch in _WORD_ENDS
         return True
 
     @property
@@ -503,6 +506,7 @@ class Repeat:
 NUMBER = "<number>"
 SPACES = "<spaces>"
 ANY = Repeat("any", 0, math.inf)  # any text, or none
+_WORD_ENDS = frozenset(" ,;:.)(@'\"")
 LETTERS = Repeat("letter", 1, math.inf)
 
 
@@ -538,10 +542,13 @@ def value_grammar(comparators: tuple[str, ...], units: tuple[str, ...]) -> Gramm
 
 
 def date_tail_grammar(months: tuple[str, ...], with_year: bool = False) -> Grammar:
-    """Text with a date in it: `any text, a date, any text`. The date forms: "Aug 28",
-    "28 Aug", "8/28", "8/28/2026", "2026-08-28" (a year may follow a month's form; `with_year`:
-    must, as in a title). The text around it is free, so the decoder is held to the grammar only
-    where the date is written."""
+    """Text with a date in it: `any text, a date, the line's end or a mark, any text`. The date
+    forms: "Aug 28", "28 Aug", "8/28", "8/28/2026", "2026-08-28" (a year may follow a month's
+    form; `with_year`: must, as in a title). The text around it is free, so the decoder is held
+    to the grammar only where the date is written; but the date ends where its word does: a
+    letter or digit glued to its end would let the decoder take a shorter date and leave the
+    rest of the day as free text ("Dec 1" and an S of "Dec 1S" for "Dec 15", "6/1" and "-15" of
+    "WU6-11-15" for "2026-11-15")."""
     mon = tuple(sorted(set(months), key=len, reverse=True))
     dot = (".", "")
     day = digits(1, 2)
@@ -554,7 +561,8 @@ def date_tail_grammar(months: tuple[str, ...], with_year: bool = False) -> Gramm
     )
     if not with_year:
         forms += ((mon, dot, SPACES, day), (day, SPACES, mon, dot), (day, ("/",), day))
-    return Grammar(tuple((ANY, *form, ANY) for form in forms))
+    ends = ((), (Repeat("mark", 1, 1), ANY))
+    return Grammar(tuple((ANY, *form, *end) for form in forms for end in ends))
 
 
 # ---- decoding --------------------------------------------------------------------------------
