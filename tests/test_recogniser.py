@@ -362,3 +362,39 @@ def test_a_date_ends_where_its_word_does(rec):
     fr = _spelled(alphabet, [*head, "5", "x"])
     got = recogniser.grammar_decode(fr, grammar, merge=True)
     assert got is None or got.log_prob < recogniser.log_prob(fr, "fix Dec 15x") - 20
+
+
+@pytest.mark.parametrize(
+    "name, target, actual, confused, read",
+    [
+        # the s of "sec" read as a final 5 (the parser's repair unit.sec_s_read_as_5, removed)
+        ("P95 latency", "<1 sec", "0.7sec", {"5": 0.6, "s": 0.4}, (0.7, "s")),
+        # the q of "qps" read as a final 9 (unit.q_read_as_digit, removed)
+        ("Throughput", ">= 1000 rps", "984qps", {"9": 0.7, "q": 0.3}, (984.0, "rps")),
+    ],
+)
+def test_the_grammar_reads_a_unit_letter_the_free_decoding_read_as_a_digit(
+    rec, name, target, actual, confused, read
+):
+    """'0.75ec' for '0.7sec', '9849ps' for '984qps': the free reading ends in no unit, so the
+    value grammar decodes the cell again and its units ("sec", "qps") take the letter the
+    model gave a fair share. The parser no longer repairs these itself; the row says both
+    readings when they are far apart."""
+    alphabet = rec.frames([drawn("0.7sec", BREIP)])[0].alphabet
+    at = actual.index("s" if "sec" in actual else "q")
+    specs: list = []
+    for i, ch in enumerate(actual):
+        specs += [confused if i == at else ch, ""]
+    fr = _spelled(alphabet, specs)
+    free = fr.best_path()[0]
+    assert free == actual[:at] + max(confused, key=confused.get) + actual[at + 1 :]
+    cells = []
+    for r, row in enumerate([["Metric", "Target", "Actual"], [name, target, None]]):
+        out = []
+        for c, text in enumerate(row):
+            box = (c * 200, r * 100, 190, 90)
+            text, confs = (text, (0.99,) * len(text)) if text else fr.best_path()
+            out.append(OcrText(text, float(np.mean(confs)), box, confs))
+        cells.append(tuple(out))
+    row = _look(Reading(cells=tuple(cells)), {(400, 100, 190, 90): fr}, CFG)
+    assert (row.actual.value, row.actual.unit) == read

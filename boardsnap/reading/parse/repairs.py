@@ -56,20 +56,6 @@ def _pair(row: Row, pair: tuple[Target, Actual]) -> Row:
     return replace(row, target=pair[0], actual=pair[1])
 
 
-def fix_sec_final_five(row: Row) -> tuple[Row, list[Hit]]:
-    """The s of "sec" read as a final 5 ("0.75ec" is 0.7 sec, "7198.55ec" 7198.5 sec)."""
-    hits = []
-    for what, v in _sides(row):
-        raw = v.raw.translate(vocab.DIGIT_FIXES)
-        if v.unit in ("ec", "ecs", "econd", "econds") and re.fullmatch(r"\d+(?:\.\d+)?5", raw):
-            fixed = _with(row.target, row.actual, what, value=float(raw[:-1]), unit="s")
-            row = _pair(row, fixed)
-            hits.append(
-                Hit("unit.sec_s_read_as_5", what, {"what": what, "raw": raw, "unit": v.unit})
-            )
-    return row, hits
-
-
 def fix_unit_spelling(row: Row) -> tuple[Row, list[Hit]]:
     """Units that are no units: the closest spelling, or a close one that keeps the two values
     in proportion ("100 wsec" beside "40msec" is msec, though "sec" is spelt closer). A unit
@@ -93,23 +79,6 @@ def fix_unit_spelling(row: Row) -> tuple[Row, list[Hit]]:
             continue
         row = _pair(row, _with(target, actual, what, unit=fits[0]))
         hits.append(Hit("unit.misspelt", what, {"what": what, "unit": this.unit, "fixed": fits[0]}))
-    return row, hits
-
-
-def fix_qps(row: Row) -> tuple[Row, list[Hit]]:
-    """A "q" read as a final 9 before "ps" ("9849ps" is 984 qps), or as a final 0 where the
-    value as read is far off the other and without it is not ("2840PS" beside "MIN 200 RPS")."""
-    hits = []
-    for what, v in _sides(row):
-        raw = v.raw.translate(vocab.DIGIT_FIXES)
-        if v.unit == "ps" and re.fullmatch(r"\d{2,}[09]", raw):
-            alt = _with(row.target, row.actual, what, value=float(raw[:-1]), unit="rps")
-            as_read = _with(row.target, row.actual, what, unit="rps")
-            if raw[-1] == "9" or (_far(*as_read) and not _far(*alt)):
-                row = _pair(row, alt)
-                hits.append(
-                    Hit("unit.q_read_as_digit", what, {"what": what, "raw": raw, "digit": raw[-1]})
-                )
     return row, hits
 
 
@@ -291,9 +260,7 @@ def fix_duration_final_five(row: Row) -> tuple[Row, list[Hit]]:
 
 
 REPAIRS: tuple[Fix, ...] = (
-    fix_sec_final_five,
     fix_unit_spelling,
-    fix_qps,
     fix_uptime_leading_digit,
     fix_m_as_ms,
     fix_leading_op_digit,

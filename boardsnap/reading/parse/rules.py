@@ -56,25 +56,11 @@ class Hit:
 
 REPAIR_RULES = (
     Rule(
-        "unit.sec_s_read_as_5",
-        "a value with a unit 'ec'/'econds': the s of sec read as a final 5",
-        "misread",
-        "repair",
-        "{what} {raw}{unit}: the final 5 read as the s of sec",
-    ),
-    Rule(
         "unit.misspelt",
         "a unit word that is no unit, close to one that fits the metric or the other value",
         "guessed",
         "repair",
         "{what} unit {unit!r} read as {fixed}",
-    ),
-    Rule(
-        "unit.q_read_as_digit",
-        "a value in 'ps': the q of qps read as a final 9 or 0",
-        "misread",
-        "repair",
-        "{what} {raw}ps: the final {digit} read as the q of qps",
     ),
     Rule(
         "value.uptime_digit_misread",
