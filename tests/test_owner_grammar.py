@@ -83,3 +83,15 @@ def test_the_owner_grammar_takes_a_teams_name_after_a_marker_and_nothing_else():
         assert not g.matches(bad), bad
     assert owner_look.owner_span("pool @maria 12/21", TEAM) == (5, 11)
     assert owner_look.owner_span("raise ASG max", TEAM) is None
+
+
+def test_specks_after_a_line_are_not_counted_among_its_last_words():
+    """Seed 9859's photo 14: "scole wonker poolemarig by Dec 21 .. ." - with the specks read
+    after it counted as words, the owner look's last words were "by Dec 21 .. ." and the
+    owner run into "pool" was never looked at."""
+    from boardsnap.reading.due_look import _cut
+
+    line = "scole wonker poolemarig by Dec 21 .. ."
+    assert line[_cut(line, 4) :] == "poolemarig by Dec 21 .. ."
+    assert _cut("fix DNS @ana", 4) == 0  # fewer words than asked: the whole line
+    assert line[_cut(line, 1) :] == "21 .. ."

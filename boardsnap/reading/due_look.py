@@ -16,6 +16,7 @@ confidence is now the grammar reading's) apply as to any line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -116,8 +117,10 @@ def _spliced(free: str, decoded: str, start: int, end: int) -> str:
 
 
 def _cut(text: str, words: int) -> int:
-    """Where the last `words` words of `text` start (0: the whole line)."""
-    spans = [i for i in range(len(text)) if text[i] != " " and (i == 0 or text[i - 1] == " ")]
+    """Where the last `words` words of `text` start (0: the whole line). Marks standing alone
+    are no words: specks read after a line ("... poolemarig by Dec 21 .. .") would push its
+    owner out of the words looked at."""
+    spans = [m.start() for m in re.finditer(r"\S+", text) if any(ch.isalnum() for ch in m.group())]
     return spans[-words] if len(spans) > words else 0
 
 
