@@ -69,17 +69,20 @@ class BoardConfig:
     framed_chroma_tol: float = 0.03
     # degrees the ruled lines slant from the photo's axes from which a levelled view is tried
     level_min_tilt: float = 2.0
-    # a text line whose box ends within this share of the view's height from its top or bottom
-    # edge may be cut by it (the view cut the board short): the next view is tried
+    # a text line whose box ends within this share of the view's height (width) from its top
+    # or bottom (left or right) edge may be cut by it (the view cut the board short)
     edge_margin: float = 0.015
     edge_line_share: float = 0.5  # ... or within this share of the line's own height of it
-    # a view by the board's frame is widened below (or above, when writing runs into its upper
-    # edge) by up to widen_share of its height (as far as the photo goes) and read again when
+    # a view by the board's frame is widened below (or on the side where writing runs into its
+    # edge) by up to widen_share of its height (width) (as far as the photo goes); a view by the
+    # table's border, where writing runs into its edge, reaches widen_table_reach of the
+    # table's width (height) further beyond the table on that side; either is read again when
     # the board goes on there: the strip beyond the edge is about as light as the board
     # (widen_light of its median grey or more), no band of rows across it is darker than
     # widen_frame of that grey (a frame, a pen tray), and it holds ink (widen_ink of its pixels
     # or more; not asked when a line of writing was seen running into the edge)
     widen_share: float = 0.35
+    widen_table_reach: float = 0.8
     widen_light: float = 0.8
     widen_frame: float = 0.65
     widen_ink: float = 0.002

@@ -70,7 +70,7 @@ def rectifications(photo: Photo, cfg: BoardConfig) -> Iterator[RectifiedBoard]:
     if table is not None:
         quad = Quad(tuple((x / f, y / f) for x, y in table.points))
         log.debug("%s: rectifying by the table's border", photo.path)
-        yield flattened(_warp_around(img, quad, cfg.rectified_long_side), quad, "table", cfg)
+        yield flattened(warp_around(img, quad, cfg.rectified_long_side), quad, "table", cfg)
     quad = Quad(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
     slant = _ruled_slant(small)
     if slant is not None and max(abs(slant[0]), abs(slant[1] - 90)) >= cfg.level_min_tilt:
@@ -709,19 +709,26 @@ def warp_quad(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:
     )
 
 
-def _warp_around(img: np.ndarray, quad: Quad, long_side: int) -> np.ndarray:
-    """Rectify the whole photo by the homography that squares `quad` (the table's border)."""
+# how far a view by the table's border reaches beyond it (left, top, right, bottom), in the
+# table's widths and heights: root causes and actions are written beside and under the table
+TABLE_REACH = (0.8, 0.8, 0.8, 2.0)
+
+
+def warp_around(
+    img: np.ndarray, quad: Quad, long_side: int, reach: tuple[float, ...] | None = None
+) -> np.ndarray:
+    """Rectify the photo by the homography that squares `quad` (the table's border), as far as
+    `reach` (TABLE_REACH) beyond it and the photo go, the table as large as in a view 2.2x its
+    size."""
     qw, qh = quad.size()
     dst = np.array([[0, 0], [qw, 0], [qw, qh], [0, qh]], np.float32)
     m = cv2.getPerspectiveTransform(quad.array(), dst)
     h, w = img.shape[:2]
     corners = np.array([[[0, 0]], [[w, 0]], [[w, h]], [[0, h]]], np.float32)
     moved = cv2.perspectiveTransform(corners, m).reshape(4, 2)
-    # keep the result bounded: at most 0.8x the table's size beyond it on each side and 2x its
-    # height below it (root causes and actions are written beside and under the table), the
-    # table as large as it would be in a view 2.2x its size
-    x0, y0 = max(moved[:, 0].min(), -0.8 * qw), max(moved[:, 1].min(), -0.8 * qh)
-    x1, y1 = min(moved[:, 0].max(), 1.8 * qw), min(moved[:, 1].max(), 3.0 * qh)
+    left, top, right, bottom = reach or TABLE_REACH
+    x0, y0 = max(moved[:, 0].min(), -left * qw), max(moved[:, 1].min(), -top * qh)
+    x1, y1 = min(moved[:, 0].max(), (1 + right) * qw), min(moved[:, 1].max(), (1 + bottom) * qh)
     s = long_side / max(min(x1 - x0, 2.2 * qw), min(y1 - y0, 2.2 * qh))
     shift = np.array([[s, 0, -x0 * s], [0, s, -y0 * s], [0, 0, 1]], np.float64)
     out = (max(32, round((x1 - x0) * s)), max(32, round((y1 - y0) * s)))

@@ -122,7 +122,7 @@ class Pipeline:
         chosen = _better_view(chosen, lines_only, photo.path)
         if chosen is not None:
             chosen = self._wider(photo, chosen, ctx, lap)
-            cut = view_edges.cut_off(chosen[4], chosen[2], chosen[0], photo.image.shape, cfg.board)
+            cut = view_edges.cut_off(chosen[4], chosen[2], chosen[0], photo, cfg.board)
         if chosen is None:
             rectified, seg = first or (rectified, seg)
             if debug_dir is not None:
@@ -186,7 +186,7 @@ class Pipeline:
         running into its edge any more."""
         cfg = self.cfg.board
         view, doc = chosen[0], chosen[4]
-        side = view_edges.cut_side(doc, chosen[2], view, cfg)
+        side = view_edges.cut_side(doc, chosen[2], view, photo, cfg)
         wider = view_edges.widened(photo, view, side or "lower", cfg, seen=side is not None)
         lap("board")
         if wider is None:
@@ -195,7 +195,9 @@ class Pipeline:
         if read is None or len(read[2].metrics) < len(doc.metrics):
             return chosen
         more = _items(read[2]) - _items(doc)
-        clear = side is not None and view_edges.cut_side(read[2], read[0], wider, cfg) is None
+        clear = (
+            side is not None and view_edges.cut_side(read[2], read[0], wider, photo, cfg) is None
+        )
         if more < 0 or (more == 0 and not clear):
             return chosen
         log.info(

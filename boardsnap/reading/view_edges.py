@@ -2,13 +2,15 @@
 
 A view is cut short when a section heading (Actions, Root causes) has nothing read under it,
 when the board's found side is the photo's own edge (the photo cut the board), or when a line
-of writing runs into the view's upper or lower edge. The last two are said at the top of the
-document (`say_cut`); before that, a view by the board's frame is widened below it, or above it
-when writing runs into its upper edge (`widened`): the frame found may be a shadow's edge, a
+of writing runs into one of the view's edges. The last two are said at the top of the
+document (`say_cut`); before that, a view by the board's frame is widened below it, or on the
+side where writing runs into its edge (`widened`): the frame found may be a shadow's edge, a
 sticker, the tray's shadow, and the board with its writing go on beyond it, even where no line
-runs into the edge (the edge may fall between two lines). The wider view is read again only
-where a glance at the strip beyond the old edge shows the board going on (no frame or tray
-across it), with ink unless a line was seen running into the edge.
+runs into the edge (the edge may fall between two lines). A view by the table's border, which
+reaches only so far beside the table (board.TABLE_REACH), reaches further on the side where
+writing runs into its edge. The wider view is read again only where a glance at the strip
+beyond the old edge shows the board going on (no frame or tray across it), with ink unless a
+line was seen running into the edge.
 """
 
 from __future__ import annotations
@@ -27,44 +29,56 @@ from boardsnap.reading.results import OcrText, Photo, Reading, RectifiedBoard
 
 
 def cut_off(
-    doc: Board, reading: Reading, view: RectifiedBoard, shape: tuple[int, ...], cfg: BoardConfig
+    doc: Board, reading: Reading, view: RectifiedBoard, photo: Photo, cfg: BoardConfig
 ) -> str | None:
     """What says the view may cut the board short, or None: a section heading (Actions, Root
-    causes) with nothing read under it, a board whose found edge is the photo's own (`shape`),
-    or a text line running into the view's top or bottom edge."""
+    causes) with nothing read under it, a board whose found edge is the photo's own, or a text
+    line running into the view's edge (not a side of the frame: `_line_at_edge`)."""
     for w in doc.warnings:
         if w.startswith(("actions:", "root causes:")):
             return w.split(":", 1)[0] + " heading with nothing under it"
-    side = _on_photo_border(view, shape)
+    side = _on_photo_border(view, photo.image.shape)
     if side is not None:
         return f"the board runs off the photo's {side} edge"
-    at = _line_at_edge(reading, view, cfg)
+    at = _line_at_edge(reading, view, photo, cfg)
     if at is not None:
         return f"the line {at[0].text[:40]!r} runs into the view's {at[1]} edge"
     return None
 
 
 def _line_at_edge(
-    reading: Reading, view: RectifiedBoard, cfg: BoardConfig
+    reading: Reading, view: RectifiedBoard, photo: Photo, cfg: BoardConfig
 ) -> tuple[OcrText, str] | None:
-    """The first line of writing (not a speck) that runs into the view's upper or lower edge,
-    and that edge."""
-    h = view.gray.shape[0]
+    """The first line of writing (not a speck) that runs into an edge of the view, and that
+    edge. A line written up to the left or right side of the board's frame is no cut: long
+    lines reach the frame, and the frame's strip is there beyond the edge (`_board_ends`)."""
+    ends: dict[str, bool] = {}
     for line in reading.lines:
         if line.box is not None and len(re.findall(r"\w", line.text)) >= 3:  # not a speck
-            edge = _at_edge(line.box, h, cfg)
-            if edge is not None:
+            edge = _at_edge(line.box, view.gray.shape, cfg)
+            if edge in ("left", "right") and edge not in ends:
+                ends[edge] = _board_ends(photo, view, edge, cfg)
+            if edge is not None and not ends.get(edge, False):
                 return line, edge
     return None
 
 
-def _at_edge(box: tuple[int, int, int, int], h: int, cfg: BoardConfig) -> str | None:
-    """The edge ("lower", "upper") of a view `h` high that a text line's box runs into."""
+def _at_edge(
+    box: tuple[int, int, int, int], shape: tuple[int, ...], cfg: BoardConfig
+) -> str | None:
+    """The edge ("lower", "upper", "right", "left") of a view of `shape` that a text line's box
+    runs into: within `edge_margin` of the view's side, or above or below it within
+    `edge_line_share` of the line's own height."""
+    h, w = shape[:2]
     margin = max(cfg.edge_margin * h, cfg.edge_line_share * box[3])
     if box[1] + box[3] >= h - margin:
         return "lower"
     if box[1] <= min(margin, cfg.edge_margin * h):
         return "upper"  # a title may sit high: only the edge's own margin
+    if box[0] + box[2] >= w - cfg.edge_margin * w:
+        return "right"
+    if box[0] <= cfg.edge_margin * w:
+        return "left"
     return None
 
 
@@ -88,10 +102,9 @@ def _on_photo_border(view: RectifiedBoard, shape: tuple[int, ...]) -> str | None
 def say_cut(doc: Board, cut: str, view: RectifiedBoard, cfg: BoardConfig) -> Board:
     """The document with a warning of what cut the board short, first (unless an empty section
     already says so), and its actions read on a line at the view's edge flagged."""
-    h = view.gray.shape[0]
     actions = tuple(
         replace(a, needs_review=True)
-        if a.line_box is not None and _at_edge(a.line_box, h, cfg) is not None
+        if a.line_box is not None and _at_edge(a.line_box, view.gray.shape, cfg) is not None
         else a
         for a in doc.actions
     )
@@ -101,13 +114,15 @@ def say_cut(doc: Board, cut: str, view: RectifiedBoard, cfg: BoardConfig) -> Boa
     return replace(doc, actions=actions, warnings=warnings)
 
 
-def cut_side(doc: Board, reading: Reading, view: RectifiedBoard, cfg: BoardConfig) -> str | None:
-    """The edge of the view ("lower", "upper") that writing runs into: a section heading with
-    nothing read under it (its lines are below), or a line of writing at the edge. None when
-    nothing does."""
+def cut_side(
+    doc: Board, reading: Reading, view: RectifiedBoard, photo: Photo, cfg: BoardConfig
+) -> str | None:
+    """The edge of the view ("lower", "upper", "right", "left") that writing runs into: a
+    section heading with nothing read under it (its lines are below), or a line of writing at
+    the edge. None when nothing does."""
     if any(w.startswith(("actions:", "root causes:")) for w in doc.warnings):
         return "lower"
-    at = _line_at_edge(reading, view, cfg)
+    at = _line_at_edge(reading, view, photo, cfg)
     return None if at is None else at[1]
 
 
@@ -117,34 +132,98 @@ _GLANCE_SIDE = 480  # long side of the look beyond a view's edge
 def widened(
     photo: Photo, view: RectifiedBoard, side: str, cfg: BoardConfig, seen: bool = False
 ) -> RectifiedBoard | None:
-    """The view by the board's frame (`view`) widened on `side` ("lower" or "upper"): the same
-    homography, its quad's side moved out by up to `widen_share` of its height (less where the
-    photo ends sooner: the middle of the moved side stays on the photo), when the board goes on
-    beyond the edge (`_board_goes_on`; with writing there too, unless writing was `seen` running
-    into the edge). None for other views, when the photo ends at the edge, or when the board
-    does not go on."""
-    if view.method != "frame" or side not in ("lower", "upper"):
+    """The view widened on `side` where the board goes on beyond that edge (`_board_goes_on`;
+    with writing there too, unless writing was `seen` running into the edge): a view by the
+    board's frame along the same homography, its quad's side moved out by up to `widen_share`
+    of its height or width (less where the photo ends sooner: the middle of the moved side
+    stays on the photo); a view by the table's border, only where writing was `seen` at its
+    edge, reaching `widen_table_reach` further (`_reached`). None for other views, when the
+    photo ends at the edge, or when the board does not go on."""
+    if view.method == "table" and seen:
+        return _reached(photo, view, side, cfg)
+    if view.method != "frame":
         return None
-    img = photo.image
-    h, w = img.shape[:2]
-    unit = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
-    to_photo = cv2.getPerspectiveTransform(unit, view.quad.array())
     for part in (1.0, 0.75, 0.5, 0.3):
         more = cfg.widen_share * part
-        top, bottom = (0.0, 1.0 + more) if side == "lower" else (-more, 1.0)
-        square = np.float32([[0, top], [1, top], [1, bottom], [0, bottom]])
-        pts = cv2.perspectiveTransform(square[None], to_photo)[0]
-        mx, my = (pts[2] + pts[3]) / 2 if side == "lower" else (pts[0] + pts[1]) / 2
-        if 0 <= mx <= w - 1 and 0 <= my <= h - 1:
+        quad = _beyond(view, side, more, photo.image.shape)
+        if quad is not None:
             break
     else:
         return None
-    quad = Quad(tuple((float(x), float(y)) for x, y in pts))
-    glance = board_stage.warp_quad(img, quad, _GLANCE_SIDE)  # enough to tell board from wall
-    if not _board_goes_on(glance, side, more / (1.0 + more), cfg, ink=not seen):
+    glance = board_stage.warp_quad(photo.image, quad, _GLANCE_SIDE)  # board or wall: enough
+    if not _goes_on(glance, side, more / (1.0 + more), cfg, ink=not seen):
         return None
-    warped = board_stage.warp_quad(img, quad, cfg.rectified_long_side)
+    warped = board_stage.warp_quad(photo.image, quad, cfg.rectified_long_side)
     return board_stage.flattened(warped, quad, "frame", cfg)
+
+
+def _beyond(view: RectifiedBoard, side: str, more: float, shape: tuple[int, ...]) -> Quad | None:
+    """The quad of a view by the frame with its `side` moved out by `more` of its height or
+    width along the same homography; None when the middle of the moved side is off the photo."""
+    h, w = shape[:2]
+    unit = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
+    to_photo = cv2.getPerspectiveTransform(unit, view.quad.array())
+    x0, y0, x1, y1 = _grown((0.0, 0.0, 1.0, 1.0), side, more)
+    square = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    pts = cv2.perspectiveTransform(square[None], to_photo)[0]
+    a, b = _SIDE_CORNERS[side]
+    mx, my = (pts[a] + pts[b]) / 2
+    if not (0 <= mx <= w - 1 and 0 <= my <= h - 1):
+        return None
+    return Quad(tuple((float(x), float(y)) for x, y in pts))
+
+
+def _board_ends(photo: Photo, view: RectifiedBoard, side: str, cfg: BoardConfig) -> bool:
+    """Whether the board ends at the `side` of a view by its frame: a glance just beyond it
+    (a tenth of the view) is not the board going on (the frame's strip, the wall). False for
+    other views, and where the photo ends first (the board may go on out of sight)."""
+    more = 0.1
+    quad = _beyond(view, side, more, photo.image.shape) if view.method == "frame" else None
+    if quad is None:
+        return False
+    glance = board_stage.warp_quad(photo.image, quad, _GLANCE_SIDE)
+    return not _goes_on(glance, side, more / (1.0 + more), cfg, ink=False)
+
+
+_SIDES = ("left", "upper", "right", "lower")  # the order of board.TABLE_REACH
+_SIDE_CORNERS = {"left": (0, 3), "upper": (0, 1), "right": (1, 2), "lower": (2, 3)}
+
+
+def _grown(bounds: tuple[float, ...], side: str, more: float) -> tuple[float, ...]:
+    """(x0, y0, x1, y1) moved out by `more` on `side`."""
+    grown = list(bounds)
+    i = _SIDES.index(side)
+    grown[i] += more if i >= 2 else -more
+    return tuple(grown)
+
+
+def _reached(
+    photo: Photo, view: RectifiedBoard, side: str, cfg: BoardConfig
+) -> RectifiedBoard | None:
+    """The view by the table's border reaching `widen_table_reach` further beyond the table on
+    `side`, when the photo goes on there and the strip beyond the old edge is the board's."""
+    reach = list(board_stage.TABLE_REACH)
+    reach[_SIDES.index(side)] += cfg.widen_table_reach
+    img = photo.image
+    warped = board_stage.warp_around(img, view.quad, cfg.rectified_long_side, tuple(reach))
+    across = 1 if side in ("left", "right") else 0
+    old, new = view.gray.shape[across], warped.shape[across]
+    if new < 1.05 * old:
+        return None  # the photo ends at the edge
+    f = _GLANCE_SIDE / max(warped.shape[:2])
+    glance = cv2.resize(warped, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    if not _goes_on(glance, side, (new - old) / new, cfg, ink=False):
+        return None
+    return board_stage.flattened(warped, view.quad, "table", cfg)
+
+
+def _goes_on(glance: np.ndarray, side: str, share: float, cfg: BoardConfig, ink: bool) -> bool:
+    """`_board_goes_on` for any side: a view turned so that its left or right side is its
+    upper or lower one."""
+    if side in ("left", "right"):
+        glance = np.ascontiguousarray(np.swapaxes(glance, 0, 1))
+        side = "upper" if side == "left" else "lower"
+    return _board_goes_on(glance, side, share, cfg, ink)
 
 
 def _board_goes_on(
