@@ -241,3 +241,26 @@ def test_writing_up_to_the_frames_side_is_no_cut(tmp_path, pipeline):
         ("maria", "2026-12-15"),
         ("tom", "2026-12-20"),
     ]
+
+
+def test_a_view_widened_on_its_long_side_keeps_its_scale(tmp_path):
+    """Seed 9973's photo 7: a view widened on its right was warped to the same 1800 pixels, the
+    writing shrunk by a quarter, and the table read worse than in the narrower view. A view is
+    widened on its own scale: longer, not smaller."""
+    from boardsnap.geometry import Quad
+    from boardsnap.reading import board as board_stage
+    from boardsnap.reading import load, view_edges
+
+    cfg = Config()
+    photo = load.load_photo(_photo(tmp_path), cfg.load)
+    view = next(board_stage.rectifications(photo, cfg.board))
+    tl, tr, br, bl = view.quad.array()
+    narrow = Quad((tuple(tl), tuple(tl + 0.6 * (tr - tl)), tuple(bl + 0.6 * (br - bl)), tuple(bl)))
+    warped = board_stage.warp_quad(photo.image, narrow, cfg.board.rectified_long_side)
+    short = board_stage.flattened(warped, narrow, "frame", cfg.board)
+    wider = view_edges.widened(photo, short, "right", cfg.board, seen=True)
+    assert wider is not None
+    assert wider.quad.size()[0] > 1.2 * short.quad.size()[0]  # widened: longer than high now
+    # pixels of view per pixel of photo, across: as before
+    scale = [v.gray.shape[1] / v.quad.size()[0] for v in (short, wider)]
+    assert scale[1] == pytest.approx(scale[0], rel=0.02)

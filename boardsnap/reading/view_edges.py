@@ -153,7 +153,11 @@ def widened(
     glance = board_stage.warp_quad(photo.image, quad, _GLANCE_SIDE)  # board or wall: enough
     if not _goes_on(glance, side, more / (1.0 + more), cfg, ink=not seen):
         return None
-    warped = board_stage.warp_quad(photo.image, quad, cfg.rectified_long_side)
+    # widened on its left or right: on the view's own scale, the writing as many pixels high as
+    # before (longer, not shrunk to the same length). Below or above, the long side as every
+    # view's: kept on the scale, two of seed 9967's widened views read fewer rows (0038: 7 -> 6)
+    scale = max(quad.size()) / max(view.quad.size()) if side in ("left", "right") else 1.0
+    warped = board_stage.warp_quad(photo.image, quad, round(cfg.rectified_long_side * scale))
     return board_stage.flattened(warped, quad, "frame", cfg)
 
 
@@ -174,15 +178,23 @@ def _beyond(view: RectifiedBoard, side: str, more: float, shape: tuple[int, ...]
 
 
 def _board_ends(photo: Photo, view: RectifiedBoard, side: str, cfg: BoardConfig) -> bool:
-    """Whether the board ends at the `side` of a view by its frame: a glance just beyond it
-    (a tenth of the view) is not the board going on (the frame's strip, the wall). False for
-    other views, and where the photo ends first (the board may go on out of sight)."""
-    more = 0.1
-    quad = _beyond(view, side, more, photo.image.shape) if view.method == "frame" else None
-    if quad is None:
+    """Whether the board ends at the `side` of a view by its frame: a glance just beyond it (a
+    tenth or a twentieth of the view) is not the board going on: darker than `end_light` of
+    the board, or a band across it that dark (the frame's strip, the wall). False for other
+    views, and where the photo ends first (the board may go on out of sight)."""
+    if view.method != "frame":
+        return False
+    for more in (0.1, 0.05):
+        quad = _beyond(view, side, more, photo.image.shape)
+        if quad is not None:
+            break
+    else:
         return False
     glance = board_stage.warp_quad(photo.image, quad, _GLANCE_SIDE)
-    return not _goes_on(glance, side, more / (1.0 + more), cfg, ink=False)
+    # held to `end_light`: a frame's aluminium strip in the light is nearly as light as the
+    # board, and writing on the board going on leaves it lighter still
+    held = replace(cfg, widen_light=cfg.end_light, widen_frame=cfg.end_light)
+    return not _goes_on(glance, side, more / (1.0 + more), held, ink=False)
 
 
 _SIDES = ("left", "upper", "right", "lower")  # the order of board.TABLE_REACH
