@@ -83,13 +83,13 @@ class BoardConfig:
     # or more; not asked when a line of writing was seen running into the edge)
     widen_share: float = 0.35
     widen_table_reach: float = 0.8
+    widen_light: float = 0.8
+    widen_frame: float = 0.65
+    widen_ink: float = 0.002
     # a line at the left or right edge of a view by the frame is no cut where the strip just
     # beyond is darker than end_light of the board's grey, or has a band that dark across it
     # (the frame's strip: a line written up to the frame)
     end_light: float = 0.9
-    widen_light: float = 0.8
-    widen_frame: float = 0.65
-    widen_ink: float = 0.002
 
 
 @dataclass(frozen=True)

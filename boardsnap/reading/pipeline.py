@@ -181,7 +181,7 @@ class Pipeline:
         self, photo: Photo, chosen: tuple, ctx: parse.ParseContext, lap: Callable[[str], None]
     ) -> tuple:
         """The chosen view, or the view widened where the board goes on beyond its edge with
-        writing (view_edges.widened): below it, or above it when writing runs into the upper
+        writing (view_edges.widened): below it, or on the side where writing runs into its
         edge. Taken when it reads more items and no fewer rows, or as many with no writing
         running into its edge any more."""
         cfg = self.cfg.board

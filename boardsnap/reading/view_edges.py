@@ -151,7 +151,8 @@ def widened(
     else:
         return None
     glance = board_stage.warp_quad(photo.image, quad, _GLANCE_SIDE)  # board or wall: enough
-    if not _goes_on(glance, side, more / (1.0 + more), cfg, ink=not seen):
+    ink = None if seen else cfg.widen_ink
+    if not _board_goes_on(glance, side, more / (1.0 + more), cfg.widen_light, cfg.widen_frame, ink):
         return None
     # widened on its left or right: on the view's own scale, the writing as many pixels high as
     # before (longer, not shrunk to the same length). Below or above, the long side as every
@@ -193,8 +194,7 @@ def _board_ends(photo: Photo, view: RectifiedBoard, side: str, cfg: BoardConfig)
     glance = board_stage.warp_quad(photo.image, quad, _GLANCE_SIDE)
     # held to `end_light`: a frame's aluminium strip in the light is nearly as light as the
     # board, and writing on the board going on leaves it lighter still
-    held = replace(cfg, widen_light=cfg.end_light, widen_frame=cfg.end_light)
-    return not _goes_on(glance, side, more / (1.0 + more), held, ink=False)
+    return not _board_goes_on(glance, side, more / (1.0 + more), cfg.end_light, cfg.end_light)
 
 
 _SIDES = ("left", "upper", "right", "lower")  # the order of board.TABLE_REACH
@@ -224,30 +224,29 @@ def _reached(
         return None  # the photo ends at the edge
     f = _GLANCE_SIDE / max(warped.shape[:2])
     glance = cv2.resize(warped, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    if not _goes_on(glance, side, (new - old) / new, cfg, ink=False):
+    if not _board_goes_on(glance, side, (new - old) / new, cfg.widen_light, cfg.widen_frame):
         return None
     return board_stage.flattened(warped, view.quad, "table", cfg)
 
 
-def _goes_on(glance: np.ndarray, side: str, share: float, cfg: BoardConfig, ink: bool) -> bool:
-    """`_board_goes_on` for any side: a view turned so that its left or right side is its
-    upper or lower one."""
-    if side in ("left", "right"):
-        glance = np.ascontiguousarray(np.swapaxes(glance, 0, 1))
-        side = "upper" if side == "left" else "lower"
-    return _board_goes_on(glance, side, share, cfg, ink)
-
-
 def _board_goes_on(
-    warped: np.ndarray, side: str, share: float, cfg: BoardConfig, ink: bool = True
+    warped: np.ndarray,
+    side: str,
+    share: float,
+    light: float,
+    frame: float,
+    ink: float | None = None,
 ) -> bool:
-    """Whether the part of a widened view beyond the old edge (`share` of its height on `side`)
-    is the board going on: its half nearer the old edge about as light as the rest of the view
-    (`widen_light` of its median grey; a frame and the wall beyond are darker), no band of rows
-    across it darker on average than `widen_frame` of that grey (the frame, the pen tray: the
-    board ends there), and, when `ink`, holding writing (`widen_ink` of its pixels darker than
-    half that grey)."""
+    """Whether the part of a widened view beyond the old edge (`share` of its height or width on
+    `side`) is the board going on: its half nearer the old edge about as light as the rest of
+    the view (`light` of its median grey; a frame and the wall beyond are darker), no band
+    across it darker on average than `frame` of that grey (the frame, the pen tray: the board
+    ends there), and, when `ink` is given, holding writing (that share of its pixels darker
+    than half that grey)."""
     gray = warped.min(axis=2) if warped.ndim == 3 else warped
+    if side in ("left", "right"):  # turned: its left or right side is its upper or lower one
+        gray = np.ascontiguousarray(gray.T)
+        side = "upper" if side == "left" else "lower"
     n = gray.shape[0]
     cut = int(round(n * share))
     if cut < 4:
@@ -255,9 +254,9 @@ def _board_goes_on(
     near = gray[n - cut : n - cut // 2] if side == "lower" else gray[cut // 2 : cut]
     board = gray[: n - cut] if side == "lower" else gray[cut:]
     paper = float(np.median(board))
-    if float(np.median(near)) < cfg.widen_light * paper:
+    if float(np.median(near)) < light * paper:
         return False
     rows = np.convolve(near.mean(axis=1), np.ones(3) / 3, mode="valid")
-    if len(rows) and float(rows.min()) < cfg.widen_frame * paper:
+    if len(rows) and float(rows.min()) < frame * paper:
         return False
-    return not ink or float((near < 0.5 * paper).mean()) >= cfg.widen_ink
+    return ink is None or float((near < 0.5 * paper).mean()) >= ink
