@@ -4,7 +4,7 @@ misreads the date."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -80,6 +80,10 @@ def test_the_date_grammar_takes_date_forms_anywhere_and_nothing_else():
         assert g.matches(ok), ok
     for bad in ("review dashboards", "Aag 28", "8N0", "2CR6-U4-10", "@ana 28"):
         assert not g.matches(bad), bad
+    # a year of this century: "2926" is a digit misread, not a year to read a date in
+    for bad in ("2926-03-08", "8/28/2926", "Aug 28 1926"):
+        assert not due_look.date_grammar(with_year=True).matches(bad), bad
+    assert due_look.date_grammar(with_year=True).matches("Aug 28 2026")
 
 
 def _board_reading(rec, written: str, font: str, size: int) -> tuple[Reading, dict]:
@@ -202,9 +206,54 @@ def test_a_titles_date_the_free_reading_misses_is_read_under_the_grammar(
     looked, _, said = due_look.title_look(doc, reading, frames, CFG, ctx)
     assert looked.review_date == review
     assert said is not None and said.startswith("review date: read under the date grammar")
-    # a photo with its capture date: that day is the review's, no second look
-    shot = parse.ParseContext(
-        source="test", fallback_date=date(2026, 1, 18), capture_date=date(2026, 1, 18)
+
+
+@pytest.mark.parametrize(
+    ("written", "font", "review"),
+    [
+        ("Ledger SLA review Jan 18 2026", DKG, "2026-01-18"),  # "Jon 18 2026"
+        ("Auth SLA review Jun 29 2026", BREIP, "2026-06-29"),  # "Sun 29 20W6"
+    ],
+)
+def test_a_titles_date_is_read_under_the_days_before_the_photos(rec, written, font, review):
+    """A photo with its capture date: the title's date the free reading misses is decoded
+    again under a grammar of the days a review photographed then was held on (that day and
+    `review_capture_days` before it); the date so read is said at the top of the document.
+    A photo taken weeks after the review: none of those days is written there, and the photo's
+    date stays, flagged as taken for a title without a date."""
+    reading, frames = _title_reading(rec, written, font)
+    held = date.fromisoformat(review)
+    for shot in (held, held + timedelta(days=3)):
+        ctx = parse.ParseContext(source="test", fallback_date=shot, capture_date=shot)
+        doc = judge.judge_board(parse.parse_reading(reading, ctx), CFG.judge)
+        assert doc.review_date == shot.isoformat()  # the premise: no date read, the photo's taken
+        looked, _, said = due_look.title_look(doc, reading, frames, CFG, ctx)
+        assert looked.review_date == review
+        assert said is not None and f"the dates of the week up to the photo's ({shot})" in said
+    late = held + timedelta(days=40)
+    ctx = parse.ParseContext(source="test", fallback_date=late, capture_date=late)
+    doc = judge.judge_board(parse.parse_reading(reading, ctx), CFG.judge)
+    looked, _, said = due_look.title_look(doc, reading, frames, CFG, ctx)
+    assert said is None and looked.review_date == late.isoformat()
+    assert any("no date read in the title" in w for w in looked.warnings)
+
+
+def test_a_titles_date_read_weeks_before_the_photo_is_kept(rec):
+    """A title read right ("Jan 1 2026") on a photo taken ten days later (a board photographed
+    late): the week before the photo has "Jan 11 2026", which the grammar reads there (the 1
+    doubled, the space lost) but far less probably than what is written, so the date written
+    stays, flagged as not the photo's day (`[ocr] grammar_flag_gap`)."""
+    reading, frames = _title_reading(rec, "Ledger SLA review Jan 1 2026", DKG)
+    assert parse.parse_title(reading.lines[0].text)[1] == date(2026, 1, 1)  # the premise
+    shot = date(2026, 1, 11)
+    days = due_look.days_grammar(due_look.window_days(shot, 7))
+    box = reading.lines[0].box
+    forced = due_look.decode_tail_with(
+        frames[box], reading.lines[0].text, 4, CFG, days, lambda t: (0, len(t))
     )
-    doc = judge.judge_board(parse.parse_reading(reading, shot), CFG.judge)
-    assert due_look.title_look(doc, reading, frames, CFG, shot)[2] is None
+    assert forced is not None and CFG.ocr.grammar_flag_gap < forced.gap  # the premise
+    ctx = parse.ParseContext(source="test", fallback_date=shot, capture_date=shot)
+    doc = judge.judge_board(parse.parse_reading(reading, ctx), CFG.judge)
+    looked, _, said = due_look.title_look(doc, reading, frames, CFG, ctx)
+    assert said is None and looked.review_date == "2026-01-01"
+    assert any("is not the photo's capture date" in w for w in looked.warnings)

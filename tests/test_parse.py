@@ -1336,6 +1336,26 @@ def test_due_dates_with_a_lost_slash_or_letters_for_digits_are_read_and_flagged(
     assert a.due == due and a.needs_review
 
 
+def test_a_short_date_that_reads_two_ways_says_both():
+    """ "315" is 3/15 with its slash lost or 3/5 with it read as a 1: the first is taken (a
+    slash lost is the likelier slip) and the reason names the other for the person checking."""
+    a = parse_action("share report, 315", REVIEW, NAMES)
+    assert a.due == "2027-03-15" and a.needs_review
+    assert any("3/5 if a 1 in it is the slash" in r for r in a.review_reasons)
+    a = parse_action("share report, 926", REVIEW, NAMES)  # 9/26 only: nothing else to say
+    assert a.due == "2027-09-26" and not any("if a 1" in r for r in a.review_reasons)
+
+
+@pytest.mark.parametrize("written", ["226-03-08", "206-03-08", "202-03-08"])
+def test_a_dashed_date_whose_year_lost_a_digit_keeps_its_month_and_day(written):
+    """ "226-03-08" for 2026-03-08: not "226" as 2/26 with its slash lost. Which digit of the
+    year was lost is a guess, so the month and day are counted from the review, as a date
+    written without its year, and flagged."""
+    a = parse_action(f"add retry backoff {written} @dev", REVIEW, NAMES)
+    assert (a.text, a.owner, a.due) == ("add retry backoff", "dev", "2027-03-08")
+    assert "date.year_digit_lost" in [c.code for c in a.review_codes]
+
+
 @pytest.mark.parametrize(
     "text, text_left, owner, due",
     [

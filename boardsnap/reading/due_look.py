@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 from functools import cache
 
@@ -33,7 +33,9 @@ Note = tuple[str, ReviewCode]
 
 # an action with one of these has a due date to look for again: none read where one seems
 # written, none read at all (a date misread wholly into letters: "1O/2T"), a digit read unsurely,
-# a date far from the review (a digit misread: "20U6" as 2006)
+# a date far from the review (a digit misread: "20U6" as 2006). Not a short date whose slash was
+# not read ("315": 3/15, or 3/5 with the slash read as a 1): the frames do not tell a 1 from a
+# slash (on six seeds, looking again mended five such dates and broke four)
 LOOK_AGAIN = frozenset({"due.unread", "due.absent", "due.unsure_character", "due.far_from_review"})
 CODE = ReviewCode("due.grammar", "due")
 
@@ -200,18 +202,25 @@ TITLE_WORDS = 4  # a title's date is in its last words: "... SLA review Mar 27 2
 def title_look(
     doc: Board, reading: Reading, frames: dict, cfg: Config, ctx: parse.ParseContext
 ) -> tuple[Board, Reading, str | None]:
-    """The board and reading after decoding again, under the date grammar, the end of a title
-    in which no date was read ("Identity SLA Review J/ 5 206"), on a photo that does not say
-    when it was taken (with a capture date, that day is the review's: the parser takes it). A
-    review date read so is to be said at the top of the document with both readings (the
-    warning returned: stages after this one parse the reading again): nothing else vouches
-    for it. Run before the due dates are looked at again: a due date with no year takes the
-    review's year."""
+    """The board and reading after decoding again the end of a title whose date was not read
+    ("Identity SLA Review J/ 5 206"), or, on a photo that says when it was taken, was read on
+    no day of the review's week before it (`window_days`: "Nov 8" for "Nov 18" on a photo of
+    Nov 18). Without a capture date the title's end is decoded under the date grammar; with one,
+    under a grammar of that week's days only: the photo's date is the prior a title's date is
+    read against, as the roster is an owner's. A date read weeks off the photo's (a board may be
+    photographed late) gives way only to a reading about as probable (`[ocr] grammar_flag_gap`);
+    one not read, or read a year off, to any the grammar accepts. A review date read so is to be
+    said at the top of the document with both readings (the warning returned: stages after this
+    one parse the reading again): nothing else vouches for it. Run before the due dates are
+    looked at again: a due date with no year takes the review's year."""
     none = doc, reading, None
-    if not cfg.ocr.due_grammar or not frames or not doc.title or ctx.capture_date is not None:
+    if not cfg.ocr.due_grammar or not frames or not doc.title:
         return none
-    if parse.parse_title(doc.title, cfg.parse.date_order)[1] is not None:
-        return none  # the title's date was read
+    order, shot = cfg.parse.date_order, ctx.capture_date
+    written = parse.parse_title(doc.title, order)[1]
+    days = window_days(shot, ctx.review_capture_days) if shot is not None else None
+    if written is not None and (days is None or written in days):
+        return none  # the title's date was read (on a day the photo allows)
     lines = list(reading.lines)
     at = next(
         (i for i, t in enumerate(lines) if t.box and parse.normalise(t.text) in doc.title), None
@@ -220,14 +229,63 @@ def title_look(
     if fr is None:
         return none
     free = lines[at]
-    again = decode_tail(fr, free.text, TITLE_WORDS, cfg, with_year=True)
-    if again is None or parse.parse_title(again.text, cfg.parse.date_order)[1] is None:
+    if days is None:
+        again = decode_tail(fr, free.text, TITLE_WORDS, cfg, with_year=True)
+        grammar = "the date grammar"
+    else:
+        again = decode_tail_with(
+            fr, free.text, TITLE_WORDS, cfg, days_grammar(days, order), _title_date_span(order)
+        )
+        grammar = f"the dates of the week up to the photo's ({shot})"
+    read = parse.parse_title(again.text, order)[1] if again is not None else None
+    if again is None or read is None or (days is not None and read not in days):
         return none
+    if written is not None and shot is not None and again.gap > cfg.ocr.grammar_flag_gap:
+        if abs((written - shot).days) < ctx.review_date_apart_days:
+            return none  # a date weeks off the photo's may be written so: only a near reading
     lines[at] = again.line(free.box)
     reading = replace(reading, lines=tuple(lines))
     board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
     said = (
-        f"review date: read under the date grammar: {free.text!r} freely, {again.text!r} under "
+        f"review date: read under {grammar}: {free.text!r} freely, {again.text!r} under "
         "the grammar; check the title"
     )
     return board, reading, said
+
+
+def window_days(shot: date, days_before: int) -> tuple[date, ...]:
+    """The days a review photographed on `shot` was held on: that day and `days_before` before."""
+    return tuple(shot - timedelta(days=n) for n in range(days_before + 1))
+
+
+def _title_date_span(order: str) -> Callable[[str], tuple[int, int] | None]:
+    def span(text: str) -> tuple[int, int] | None:
+        hit = parse.find_date(text, order)
+        return None if hit is None or hit.year is None else (hit.start, hit.end)
+
+    return span
+
+
+@cache
+def days_grammar(days: tuple[date, ...], order: str = "mdy") -> recogniser.Grammar:
+    """Text with one of `days` written in it, with its year, in a form a title's date takes
+    ("Nov 18 2026", "18 Nov, 2026", "11/18/2026" or "18/11/2026" by `order`, "2026-11-18"),
+    the line's end or a mark after it, as in the date grammar."""
+    forms: list[tuple[object, ...]] = []
+    space = recogniser.SPACES
+    for d in days:
+        mon = tuple(sorted((w for w in parse.MONTH_WORDS if parse.month_of(w) == d.month), key=len))
+        day, month, year = _numeral(d.day), _numeral(d.month), (str(d.year),)
+        comma = (space, (",", ""), space)
+        forms.append((mon, (".", ""), space, day, *comma, year))
+        forms.append((day, space, mon, (".", ""), *comma, year))
+        first, second = (day, month) if order == "dmy" else (month, day)
+        forms.append((first, ("/",), second, ("/",), year + (str(d.year)[2:],)))
+        forms.append((year, ("-",), (f"{d.month:02d}",), ("-",), (f"{d.day:02d}",)))
+    ends = ((), (recogniser.Repeat("mark", 1, 1), recogniser.ANY))
+    return recogniser.Grammar(tuple((recogniser.ANY, *f, *e) for f in forms for e in ends))
+
+
+def _numeral(n: int) -> tuple[str, ...]:
+    """A day's or month's number as written: "7" or "07"; "18"."""
+    return (str(n), f"{n:02d}") if n < 10 else (str(n),)

@@ -552,12 +552,13 @@ def date_tail_grammar(months: tuple[str, ...], with_year: bool = False) -> Gramm
     mon = tuple(sorted(set(months), key=len, reverse=True))
     dot = (".", "")
     day = digits(1, 2)
-    year = (SPACES, (",", ""), SPACES, digits(4, 4))
+    full = (("20",), digits(2, 2))  # a year of this century: "2926" is no review's
+    year = (SPACES, (",", ""), SPACES, *full)
     forms: tuple[tuple[object, ...], ...] = (
         (mon, dot, SPACES, day, *year),
         (day, SPACES, mon, dot, *year),
-        (day, ("/",), day, ("/",), digits(4, 4) if with_year else digits(2, 4)),
-        (digits(4, 4), ("-",), day, ("-",), day),
+        (day, ("/",), day, ("/",), *(full if with_year else (("20", ""), digits(2, 2)))),
+        (*full, ("-",), day, ("-",), day),
     )
     if not with_year:
         forms += ((mon, dot, SPACES, day), (day, SPACES, mon, dot), (day, ("/",), day))

@@ -22,7 +22,14 @@ from __future__ import annotations
 from boardsnap.reading.parse.actions import match_owner, parse_action, parse_root_cause, read_action
 from boardsnap.reading.parse.checks import check_row
 from boardsnap.reading.parse.context import ParseContext
-from boardsnap.reading.parse.dates import MONTH_WORDS, DateHit, find_date, parse_due, resolve_date
+from boardsnap.reading.parse.dates import (
+    MONTH_WORDS,
+    DateHit,
+    find_date,
+    month_of,
+    parse_due,
+    resolve_date,
+)
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.headings import column_roles, heading_of
 from boardsnap.reading.parse.marks import parse_mark
@@ -63,6 +70,7 @@ __all__ = [
     "parse_mark",
     "DateHit",
     "MONTH_WORDS",
+    "month_of",
     "find_date",
     "resolve_date",
     "parse_due",

@@ -412,13 +412,19 @@ def _slashless_date(text: str, date_order: str) -> DateHit | None:
     where the slash was read as a 1 ("8/23"): exactly one 1 inside it that splits it so. Always
     doubtful."""
     found = None
-    for m in re.finditer(r"(?<![\w/.,+])(\d{3,4})(?![\w/%+]|[.,]\d)", text):
+    # a group before a dash and a digit is part of a dashed date ("226-03-08"), not a short one
+    for m in re.finditer(r"(?<![\w/.,+])(\d{3,4})(?![\w/%+]|[.,-]\d)", text):
         digits = m.group(1)
         splits = _month_days(digits, date_order, 0)
         why, code = "its slash lost", "date.slash_lost"
+        as_1 = _month_days(digits, date_order, 1)
         if not splits:
-            splits = _month_days(digits, date_order, 1)
+            splits = as_1
             why, code = "its slash read as a 1", "date.slash_read_as_1"
+        elif len(as_1) == 1 and len(splits) == 1 and as_1 != splits:
+            # "315": 3/15, or 3/5 with the slash read as a 1; the frames do not tell which
+            month, day = next(iter(as_1))
+            why += f"; {month}/{day} if a 1 in it is the slash"
         if len(splits) == 1 and found is None:
             month, day = splits.pop()
             doubt = Doubt().lower("misread", f"date {digits!r} read as {month}/{day} ({why})", code)

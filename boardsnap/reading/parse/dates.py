@@ -39,6 +39,13 @@ MONTH_WORDS = frozenset(_MONTHS) | {
     "november",
     "december",
 }
+
+
+def month_of(word: str) -> int:
+    """The month a month's word names ("sept" → 9)."""
+    return _MONTHS[word.lower()[:3]]
+
+
 # a month as written, and as OCR misreads one: "Uct"/"0ct" (Oct), "Ju1" (Jul)
 _MONTH = (
     r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|fe[lh]|mar(?:ch)?|apr(?:il)?|apt|may|june?|ju[l1|]y?|"
@@ -84,6 +91,12 @@ _DATE_PATTERNS = (
     (
         "ymd",
         re.compile(rf"(?<!\d)(?P<y>[2Z]{_DL}{{3}})-(?P<a>{_DL}{{2}})-(?P<b>{_DL}{{2}})(?![\w/])"),
+    ),
+    (
+        # a year's digit lost ("226-03-08", "206-03-08" for 2026-03-08): which one is a guess, so
+        # the year is not taken; month and day are, counted from the review like a short date
+        "ymd",
+        re.compile(rf"(?<![\w/.])(?P<ylost>2\d\d)-(?P<a>{_D}{{2}})-(?P<b>{_D}{{2}})(?![\w/])"),
     ),
     (
         "abY",
@@ -201,6 +214,12 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
     if repaired:
         doubt = doubt.lower(
             "misread", f"date {m.group(0)!r}: letters taken for digits", "date.letters_as_digits"
+        )
+    if m.groupdict().get("ylost"):
+        doubt = doubt.lower(
+            "misread",
+            f"date {m.group(0)!r}: year read with a digit lost; the year taken from the review's",
+            "date.year_digit_lost",
         )
     if m.groupdict().get("glued") is not None:
         doubt = doubt.lower(
