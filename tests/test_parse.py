@@ -1336,6 +1336,19 @@ def test_due_dates_with_a_lost_slash_or_letters_for_digits_are_read_and_flagged(
     assert a.due == due and a.needs_review
 
 
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [("tune GC settings (tom", "tom"), ("lazy-load images, (MARIA", "maria"), ("fix x (p95", None)],
+)
+def test_a_name_in_a_bracket_left_open_at_the_line_end_is_the_owner_flagged(text, owner):
+    """ "TUNE GC SETTINGS (TOM": the closing bracket not read, or cut off. The name is taken and
+    flagged (its end may be cut off too); a metric in that place ("(p95") is no one."""
+    a = parse_action(text, REVIEW, NAMES)
+    assert a.owner == owner
+    assert ("owner.bracket_open" in [c.code for c in a.review_codes]) is (owner is not None)
+    assert "(" not in a.text or owner is None
+
+
 def test_a_short_date_that_reads_two_ways_says_both():
     """ "315" is 3/15 with its slash lost or 3/5 with it read as a 1: the first is taken (a
     slash lost is the likelier slip) and the reason names the other for the person checking."""

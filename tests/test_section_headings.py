@@ -113,6 +113,37 @@ def test_a_lone_word_after_the_root_causes_like_actions_is_taken_for_that_headin
     assert len(said) == guessed
 
 
+def test_a_heading_read_as_two_words_is_taken_joined():
+    """ "PEME NATION" (seed 9973's photo 10): "REMEDIATION" with a space read inside it; the
+    actions under it had been read as root causes, and nothing said actions were missing."""
+    doc = _sections("Root causes:", "bad config push", "PEME NATION", "tune GC settings")
+    assert [c.text for c in doc.root_causes] == ["bad config push"]
+    assert [a.text for a in doc.actions] == ["tune GC settings"]
+
+
+@pytest.mark.parametrize("cause", ["API dvallabi", "dod"])
+def test_a_short_cause_before_an_action_stays_a_cause(cause):
+    """Seed 9859's photos 38 and 3: "API dvallabi" (a cause cut short) starts with an A where
+    the Root causes heading stands, "dod" is 0.57 like "todo"; each was taken for the Actions
+    heading once two words and three letters were let in. Two words must be as like the heading
+    as a heading alone (`heading_alone_match`); a word, four letters or more."""
+    doc = _indented((0, "Root causes:"), (0, cause), (0, "- move db to own host @raj 12/15"))
+    assert [c.text for c in doc.root_causes] == [cause]
+    assert [a.text for a in doc.actions] == ["move db to own host"]
+
+
+@pytest.mark.parametrize(
+    ("after", "taken"), [("raise ASG max @fatima Apr 6", True), ("DNS", False)]
+)
+def test_a_lone_word_before_an_action_is_taken_for_the_heading_when_less_alike(after, taken):
+    """ "icns" (seed 9473's photo 36, "Actions" misread) is less like the heading than a lone
+    word must be in general (0.55 similar to "actions"); followed by a line with an owner and a
+    due date, which no cause has, it is the heading (`[parse] heading_before_action_match`)."""
+    doc = _sections("Root causes:", "bad config push", "icns", after, "move db to own host")
+    assert ("icns" in [c.text for c in doc.root_causes]) is not taken
+    assert ("move db to own host" in [a.text for a in doc.actions]) is taken
+
+
 @pytest.mark.parametrize("word", ["Overload", "caches", "DNS"])
 def test_a_lone_cause_word_after_the_root_causes_stays_a_cause(word):
     doc = _sections("Root causes:", "bad config push", word, "tune GC settings")

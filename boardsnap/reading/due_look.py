@@ -270,18 +270,22 @@ def _title_date_span(order: str) -> Callable[[str], tuple[int, int] | None]:
 def days_grammar(days: tuple[date, ...], order: str = "mdy") -> recogniser.Grammar:
     """Text with one of `days` written in it, with its year, in a form a title's date takes
     ("Nov 18 2026", "18 Nov, 2026", "11/18/2026" or "18/11/2026" by `order`, "2026-11-18"),
-    the line's end or a mark after it, as in the date grammar."""
+    the line's end or a mark after it, as in the date grammar. One set of forms per month the
+    days fall in, its days as alternatives (a week spans one month or two: few alternatives
+    for the automaton to follow, which is made anew for each photo's days)."""
     forms: list[tuple[object, ...]] = []
     space = recogniser.SPACES
-    for d in days:
-        mon = tuple(sorted((w for w in parse.MONTH_WORDS if parse.month_of(w) == d.month), key=len))
-        day, month, year = _numeral(d.day), _numeral(d.month), (str(d.year),)
+    for y, m in sorted({(d.year, d.month) for d in days}):
+        mon = tuple(sorted((w for w in parse.MONTH_WORDS if parse.month_of(w) == m), key=len))
+        day = tuple(n for d in days if (d.year, d.month) == (y, m) for n in _numeral(d.day))
+        iso_day = tuple(f"{d.day:02d}" for d in days if (d.year, d.month) == (y, m))
+        month, year = _numeral(m), (str(y),)
         comma = (space, (",", ""), space)
         forms.append((mon, (".", ""), space, day, *comma, year))
         forms.append((day, space, mon, (".", ""), *comma, year))
         first, second = (day, month) if order == "dmy" else (month, day)
-        forms.append((first, ("/",), second, ("/",), year + (str(d.year)[2:],)))
-        forms.append((year, ("-",), (f"{d.month:02d}",), ("-",), (f"{d.day:02d}",)))
+        forms.append((first, ("/",), second, ("/",), year + (str(y)[2:],)))
+        forms.append((year, ("-",), (f"{m:02d}",), ("-",), iso_day))
     ends = ((), (recogniser.Repeat("mark", 1, 1), recogniser.ANY))
     return recogniser.Grammar(tuple((recogniser.ANY, *f, *e) for f in forms for e in ends))
 

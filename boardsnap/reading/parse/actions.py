@@ -36,7 +36,11 @@ _OWNER_PATTERNS = (
     # e-mail: no dot after the name)
     re.compile(r"(?<=[A-Za-z0-9])[@©®](?P<o>[A-Za-z][\w\-]*)(?![\w.@])"),
     re.compile(r"(?<=[A-Za-z])owner\s*[:=]\s*@?(?P<o>[A-Za-z][\w.\-]*)", re.IGNORECASE),
+    # "TUNE GC SETTINGS (TOM": a name in brackets at the line's end, its closing bracket not
+    # read (or cut off): taken, and flagged (`read_action`)
+    re.compile(r"\((?P<o>[A-Za-z][A-Za-z.\-]{1,24})\s*$"),
 )
+_OPEN_BRACKET_OWNER = _OWNER_PATTERNS[6]
 _FUZZY_OWNER = _OWNER_PATTERNS[3]
 _NOT_OWNERS = {
     "due",
@@ -84,7 +88,8 @@ def _find_owner(text: str) -> tuple[str, int, int] | None:
             low = owner.lower()
             if not owner or low in _NOT_OWNERS or low in MONTH_WORDS:
                 continue
-            if pattern is _OWNER_PATTERNS[2] and vocab.lookup(owner).direction is not None:
+            metric_like = pattern in (_OWNER_PATTERNS[2], _OPEN_BRACKET_OWNER)
+            if metric_like and vocab.lookup(owner).direction is not None:
                 continue  # "(p95)", "(latency)": a metric, not a person
             if pattern is _FUZZY_OWNER and not _like_owner_word(
                 m.group("k"), 3 if m.group("sep").strip() else 4
@@ -100,6 +105,14 @@ def _find_owner(text: str) -> tuple[str, int, int] | None:
                 return day.group("o"), m.start(), m.start("o") + len(day.group("o"))
             return low, m.start(), m.end()
     return None
+
+
+def _open_bracket(owner: str, doubt: Doubt) -> Doubt:
+    """An owner read from a bracket left open at the line's end ("(TOM"): the name is a guess
+    (its end may be cut off or its bracket a letter), so a person checks."""
+    return doubt.lower(
+        "guessed", f"owner {owner!r}: its bracket not closed", "owner.bracket_open", "owner"
+    )
 
 
 def _like_owner_word(word: str, same: int) -> bool:
@@ -200,15 +213,14 @@ def read_action(
     owner = None
     found = _find_owner(t)
     if found and not re.search(r"\d", found[0]):  # "tom-2027-01-23": the date first
-        owner, start, end = found
-        if t[end : end + 1].isdigit():  # "@ana11/16": where the name ends is a guess
+        if t[found[2] : found[2] + 1].isdigit():  # "@ana11/16": where the name ends is a guess
             doubt = doubt.lower(
                 "guessed",
-                f"owner {owner!r}: read run together with the date after it",
+                f"owner {found[0]!r}: read run together with the date after it",
                 "owner.glued_date",
                 "owner",
             )
-        t = t[:start] + " " + t[end:]
+        owner, t, doubt = _cut_owner(t, found, doubt)
     due = None
     t, doubt = _date_repairs(t, doubt)
     bare = _without_accents(t)  # "28 Sép": an accent OCR put on a month; same length as t
@@ -219,8 +231,7 @@ def read_action(
         t = t[: hit.start] + " " + t[hit.end :]
     found = _find_owner(t) if owner is None else None
     if found:
-        owner, start, end = found
-        t = t[:start] + " " + t[end:]
+        owner, t, doubt = _cut_owner(t, found, doubt)
     elif owner is None and hit is not None:
         # "... Feb 22 Sam": one name-like word after the due date ends the line; its '@' was not
         # read. Taken as the owner, and a person checks.
@@ -234,12 +245,7 @@ def read_action(
                 "owner.no_marker",
                 "owner",
             )
-    t = re.sub(
-        r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t, flags=re.IGNORECASE
-    )
-    t = re.sub(r"\(\s*\)|\[\s*\]", " ", t)
-    t = re.sub(r"\s+", " ", t).strip(" .,;:-–—|()[]")
-    t = re.sub(r"\s+(?:due|by)$", "", t, flags=re.IGNORECASE).strip(" .,;:-–—|")
+    t = _tidy_text(t)
     if owner is None and team:
         named = _roster_word(t, team, owner_word_match)
         if named is not None:
@@ -275,6 +281,25 @@ def read_action(
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     ), doubt
+
+
+def _cut_owner(t: str, found: tuple[str, int, int], doubt: Doubt) -> tuple[str, str, Doubt]:
+    """The owner found, the line without it, and the doubt with an open bracket's said."""
+    owner, start, end = found
+    if t[start] == "(" and ")" not in t[start:end]:
+        doubt = _open_bracket(owner, doubt)
+    return owner, t[:start] + " " + t[end:], doubt
+
+
+def _tidy_text(t: str) -> str:
+    """An action's text once owner and due date are cut out: a trailing "due"/"by" with nothing
+    after it, empty brackets, and the punctuation left at its ends removed."""
+    t = re.sub(
+        r"\b(?:due|by|until|deadline)\b\s*:?\s*(?=$|[\s,;()\-–—]*$)", " ", t, flags=re.IGNORECASE
+    )
+    t = re.sub(r"\(\s*\)|\[\s*\]", " ", t)
+    t = re.sub(r"\s+", " ", t).strip(" .,;:-–—|()[]")
+    return re.sub(r"\s+(?:due|by)$", "", t, flags=re.IGNORECASE).strip(" .,;:-–—|")
 
 
 def _missing_doubts(

@@ -60,14 +60,20 @@ def heading_of(
     return None, t
 
 
-def lone_action_heading(text: str, match: float) -> bool:
+def lone_action_heading(text: str, match: float, joined_match: float) -> bool:
     """Whether a line is a lone word at least `match` similar to a one-word Actions heading
-    ("ACHicS", "icns:"): read where the Actions heading belongs (after the root causes, none
-    read yet), it is that heading misread further than `heading_of` takes."""
+    ("ACHicS", "icns:"), or two words that are once joined at least `joined_match` similar
+    ("PEME NATION" for "REMEDIATION": a space read inside the word; a cause's two words, "API
+    dvallabi", are often somewhat like one): read where the Actions heading belongs (after the
+    root causes, none read yet), it is that heading misread further than `heading_of` takes."""
     t = clean_name(text).strip(" :;.-?")
-    if not re.fullmatch(r"[A-Za-z]{4,12}", t):
+    if not re.fullmatch(r"[A-Za-z]{2,12}(?: [A-Za-z]{2,10})?", t):
         return False
-    return any(vocab.similarity(t.lower(), w) >= match for w in _ACTION_HEADINGS if " " not in w)
+    joined = t.replace(" ", "").lower()
+    least = max(match, joined_match) if " " in t else match
+    return 4 <= len(joined) <= 12 and any(
+        vocab.similarity(joined, w) >= least for w in _ACTION_HEADINGS if " " not in w
+    )
 
 
 _ROLE_WORDS = {

@@ -76,11 +76,13 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     headed: dict[str, str] = {}  # each section's heading as read
     heading_box: dict[str, Box | None] = {}  # ... and where it stands
     unread: list[str] = []  # writing read as nothing the document holds
-    for line in body:
+    for k, line in enumerate(body):
         text = normalise(line.text)
         kind, after = heading_of(text, ctx.parse.heading_match, ctx.parse.heading_alone_match)
         if kind is None and section == "root" and "actions" not in headed:
-            if _guessed_actions_heading(line, text, heading_box.get("root"), ctx):
+            after_it = normalise(body[k + 1].text) if k + 1 < len(body) else ""
+            action_next = bool(after_it) and _is_action(after_it, "root", ctx)
+            if _guessed_actions_heading(line, text, heading_box.get("root"), action_next, ctx):
                 section = "actions"
                 headed["actions"] = text
                 warnings.append(
@@ -134,9 +136,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     warnings.extend(_empty_sections(headed, root_causes, actions))
     if unread:
         warnings.append(_unread_lines(unread))
-    for i, (metric, warns) in enumerate(zip(metrics, row_warnings, strict=True), start=1):
-        label = f"row {i} ({metric.name})" if metric.name else f"row {i}"
-        warnings.extend(f"{label}: {w}" for w in warns)
+    warnings.extend(_row_labelled(metrics, row_warnings))
     return Board(
         source=ctx.source,
         title=title,
@@ -147,6 +147,15 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         actions=tuple(actions),
         warnings=tuple(warnings),
     )
+
+
+def _row_labelled(metrics: list[Metric], row_warnings: list[list[str]]) -> list[str]:
+    """Each row's warnings, prefixed by the row they are about ("row 2 (Uptime): ...")."""
+    said = []
+    for i, (metric, warns) in enumerate(zip(metrics, row_warnings, strict=True), start=1):
+        label = f"row {i} ({metric.name})" if metric.name else f"row {i}"
+        said.extend(f"{label}: {w}" for w in warns)
+    return said
 
 
 def _line_metric(line: OcrText, text: str, ctx: ParseContext) -> tuple[Metric, list[str]] | None:
@@ -587,15 +596,18 @@ def _is_header_line(text: str) -> bool:
 
 
 def _guessed_actions_heading(
-    line: OcrText, text: str, causes_heading: Box | None, ctx: ParseContext
+    line: OcrText, text: str, causes_heading: Box | None, action_next: bool, ctx: ParseContext
 ) -> bool:
     """Whether a line under the root causes, before any Actions heading, is that heading misread
     further than `heading_of` takes: a lone word like it, more alike when it does not stand
-    where the Root causes heading does or does not start with its A."""
+    where the Root causes heading does or does not start with its A, less when the line after
+    it reads as an action (`action_next`: an '@owner', a due date, which no cause has)."""
     match = ctx.parse.heading_after_causes_match
+    if action_next:
+        match = min(match, ctx.parse.heading_before_action_match)
     if _at_indent(line, causes_heading) and text.lstrip()[:1] in "aA":
         match = ctx.parse.heading_at_causes_match  # where a heading stands, as one does
-    return lone_action_heading(text, match)
+    return lone_action_heading(text, match, ctx.parse.heading_alone_match)
 
 
 def _at_indent(line: OcrText, heading: Box | None) -> bool:
