@@ -1370,6 +1370,29 @@ def test_a_dashed_date_whose_year_lost_a_digit_keeps_its_month_and_day(written):
 
 
 @pytest.mark.parametrize(
+    "line, due",
+    [
+        ("test failover monthly, WU6-12-15 @raj", "2026-12-15"),  # "2026" read as "WU6"
+        ("hire 2nd support shift 20% 02-22 @raj", "2027-02-22"),
+        ("add weekend on-call 2066 05-31- owner li", "2027-05-31"),  # its dash read as a space
+    ],
+)
+def test_a_dashed_date_whose_year_was_misread_keeps_its_month_and_day(line, due):
+    """A year read as no year ("WU6", "20%", or "2066" parted from its month by a space) before
+    a month and day in the dashed ISO shape: the month and day are read, counted from the review
+    like a date written without its year, and flagged with the year as read."""
+    a = parse_action(line, REVIEW, NAMES)
+    assert a.due == due and a.text.endswith(("monthly", "shift", "on-call"))
+    assert "date.year_unread" in [c.code for c in a.review_codes]
+    assert any("year" in r and "the review's" in r for r in a.review_reasons)
+
+
+@pytest.mark.parametrize("line", ["cut p95 12-15 ms @raj", "keep 5xx 10-20% lower @raj"])
+def test_a_percentile_or_a_range_of_percents_is_no_date(line):
+    assert parse_action(line, REVIEW, NAMES).due is None
+
+
+@pytest.mark.parametrize(
     "text, text_left, owner, due",
     [
         ("- WARM CACHE ON DEPLOYSEP 15", "WARM CACHE ON DEPLOY", None, "2027-09-15"),

@@ -246,6 +246,9 @@ def test_a_title_year_misread_on_a_photo_taken_that_day_takes_the_photos_year():
         Reading(cells=(), lines=(OcrText("MOBILE SLA REVIEW 8/13/2024", 0.9),)), filed
     )
     assert kept.review_date == "2024-08-13"
+    # ... and said to be far from the file's date, not the photo's: a copied file is dated later
+    (said,) = [w for w in kept.warnings if "far from" in w]
+    assert "the file's date 2026-08-13" in said and "no capture date" in said
 
 
 def _service_warnings(line: OcrText, services: tuple[str, ...] = ()) -> list[str]:

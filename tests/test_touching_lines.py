@@ -238,3 +238,25 @@ def test_lines_written_into_each_other_are_tried_as_two_however_little_taller(en
     assert len(best) == 2
     for line, other, reading in zip(LINES, LINES[::-1], best, strict=True):
         assert _similar(line, reading[0]) > _similar(other, reading[0]), (line, reading[0])
+
+
+def test_lines_the_detector_took_in_with_their_heading_are_cut_without_it(engine):
+    """A heading written so close above two touching lines that the detector gives all three
+    one box, the heading also found alone and read well: the box is cut into the two lines
+    below the heading, the bands spanning their own ink's rows (cut in bands from the box's
+    top, the first band had held the heading and read as neither)."""
+    head, first, second = _draw(("Remediation plan", *LINES), pitch=PITCH, size=(300, 900))
+    image = _board([head, first, second])
+    assert (head.any(axis=1) & first.any(axis=1)).any()  # the premise: heading and line touch
+    merged = _box_quad(head | first | second)
+    heading = _box_quad(head, pad=2)
+    med = ocr._median_height([_box_quad(first), _box_quad(second)])
+    options = ocr.split_merged(image, merged, med, OcrConfig(), [heading])
+    bands = options[0]
+    assert len(bands) == 2
+    top = int(bands[0][0][:, 1].min())
+    assert top > np.flatnonzero(head.any(axis=1)).max() - 0.5 * med  # below the heading's ink
+    for line, (_, crop) in zip(LINES, bands, strict=True):
+        read = engine.read_line_frames([crop])[0][0]
+        assert _similar(read, line) >= 0.8, (read, line)
+        assert "remed" not in read.lower()

@@ -465,8 +465,11 @@ def split_merged(
     if len(rows) == 0 or rows[-1] - rows[0] + 1 < cfg.unsure_split_ratio * med:
         return []
     k = max(2, int(round((rows[-1] - rows[0] + 1) / med)))
+    # the bands span this line's own ink, not the rows of a line read well that it overlaps (a
+    # heading the detector took in with the lines under it)
+    bands = (int(x0), int(y0 + rows[0]), int(x1), int(y0 + rows[-1] + 1))
     options = [
-        _band_cuts(gray, (int(x0), int(y0), int(x1), int(y1)), k),
+        _band_cuts(gray, bands, k),
         _cut_lines(gray, blob, (int(x0), int(y0)), k, med),
     ]
     return [o for o in options if len(o) > 1]

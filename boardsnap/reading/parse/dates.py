@@ -99,6 +99,18 @@ _DATE_PATTERNS = (
         re.compile(rf"(?<![\w/.])(?P<ylost>2\d\d)-(?P<a>{_D}{{2}})-(?P<b>{_D}{{2}})(?![\w/])"),
     ),
     (
+        # a year misread past reading ("WU6-11-15", "W6-10-21", "20% 02-22", "2066 05-31": its
+        # dash read as a space), a digit in it, before a month and day in the dashed shape: the
+        # month and day are taken, counted from the review like a short date, and flagged. Not
+        # a percentile's "p95 12-15" nor a range of percents "5xx 10-20%"; month and day in
+        # digits (the year a guess already, "2OZL-O3-O4" is no date)
+        "ymd",
+        re.compile(
+            r"(?<![\w/.])(?![pP]\d)(?P<yunread>(?=\S*\d)[0-9A-Za-z%]{2,4})[- ]"
+            r"(?P<a>\d{2})-(?P<b>\d{2})(?![\w/%]|\.\d)"
+        ),
+    ),
+    (
         "abY",
         re.compile(
             # a second slash read as a 1 ("3/1812026"), a year's 2 lost ("7/20/026"): the date
@@ -220,6 +232,13 @@ def _date_hit(kind: str, m: re.Match[str], date_order: str) -> DateHit | None:
             "misread",
             f"date {m.group(0)!r}: year read with a digit lost; the year taken from the review's",
             "date.year_digit_lost",
+        )
+    if m.groupdict().get("yunread"):
+        doubt = doubt.lower(
+            "misread",
+            f"date {m.group(0)!r}: year {m.group('yunread')!r} not read as one; the year taken"
+            " from the review's",
+            "date.year_unread",
         )
     if m.groupdict().get("glued") is not None:
         doubt = doubt.lower(

@@ -340,10 +340,18 @@ def _review_date(
             )
             review = shot
         else:
+            # a photo without a capture date is dated by its file, which may be a copy's
+            far = f"the title's date {review.isoformat()} is far from the "
+            if ctx.capture_date is not None:
+                far += f"photo's date {ctx.fallback_date.isoformat()}"
+            else:
+                far += (
+                    f"file's date {ctx.fallback_date.isoformat()} (the photo holds no capture "
+                    "date: a year misread, or the file copied later)"
+                )
             title_doubt = (title_doubt or Doubt()).lower(
                 "misread",
-                f"the title's date {review.isoformat()} is far from the photo's date "
-                f"{ctx.fallback_date.isoformat()}",
+                far,
                 "review_date.far_from_photo",
                 "title",
             )
