@@ -36,8 +36,8 @@ Note = tuple[str, ReviewCode]
 # a date far from the review (a digit misread: "20U6" as 2006). Not a short date whose slash was
 # not read ("315": 3/15, or 3/5 with the slash read as a 1): the frames do not tell a 1 from a
 # slash (on six seeds, looking again mended five such dates and broke four). A dashed date whose
-# year was not read ("202Q-04-10") is: the parser counts its month and day from the review,
-# the grammar may read the year
+# year was not read ("202Q-04-10") is looked at again: the parser counted its month and day
+# from the review, the grammar may read its year
 LOOK_AGAIN = frozenset(
     {
         "due.unread",
