@@ -134,6 +134,11 @@ class OcrConfig:
     low_confidence: float = 0.6  # below it a field needs review
     low_digit_confidence: float = 0.7  # a digit read less surely than this needs review
     detect_long_side: int = 960  # text detection (rapidocr) runs at most this size
+    # ... on bands this many of its rows high at most (0: whole), neighbours sharing
+    # detect_tile_overlap rows: the detector's memory grows with its input (a region beside a
+    # small table, 890 x 720 at the model: +105 MB at its peak, a worker's highest)
+    detect_tile_rows: int = 320
+    detect_tile_overlap: int = 128
     # the detector looks beside the table where at least around_min_ink pixels are this many
     # grey levels darker than the bare board (a pen lighter than 128 of 255 was taken for none)
     around_ink_contrast: float = 40.0
@@ -445,6 +450,12 @@ class Config:
             "ocr.grammar_flag_gap must be from 0 to ocr.grammar_accept_gap",
         )
         _check(self.ocr.rec_batch >= 1, "ocr.rec_batch must be at least 1")
+        _check(
+            self.ocr.detect_tile_rows == 0
+            or 0 < self.ocr.detect_tile_overlap < self.ocr.detect_tile_rows,
+            "ocr.detect_tile_rows must be 0 (no bands) or more than ocr.detect_tile_overlap,"
+            " itself above 0",
+        )
         _check(
             self.ocr.second_look_value_min_width >= 32,
             "ocr.second_look_value_min_width must be at least 32",

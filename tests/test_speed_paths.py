@@ -189,3 +189,23 @@ def test_an_upright_photo_is_not_transposed_and_every_photo_loads_as_before(
     photo = load.load_photo(path, LoadConfig())
     assert np.array_equal(photo.image, expected)
     assert len(calls) == (1 if orientation in (3, 6, 8) else 0)
+
+
+def test_the_detector_in_bands_finds_each_line_once_as_it_does_whole():
+    """A tall region looked at in bands (the detector's memory grows with its input): every
+    line is found once, where the whole region finds it, those across a band's edge too."""
+    page = np.full((1700, 1300), 250, np.uint8)
+    lines = [f"- action {i}: fix the pager @sam 12/{i + 1:02d}" for i in range(14)]
+    for i, line in enumerate(lines):
+        cv2.putText(page, line, (40, 106 + 115 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.7, 20, 3)
+    whole = recogniser.Detector(960).quads(page)
+    banded = recogniser.Detector(960, tile_rows=320, tile_overlap=128)
+    ratio = 960 / 1700
+    first = int(320 / ratio)  # the first band's rows
+    # the premise: more than one band, and a line cut by the first band's lower edge
+    assert page.shape[0] * ratio > 320 + 128
+    assert any(q[:, 1].max() >= first - 3 for q in banded._quads(page[:first], ratio))
+    tiled = banded.quads(page)
+    assert len(whole) == len(lines) == len(tiled)
+    for a, b in zip(whole, tiled, strict=True):
+        assert np.abs(a - b).max() <= 6, (a, b)

@@ -204,7 +204,11 @@ class RapidOcrEngine:
         if self._detector is None:
             from boardsnap.reading import recogniser
 
-            self._detector = recogniser.Detector(self._cfg.detect_long_side)
+            self._detector = recogniser.Detector(
+                self._cfg.detect_long_side,
+                tile_rows=self._cfg.detect_tile_rows,
+                tile_overlap=self._cfg.detect_tile_overlap,
+            )
         ratio = 1.0 if full_scale else min(1.0, self._cfg.detect_long_side / max(image.shape[:2]))
         quads = []
         for x, y, w, h in regions if regions is not None else [(0, 0, *image.shape[1::-1])]:
