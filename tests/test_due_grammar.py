@@ -261,3 +261,12 @@ def test_a_titles_date_read_weeks_before_the_photo_is_kept(rec):
     looked, _, said = due_look.title_look(doc, reading, frames, CFG, ctx)
     assert said is None and looked.review_date == "2026-01-01"
     assert any("is not the photo's capture date" in w for w in looked.warnings)
+
+
+def test_the_week_grammars_kept_are_bounded_however_many_dates_a_batch_reads():
+    """An archive's photos are taken on thousands of days; the grammar of each one's week is
+    built when needed, and only the last few are kept."""
+    start = date(2024, 1, 1)
+    for n in range(due_look.DAYS_GRAMMARS_KEPT * 3):
+        due_look.days_grammar(due_look.window_days(start + timedelta(days=n), 7), "mdy")
+    assert due_look.days_grammar.cache_info().currsize <= due_look.DAYS_GRAMMARS_KEPT

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from boardsnap.config import Config
 from boardsnap.document import Action, Board, ReviewCode, flagged
@@ -206,6 +206,9 @@ def noted(action: Action, notes: dict[BoxKey, list[Note]], field: str) -> Action
     return flagged(action, tuple(said))
 
 
+# the grammars of the last photos' weeks kept built: a batch of one meeting's photos shares one;
+# an archive's thousands of dates would keep thousands (about 60 KB each once decoded with)
+DAYS_GRAMMARS_KEPT = 32
 TITLE_WORDS = 4  # a title's date is in its last words: "... SLA review Mar 27 2026"
 
 
@@ -276,7 +279,7 @@ def _title_date_span(order: str) -> Callable[[str], tuple[int, int] | None]:
     return span
 
 
-@cache
+@lru_cache(maxsize=DAYS_GRAMMARS_KEPT)
 def days_grammar(days: tuple[date, ...], order: str = "mdy") -> recogniser.Grammar:
     """Text with one of `days` written in it, with its year, in a form a title's date takes
     ("Nov 18 2026", "18 Nov, 2026", "11/18/2026" or "18/11/2026" by `order`, "2026-11-18"),
