@@ -436,37 +436,7 @@ class Config:
         for key in CERTAINTY_KEYS:
             value = self.parse.certainty(key)
             _check(0 < value <= 1, f"parse.certainty_{key} must be in (0, 1]")
-        _check(
-            self.ocr.engine in ("auto", "rapidocr", "tesserocr", "pytesseract"),
-            "ocr.engine must be auto, rapidocr, tesserocr or pytesseract",
-        )
-        _check(1 <= self.ocr.second_look_votes <= 4, "ocr.second_look_votes must be from 1 to 4")
-        _check(
-            1 <= self.ocr.second_look_name_votes <= 4,
-            "ocr.second_look_name_votes must be from 1 to 4",
-        )
-        _check(
-            0 <= self.ocr.grammar_flag_gap <= self.ocr.grammar_accept_gap,
-            "ocr.grammar_flag_gap must be from 0 to ocr.grammar_accept_gap",
-        )
-        _check(self.ocr.rec_batch >= 1, "ocr.rec_batch must be at least 1")
-        _check(
-            self.ocr.detect_tile_rows == 0
-            or 0 < self.ocr.detect_tile_overlap < self.ocr.detect_tile_rows,
-            "ocr.detect_tile_rows must be 0 (no bands) or more than ocr.detect_tile_overlap,"
-            " itself above 0",
-        )
-        _check(
-            self.ocr.second_look_value_min_width >= 32,
-            "ocr.second_look_value_min_width must be at least 32",
-        )
-        _check(0 < self.ocr.join_overlap <= 1, "ocr.join_overlap must be above 0 and at most 1")
-        _check(self.ocr.join_gap >= 0, "ocr.join_gap must be 0 or more")
-        _check(self.ocr.join_back >= 0, "ocr.join_back must be 0 or more")
-        _check(self.ocr.grammar_beam >= 1, "ocr.grammar_beam must be at least 1")
-        _check(self.ocr.due_grammar_words >= 1, "ocr.due_grammar_words must be at least 1")
-        _check(self.ocr.owner_grammar_words >= 1, "ocr.owner_grammar_words must be at least 1")
-        _check(1 <= self.ocr.grammar_per_frame <= 64, "ocr.grammar_per_frame must be from 1 to 64")
+        _check_ocr(self.ocr)
         _check(self.report.paper in ("A4", "Letter"), "report.paper must be A4 or Letter")
         _check(
             self.report.audience in ("internal", "customer"),
@@ -587,6 +557,40 @@ def _replace_section(section: Any, name: str, values: dict[str, Any]) -> Any:
         return dataclasses.replace(section, **values)
     except TypeError as exc:
         raise BadInput(f"bad setting in [{name}]: {exc}") from None
+
+
+def _check_ocr(ocr: OcrConfig) -> None:
+    """The [ocr] settings' bounds: BadInput naming the first one out of them."""
+    _check(
+        ocr.engine in ("auto", "rapidocr", "tesserocr", "pytesseract"),
+        "ocr.engine must be auto, rapidocr, tesserocr or pytesseract",
+    )
+    _check(1 <= ocr.second_look_votes <= 4, "ocr.second_look_votes must be from 1 to 4")
+    _check(
+        1 <= ocr.second_look_name_votes <= 4,
+        "ocr.second_look_name_votes must be from 1 to 4",
+    )
+    _check(
+        0 <= ocr.grammar_flag_gap <= ocr.grammar_accept_gap,
+        "ocr.grammar_flag_gap must be from 0 to ocr.grammar_accept_gap",
+    )
+    _check(ocr.rec_batch >= 1, "ocr.rec_batch must be at least 1")
+    _check(
+        ocr.detect_tile_rows == 0 or 0 < ocr.detect_tile_overlap < ocr.detect_tile_rows,
+        "ocr.detect_tile_rows must be 0 (no bands) or more than ocr.detect_tile_overlap,"
+        " itself above 0",
+    )
+    _check(
+        ocr.second_look_value_min_width >= 32,
+        "ocr.second_look_value_min_width must be at least 32",
+    )
+    _check(0 < ocr.join_overlap <= 1, "ocr.join_overlap must be above 0 and at most 1")
+    _check(ocr.join_gap >= 0, "ocr.join_gap must be 0 or more")
+    _check(ocr.join_back >= 0, "ocr.join_back must be 0 or more")
+    _check(ocr.grammar_beam >= 1, "ocr.grammar_beam must be at least 1")
+    _check(ocr.due_grammar_words >= 1, "ocr.due_grammar_words must be at least 1")
+    _check(ocr.owner_grammar_words >= 1, "ocr.owner_grammar_words must be at least 1")
+    _check(1 <= ocr.grammar_per_frame <= 64, "ocr.grammar_per_frame must be from 1 to 64")
 
 
 def _check(ok: bool, message: str) -> None:

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from synthetic import drawn_line
 
 from boardsnap.config import Config
-from boardsnap.reading import ocr, parse, recogniser
+from boardsnap.reading import detector, ocr, parse, recogniser
 from boardsnap.reading.pipeline import Pipeline
 from boardsnap.reading.results import OcrText
 
@@ -99,8 +99,8 @@ def test_the_detector_s_pieces_of_a_line_are_read_as_one(engine):
     left = draw.textbbox((60, 150), "- fix token refresh", font=font)
     draw.text((left[2] + 160, 150), "@raj 5/14", font=font, fill=20)
     gray = np.array(image)
-    detector = recogniser.Detector(CFG.detect_long_side)
-    assert len(detector.quads(gray)) == 2  # what the test is about: the detector cut the line
+    found = detector.Detector(CFG.detect_long_side)
+    assert len(found.quads(gray)) == 2  # what the test is about: the detector cut the line
     frames: dict = {}
     found = engine.read_block(gray, None, frames)
     assert len(found) == 2  # read apart ...

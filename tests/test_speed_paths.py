@@ -16,7 +16,7 @@ import pytest
 
 import boardsnap
 from boardsnap.doctor import check_rapidocr
-from boardsnap.reading import recogniser
+from boardsnap.reading import detector, recogniser
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "sample-01-payments.jpg"
 
@@ -53,7 +53,7 @@ def test_engines_made_again_share_the_loaded_models(sessions_made):
     a, b = recogniser.Recogniser(), recogniser.Recogniser()
     assert a._session is b._session
     assert a.alphabet is b.alphabet
-    d1, d2 = recogniser.Detector(960), recogniser.Detector(640)
+    d1, d2 = detector.Detector(960), detector.Detector(640)
     assert d1._session is d2._session
     assert Counter(sessions_made) == {
         recogniser.model_path("rec").name: 1,
@@ -69,8 +69,8 @@ def test_the_doctor_probe_reuses_the_readers_model(sessions_made):
 
 def test_another_thread_setting_is_another_session(sessions_made):
     rec = recogniser.model_path("rec")
-    assert recogniser._session(rec, 1) is recogniser._session(rec, 1)
-    assert recogniser._session(rec, 2) is not recogniser._session(rec, 1)
+    assert recogniser.shared_session(rec, 1) is recogniser.shared_session(rec, 1)
+    assert recogniser.shared_session(rec, 2) is not recogniser.shared_session(rec, 1)
     assert len(sessions_made) == 2
 
 
@@ -125,7 +125,7 @@ def test_the_detector_finds_the_same_lines_on_grey_as_on_its_copy():
     page = np.full((600, 900), 255, np.uint8)
     for i, line in enumerate(["ACTIONS", "fix the pager @sam 12/03", "root cause: DNS"]):
         cv2.putText(page, line, (40, 120 + 150 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
-    det = recogniser.Detector(960)
+    det = detector.Detector(960)
     grey = det.quads(page)
     assert len(grey) >= 3
     bgr = det.quads(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR))
@@ -198,8 +198,8 @@ def test_the_detector_in_bands_finds_each_line_once_as_it_does_whole():
     lines = [f"- action {i}: fix the pager @sam 12/{i + 1:02d}" for i in range(14)]
     for i, line in enumerate(lines):
         cv2.putText(page, line, (40, 106 + 115 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.7, 20, 3)
-    whole = recogniser.Detector(960).quads(page)
-    banded = recogniser.Detector(960, tile_rows=320, tile_overlap=128)
+    whole = detector.Detector(960).quads(page)
+    banded = detector.Detector(960, tile_rows=320, tile_overlap=128)
     ratio = 960 / 1700
     first = int(320 / ratio)  # the first band's rows
     # the premise: more than one band, and a line cut by the first band's lower edge

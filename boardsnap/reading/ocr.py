@@ -24,7 +24,7 @@ import os
 import re
 import unicodedata
 from dataclasses import replace
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before libtesseract is loaded
 
@@ -37,6 +37,9 @@ from boardsnap.errors import MissingDependency  # noqa: E402
 from boardsnap.geometry import Box  # noqa: E402
 from boardsnap.reading import inklines  # noqa: E402
 from boardsnap.reading.results import Grid, Layout, OcrText, Reading  # noqa: E402
+
+if TYPE_CHECKING:
+    from boardsnap.reading.detector import Detector
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +165,7 @@ class RapidOcrEngine:
 
         self._rec = recogniser.Recogniser(min_width=cfg.rec_min_width, batch=cfg.rec_batch)
         self._cfg = cfg
-        self._detector: recogniser.Detector | None = None  # loaded on the first free text
+        self._detector: Detector | None = None  # loaded on the first free text
 
     @property
     def version(self) -> str:
@@ -202,9 +205,9 @@ class RapidOcrEngine:
         Each line's recogniser frames are put in `frames` (by its box), when given: a due date
         is decoded again from them under the date grammar."""
         if self._detector is None:
-            from boardsnap.reading import recogniser
+            from boardsnap.reading import detector
 
-            self._detector = recogniser.Detector(
+            self._detector = detector.Detector(
                 self._cfg.detect_long_side,
                 tile_rows=self._cfg.detect_tile_rows,
                 tile_overlap=self._cfg.detect_tile_overlap,
