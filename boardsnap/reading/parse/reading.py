@@ -81,8 +81,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         kind, after = heading_of(text, ctx.parse.heading_match, ctx.parse.heading_alone_match)
         if kind is None and section == "root" and "actions" not in headed:
             after_it = normalise(body[k + 1].text) if k + 1 < len(body) else ""
-            action_next = bool(after_it) and _is_action(after_it, "root", ctx)
-            if _guessed_actions_heading(line, text, heading_box.get("root"), action_next, ctx):
+            if _guessed_actions_heading(line, text, heading_box.get("root"), after_it, ctx):
                 section = "actions"
                 headed["actions"] = text
                 warnings.append(
@@ -604,18 +603,26 @@ def _is_header_line(text: str) -> bool:
 
 
 def _guessed_actions_heading(
-    line: OcrText, text: str, causes_heading: Box | None, action_next: bool, ctx: ParseContext
+    line: OcrText, text: str, causes_heading: Box | None, next_text: str, ctx: ParseContext
 ) -> bool:
     """Whether a line under the root causes, before any Actions heading, is that heading misread
     further than `heading_of` takes: a lone word like it, more alike when it does not stand
     where the Root causes heading does or does not start with its A, less when the line after
-    it reads as an action (`action_next`: an '@owner', a due date, which no cause has)."""
-    match = ctx.parse.heading_after_causes_match
-    if action_next:
-        match = min(match, ctx.parse.heading_before_action_match)
+    it (`next_text`) reads as an action (an '@owner', a due date, which no cause has). That
+    line is looked at only for a word like the heading: this runs on every line of the causes."""
+    p = ctx.parse
+    match = p.heading_after_causes_match
     if _at_indent(line, causes_heading) and text.lstrip()[:1] in "aA":
-        match = ctx.parse.heading_at_causes_match  # where a heading stands, as one does
-    return lone_action_heading(text, match, ctx.parse.heading_alone_match)
+        match = p.heading_at_causes_match  # where a heading stands, as one does
+    if lone_action_heading(text, match, p.heading_alone_match):
+        return True
+    lower = p.heading_before_action_match
+    return (
+        lower < match
+        and bool(next_text)
+        and lone_action_heading(text, lower, p.heading_alone_match)
+        and _is_action(next_text, "root", ctx)
+    )
 
 
 def _at_indent(line: OcrText, heading: Box | None) -> bool:
