@@ -143,6 +143,11 @@ class OcrConfig:
     # grey levels darker than the bare board (a pen lighter than 128 of 255 was taken for none)
     around_ink_contrast: float = 40.0
     around_min_ink: int = 100
+    # ... the parts beside the table reach this many pixels above and below it (a line beside
+    # the table's bottom edge, cut there, was found in neither part), and where two parts find
+    # the same line, a box at least around_same_line inside a larger one is that line cut
+    around_reach: int = 96
+    around_same_line: float = 0.6
     second_look: bool = True  # re-read the value cells of doubtful rows under image variants
     second_look_votes: int = 2  # variants that must agree on a re-reading for it to be used
     # variants that must read a name not known at first as the same known name; one is enough:
@@ -587,6 +592,8 @@ def _check_ocr(ocr: OcrConfig) -> None:
     _check(0 < ocr.join_overlap <= 1, "ocr.join_overlap must be above 0 and at most 1")
     _check(ocr.join_gap >= 0, "ocr.join_gap must be 0 or more")
     _check(ocr.join_back >= 0, "ocr.join_back must be 0 or more")
+    _check(ocr.around_reach >= 0, "ocr.around_reach must be 0 or more")
+    _check(0 < ocr.around_same_line <= 1, "ocr.around_same_line must be above 0 and at most 1")
     _check(ocr.grammar_beam >= 1, "ocr.grammar_beam must be at least 1")
     _check(ocr.due_grammar_words >= 1, "ocr.due_grammar_words must be at least 1")
     _check(ocr.owner_grammar_words >= 1, "ocr.owner_grammar_words must be at least 1")

@@ -13,7 +13,7 @@ from synthetic import drawn_line
 
 from boardsnap.config import Config
 from boardsnap.document import ReviewCode
-from boardsnap.reading import judge, ocr, parse, recogniser
+from boardsnap.reading import around, judge, ocr, parse, recogniser
 from boardsnap.reading.results import OcrText, Reading
 from boardsnap.reading.second_look import grammar_look, value_grammar
 
@@ -269,7 +269,7 @@ def test_writing_in_a_light_pen_beside_the_table_is_looked_at_and_ghosts_are_not
     board = np.array(image)
     table = (40, 200, 1000, 500)
     board[200:700, 40:1040] = 255  # the table erased
-    regions = ocr._around(board, table, CFG.ocr)
+    regions = around.regions_around(board, table, CFG.ocr)
     assert [(r[0], r[1]) for r in regions] == [(1040, 200)]  # beside it, light; not the ghost
     engine = ocr.make_engine(CFG.ocr)
     try:
@@ -288,7 +288,7 @@ def test_the_detector_looks_around_the_table_and_finds_the_lines_there():
     draw.text((60, 780), "Actions", font=font, fill=0)
     board = np.array(image)
     table = (40, 200, 1100, 500)  # blank where the table was erased
-    regions = ocr._around(board, table, CFG.ocr)
+    regions = around.regions_around(board, table, CFG.ocr)
     assert [r[1] for r in regions] == [0, 700]  # above and below; nothing beside it
     engine = ocr.make_engine(CFG.ocr)
     try:
@@ -297,6 +297,53 @@ def test_the_detector_looks_around_the_table_and_finds_the_lines_there():
         engine.close()
     assert [t.text for t in found] == ["Root causes", "Actions"]
     assert found[1].box[1] > 700  # boxes on the whole board, not on the region
+
+
+def test_a_line_beside_the_tables_bottom_edge_is_found_whole_and_once():
+    """Seed 9979's photo 23: an action written beside the table at the level of its bottom edge
+    lay half in the part of the board beside the table and half in the part below it; cut
+    there, the detector found only "16 Oct" of it; on this board, each part read a cut of the
+    line ("fastet soffoack @lom", "Caste- collback @tow"). The part beside the table reaches
+    below it; the lines the two parts both find (the title, the line at the edge, the line
+    under it) are kept once each."""
+    image = Image.new("L", (1600, 1000), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(DKG, 44)
+    draw.text((60, 60), "Orders API SLA review 21 Sep 2026", font=font, fill=0)
+    draw.text((800, 300), "Actions", font=font, fill=0)
+    draw.text((800, 560), "- tune GC settings @raj", font=font, fill=0)
+    draw.text((800, 650), "- faster rollback @tom", font=font, fill=0)  # across the edge
+    draw.text((800, 780), "- write postmortem @li", font=font, fill=0)
+    board = np.array(image)
+    table = (40, 200, 700, 500)  # bottom edge at y 700; erased
+    regions = around.regions_around(board, table, CFG.ocr)
+    beside = [r for r in regions if r[0] == 740]
+    assert beside and beside[0][1] < 200 and beside[0][1] + beside[0][3] > 700
+    engine = ocr.make_engine(CFG.ocr)
+    try:
+        found = engine.read_block(board, regions)
+    finally:
+        engine.close()
+    texts = [t.text for t in found]
+    assert len(texts) == 5, texts
+    for words in ("SLA review", "Actions", "GC", "@tom", "postmortem"):
+        assert sum(words in t for t in texts) == 1, (words, texts)
+    edge = next(t for t in found if "@tom" in t.text)
+    assert edge.text.startswith("- faster") and edge.box[1] < 700 < edge.box[1] + edge.box[3]
+
+
+def test_boxes_a_second_region_finds_cut_are_left_out_and_a_regions_own_are_kept():
+    def quad(x0, y0, x1, y1):
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+    whole, cut = quad(800, 670, 1300, 730), quad(800, 700, 1300, 730)  # the cut: half inside
+    other, touching = quad(800, 730, 1300, 790), quad(800, 760, 1300, 820)
+    kept = around.one_per_line([(whole, 0), (cut, 1), (other, 1), (touching, 1)], 0.6)
+    assert [q[0, 1] for q in kept] == [670, 730, 760]  # one region's overlapping lines both kept
+    assert len(around.one_per_line([(whole, 0), (cut, 1)], 0.6)) == 1
+    assert len(around.one_per_line([(whole, 0), (cut, 0)], 0.6)) == 2
+    sliver = quad(1250, 700, 1500, 760)  # a fifth of it inside the whole line: another line
+    assert len(around.one_per_line([(whole, 0), (sliver, 1)], 0.6)) == 2
 
 
 def test_two_values_about_as_probable_flag_the_row_whichever_is_taken(rec):

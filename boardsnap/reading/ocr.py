@@ -35,7 +35,7 @@ from PIL import Image  # noqa: E402
 from boardsnap.config import OcrConfig  # noqa: E402
 from boardsnap.errors import MissingDependency  # noqa: E402
 from boardsnap.geometry import Box  # noqa: E402
-from boardsnap.reading import inklines  # noqa: E402
+from boardsnap.reading import around, inklines  # noqa: E402
 from boardsnap.reading.results import Grid, Layout, OcrText, Reading  # noqa: E402
 
 if TYPE_CHECKING:
@@ -213,10 +213,13 @@ class RapidOcrEngine:
                 tile_overlap=self._cfg.detect_tile_overlap,
             )
         ratio = 1.0 if full_scale else min(1.0, self._cfg.detect_long_side / max(image.shape[:2]))
-        quads = []
-        for x, y, w, h in regions if regions is not None else [(0, 0, *image.shape[1::-1])]:
+        found = []
+        for k, (x, y, w, h) in enumerate(
+            regions if regions is not None else [(0, 0, *image.shape[1::-1])]
+        ):
             for q in self._detector.quads(image[y : y + h, x : x + w], ratio):
-                quads.append(q + np.array([x, y], np.float32))
+                found.append((q + np.array([x, y], np.float32), k))
+        quads = around.one_per_line(found, self._cfg.around_same_line)
         # writing the detector left out (lines written into each other), its glyphs sorted
         # into lines; read from a cut, so no surer than `recovered_line_confidence` (review)
         crops = [_quad_crop(image, q) for q in quads]
@@ -704,7 +707,8 @@ def read_layout_frames(
         if layout.grid is not None:
             x, y, w, h = layout.grid.bbox
             outside[max(0, y) : y + h, max(0, x) : x + w] = 255
-            found = engine.read_block(outside, _around(outside, layout.grid.bbox, cfg), frames)
+            regions = around.regions_around(outside, layout.grid.bbox, cfg)
+            found = engine.read_block(outside, regions, frames)
         else:
             found = engine.read_block(outside, None, frames)
         found = join_pieces(found, frames, cfg)
@@ -759,23 +763,3 @@ def surer_cells(
             row.append(b if better else a)
         rows.append(tuple(row))
     return replace(reading, cells=tuple(rows))
-
-
-def _around(image: np.ndarray, table: Box, cfg: OcrConfig, min_side: int = 24) -> list[Box]:
-    """The parts of `image` above, below, left and right of the table that hold some ink: the
-    text detector looks only there. Ink is `around_ink_contrast` grey levels darker than the
-    bare board (its median): a light pen's writing (green, a drying marker: 180 of 255 on a
-    board of 243) is ink; the ghosts of erased writing are not."""
-    ih, iw = image.shape[:2]
-    ink_below = float(np.median(image[::4, ::4])) - cfg.around_ink_contrast
-    x, y, w, h = table
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(iw, x + w), min(ih, y + h)
-    parts = [(0, 0, iw, y0), (0, y1, iw, ih - y1), (0, y0, x0, y1 - y0), (x1, y0, iw - x1, y1 - y0)]
-    out = []
-    for px, py, pw, ph in parts:
-        if min(pw, ph) < min_side:
-            continue
-        if np.count_nonzero(image[py : py + ph, px : px + pw] < ink_below) < cfg.around_min_ink:
-            continue  # blank board
-        out.append((px, py, pw, ph))
-    return out
