@@ -30,6 +30,7 @@ class Term:
     duration: bool  # values are durations (ms, s, min, h, d)
     aliases: tuple[str, ...]
     unit: str | None = None  # the unit meant when the board writes none ("99.9" uptime is %)
+    most: float | None = None  # the highest value it can take, written without a unit
 
 
 TERMS: tuple[Term, ...] = (
@@ -62,7 +63,7 @@ TERMS: tuple[Term, ...] = (
     Term("Success rate", HIGHER, False, ("success rate", "success", "success %"), unit="%"),
     Term("Throughput", HIGHER, False, ("throughput", "tput"), unit="rps"),
     Term("RPS", HIGHER, False, ("rps", "qps", "req/s"), unit="rps"),
-    Term("Apdex", HIGHER, False, ("apdex",)),
+    Term("Apdex", HIGHER, False, ("apdex",), most=1.0),  # a score from 0 to 1
     Term("Durability", HIGHER, False, ("durability",), unit="%"),
 )
 
@@ -500,6 +501,7 @@ class NameInfo:
     duration: bool
     score: float  # how surely the name was recognised (1.0 exact)
     unit: str | None = None  # the unit implied by the name when the board writes none
+    most: float | None = None  # the highest value the metric can take (Term.most)
 
 
 @lru_cache(maxsize=2048)  # the parser asks for each row's name several times, per re-parse
@@ -511,12 +513,14 @@ def lookup(name: str) -> NameInfo:
     duration = False
     score = 0.0
     units: set[str | None] = set()
+    mosts: set[float | None] = set()
     for term in TERMS:
         for alias in term.aliases:
             if f" {alias} " in text:
                 directions.add(term.direction)
                 duration = duration or term.duration
                 units.add(term.unit)
+                mosts.add(term.most)
                 score = 1.0
     if any(PERCENTILE.match(w) for w in words):
         directions.add(LOWER)
@@ -531,13 +535,14 @@ def lookup(name: str) -> NameInfo:
                     s = similarity(joined, alias)
                     if s >= 0.8 and s > score:
                         directions, duration, score = {term.direction}, term.duration, s
-                        units = {term.unit}
+                        units, mosts = {term.unit}, {term.most}
     if len(directions) != 1:
         # both kinds of word ("error" and "success"), or none: the name does not tell
         return NameInfo(None, duration, 0.0)
     units.discard(None)
     unit = units.pop() if len(units) == 1 else None
-    return NameInfo(directions.pop(), duration, score, unit)
+    most = mosts.pop() if len(mosts) == 1 else None  # only where every word agrees
+    return NameInfo(directions.pop(), duration, score, unit, most)
 
 
 __all__ = [

@@ -76,6 +76,24 @@ def check_percentages(row: Row) -> list[Hit]:
     return hits
 
 
+def check_scale(row: Row) -> list[Hit]:
+    """A value without a unit above the most its metric can take: an Apdex score is from 0 to
+    1, so "1.98" beside a target of 0.85 is a misread "0.98" or worse (seed 9979's photo 35:
+    judged met, not flagged)."""
+    most = row.info.most
+    if most is None:
+        return []
+    hits = []
+    for what, value, unit in (
+        ("target", row.target.value, row.target.unit),
+        ("actual", row.actual.value, row.actual.unit),
+    ):
+        if value is not None and unit is None and value > most:
+            values = {"what": what, "value": value, "name": row.name, "most": most}
+            hits.append(Hit("value.above_scale", what, values))
+    return hits
+
+
 def _far_below(row: Row, target: float) -> bool:
     """A target written as a floor ('>=', '>') that is a tenth of its percentage actual or
     less: '>=9.9%' beside '99.957%' lost a digit (a floor met tenfold is no commitment)."""
@@ -218,6 +236,7 @@ def check_nine_before_percent(row: Row) -> list[Hit]:
 
 CHECKS: tuple[Check, ...] = (
     check_percentages,
+    check_scale,
     check_direction,
     check_unit_one_side,
     check_mark_before,

@@ -129,6 +129,13 @@ CHECK_RULES = (
         "{what} {value:g} % is above 100 %",
     ),
     Rule(
+        "value.above_scale",
+        "a value without a unit above the most its metric can take (an Apdex score above 1)",
+        "implausible",
+        "implausible",
+        "{what} {value:g} is above {most:g}, the most {name} can be",
+    ),
+    Rule(
         "value.uptime_too_low",
         "an uptime-like percentage below 50 %",
         "implausible",
