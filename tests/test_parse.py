@@ -12,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from boardsnap.config import JudgeConfig
-from boardsnap.document import Action, Board, RootCause
+from boardsnap.document import Action, Board, ReviewCode, RootCause
 from boardsnap.reading import vocab
 from boardsnap.reading.judge import judge_metric
 from boardsnap.reading.parse import (
     ParseContext,
+    build_metric,
     column_roles,
     match_metric_name,
     parse_action,
@@ -360,6 +361,19 @@ def test_control_characters_ocr_gives_never_reach_the_document():
 )
 def test_parse_mark(text, mark):
     assert parse_mark(text) == mark
+
+
+@pytest.mark.parametrize(
+    "text, unread", [("DRERH", True), ("0s", True), ("OK", False), ("'.", False)]
+)
+def test_a_status_cell_with_writing_that_is_no_mark_is_flagged(text, unread):
+    """Writing beside a row that is not read as a mark is said, not dropped; stray dots and
+    quotes in the cell are no writing."""
+    cells = [OcrText(t, 0.99) for t in ("TTR", "<=8h", "5.11h", text)]
+    metric, _ = build_metric(*cells, ParseContext("case"))
+    codes = [c for c in metric.review_codes if c.code == "mark.unread"]
+    assert codes == ([ReviewCode("mark.unread", "mark")] if unread else [])
+    assert metric.needs_review == unread
 
 
 # ---- titles and dates ------------------------------------------------------------------------

@@ -210,6 +210,13 @@ _LOOK_CODES = ("second_look.", "due.grammar", "owner.grammar")
 
 
 @cache
+def mark_grammar() -> recogniser.Grammar:
+    """What a status cell may say: a mark's word or symbol, a stop or "!" after it."""
+    texts = tuple(sorted(set(parse.MARK_TEXTS), key=len, reverse=True))
+    return recogniser.Grammar(((texts, (".", "!", "")),))
+
+
+@cache
 def value_grammar() -> recogniser.Grammar:
     """What a target or actual cell may say: the vocabulary's comparators and units."""
     comparators = tuple(c for c, _ in vocab.COMPARATORS) + tuple(vocab.MISREAD_COMPARATORS)
@@ -223,56 +230,53 @@ def grammar_look(
     cfg: Config,
     ctx: parse.ParseContext,
 ) -> tuple[Board, Reading]:
-    """The board and reading after decoding value cells again under the value grammar.
+    """The board and reading after decoding value cells again under the value grammar, and
+    status cells under the marks' words.
 
-    A target or actual cell whose free reading the grammar does not accept, or that has a
-    character read less surely than `[ocr] grammar_unsure`, is decoded again from the same
+    A target, actual or status cell whose free reading its grammar does not accept, or that has
+    a character read less surely than `[ocr] grammar_unsure`, is decoded again from the same
     frames keeping only what the grammar allows. The grammar's reading is used when the free
     one is not more probable than it by more than `grammar_accept_gap` (log-probability); when
-    the two differ by more than `grammar_flag_gap`, the row is flagged with both readings."""
+    the two differ by more than `grammar_flag_gap`, the row is flagged with both readings. A
+    status cell the grammar cannot read is left as read (the parser says it holds no mark)."""
     if not cfg.ocr.grammar or not frames:
         return doc, reading
     where = _where(reading)
-    grammar = value_grammar()
-    o = cfg.ocr
     first = reading
     notes: dict[BoxKey, list[Note]] = {}
     for metric in doc.metrics:
         if len(metric.cell_boxes) < 3:
             continue
         name_box = metric.cell_boxes[0]
-        for what, box in (("target", metric.cell_boxes[1]), ("actual", metric.cell_boxes[2])):
+        cells = [("target", metric.cell_boxes[1]), ("actual", metric.cell_boxes[2])]
+        if len(metric.cell_boxes) == 4:  # name, target, actual and status each have a box
+            cells.append(("mark", metric.cell_boxes[3]))
+        for what, box in cells:
             rc = where.get(box)
             fr = frames.get(box)
-            if rc is None or box == name_box or fr is None:
+            if rc is None or box == name_box or fr is None or not reading.cells[rc[0]][rc[1]].text:
                 continue
-            r, c = rc
-            free = reading.cells[r][c]
-            if not free.text:
+            free = reading.cells[rc[0]][rc[1]]
+            grammar = mark_grammar() if what == "mark" else value_grammar()
+            again = _decoded_again(free, fr, grammar, cfg.ocr)
+            if again is None:
                 continue
-            unsure = any(x < o.grammar_unsure for x in free.char_confidences)
-            if grammar.matches(free.text) and not unsure:
-                continue
-            decoded = recogniser.grammar_decode(
-                fr, grammar, o.grammar_beam, o.grammar_per_frame, o.grammar_min_prob
-            )
-            if decoded is None or _squeezed(decoded.text) == _squeezed(free.text):
-                continue
-            gap = recogniser.log_prob(fr, free.text) - decoded.log_prob
-            if gap > o.grammar_accept_gap:
-                continue  # the cell says something else than a value ("TBD")
-            confs = decoded.char_confidences
-            conf = sum(confs) / len(confs) if confs else 0.0
-            reading = _with_cell(reading, r, c, OcrText(decoded.text, conf, free.box, confs))
-            if gap > o.grammar_flag_gap:
+            decoded, gap = again
+            reading = _with_cell(reading, *rc, decoded)
+            said = "the marks' words" if what == "mark" else "the value grammar"
+            if gap > cfg.ocr.grammar_flag_gap:
                 notes.setdefault(name_box, []).append(
                     (
-                        f"{what} read as {free.text!r} freely and as {decoded.text!r} under "
-                        "the value grammar, which is less probable",
+                        f"{_FIELD_WORD[what]} read as {free.text!r} freely and as "
+                        f"{decoded.text!r} under {said}, which is less probable",
                         ReviewCode("second_look.grammar_less_probable", what),
                     )
                 )
-            elif grammar.matches(free.text) and _values_differ(free.text, decoded.text):
+            elif (
+                what != "mark"
+                and grammar.matches(free.text)
+                and _values_differ(free.text, decoded.text)
+            ):
                 # two values the grammar takes, about as probable ("=<1.5s" freely, "=<15s"
                 # under the grammar, an unsure point between them): either may be right
                 notes.setdefault(name_box, []).append(
@@ -287,6 +291,32 @@ def grammar_look(
     board = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
     board = replace(board, metrics=tuple(_noted(m, notes) for m in board.metrics))
     return carried(board, doc), reading
+
+
+_FIELD_WORD = {"target": "target", "actual": "actual", "mark": "status"}
+
+
+def _decoded_again(
+    free: OcrText, fr: recogniser.Frames, grammar: recogniser.Grammar, o: OcrConfig
+) -> tuple[OcrText, float] | None:
+    """The cell decoded again under `grammar`, and how much less probable than its free reading
+    (log); None when the free reading is one the grammar takes, surely, when the grammar finds
+    nothing else, or when the free one is more probable by more than `grammar_accept_gap` (the
+    cell says something else: "TBD")."""
+    unsure = any(x < o.grammar_unsure for x in free.char_confidences)
+    if grammar.matches(free.text) and not unsure:
+        return None
+    decoded = recogniser.grammar_decode(
+        fr, grammar, o.grammar_beam, o.grammar_per_frame, o.grammar_min_prob
+    )
+    if decoded is None or _squeezed(decoded.text) == _squeezed(free.text):
+        return None
+    gap = recogniser.log_prob(fr, free.text) - decoded.log_prob
+    if gap > o.grammar_accept_gap:
+        return None
+    confs = decoded.char_confidences
+    conf = sum(confs) / len(confs) if confs else 0.0
+    return OcrText(decoded.text, conf, free.box, confs), gap
 
 
 def _values_differ(a: str, b: str) -> bool:

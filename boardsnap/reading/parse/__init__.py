@@ -32,7 +32,7 @@ from boardsnap.reading.parse.dates import (
 )
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.headings import column_roles, heading_of
-from boardsnap.reading.parse.marks import parse_mark
+from boardsnap.reading.parse.marks import MARK_TEXTS, parse_mark
 from boardsnap.reading.parse.names import clean_name, closest_name, match_metric_name
 from boardsnap.reading.parse.plausible import (
     DUE_AFTER_REVIEW_DAYS,
@@ -68,6 +68,7 @@ __all__ = [
     "DUE_BEFORE_REVIEW_DAYS",
     "DUE_AFTER_REVIEW_DAYS",
     "parse_mark",
+    "MARK_TEXTS",
     "DateHit",
     "MONTH_WORDS",
     "month_of",

@@ -66,10 +66,23 @@ _MARK_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# every mark as written: what a status cell may say (the mark grammar's words)
+MARK_TEXTS: tuple[str, ...] = tuple(_MARK_SYMBOLS) + tuple(w for w, _ in _MARK_WORDS)
+
+
+def _bare(text: str) -> str:
+    t = normalise(text).lower()
+    return re.sub(r"\s+", " ", t).strip(" .,:;-_'\"`()[]")
+
+
+def mark_written(text: str) -> bool:
+    """Whether a status cell holds more than stray dots, dashes and quotes."""
+    return bool(_bare(text))
+
+
 def parse_mark(text: str) -> str | None:
     """What was written beside a row, as met / near_miss / breach / unknown; None for nothing."""
-    t = normalise(text).lower()
-    t = re.sub(r"\s+", " ", t).strip(" .,:;-_'\"`()[]")
+    t = _bare(text)
     if not t:
         return None
     for sym, mark in _MARK_SYMBOLS.items():

@@ -10,7 +10,7 @@ from boardsnap.reading import vocab
 from boardsnap.reading.parse.actions import _has_owner
 from boardsnap.reading.parse.checks import check_row
 from boardsnap.reading.parse.context import ParseContext
-from boardsnap.reading.parse.marks import parse_mark
+from boardsnap.reading.parse.marks import mark_written, parse_mark
 from boardsnap.reading.parse.names import _percentile_guess, match_metric_name
 from boardsnap.reading.parse.repairs import repair_row
 from boardsnap.reading.parse.targets import read_actual, read_target
@@ -82,6 +82,11 @@ def build_metric(
         warnings.append("target value unreadable")
     if actual.value is None:
         warnings.append("actual value unreadable" if actual.text else "no actual value")
+    if mark is None and mark_cell is not None and mark_written(mark_cell.text):
+        # the board says something beside the row that is not read as a mark ("DRERH", "0s"):
+        # said, not lost (the judge has no board's verdict to check its own against)
+        reason = f"status {mark_cell.text!r} not read as met, near miss or breach"
+        doubt = doubt.lower("ocr", reason, "mark.unread", "mark")
     if target.op is None and target.value is not None:
         doubt = doubt.lower(
             "doubtful",
