@@ -143,9 +143,9 @@ class OcrConfig:
     # grey levels darker than the bare board (a pen lighter than 128 of 255 was taken for none)
     around_ink_contrast: float = 40.0
     around_min_ink: int = 100
-    # ... the parts beside the table reach this many pixels above and below it (a line beside
-    # the table's bottom edge, cut there, was found in neither part), and where two parts find
-    # the same line, a box at least around_same_line inside a larger one is that line cut
+    # ... and at seams around_reach pixels either side of the table's top and bottom edges
+    # beside it (a line there, cut between two parts, was found in neither whole); a box at
+    # least around_same_line inside another is the same line (reading/around.py)
     around_reach: int = 96
     around_same_line: float = 0.6
     second_look: bool = True  # re-read the value cells of doubtful rows under image variants

@@ -269,9 +269,8 @@ def test_writing_in_a_light_pen_beside_the_table_is_looked_at_and_ghosts_are_not
     board = np.array(image)
     table = (40, 200, 1000, 500)
     board[200:700, 40:1040] = 255  # the table erased
-    regions = around.regions_around(board, table, CFG.ocr)
-    assert [r[0] for r in regions] == [1040]  # beside it, light; not the ghost below
-    assert regions[0][1] < 200 < 700 < regions[0][1] + regions[0][3]
+    regions = around.regions_around(board, table, CFG.ocr).parts
+    assert [(r[0], r[1]) for r in regions] == [(1040, 200)]  # beside it, light; not the ghost
     engine = ocr.make_engine(CFG.ocr)
     try:
         found = engine.read_block(board, regions)
@@ -289,7 +288,7 @@ def test_the_detector_looks_around_the_table_and_finds_the_lines_there():
     draw.text((60, 780), "Actions", font=font, fill=0)
     board = np.array(image)
     table = (40, 200, 1100, 500)  # blank where the table was erased
-    regions = around.regions_around(board, table, CFG.ocr)
+    regions = around.regions_around(board, table, CFG.ocr).parts
     assert [r[1] for r in regions] == [0, 700]  # above and below; nothing beside it
     engine = ocr.make_engine(CFG.ocr)
     try:
@@ -304,9 +303,9 @@ def test_a_line_beside_the_tables_bottom_edge_is_found_whole_and_once():
     """Seed 9979's photo 23: an action written beside the table at the level of its bottom edge
     lay half in the part of the board beside the table and half in the part below it; cut
     there, the detector found only "16 Oct" of it; on this board, each part read a cut of the
-    line ("fastet soffoack @lom", "Caste- collback @tow"). The part beside the table reaches
-    below it; the lines the two parts both find (the title, the line at the edge, the line
-    under it) are kept once each."""
+    line ("fastet soffoack @lom", "Caste- collback @tow"). A seam across the edge finds it
+    whole; the lines the parts found whole (the line above it, the line under it) are kept once
+    each, as the parts found them."""
     image = Image.new("L", (1600, 1000), 255)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(DKG, 44)
@@ -317,12 +316,12 @@ def test_a_line_beside_the_tables_bottom_edge_is_found_whole_and_once():
     draw.text((800, 780), "- write postmortem @li", font=font, fill=0)
     board = np.array(image)
     table = (40, 200, 700, 500)  # bottom edge at y 700; erased
-    regions = around.regions_around(board, table, CFG.ocr)
-    beside = [r for r in regions if r[0] == 740]
-    assert beside and beside[0][1] < 200 and beside[0][1] + beside[0][3] > 700
+    where = around.regions_around(board, table, CFG.ocr)
+    assert [(s[0], s[1], s[3]) for s in where.seams] == [(740, 104, 192), (740, 604, 192)]
     engine = ocr.make_engine(CFG.ocr)
     try:
-        found = engine.read_block(board, regions)
+        found = engine.read_block(board, where.parts, seams=where.seams)
+        parts_only = engine.read_block(board, where.parts)
     finally:
         engine.close()
     texts = [t.text for t in found]
@@ -331,20 +330,26 @@ def test_a_line_beside_the_tables_bottom_edge_is_found_whole_and_once():
         assert sum(words in t for t in texts) == 1, (words, texts)
     edge = next(t for t in found if "@tom" in t.text)
     assert edge.text.startswith("- faster") and edge.box[1] < 700 < edge.box[1] + edge.box[3]
+    # the parts found the edge's line in two cuts, each within 60 px of the edge
+    whole = [t for t in parts_only if t.box[1] + t.box[3] < 670 or t.box[1] > 760]
+    assert len(whole) == 4 and all(t in found for t in whole)  # found whole: as found
 
 
-def test_boxes_a_second_region_finds_cut_are_left_out_and_a_regions_own_are_kept():
+def test_a_seams_line_takes_the_place_of_its_pieces_and_a_line_found_whole_stays():
     def quad(x0, y0, x1, y1):
         return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
 
-    whole, cut = quad(800, 670, 1300, 730), quad(800, 700, 1300, 730)  # the cut: half inside
-    other, touching = quad(800, 730, 1300, 790), quad(800, 760, 1300, 820)
-    kept = around.one_per_line([(whole, 0), (cut, 1), (other, 1), (touching, 1)], 0.6)
-    assert [q[0, 1] for q in kept] == [670, 730, 760]  # one region's overlapping lines both kept
-    assert len(around.one_per_line([(whole, 0), (cut, 1)], 0.6)) == 1
-    assert len(around.one_per_line([(whole, 0), (cut, 0)], 0.6)) == 2
-    sliver = quad(1250, 700, 1500, 760)  # a fifth of it inside the whole line: another line
-    assert len(around.one_per_line([(whole, 0), (sliver, 1)], 0.6)) == 2
+    above, below = quad(800, 640, 1300, 700), quad(800, 700, 1300, 760)  # a line's two halves
+    whole = quad(800, 640, 1300, 760)  # the seam's
+    assert [q[0, 1] for q in around.one_per_line([above, below], [whole], 0.6)] == [640]
+    assert around.one_per_line([above, below], [whole], 0.6)[0] is whole
+    line, again = quad(800, 560, 1300, 620), quad(798, 558, 1302, 622)  # found whole by both
+    assert around.one_per_line([line], [again], 0.6) == [line]
+    sliver = quad(1250, 600, 1600, 700)  # a seam's line overlapping the parts' a little
+    kept = around.one_per_line([line], [sliver], 0.6)
+    assert [q[0, 0] for q in kept] == [800, 1250]
+    twice = around.one_per_line([], [whole, quad(805, 645, 1295, 755)], 0.6)
+    assert len(twice) == 1 and twice[0] is whole  # two seams overlap: the larger
 
 
 def test_two_values_about_as_probable_flag_the_row_whichever_is_taken(rec):

@@ -198,12 +198,15 @@ class RapidOcrEngine:
         regions: list[Box] | None = None,
         frames: FramesByBox | None = None,
         full_scale: bool = False,
+        seams: list[Box] | None = None,
     ) -> list[OcrText]:
         """Find and read every text line in `image` (the text detector, then the recogniser);
         in `regions` of it only, when given, each looked at on the scale of the whole image (at
         full scale when `full_scale`: faded strokes the detector misses when shrunk).
         Each line's recogniser frames are put in `frames` (by its box), when given: a due date
-        is decoded again from them under the date grammar."""
+        is decoded again from them under the date grammar. `seams`: strips across the edges
+        between regions, where a line cut between two regions is found whole
+        (`around.one_per_line`)."""
         if self._detector is None:
             from boardsnap.reading import detector
 
@@ -213,13 +216,14 @@ class RapidOcrEngine:
                 tile_overlap=self._cfg.detect_tile_overlap,
             )
         ratio = 1.0 if full_scale else min(1.0, self._cfg.detect_long_side / max(image.shape[:2]))
-        found = []
-        for k, (x, y, w, h) in enumerate(
-            regions if regions is not None else [(0, 0, *image.shape[1::-1])]
-        ):
-            for q in self._detector.quads(image[y : y + h, x : x + w], ratio):
-                found.append((q + np.array([x, y], np.float32), k))
-        quads = around.one_per_line(found, self._cfg.around_same_line)
+        whole = [(0, 0, *image.shape[1::-1])]
+        looked = (regions if regions is not None else whole, seams or [])
+        found: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        for where, into in zip(looked, found, strict=True):
+            for x, y, w, h in where:
+                for q in self._detector.quads(image[y : y + h, x : x + w], ratio):
+                    into.append(q + np.array([x, y], np.float32))
+        quads = around.one_per_line(*found, self._cfg.around_same_line)
         # writing the detector left out (lines written into each other), its glyphs sorted
         # into lines; read from a cut, so no surer than `recovered_line_confidence` (review)
         crops = [_quad_crop(image, q) for q in quads]
@@ -707,8 +711,8 @@ def read_layout_frames(
         if layout.grid is not None:
             x, y, w, h = layout.grid.bbox
             outside[max(0, y) : y + h, max(0, x) : x + w] = 255
-            regions = around.regions_around(outside, layout.grid.bbox, cfg)
-            found = engine.read_block(outside, regions, frames)
+            where = around.regions_around(outside, layout.grid.bbox, cfg)
+            found = engine.read_block(outside, where.parts, frames, seams=where.seams)
         else:
             found = engine.read_block(outside, None, frames)
         found = join_pieces(found, frames, cfg)
