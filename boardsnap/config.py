@@ -171,6 +171,9 @@ class OcrConfig:
     # value): only the value cells' variants, which must agree to count, are packed
     # (bench/RESULTS.md).
     second_look_pack_gap: int = 16
+    # the value cells of rows nothing doubts read again with strokes thinner and squashed; a row
+    # whose value then reads as another number is flagged (reading/steady_look.py)
+    steady_look: bool = True
     # crops of one padded width run this many to a model call. One: a batch of 8 cost the same
     # CPU time (203 line crops of 4 photos, 3 repetitions: 17.7 CPU-s against 17.2) and raised a
     # worker's peak by 180 MB (2: +9 MB; 4: 0 to 180 MB by which crops meet)

@@ -30,6 +30,7 @@ from boardsnap.reading import (
     owner_look,
     parse,
     section_look,
+    steady_look,
     view_edges,
 )
 from boardsnap.reading.results import Layout, Photo, Reading, RectifiedBoard
@@ -77,7 +78,7 @@ class Pipeline:
         photo = load.load_photo(path, cfg.load)
         t["load"] = time.perf_counter() - t0
         stages = ("board", "grid", "ocr", "parse+judge", "faint lines", "sections", "due grammar")
-        stages += ("owner grammar", "grammar", "second look")
+        stages += ("owner grammar", "grammar", "second look", "steady look")
         t.update(dict.fromkeys(stages, 0.0))
         ctx = self._context(path, photo)
 
@@ -139,6 +140,8 @@ class Pipeline:
         lap("grammar")
         doc, reading = second_look(doc, reading, seg.clean, self.engine, cfg, ctx)
         lap("second look")
+        doc = steady_look.steady_look(doc, reading, seg.clean, self.engine, cfg)
+        lap("steady look")
         doc = _said(doc, reading, seg, rectified, cut, faint, cfg)
         doc = section_look.flagged(doc, recut)
         if title_said is not None:  # the review date read under the date grammar
