@@ -23,7 +23,7 @@ from boardsnap.reading.results import OcrText, Reading
 
 # the variants, by the words a reason names them with
 VARIANTS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
-    ("with its strokes thinner", lambda c: cv2.dilate(c, np.ones((2, 2), np.uint8))),
+    ("with thinner strokes", lambda c: cv2.dilate(c, np.ones((2, 2), np.uint8))),
     (
         "squashed",
         lambda c: cv2.resize(
@@ -82,6 +82,7 @@ def _noted(m: Metric, what: str, first: str, texts: list[str]) -> Metric:
     for (words, _), text in zip(VARIANTS, texts, strict=True):
         again = parse.read_value(text)
         if again.value is not None and again.unit == said.unit and again.value != said.value:
-            reason = f"{what} read as {first!r}, and as {text!r} {words}: check the board"
+            reason = f"{what} read as {first!r}, but as {text!r} when read again {words}"
+            reason += ": check the board"
             return flagged(m, ((reason, ReviewCode("second_look.unsteady", what)),))
     return m
