@@ -115,3 +115,37 @@ def test_the_look_can_be_turned_off(looked):
     before, _ = looked
     off = replace(CFG, ocr=replace(CFG.ocr, steady_look=False))
     assert steady_look(before, Reading(cells=()), np.zeros((1, 1), np.uint8), None, off) is before
+
+
+def test_the_variants_are_read_as_the_second_looks_value_variants(looked):
+    """At `[ocr] second_look_value_min_width`, side by side `second_look_pack_gap` apart."""
+    from dataclasses import replace
+
+    before, _ = looked
+    calls = []
+
+    class Recorded:
+        def __init__(self, engine):
+            self.engine = engine
+
+        def read_line_frames(self, images, min_width=None, pack_gap=0):
+            calls.append((len(images), min_width, pack_gap))
+            return self.engine.read_line_frames(images, min_width, pack_gap)
+
+    cfg = replace(CFG, ocr=replace(CFG.ocr, second_look_value_min_width=160))
+    plain = replace(before, metrics=tuple(replace(m, needs_review=False) for m in before.metrics))
+    w, h = CELL
+    image = Image.new("L", (3 * w, h * (len(ROWS) + 1)), 255)
+    draw = ImageDraw.Draw(image)
+    cells = [tuple(OcrText(t, 0.99, (c * w, 0, w, h)) for c, t in enumerate("MTA"))]
+    for r, (name, target, actual, font, run) in enumerate(ROWS, start=1):
+        _write(draw, (2 * w + 20, r * h + 20), actual, font, run)
+        row = (name, target, actual)
+        cells.append(tuple(OcrText(t, 0.99, (c * w, r * h, w, h)) for c, t in enumerate(row)))
+    engine = ocr.make_engine(CFG.ocr)
+    try:
+        steady_look(plain, Reading(cells=tuple(cells)), np.array(image), Recorded(engine), cfg)
+    finally:
+        engine.close()
+    gap = CFG.ocr.second_look_pack_gap
+    assert calls == [(2 * len(ROWS), 160, gap)]  # two variants of each actual, in one call
