@@ -551,9 +551,18 @@ def _glyph_lines(blob: np.ndarray, k: int, med: float) -> list[tuple[np.ndarray,
     assign = np.stack([np.abs(cy - (a + b * cx)) for a, b in fits]).argmin(axis=0)
     out = []
     # each ink pixel goes with the line it is nearest: a glyph that runs into the next line is
-    # cut where the two lines meet, and no stroke is lost to the line it does not belong to
-    ys, xs = np.mgrid[0:h, 0:w]
-    nearest = np.stack([np.abs(ys - (a + b * xs)) for a, b in fits]).argmin(axis=0)
+    # cut where the two lines meet, and no stroke is lost to the line it does not belong to.
+    # One line's distances at a time (k of them at once: +175 MB on a 600 x 1800 blob of 12
+    # lines, seed 9983's photo 16); the first nearest wins a tie, as argmin's does
+    ys, xs = np.arange(h, dtype=np.float64)[:, None], np.arange(w, dtype=np.float64)[None, :]
+    best = np.full((h, w), np.inf)
+    nearest = np.zeros((h, w), np.int32)
+    for i, (a, b) in enumerate(fits):
+        d = np.abs(ys - (a + b * xs))
+        closer = d < best
+        nearest[closer] = i
+        np.minimum(best, d, out=best)
+        del d, closer
     for i, (a, b) in enumerate(fits):
         sel = [idx[j] for j in np.flatnonzero(assign == i)]
         if not sel:
