@@ -20,7 +20,7 @@ from boardsnap.history.store import History
 from boardsnap.reading.parse import ParseContext, parse_reading
 from boardsnap.reading.parse.actions import read_action
 from boardsnap.reading.parse.dates import find_date
-from boardsnap.reading.parse.titles import _title_parts, known_service, unglued
+from boardsnap.reading.parse.titles import _title_parts, known_service, tidy_title, unglued
 from boardsnap.reading.results import OcrText, Reading
 
 REVIEW = date(2026, 12, 25)
@@ -51,6 +51,34 @@ def test_unglued_puts_back_only_the_spaces_around_the_title_words():
     assert unglued("AuthserviceSLAReview10/9/2026") == "Authservice SLA Review 10/9/2026"
     assert unglued("Payments API SLA review 2026-11-16") == "Payments API SLA review 2026-11-16"
     assert unglued("Slack SLAs") == "Slack SLAs"  # no title word glued: unchanged
+
+
+@pytest.mark.parametrize(
+    "read, service, shown",
+    [
+        # seed 9979's titles as read, the service as the document names it
+        ("Seanch SLA reNiew Sep 24 2026", "Search", "Search SLA review Sep 24 2026"),
+        ("IDENTTY SLA REVEW 6/21/2026", "Identity", "IDENTITY SLA REVIEW 6/21/2026"),
+        ("ShipingSLA Review 2 May 2026", "Shipping", "Shipping SLA Review 2 May 2026"),
+        (
+            "Notifications SUA review 4 May 2026",
+            "Notifications",
+            "Notifications SLA review 4 May 2026",
+        ),
+        ("Orders PI .S1.1 revier 617/2", "Orders API", "Orders API .S1.1 review 617/2"),
+        # more read into the service than its words: nothing of the title is dropped
+        ("Identih S renew 24 Oct 2026", "Identity", "Identih S renew 24 Oct 2026"),
+        ("Auth service SA review 3/512026", "Auth service", "Auth service SA review 3/512026"),
+        ("Ledger renew weekly 9 Dec 2026", "Ledger", "Ledger renew weekly 9 Dec 2026"),
+        # read right, or no service to correct it to
+        ("Payments API SLA review 5/20/2026", "Payments API", "Payments API SLA review 5/20/2026"),
+        ("Architecture sketch", None, "Architecture sketch"),
+    ],
+)
+def test_a_title_is_shown_with_its_service_and_words_mended_and_nothing_dropped(
+    read, service, shown
+):
+    assert tidy_title(read, service, "mdy") == shown
 
 
 @pytest.mark.parametrize(
@@ -386,3 +414,15 @@ def test_a_title_date_read_whole_is_not_doubted(text, ymd):
     hit = find_date(text)
     assert (hit.year, hit.month, hit.day) == ymd
     assert not hit.doubt.codes
+
+
+def test_a_title_shown_otherwise_than_read_says_what_was_read():
+    from boardsnap.reading.pipeline import _titled
+
+    doc = _titled(Board(source="t", title="Seanch SLA reNiew Sep 24 2026", service="Search"), "mdy")
+    assert doc.title == "Search SLA review Sep 24 2026"
+    assert doc.warnings == (
+        "title: read as 'Seanch SLA reNiew Sep 24 2026', shown as 'Search SLA review Sep 24 2026'",
+    )
+    plain = Board(source="t", title="Search SLA review Sep 24 2026", service="Search")
+    assert _titled(plain, "mdy") is plain

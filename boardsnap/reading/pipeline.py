@@ -142,6 +142,7 @@ class Pipeline:
         lap("second look")
         doc = steady_look.steady_look(doc, reading, seg.clean, self.engine, cfg)
         lap("steady look")
+        doc = _titled(doc, cfg.parse.date_order)
         doc = _said(doc, reading, seg, rectified, cut, faint, cfg)
         doc = section_look.flagged(doc, recut)
         if title_said is not None:  # the review date read under the date grammar
@@ -255,6 +256,19 @@ class Pipeline:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def _titled(doc: Board, date_order: str) -> Board:
+    """The board with its title as a report shows it (`parse.tidy_title`: "Seanch SLA reNiew"
+    is "Search SLA review" when the service is Search), and, when that changed it, a warning
+    with the title as read."""
+    if not doc.title:
+        return doc
+    shown = parse.tidy_title(doc.title, doc.service, date_order)
+    if shown == doc.title:
+        return doc
+    said = f"title: read as {doc.title!r}, shown as {shown!r}"
+    return replace(doc, title=shown, warnings=(*doc.warnings, said))
 
 
 def _said(

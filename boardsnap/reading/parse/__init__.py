@@ -49,7 +49,7 @@ from boardsnap.reading.parse.reading import parse_reading
 from boardsnap.reading.parse.repairs import repair_row
 from boardsnap.reading.parse.rows import build_metric, split_row_line
 from boardsnap.reading.parse.targets import parse_actual, parse_target, read_actual, read_target
-from boardsnap.reading.parse.titles import parse_title
+from boardsnap.reading.parse.titles import parse_title, tidy_title
 from boardsnap.reading.parse.values import Value, normalise, read_value
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "DUE_BEFORE_REVIEW_DAYS",
     "DUE_AFTER_REVIEW_DAYS",
     "parse_mark",
+    "tidy_title",
     "MARK_TEXTS",
     "DateHit",
     "MONTH_WORDS",

@@ -142,6 +142,36 @@ def _fuzzy_title_word(word: str) -> bool:
     return len(low) >= 5 and vocab.similarity(low, "review") >= 0.8
 
 
+def tidy_title(title: str, service: str | None, date_order: str) -> str:
+    """The title as a report shows it: spaces put back around its words (`unglued`), the
+    service as the document names it (the team's spelling, in the title's case), and its own
+    words where a letter or two was misread ("reNiew", "REVEW" → review, "5LA", "SUA" → SLA).
+    The rest, its date too, as read (the review date's own checks say what it was read as)."""
+    t = unglued(normalise(title))
+    read, _ = _title_parts(title, date_order)
+    if read and service and read in t and _word_for_word(read, service):
+        t = t.replace(read, service.upper() if read.isupper() else service, 1)
+    words = t.split(" ")
+    for i, w in enumerate(words):
+        core = w.strip(".,:;")
+        if not core or _TITLE_WORDS.fullmatch(core) or not _fuzzy_title_word(core):
+            continue
+        if len(core) <= 3 or core.lower() == "sl":
+            fixed = "SLA"
+        else:
+            fixed = "REVIEW" if core.isupper() else "Review" if core[0].isupper() else "review"
+        words[i] = w.replace(core, fixed)
+    return " ".join(words)
+
+
+def _word_for_word(read: str, service: str) -> bool:
+    """Whether `service` is `read` with letters of its words misread, word for word: as many
+    words, each at most a letter longer or shorter. Not so, the reading holds more than the
+    service ("Identih S renew" for "Identity SLA review": its other words would be lost)."""
+    a, b = read.split(), service.split()
+    return len(a) == len(b) and all(abs(len(x) - len(y)) <= 1 for x, y in zip(a, b, strict=True))
+
+
 REVIEW_SIGNS = re.compile(r"\bsla|\bslo|review", re.IGNORECASE)  # what only a title says
 
 
