@@ -376,6 +376,27 @@ def test_a_status_cell_with_writing_that_is_no_mark_is_flagged(text, unread):
     assert metric.needs_review == unread
 
 
+@pytest.mark.parametrize(
+    "header, flagged", [("Status", True), ("Notes", False), ("Comments", False)]
+)
+def test_writing_in_a_notes_column_need_not_be_a_mark(header, flagged):
+    """A column headed Notes holds free text ("see INC-42"): read as a mark when it is one
+    ("ok"), and not flagged when it is none; under Status the same writing is flagged."""
+    table = [
+        ("Metric", "Target", "Actual", header),
+        ("Uptime", ">= 99.9%", "99.95%", "see INC-42"),
+        ("p95 latency", "< 200ms", "180ms", "ok"),
+    ]
+    cells = tuple(
+        tuple(OcrText(t, 0.99, (c * 200, r * 100, 190, 90)) for c, t in enumerate(row))
+        for r, row in enumerate(table)
+    )
+    doc = parse_reading(Reading(cells=cells), ParseContext("case"))
+    first, second = doc.metrics
+    assert (ReviewCode("mark.unread", "mark") in first.review_codes) == flagged
+    assert first.board_mark is None and second.board_mark == "met"
+
+
 # ---- titles and dates ------------------------------------------------------------------------
 
 

@@ -231,7 +231,7 @@ def grammar_look(
     ctx: parse.ParseContext,
 ) -> tuple[Board, Reading]:
     """The board and reading after decoding value cells again under the value grammar, and
-    status cells under the marks' words.
+    status cells whose writing is no mark (`mark.unread`) under the marks' words.
 
     A target, actual or status cell whose free reading its grammar does not accept, or that has
     a character read less surely than `[ocr] grammar_unsure`, is decoded again from the same
@@ -249,7 +249,8 @@ def grammar_look(
             continue
         name_box = metric.cell_boxes[0]
         cells = [("target", metric.cell_boxes[1]), ("actual", metric.cell_boxes[2])]
-        if len(metric.cell_boxes) == 4:  # name, target, actual and status each have a box
+        unread = ReviewCode("mark.unread", "mark") in metric.review_codes
+        if unread and len(metric.cell_boxes) == 4:  # writing that is no mark, not in a notes column
             cells.append(("mark", metric.cell_boxes[3]))
         for what, box in cells:
             rc = where.get(box)

@@ -108,6 +108,15 @@ _ROLE_WORDS = {
 }
 
 
+# headers of a column whose cells may hold free text, read as marks when they are marks
+NOTE_WORDS = ("notes", "note", "comment", "comments")
+
+
+def notes_header(text: str) -> bool:
+    """Whether a header names a column of notes ("Notes", "Comments"), not of marks."""
+    return any(w in NOTE_WORDS for w in re.findall(r"[a-z]+", normalise(text).lower()))
+
+
 @lru_cache(maxsize=2048)  # every row is tried as a header; the second look re-parses tables
 def _role_of(text: str) -> str | None:
     words = re.findall(r"[a-z]+", normalise(text).lower())

@@ -25,6 +25,7 @@ from boardsnap.reading.parse.headings import (
     column_roles,
     heading_of,
     lone_action_heading,
+    notes_header,
 )
 from boardsnap.reading.parse.names import _BULLET, match_metric_name
 from boardsnap.reading.parse.rows import (
@@ -480,6 +481,8 @@ def _table_metrics(
             break
     if roles is None:
         roles = dict(_POSITIONAL)
+    header = _cell(rows[start - 1], roles.get("mark")) if start else None
+    notes = header is not None and notes_header(header.text)  # free text beside the rows
     out = []
     for row in rows[start:]:
         if column_roles(row) is not None:
@@ -503,7 +506,7 @@ def _table_metrics(
             name_cell, ctx
         ):
             continue  # a box of a drawing, not a commitment
-        metric, warns = build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx)
+        metric, warns = build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx, notes)
         if merged:  # cut apart by the parser: a repair, worth a look like any other
             reason = f"{merged} read from one cell (the line between the columns not seen)"
             code = ReviewCode("cell.split", "row" if merged.startswith("target") else "target")

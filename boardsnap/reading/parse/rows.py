@@ -57,8 +57,10 @@ def build_metric(
     actual_cell: OcrText | None,
     mark_cell: OcrText | None,
     ctx: ParseContext,
+    notes: bool = False,
 ) -> tuple[Metric, list[str]]:
-    """One metric row from its cells, with its doubts; and the warnings it raises."""
+    """One metric row from its cells, with its doubts; and the warnings it raises. `notes`:
+    the mark's column is headed as notes, whose writing need not be a mark."""
     raw_name = name_cell.text if name_cell else ""
     name, name_score = match_metric_name(raw_name, ctx.name_match)
     target, tdoubt = read_target(target_cell.text if target_cell else "", name)
@@ -82,7 +84,7 @@ def build_metric(
         warnings.append("target value unreadable")
     if actual.value is None:
         warnings.append("actual value unreadable" if actual.text else "no actual value")
-    if mark is None and mark_cell is not None and mark_written(mark_cell.text):
+    if mark is None and mark_cell is not None and not notes and mark_written(mark_cell.text):
         # the board says something beside the row that is not read as a mark ("DRERH", "0s"):
         # said, not lost (the judge has no board's verdict to check its own against)
         reason = f"status {mark_cell.text!r} not read as met, near miss or breach"
