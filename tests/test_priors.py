@@ -66,6 +66,8 @@ def test_unglued_puts_back_only_the_spaces_around_the_title_words():
             "Notifications SLA review 4 May 2026",
         ),
         ("Orders PI .S1.1 revier 617/2", "Orders API", "Orders API .S1.1 review 617/2"),
+        ("LedgerSLAreview2026-09-04", "Ledger", "Ledger SLA review 2026-09-04"),  # seed 9983
+        ("NOTIFICATONS SLA REV/EW 4/5/202", "Notifications", "NOTIFICATIONS SLA REVIEW 4/5/202"),
         # more read into the service than its words: nothing of the title is dropped
         ("Identih S renew 24 Oct 2026", "Identity", "Identih S renew 24 Oct 2026"),
         ("Auth service SA review 3/512026", "Auth service", "Auth service SA review 3/512026"),

@@ -31,7 +31,7 @@ def parse_title(text: str, date_order: str = "mdy") -> tuple[str | None, date | 
 # the title's own words, in the case they are written, show where the spaces were
 _GLUED = (
     re.compile(r"(?<=[a-z])(?=SLA?(?:[A-Z]|\b)|Review)|(?<=[A-Z]{2})(?=SLA[A-Z]|REVIEW)"),
-    re.compile(r"(?<=SLA)(?=[A-Z][a-z]|Review)|(?<=(?:Review|REVIEW|review))(?=[0-9A-Z])"),
+    re.compile(r"(?<=SLA)(?=[A-Z][a-z]|[Rr]eview)|(?<=(?:Review|REVIEW|review))(?=[0-9A-Z])"),
 )
 
 
@@ -158,6 +158,8 @@ def tidy_title(title: str, service: str | None, date_order: str) -> str:
             continue
         if len(core) <= 3 or core.lower() == "sl":
             fixed = "SLA"
+        elif abs(len(core) - len("review")) > 1:
+            continue  # more than a letter misread: another word run into it ("SLAreview")
         else:
             fixed = "REVIEW" if core.isupper() else "Review" if core[0].isupper() else "review"
         words[i] = w.replace(core, fixed)
