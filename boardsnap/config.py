@@ -404,6 +404,9 @@ class TeamConfig:
     # off one of them ("Leager") is taken as it, and the document says so in a warning
     services: tuple[str, ...] = ()
     service_match: float = 0.75  # similarity from which a read service is taken as a known one
+    # metric names this team writes that BoardSnap's vocabulary does not know ("Checkout
+    # conversions"): a row whose name is in neither is flagged, as a misread name would be
+    metrics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -500,6 +503,10 @@ class Config:
             "team.services must be a list of names",
         )
         _check(0 < self.team.service_match <= 1, "team.service_match must be in (0, 1]")
+        _check(
+            all(isinstance(m, str) and m.strip() for m in self.team.metrics),
+            "team.metrics must be a list of names",
+        )
         _check(0 < self.notify.timeout_seconds <= 300, "notify.timeout_seconds must be 0..300")
         _check(1 <= self.notify.attempts <= 10, "notify.attempts must be from 1 to 10")
         _check(0 <= self.notify.backoff_seconds <= 60, "notify.backoff_seconds must be 0..60")

@@ -114,14 +114,16 @@ def with_slo(cfg: Config, files: tuple[Path, ...]) -> Config:
 
 
 def with_history_priors(cfg: Config, history: Any) -> Config:
-    """`cfg` with the people and services the history has seen added to `[team] members` and
-    `[team] services`: what a misread owner or service is matched to (and flagged when
-    corrected), as metric names are matched to the vocabulary. `history`: an open store."""
+    """`cfg` with the people, services and metric names the history has seen added to `[team]
+    members`, `services` and `metrics`: what a misread owner or service is matched to (and
+    flagged when corrected), as metric names are matched to the vocabulary; a metric name seen
+    before is no unknown name. `history`: an open store."""
     members = _merged(cfg.team.members, history.owners())
     services = _merged(cfg.team.services, history.services())
-    if members == cfg.team.members and services == cfg.team.services:
+    metrics = _merged(cfg.team.metrics, history.metric_names())
+    if (members, services, metrics) == (cfg.team.members, cfg.team.services, cfg.team.metrics):
         return cfg
-    return cfg.with_overrides(team={"members": members, "services": services})
+    return cfg.with_overrides(team={"members": members, "services": services, "metrics": metrics})
 
 
 def _merged(given: tuple[str, ...], seen: list[str]) -> tuple[str, ...]:

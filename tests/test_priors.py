@@ -15,7 +15,7 @@ from history_story import SERVICE, board
 
 from boardsnap import intake
 from boardsnap.config import Config
-from boardsnap.document import Board
+from boardsnap.document import Board, ReviewCode
 from boardsnap.history.store import History
 from boardsnap.reading.parse import ParseContext, parse_reading
 from boardsnap.reading.parse.actions import read_action
@@ -209,6 +209,46 @@ def test_the_historys_owners_and_services_are_the_priors(tmp_path):
     (action,) = doc.actions
     assert action.owner == seen and action.needs_review
     assert any(c.code == "owner.not_on_team" for c in action.review_codes)
+
+
+def _row(name: str, ctx: ParseContext):
+    table = [("Metric", "Target", "Actual"), (name, ">= 99.9%", "99.95%")]
+    cells = tuple(
+        tuple(OcrText(t, 0.99, (c * 200, r * 100, 190, 90)) for c, t in enumerate(row))
+        for r, row in enumerate(table)
+    )
+    (row,) = parse_reading(Reading(cells=cells), ctx).metrics
+    return row
+
+
+@pytest.mark.parametrize(
+    "name, team, flagged",
+    [
+        ("Ukire", (), True),  # seed 9979 photo 22: Uptime misread, every check passed
+        ("P95 \\atency", (), True),
+        ("Checkout conversions", (), True),  # a name of the team's own, not said to be
+        ("Checkout conversions", ("checkout Conversions",), False),  # ... said ([team] metrics)
+        ("Uptime", (), False),
+        ("p99.9 latency", (), False),
+        ("MTTR", (), False),
+    ],
+)
+def test_a_metric_name_nobody_knows_is_flagged(name, team, flagged):
+    row = _row(name, ParseContext(source="t.jpg", metrics=team))
+    assert (ReviewCode("name.unknown", "name") in row.review_codes) == flagged
+    assert row.needs_review or not flagged
+
+
+def test_the_historys_metric_names_are_known(tmp_path):
+    location = str(tmp_path / "history.db")
+    saved = board(1)
+    saved["metrics"][0]["name"] = "Checkout conversions"
+    with History(location) as h:
+        h.save(Board.from_dict(saved))
+        read_cfg = intake.with_history_priors(Config(), h)
+    assert "Checkout conversions" in read_cfg.team.metrics
+    row = _row("Checkout conversions", ParseContext(source="t.jpg", metrics=read_cfg.team.metrics))
+    assert ReviewCode("name.unknown", "name") not in row.review_codes
 
 
 def _line(text: str, unsure_at: int | None = None, conf: float = 0.4) -> OcrText:

@@ -1,2 +1,1 @@
-"""Batches of photos: planning, the manifest, worker processes, the index and progress.
-"""
+"""Batches of photos: planning, the manifest, worker processes, the index and progress."""

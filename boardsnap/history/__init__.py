@@ -1,2 +1,1 @@
-"""The history of reviews: the store, its migrations, the database behind it, the views of it.
-"""
+"""The history of reviews: the store, its migrations, the database behind it, the views of it."""

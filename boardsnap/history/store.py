@@ -388,6 +388,15 @@ class History:
             latest[key] = service  # the most recent spelling
         return sorted(latest.values(), key=str.casefold)
 
+    def metric_names(self) -> list[str]:
+        """Every metric name of a saved review's rows, as last written."""
+        rows = self.db.query("SELECT name, name_key FROM metric_results ORDER BY id")
+        latest: dict[str, str] = {}
+        for name, key in rows:
+            if name and name.strip():
+                latest[key] = name.strip()
+        return sorted(latest.values(), key=str.casefold)
+
     def owners(self) -> list[str]:
         """Everyone who has owned an action in the history, as last written."""
         rows = self.db.query("SELECT owner FROM actions WHERE owner IS NOT NULL ORDER BY id")

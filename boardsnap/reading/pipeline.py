@@ -248,6 +248,7 @@ class Pipeline:
             owner_word_match=cfg.team.owner_word_match,
             services=cfg.team.services,
             service_match=cfg.team.service_match,
+            metrics=cfg.team.metrics,
             parse=cfg.parse,
             near_miss_at=cfg.judge.near_miss_at,
         )

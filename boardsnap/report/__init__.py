@@ -1,2 +1,1 @@
-"""The report: its view of a board, rendering to HTML and PDF, branding, redaction, exports.
-"""
+"""The report: its view of a board, rendering to HTML and PDF, branding, redaction, exports."""

@@ -24,6 +24,7 @@ class ParseContext:
     owner_word_match: float = 0.8  # ... and an unmarked last word of an action line
     services: tuple[str, ...] = ()  # the services the team reviews ([team] services, history)
     service_match: float = 0.75  # similarity from which a read service is taken as a known one
+    metrics: tuple[str, ...] = ()  # metric names the team writes beyond the vocabulary's
     parse: ParseConfig = field(default_factory=ParseConfig)  # the rules' certainty factors
     # the judge's near-miss threshold: whether a doubtful digit changes the verdict
     near_miss_at: float = JudgeConfig().near_miss_at

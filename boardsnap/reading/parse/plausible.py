@@ -12,10 +12,11 @@ from boardsnap.reading.parse.values import read_value
 # Plausibility: beyond these a value is more likely misread than true (a dropped or extra
 # digit, a lost decimal point, a wrong unit), so the row needs review.
 FAR_RATIO = 10.0  # actual 10x the target (lower-is-better), or target 10x the actual (higher)
-# Review codes that say OCR was unsure of a character or a cell, or that two columns were cut
-# apart from one cell; not that the values disagree with each other or with the metric. The
-# second look weighs them apart.
-READING_ONLY_DOUBTS = ("ocr.digit_unsure", "ocr.low_confidence", "cell.split")
+# Review codes that say OCR was unsure of a character or a cell, that two columns were cut
+# apart from one cell, or that the name is none BoardSnap knows; not that the values disagree
+# with each other or with the metric. The second look weighs them apart (re-reading the values
+# does not mend them).
+READING_ONLY_DOUBTS = ("ocr.digit_unsure", "ocr.low_confidence", "cell.split", "name.unknown")
 POINT_LOST_RATIO = 5.0  # from this far off, a value written without a point may have lost it
 TINY_RATIO = 0.01  # actual a hundredth of a duration or count target
 FAR_BUDGET = 10.0  # a higher-is-better percentage using 10x its error budget (99.9 vs 99.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from boardsnap.document import Metric
 from boardsnap.reading import vocab
@@ -51,6 +52,11 @@ def _unsure_digit(cell: OcrText, limit: float) -> str | None:
     return f"the {cell.text[i]!r} at character {i + 1} is unsure ({conf:.2f})"
 
 
+@lru_cache(maxsize=64)
+def _folded(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(vocab.fold(n) for n in names)
+
+
 def build_metric(
     name_cell: OcrText | None,
     target_cell: OcrText | None,
@@ -80,6 +86,12 @@ def build_metric(
     if not name:
         doubt = doubt.lower("implausible", "metric name unreadable", "name.absent", "name")
         warnings.append("metric name unreadable")
+    elif not vocab.is_known_name(name) and vocab.fold(name) not in _folded(ctx.metrics):
+        # "Ukire" for Uptime, "P95 \atency": a name no vocabulary, roster or earlier review of
+        # the team knows is more often misread than new (every such unflagged row of seven
+        # seeds was wrong); `[team] metrics` and the history's names are known
+        reason = f"name {name!r} is not a metric name BoardSnap or the team knows; check it"
+        doubt = doubt.lower("ocr", reason, "name.unknown", "name")
     if target.value is None:
         warnings.append("target value unreadable")
     if actual.value is None:
