@@ -18,6 +18,7 @@ A row with anything read again is flagged for review and says what was re-read."
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 
@@ -38,7 +39,7 @@ def _key(t: OcrText) -> BoxKey | None:
     return tuple(int(v) for v in t.box) if t.box is not None else None
 
 
-def _where(reading: Reading) -> dict[BoxKey | None, tuple[int, int]]:
+def cells_by_box(reading: Reading) -> dict[BoxKey | None, tuple[int, int]]:
     """Row and column of each cell of the table, by its box."""
     return {
         _key(t): (r, c)
@@ -46,6 +47,32 @@ def _where(reading: Reading) -> dict[BoxKey | None, tuple[int, int]]:
         for c, t in enumerate(row)
         if t.box is not None
     }
+
+
+def _thicker(crop: np.ndarray) -> np.ndarray:
+    return cv2.erode(crop, np.ones((3, 3), np.uint8))  # dark ink on white: erode thickens it
+
+
+def _thinner(crop: np.ndarray) -> np.ndarray:
+    return cv2.dilate(crop, np.ones((2, 2), np.uint8))
+
+
+def _squashed(crop: np.ndarray) -> np.ndarray:
+    h, w = crop.shape[:2]
+    return cv2.resize(crop, (w, max(8, round(h * 0.8))), interpolation=cv2.INTER_AREA)
+
+
+def _on_a_margin(crop: np.ndarray) -> np.ndarray:
+    return cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255)
+
+
+# the variants of a cell's crop it is read again under, by the words a reason names them with
+VARIANTS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
+    ("with thicker strokes", _thicker),
+    ("with thinner strokes", _thinner),
+    ("squashed", _squashed),
+    ("on a wider margin", _on_a_margin),
+)
 
 
 def second_readings(
@@ -64,13 +91,7 @@ def second_readings(
     crop = ocr.prepare_crop(clean, box, cfg, True)
     if crop is None:
         return []
-    h, w = crop.shape[:2]
-    variants = (
-        cv2.erode(crop, np.ones((3, 3), np.uint8)),  # dark ink on white: erode thickens it
-        cv2.dilate(crop, np.ones((2, 2), np.uint8)),
-        cv2.resize(crop, (w, max(8, round(h * 0.8))), interpolation=cv2.INTER_AREA),
-        cv2.copyMakeBorder(crop, 20, 20, 30, 30, cv2.BORDER_CONSTANT, value=255),
-    )
+    variants = [make(crop) for _, make in VARIANTS]
     if hasattr(engine, "read_line_frames"):
         read = engine.read_line_frames(list(variants), min_width, pack_gap)
         return [OcrText(text, conf, box, chars) for text, conf, chars, _ in read]
@@ -93,7 +114,7 @@ def second_look(
     the value cells of rows whose values are doubtful."""
     if not cfg.ocr.second_look:
         return doc, reading
-    where = _where(reading)
+    where = cells_by_box(reading)
 
     def row_of(rd: Reading, name_box: BoxKey) -> Metric | None:
         # the table alone: a row's doubts come from its own cells
@@ -241,7 +262,7 @@ def grammar_look(
     status cell the grammar cannot read is left as read (the parser says it holds no mark)."""
     if not cfg.ocr.grammar or not frames:
         return doc, reading
-    where = _where(reading)
+    where = cells_by_box(reading)
     first = reading
     notes: dict[BoxKey, list[Note]] = {}
     for metric in doc.metrics:

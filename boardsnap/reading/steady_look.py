@@ -10,27 +10,17 @@ first): the row is flagged with both, for a person to read the board."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from boardsnap.config import Config
 from boardsnap.document import Board, Metric, ReviewCode, flagged
-from boardsnap.reading import ocr, parse
+from boardsnap.reading import ocr, parse, second_look
 from boardsnap.reading.results import OcrText, Reading
 
-# the variants, by the words a reason names them with
-VARIANTS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
-    ("with thinner strokes", lambda c: cv2.dilate(c, np.ones((2, 2), np.uint8))),
-    (
-        "squashed",
-        lambda c: cv2.resize(
-            c, (c.shape[1], max(8, round(c.shape[0] * 0.8))), interpolation=cv2.INTER_AREA
-        ),
-    ),
-)
+# the second look's variants that mostly read a misread glyph otherwise and a right one alike
+VARIANTS = tuple(v for v in second_look.VARIANTS if v[0] in ("with thinner strokes", "squashed"))
 
 
 def steady_look(
@@ -40,12 +30,7 @@ def steady_look(
     a variant of its cell's crop flagged (`second_look.unsteady`), naming both readings."""
     if not cfg.ocr.steady_look or not hasattr(engine, "read_line_frames"):
         return doc
-    where = {
-        tuple(int(v) for v in t.box): (r, c)
-        for r, row in enumerate(reading.cells)
-        for c, t in enumerate(row)
-        if t.box is not None
-    }
+    where = second_look.cells_by_box(reading)
     todo: list[tuple[int, str, OcrText]] = []
     crops: list[np.ndarray] = []
     for i, m in enumerate(doc.metrics):
