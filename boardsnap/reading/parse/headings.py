@@ -76,6 +76,10 @@ def lone_action_heading(text: str, match: float, joined_match: float) -> bool:
     )
 
 
+# headers of a column whose cells may hold free text, read as marks when they are marks
+NOTE_WORDS = ("notes", "note", "comment", "comments")
+
+
 _ROLE_WORDS = {
     "name": ("metric", "metrics", "name", "sli", "kpi", "indicator", "measure", "sla"),
     "target": ("target", "targets", "slo", "goal", "objective", "threshold", "limit"),
@@ -94,22 +98,15 @@ _ROLE_WORDS = {
     "mark": (
         "status",
         "mark",
-        "notes",
-        "note",
+        *NOTE_WORDS,
         "met",
         "ok",
         "verdict",
         "state",
-        "comment",
-        "comments",
         "breach",
         "pass",
     ),
 }
-
-
-# headers of a column whose cells may hold free text, read as marks when they are marks
-NOTE_WORDS = ("notes", "note", "comment", "comments")
 
 
 def notes_header(text: str) -> bool:
