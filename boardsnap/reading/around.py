@@ -30,11 +30,10 @@ class Around:
 
 def regions_around(image: np.ndarray, table: Box, cfg: OcrConfig, min_side: int = 24) -> Around:
     """The parts of `image` above, below, left and right of the table that hold some ink, and
-    the seams at the table's top and bottom edges beside it that do, where the part beside
-    the table does. Ink is
-    `around_ink_contrast` grey levels darker than the bare board (its median): a light pen's
-    writing (green, a drying marker: 180 of 255 on a board of 243) is ink; the ghosts of erased
-    writing are not."""
+    the seams at the table's top and bottom edges beside it that do, where the part beside the
+    table does. Ink is `around_ink_contrast` grey levels darker than the bare board (its
+    median): a light pen's writing (green, a drying marker: 180 of 255 on a board of 243) is
+    ink; the ghosts of erased writing are not."""
     ih, iw = image.shape[:2]
     ink_below = float(np.median(image[::4, ::4])) - cfg.around_ink_contrast
 
@@ -45,15 +44,17 @@ def regions_around(image: np.ndarray, table: Box, cfg: OcrConfig, min_side: int 
 
     x, y, w, h = table
     x0, y0, x1, y1 = max(0, x), max(0, y), min(iw, x + w), min(ih, y + h)
-    parts = [(0, 0, iw, y0), (0, y1, iw, ih - y1), (0, y0, x0, y1 - y0), (x1, y0, iw - x1, y1 - y0)]
+    above_below = [(0, 0, iw, y0), (0, y1, iw, ih - y1)]
+    sides = [(0, y0, x0, y1 - y0), (x1, y0, iw - x1, y1 - y0)]
+    parts = [p for p in above_below + sides if inked(*p)]
     reach = cfg.around_reach
     seams = []
-    for side in [p for p in parts[2:] if inked(*p)]:  # a line across an edge inks its side
+    for side in [p for p in sides if p in parts]:  # a line across an edge inks its side
         for edge in (y0, y1):
             top, bottom = max(0, edge - reach), min(ih, edge + reach)
             if reach and 0 < edge < ih:
                 seams.append((side[0], top, side[2], bottom - top))
-    return Around([p for p in parts if inked(*p)], [s for s in seams if inked(*s)])
+    return Around(parts, [s for s in seams if inked(*s)])
 
 
 def one_per_line(
