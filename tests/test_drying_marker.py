@@ -240,3 +240,61 @@ def test_a_dashed_faded_table_is_found_by_bridging_wider_down_its_columns(tmp_pa
     board = Pipeline(Config()).extract(path).board
     assert len(board.metrics) >= 3
     assert all(m.needs_review for m in board.metrics)
+
+
+def _with_empty_grid(path: Path, truth: dict, out: Path) -> Path:
+    """The photo with a grid of empty boxes drawn in a dark pen on the board's bare right half
+    (3 x 3 boxes, 30 % of the board wide): a table of lines the usual threshold keeps, which
+    holds no SLA row."""
+    import cv2
+
+    quad = np.float32(truth["corpus"]["board_corners"])
+    unit = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
+    to_photo = cv2.getPerspectiveTransform(unit, quad)
+
+    def at(x: float, y: float) -> tuple[int, int]:
+        px, py = cv2.perspectiveTransform(np.float32([[[x, y]]]), to_photo)[0, 0]
+        return int(px), int(py)
+
+    image = cv2.imread(str(path))
+    for k in range(4):
+        y, x = 0.36 + k * 0.28 / 3, 0.64 + k * 0.30 / 3
+        cv2.line(image, at(0.64, y), at(0.94, y), (40, 40, 40), 6)
+        cv2.line(image, at(x, 0.36), at(x, 0.64), (40, 40, 40), 6)
+    cv2.imwrite(str(out), image)
+    return out
+
+
+def test_a_faded_table_beside_a_dark_table_of_no_rows_is_read(tmp_path):
+    """A dark grid that is no SLA table (a shadow's edge, the board's frame, a drawing) is what
+    the usual threshold finds; the faded SLA table beside it is found only among faint lines.
+    When the first table reads no row, the view's faint table that stands elsewhere is read
+    (`grid.segmentations`): the board is read, not said to hold no SLA table."""
+    path, truth = _make(tmp_path, DRY_SEEDS[0], {"hardship": DRY})
+    decoyed = _with_empty_grid(path, truth, tmp_path / "decoyed.jpg")
+    view = _first_view(decoyed)
+    first, *then = grid_stage.segmentations(view, Config().grid)
+    assert first.layout.grid is not None and not first.layout.faint  # the empty grid
+    assert first.layout.grid.bbox[0] > view.gray.shape[1] // 2
+    assert len(then) == 1 and then[0].layout.faint and then[0].layout.grid is not None
+    assert then[0].layout.grid.bbox[0] < view.gray.shape[1] // 4  # the table, on the left
+    assert grid_stage.segment(view, Config().grid) is not None  # the first, as before
+
+    pipeline = Pipeline(Config())
+    board = pipeline.extract(decoyed).board
+    assert len(board.metrics) >= len(truth["metrics"]) - 1
+    assert grid_stage.FAINT_WARNING in board.warnings
+    # read as the photo without the empty grid is: the same targets, row by row
+    plain = pipeline.extract(path).board
+    assert len(board.metrics) == len(plain.metrics)
+    pairs = zip(board.metrics, plain.metrics, strict=True)
+    assert sum(a.target.text == b.target.text for a, b in pairs) >= len(plain.metrics) - 1
+
+
+def test_a_dark_table_of_no_rows_alone_is_still_no_sla_table(tmp_path):
+    """The same empty grid on an ordinary board with no table: the faint pass finds nothing
+    else, and the photo is said to hold no SLA table."""
+    path, truth = _make(tmp_path, DRY_SEEDS[0], {"hardship": PLAIN}, kind="no_table")
+    decoyed = _with_empty_grid(path, truth, tmp_path / "decoyed.jpg")
+    with pytest.raises(NoTableFound):
+        Pipeline(Config()).extract(decoyed)

@@ -13,6 +13,7 @@ line is kept but the line is not read as a character.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import cv2
@@ -52,19 +53,47 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
     is the board looked at again for faint ruled lines (a drying marker), so a board whose table
     reads at the usual threshold is read exactly as before.
     """
+    return next(segmentations(board, cfg))
+
+
+def segmentations(board: RectifiedBoard, cfg: GridConfig) -> Iterator[Segmentation]:
+    """`segment`'s segmentation, then, for a caller that found no SLA table in its table, the
+    faint pass's table when the usual pass had found one: a shadow's edge or the board's
+    frame is a group of ruled lines at the usual threshold, and the table drawn with a drying
+    marker beside it is found only among faint lines (`[grid] faint_lines`)."""
     gray = board.gray
     ink = ink_mask(gray)
     found = _segment_with(gray, line_masks(ink, cfg), ink, cfg)
     if found.layout.grid is not None or not cfg.faint_lines:
-        return found
+        yield found
+        if found.layout.grid is None or not cfg.faint_lines:
+            return
+        faint = _faint_pass(gray, ink, found, cfg, avoid=found.layout.grid.bbox)
+        if faint is not None:
+            yield faint
+        return
+    yield _faint_pass(gray, ink, found, cfg) or found
+
+
+def _faint_pass(
+    gray: np.ndarray,
+    ink: np.ndarray,
+    found: Segmentation,
+    cfg: GridConfig,
+    avoid: Box | None = None,
+) -> Segmentation | None:
+    """The segmentation by the table found among faint ruled lines (none mostly inside
+    `avoid`: the usual pass's table, read as no SLA table), with the board around the table as
+    the usual pass (`found`) cleaned it; None when faint lines make no table, or one whose
+    rules the usual pass saw dark (`_dark_share`)."""
     faint = faint_ink_mask(gray, cfg)
-    retry = _segment_with(gray, line_masks(faint, cfg, True), ink, cfg, faint=faint)
+    retry = _segment_with(gray, line_masks(faint, cfg, True), ink, cfg, faint, avoid)
     if retry.layout.grid is None and cfg.faint_gap_columns_wide > cfg.faint_gap_columns:
         wide = replace(cfg, faint_gap_columns=cfg.faint_gap_columns_wide)  # dashes further apart
-        retry = _segment_with(gray, line_masks(faint, wide, True), ink, wide, faint=faint)
+        retry = _segment_with(gray, line_masks(faint, wide, True), ink, wide, faint, avoid)
     grid = retry.layout.grid
     if grid is None or _dark_share(grid, ink, faint) > cfg.faint_max_dark:
-        return found
+        return None
     # Around the table the board is read as the usual pass cleaned it. The faint pass bridges
     # skips along faded strokes to find the rules, and a word written with the same drying
     # marker is bridged into a "line" too: erased outside the table, it left a white bar where
@@ -102,6 +131,7 @@ def _segment_with(
     ink: np.ndarray,
     cfg: GridConfig,
     faint: np.ndarray | None = None,
+    avoid: Box | None = None,
 ) -> Segmentation:
     """One pass: ruled lines from the horizontal and vertical line `masks`, text from `ink`
     (255 = ink on 0).
@@ -110,6 +140,7 @@ def _segment_with(
     read from it, and from the board with faded ink darkened; the writing around the table is
     still the usual ink on the board as it is (only the table's pen is known to be drying, and
     ghosts of erased writing, which the faint ink holds more of, would join text lines there).
+    `avoid`: where a table already read as none stands; a table mostly there is not taken.
     """
     h, w = gray.shape
     h_mask, v_mask = masks
@@ -128,7 +159,7 @@ def _segment_with(
     cell_ink = text_ink if faint is None else cv2.bitwise_and(faint, cv2.bitwise_not(lines_zone))
 
     notes: list[str] = []
-    grid, others = _table(h_lines, v_lines, cell_ink, cfg, w, h)
+    grid, others = _table(h_lines, v_lines, cell_ink, cfg, w, h, avoid)
     warnings = tuple(
         f"another table ({g.rows} rows x {g.cols} columns) is on the board and was not read; "
         "photograph each table on its own"
@@ -411,9 +442,10 @@ def _table(
     cfg: GridConfig,
     w: int,
     h: int,
+    avoid: Box | None = None,
 ) -> tuple[Grid | None, list[Grid]]:
     """The SLA table (the largest plausible group of crossing rules) and any other plausible
-    tables, which are not read but must not go unmentioned."""
+    tables, which are not read but must not go unmentioned; none mostly inside `avoid`."""
     # the board's own edges (frame remnants after rectification) are not table rules
     edge = 0.03
     h_lines = [ln for ln in h_lines if edge * h < ln.position() < (1 - edge) * h]
@@ -450,9 +482,18 @@ def _table(
         if len(group) < (cfg.min_rows + 1) * (cfg.min_cols + 1) and found:
             break  # too few crossings for another table's rules
         grid = _grid_from_group(group, h_lines, v_lines, text_ink, cfg, w, h)
-        if grid is not None:
+        if grid is not None and not (avoid is not None and _mostly_inside(grid.bbox, avoid)):
             found.append(grid)
     return (found[0], found[1:]) if found else (None, [])
+
+
+def _mostly_inside(box: Box, other: Box) -> bool:
+    """Whether half or more of the smaller of two boxes lies inside the other."""
+    ax, ay, aw, ah = box
+    bx, by, bw, bh = other
+    w = min(ax + aw, bx + bw) - max(ax, bx)
+    h = min(ay + ah, by + bh) - max(ay, by)
+    return w > 0 and h > 0 and w * h >= 0.5 * min(aw * ah, bw * bh)
 
 
 def _grid_from_group(

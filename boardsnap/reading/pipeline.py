@@ -108,7 +108,7 @@ class Pipeline:
                     rectified.method,
                 )
                 continue
-            if not any(len(m.cell_boxes) > 1 for m in doc.metrics):
+            if not _cells_read(doc):
                 # rows read only from lines of writing beside a table that read as none (a
                 # frame's corner taken for a table): a view whose table reads is better
                 log.info(
@@ -167,19 +167,38 @@ class Pipeline:
         self, view: RectifiedBoard, ctx: parse.ParseContext, lap: Callable[[str], None]
     ) -> tuple[grid.Segmentation, tuple | None]:
         """A view's table found and read, and its document: (segmentation, (reading, frames,
-        document)), or (segmentation, None) when the view holds no table."""
+        document)), or (segmentation, None) when the view holds no table. When the table
+        found first reads no row from its cells, the view's next table is read
+        (`grid.segmentations`: a drying marker's beside a shadow's edge taken for one), and
+        taken when its cells read rows."""
+        first: tuple[grid.Segmentation, tuple | None] | None = None
+        for seg in grid.segmentations(view, self.cfg.grid):
+            lap("grid")
+            if seg.layout.grid is None:
+                first = first or (seg, None)
+                continue
+            read = self._read_table(seg, ctx, lap)
+            if _cells_read(read[2]):
+                if first is not None:
+                    log.info("%s: the view's next table read rows; taken", view.method)
+                return seg, read
+            if first is None or first[1] is None:
+                first = (seg, read)
+        assert first is not None  # segmentations yields at least one
+        return first
+
+    def _read_table(
+        self, seg: grid.Segmentation, ctx: parse.ParseContext, lap: Callable[[str], None]
+    ) -> tuple:
+        """(reading, frames, document) of a segmentation that holds a table."""
         cfg = self.cfg
-        seg = grid.segment(view, cfg.grid)
-        lap("grid")
-        if seg.layout.grid is None:
-            return seg, None
         reading, frames = ocr.read_layout_frames(seg.layout, seg.clean, self.engine, cfg.ocr)
         if seg.plain is not None:  # a faint table: its cells read undarkened too
             reading = ocr.surer_cells(reading, frames, seg.layout, seg.plain, self.engine, cfg.ocr)
         lap("ocr")
         doc = judge.judge_board(parse.parse_reading(reading, ctx), cfg.judge)
         lap("parse+judge")
-        return seg, (reading, frames, doc)
+        return reading, frames, doc
 
     def _wider(
         self, photo: Photo, chosen: tuple, ctx: parse.ParseContext, lap: Callable[[str], None]
@@ -313,6 +332,11 @@ def _better_view(chosen: tuple | None, lines_only: tuple | None, path: object) -
         chosen[0].method,
     )
     return lines_only
+
+
+def _cells_read(doc: Board) -> bool:
+    """Whether a table's cells read a row (not only lines of writing beside it)."""
+    return any(len(m.cell_boxes) > 1 for m in doc.metrics)
 
 
 def _items(doc: Board) -> int:
