@@ -1358,7 +1358,7 @@ def test_owner_written_together_with_the_due_month():
     "text, due",
     [
         ("share report 1218", "2026-12-18"),
-        ("share report, 315", "2027-03-15"),
+        ("share report, 315", "2027-03-05"),  # 3/5, its slash read as a 1 (or 3/15)
         ("share report, Dec 2O", "2026-12-20"),
         ("share report, I2 Dec", "2026-12-12"),
         # the slash read as a 1: only when no split without it makes a date
@@ -1385,11 +1385,16 @@ def test_a_name_in_a_bracket_left_open_at_the_line_end_is_the_owner_flagged(text
 
 
 def test_a_short_date_that_reads_two_ways_says_both():
-    """ "315" is 3/15 with its slash lost or 3/5 with it read as a 1: the first is taken (a
-    slash lost is the likelier slip) and the reason names the other for the person checking."""
+    """ "315" is 3/15 with its slash lost or 3/5 with it read as a 1: the second is taken (a
+    slash read as a 1 is the likelier slip) and the reason names the other for the person
+    checking. Four digits, "1018" (10/18 or 10/8), keep the slash lost, the other named."""
     a = parse_action("share report, 315", REVIEW, NAMES)
-    assert a.due == "2027-03-15" and a.needs_review
-    assert any("3/5 if a 1 in it is the slash" in r for r in a.review_reasons)
+    assert a.due == "2027-03-05" and a.needs_review
+    assert any("3/15 if its slash was lost" in r for r in a.review_reasons)
+    assert "date.slash_read_as_1" in [c.code for c in a.review_codes]
+    a = parse_action("share report, 1018", REVIEW, NAMES)
+    assert a.due == "2027-10-18" and a.needs_review
+    assert any("10/8 if a 1 in it is the slash" in r for r in a.review_reasons)
     a = parse_action("share report, 926", REVIEW, NAMES)  # 9/26 only: nothing else to say
     assert a.due == "2027-09-26" and not any("if a 1" in r for r in a.review_reasons)
 
