@@ -417,6 +417,38 @@ def test_a_last_word_like_no_member_stays_in_the_text(line):
     assert "owner.roster_word" not in [c.code for c in action.review_codes]
 
 
+@pytest.mark.parametrize(
+    "line, text, owner, due",
+    [
+        # as the recogniser read them on seeds 9983, 9953 and 9973: "owner" cut to its end
+        # and run into the word before, a letter of the name read as a digit, the name run
+        # into the last word
+        ("QNEVETIME:ALERTOMLAGOMNER:RAJ7129", "QNEVETIME:ALERTOMLA", "raj", "2026-07-29"),
+        ("alit on certApiry ner: li", "alit on certApiry", "li", None),
+        ("P99 latency. fix N+1 queries due @1i", "P99 latency. fix N+1 queries", "li", None),
+        ("route alerts to new channelfatima", "route alerts to new channel", "fatima", None),
+    ],
+)
+def test_a_members_name_behind_a_misread_marker_is_the_owner_and_flagged(line, text, owner, due):
+    action, _ = read_action(line, date(2026, 7, 1), [], team=(*TEAM, "raj"))
+    assert (action.text, action.owner, action.due) == (text, owner, due)
+    assert action.needs_review and "owner.roster_marked" in [c.code for c in action.review_codes]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "tune the banner: ok",  # "ner:" before a word that is nobody on the team
+        "rotate the @1st key",  # digits after an '@' that make no member's name
+        "clean up the canal",  # a word ending in a short member's name ("ana")
+        "add load test for lena",  # the name alone is a word: the last-word rule's, not this
+    ],
+)
+def test_no_misread_marker_without_a_members_name(line):
+    action, _ = read_action(line, date(2026, 7, 1), [], team=(*TEAM, "raj"))
+    assert "owner.roster_marked" not in [c.code for c in action.review_codes]
+
+
 def test_without_a_roster_no_last_word_is_taken_for_an_owner():
     action, _ = read_action("AGREE ON WNER 1. - ANA", REVIEW, [])
     assert action.owner is None and action.text.endswith("ANA")

@@ -212,6 +212,13 @@ def read_action(
     t = rest
     owner = None
     found = _find_owner(t)
+    if found is None and team:
+        marked = _roster_marked(t, team)
+        if marked is not None:
+            found, how = marked[:3], marked[3]
+            doubt = doubt.lower(
+                "guessed", f"owner {found[0]!r}: {how}", "owner.roster_marked", "owner"
+            )
     if found and not re.search(r"\d", found[0]):  # "tom-2027-01-23": the date first
         if t[found[2] : found[2] + 1].isdigit():  # "@ana11/16": where the name ends is a guess
             doubt = doubt.lower(
@@ -347,6 +354,46 @@ def _roster_word(text: str, team: tuple[str, ...], threshold: float) -> tuple[st
         if member is not None:
             rest = " ".join(tokens[: end - 1] + tokens[end:]).strip(" .,;:-–—|")
             return roster[member].lower().lstrip("@"), word, rest
+    return None
+
+
+# the word "owner" cut to its end and run into the word before ("OMNER:RAJ", "aner:ana",
+# "ner: li"): only with a separator after it, and only before one of the team's names
+_OWNER_TAIL = re.compile(r"(?i)(?:(?<=[a-z0-9])|\b)[a-z]{0,3}ner\s*[:=]\s*@?(?P<o>[a-z]+)")
+# an owner after its '@' with a letter read as a digit ("@1i" for @li, "@0mar" for @omar)
+_DIGIT_OWNER = re.compile(r"(?:^|(?<=[\s(\[\-,;:.]))[@©®]\s?(?P<o>[A-Za-z0-9|]*\d[A-Za-z0-9|]*)")
+_DIGIT_LETTERS = str.maketrans({"1": "l", "|": "l", "0": "o", "5": "s", "8": "b", "6": "b"})
+
+
+def _roster_marked(text: str, team: tuple[str, ...]) -> tuple[str, int, int, str] | None:
+    """(member, start, end, how) for one of the team's names written after a marker that OCR
+    did not read as one: the word "owner" cut to "ner" and run into the word before
+    ("ALERTOMLAGOMNER:RAJ7129"), a letter of the name after its '@' read as a digit ("@1i"), or
+    the name run into the line's last word, its '@' or bracket lost ("channelfatima",
+    "DNSLOMAR"; names of four letters or more, the word before at least two). Only exact
+    names of the team: a person checks each."""
+    roster = {m.strip().lower().lstrip("@") for m in team} - {""}
+    for m in _OWNER_TAIL.finditer(text):
+        name = m.group("o").lower()
+        if name in roster:
+            marker = text[m.start() : m.start("o")].strip()
+            return name, m.start(), m.end(), f"read after {marker!r} (the word owner misread)"
+    for m in _DIGIT_OWNER.finditer(text):
+        name = m.group("o").translate(_DIGIT_LETTERS).lower()
+        if name in roster:
+            return name, m.start(), m.end(), f"read as {m.group(0).strip()!r}, a letter as a digit"
+    last = re.search(r"(?P<w>[A-Za-z]+)[\s.,;:)\]|-]*$", text)
+    if last is not None:
+        word = last.group("w").lower()
+        for name in sorted(roster, key=len, reverse=True):
+            if len(name) >= 4 and word.endswith(name) and len(word) - len(name) >= 2:
+                start = last.start("w") + len(word) - len(name)
+                return (
+                    name,
+                    start,
+                    last.end("w"),
+                    f"run into the word before it ({last.group('w')!r})",
+                )
     return None
 
 
