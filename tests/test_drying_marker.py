@@ -298,3 +298,12 @@ def test_a_dark_table_of_no_rows_alone_is_still_no_sla_table(tmp_path):
     decoyed = _with_empty_grid(path, truth, tmp_path / "decoyed.jpg")
     with pytest.raises(NoTableFound):
         Pipeline(Config()).extract(decoyed)
+
+
+def test_a_faint_table_inside_the_usual_passs_is_not_its_place():
+    """Seed 9473 photo 31: the usual pass took the board's frame and its sections for a table of
+    3 x 3 round the whole board; the faded SLA table lies inside it and is read. Only a table
+    in the same place as the one read as none (half their union shared) is passed over."""
+    frame, faded = (119, 658, 1559, 833), (154, 855, 879, 195)
+    assert not grid_stage._same_place(faded, frame)
+    assert grid_stage._same_place((1153, 450, 549, 352), (1150, 455, 552, 350))

@@ -82,7 +82,7 @@ def _faint_pass(
     cfg: GridConfig,
     avoid: Box | None = None,
 ) -> Segmentation | None:
-    """The segmentation by the table found among faint ruled lines (none mostly inside
+    """The segmentation by the table found among faint ruled lines (none in the place of
     `avoid`: the usual pass's table, read as no SLA table), with the board around the table as
     the usual pass (`found`) cleaned it; None when faint lines make no table, or one whose
     rules the usual pass saw dark (`_dark_share`)."""
@@ -140,7 +140,7 @@ def _segment_with(
     read from it, and from the board with faded ink darkened; the writing around the table is
     still the usual ink on the board as it is (only the table's pen is known to be drying, and
     ghosts of erased writing, which the faint ink holds more of, would join text lines there).
-    `avoid`: where a table already read as none stands; a table mostly there is not taken.
+    `avoid`: where a table already read as none stands; a table in its place is not taken.
     """
     h, w = gray.shape
     h_mask, v_mask = masks
@@ -445,7 +445,7 @@ def _table(
     avoid: Box | None = None,
 ) -> tuple[Grid | None, list[Grid]]:
     """The SLA table (the largest plausible group of crossing rules) and any other plausible
-    tables, which are not read but must not go unmentioned; none mostly inside `avoid`."""
+    tables, which are not read but must not go unmentioned; none in the place of `avoid`."""
     # the board's own edges (frame remnants after rectification) are not table rules
     edge = 0.03
     h_lines = [ln for ln in h_lines if edge * h < ln.position() < (1 - edge) * h]
@@ -482,18 +482,19 @@ def _table(
         if len(group) < (cfg.min_rows + 1) * (cfg.min_cols + 1) and found:
             break  # too few crossings for another table's rules
         grid = _grid_from_group(group, h_lines, v_lines, text_ink, cfg, w, h)
-        if grid is not None and not (avoid is not None and _mostly_inside(grid.bbox, avoid)):
+        if grid is not None and not (avoid is not None and _same_place(grid.bbox, avoid)):
             found.append(grid)
     return (found[0], found[1:]) if found else (None, [])
 
 
-def _mostly_inside(box: Box, other: Box) -> bool:
-    """Whether half or more of the smaller of two boxes lies inside the other."""
+def _same_place(box: Box, other: Box) -> bool:
+    """Whether two boxes are mostly the same place: their overlap half their union or more (a
+    table inside a larger one, the board's frame taken for a table round it, is elsewhere)."""
     ax, ay, aw, ah = box
     bx, by, bw, bh = other
-    w = min(ax + aw, bx + bw) - max(ax, bx)
-    h = min(ay + ah, by + bh) - max(ay, by)
-    return w > 0 and h > 0 and w * h >= 0.5 * min(aw * ah, bw * bh)
+    w = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    h = max(0, min(ay + ah, by + bh) - max(ay, by))
+    return w * h >= 0.5 * (aw * ah + bw * bh - w * h)
 
 
 def _grid_from_group(
