@@ -397,6 +397,44 @@ def test_writing_in_a_notes_column_need_not_be_a_mark(header, flagged):
     assert first.board_mark is None and second.board_mark == "met"
 
 
+def _cells(table: list[tuple[str, ...]]) -> tuple[tuple[OcrText, ...], ...]:
+    return tuple(
+        tuple(OcrText(t, 0.9, (c * 200, r * 100, 190, 90)) for c, t in enumerate(row))
+        for r, row in enumerate(table)
+    )
+
+
+def test_a_header_misread_past_its_words_still_heads_a_table_of_values():
+    """Seed 9983 photo 16 (shaken, 5 MP): the header read "Metrie | Tu | Adud" and every name
+    garbled; the rows hold values. The columns are taken in the usual order, the board says
+    the header was guessed, and each garbled name is flagged: not "no SLA table"."""
+    table = [
+        ("Metrie", "Tu", "Adud"),
+        ("Si'e isme", "99.9%", "99.803%"),
+        ("MTU", "UNDER 15MINS", "436.3 SECS"),
+        ("171 Inency", "< 2 sec", "961ms"),
+    ]
+    doc = parse_reading(Reading(cells=_cells(table)), ParseContext("case"))
+    assert [m.name for m in doc.metrics] == ["Si'e isme", "MTU", "171 Inency"]
+    assert doc.metrics[0].actual.value == 99.803 and doc.metrics[2].target.op == "<"
+    assert all(m.needs_review for m in doc.metrics)
+    assert any(w.startswith("table: its header read as 'Metrie | Tu | Adud'") for w in doc.warnings)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # no word of the metric column over the first cell
+        [("Day", "Start", "End"), ("Mon", "9", "17"), ("Tue", "10", "18")],
+        # the metric column's word, but only one row with two numbers
+        [("Metrie", "Who", "Team"), ("Ana", "3", "12"), ("Li", "ops", "core")],
+    ],
+)
+def test_a_grid_of_no_header_and_no_sla_name_is_still_no_table(table):
+    doc = parse_reading(Reading(cells=_cells(table)), ParseContext("case"))
+    assert doc.metrics == () and not any(w.startswith("table:") for w in doc.warnings)
+
+
 # ---- titles and dates ------------------------------------------------------------------------
 
 

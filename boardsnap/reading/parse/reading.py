@@ -56,6 +56,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     metrics: list[Metric] = [m for m, _ in parsed]
     row_warnings: list[list[str]] = [list(w) for _, w in parsed]
     table_read = bool(metrics)
+    warnings.extend(_header_said(reading.cells) if table_read else ())
 
     lines = [ln for ln in reading.lines if normalise(ln.text)]
     title_lines, body = _split_title(lines, ctx)
@@ -517,9 +518,42 @@ def _table_metrics(
                 review_codes=(*metric.review_codes, code),
             )
         out.append((metric, warns))
-    if start == 0 and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out):
+    if (
+        start == 0
+        and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out)
+        and not guessed_header(rows)
+    ):
         return []  # no header and no SLA metric named: some other grid on the board
     return out
+
+
+def _header_said(cells: tuple[tuple[OcrText, ...], ...]) -> list[str]:
+    """The board's word on a header it guessed (`guessed_header`), or none."""
+    if not guessed_header(cells):
+        return []
+    first = next(r for r in cells if any(normalise(c.text) for c in r))
+    head = " | ".join(normalise(c.text) for c in first)
+    return [
+        f"table: its header read as {head!r}; its columns taken as metric, target, actual in that"
+        " order; check the board"
+    ]
+
+
+def guessed_header(rows: list[tuple[OcrText, ...]] | tuple[tuple[OcrText, ...], ...]) -> bool:
+    """Whether a table's first row is its header misread past `column_roles` ("Metrie | Tu |
+    Adud" on a shaken photo): no digit in it, its first cell the metric column's word, and two
+    rows or more under it with a number in both the target's and the actual's places. Its
+    columns are then taken in the usual order (metric, target, actual), and the board says so."""
+    rows = [r for r in rows if any(normalise(c.text) for c in r)]
+    if len(rows) < 3 or len(rows[0]) < 3 or column_roles(rows[0]) is not None:
+        return False
+    head = rows[0]
+    if any(_has_number(c.text) for c in head) or _role_of(head[0].text) != "name":
+        return False
+    valued = [
+        r for r in rows[1:] if len(r) >= 3 and _has_number(r[1].text) and _has_number(r[2].text)
+    ]
+    return len(valued) >= 2
 
 
 def _side_by_side(
