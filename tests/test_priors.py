@@ -51,6 +51,9 @@ def test_unglued_puts_back_only_the_spaces_around_the_title_words():
     assert unglued("AuthserviceSLAReview10/9/2026") == "Authservice SLA Review 10/9/2026"
     assert unglued("Payments API SLA review 2026-11-16") == "Payments API SLA review 2026-11-16"
     assert unglued("Slack SLAs") == "Slack SLAs"  # no title word glued: unchanged
+    assert unglued("PAYMENTSAPI SLA REVIEW 10/20/2026") == "PAYMENTS API SLA REVIEW 10/20/2026"
+    assert unglued("OpenAPI SLA review") == "OpenAPI SLA review"  # a name that is one word
+    assert unglued("RAPID SLA review") == "RAPID SLA review"
 
 
 @pytest.mark.parametrize(

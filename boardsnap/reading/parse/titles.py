@@ -32,12 +32,15 @@ def parse_title(text: str, date_order: str = "mdy") -> tuple[str | None, date | 
 _GLUED = (
     re.compile(r"(?<=[a-z])(?=SLA?(?:[A-Z]|\b)|Review)|(?<=[A-Z]{2})(?=SLA[A-Z]|REVIEW)"),
     re.compile(r"(?<=SLA)(?=[A-Z][a-z]|[Rr]eview)|(?<=(?:Review|REVIEW|review))(?=[0-9A-Z])"),
+    # a service's last word "API" run into the word before ("PAYMENTSAPI"); not "OpenAPI"
+    re.compile(r"(?<=[A-Za-z]{3})(?<!open|Open|OPEN)(?=API\b)"),
 )
 
 
 def unglued(title: str) -> str:
     """The title with spaces put back around its words "SLA" and "Review" where they were lost
-    ("AuthserviceSLAReview10/9/2026" → "Authservice SLA Review 10/9/2026")."""
+    ("AuthserviceSLAReview10/9/2026" → "Authservice SLA Review 10/9/2026"), and before a
+    service's last word "API" ("PAYMENTSAPI SLA REVIEW" → "PAYMENTS API SLA REVIEW")."""
     for pattern in _GLUED:
         title = pattern.sub(" ", title)
     return title
