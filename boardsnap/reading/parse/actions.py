@@ -254,15 +254,7 @@ def read_action(
             )
     t = _tidy_text(t)
     if owner is None and team:
-        named = _roster_word(t, team, owner_word_match)
-        if named is not None:
-            owner, word, t = named
-            doubt = doubt.lower(
-                "guessed",
-                f"owner {owner!r}: the last word {word!r} taken for them, no '@' read",
-                "owner.roster_word",
-                "owner",
-            )
+        owner, t, doubt = _roster_owner(t, team, owner_word_match, doubt)
     if not t:
         return None, doubt
     doubt = _missing_doubts(t, owner, due, hit, doubt)
@@ -288,6 +280,25 @@ def read_action(
         review_reasons=doubt.reasons,
         review_codes=doubt.codes,
     ), doubt
+
+
+def _roster_owner(
+    t: str, team: tuple[str, ...], owner_word_match: float, doubt: Doubt
+) -> tuple[str | None, str, Doubt]:
+    """(owner, text without it, doubt) for an action whose line named no owner by a marker:
+    a member's name run into its last word (`_roster_glued`), or its last word close to one
+    (`_roster_word`); each flagged. (None, the text, the doubt) when neither."""
+    glued = _roster_glued(t, team)
+    if glued is not None:
+        owner, word, rest = glued
+        why = f"owner {owner!r}: run into the word before it ({word!r})"
+        return owner, rest, doubt.lower("guessed", why, "owner.roster_marked", "owner")
+    named = _roster_word(t, team, owner_word_match)
+    if named is not None:
+        owner, word, rest = named
+        why = f"owner {owner!r}: the last word {word!r} taken for them, no '@' read"
+        return owner, rest, doubt.lower("guessed", why, "owner.roster_word", "owner")
+    return None, t, doubt
 
 
 def _cut_owner(t: str, found: tuple[str, int, int], doubt: Doubt) -> tuple[str, str, Doubt]:
@@ -368,10 +379,9 @@ _DIGIT_LETTERS = str.maketrans({"1": "l", "|": "l", "0": "o", "5": "s", "8": "b"
 def _roster_marked(text: str, team: tuple[str, ...]) -> tuple[str, int, int, str] | None:
     """(member, start, end, how) for one of the team's names written after a marker that OCR
     did not read as one: the word "owner" cut to "ner" and run into the word before
-    ("ALERTOMLAGOMNER:RAJ7129"), a letter of the name after its '@' read as a digit ("@1i"), or
-    the name run into the line's last word, its '@' or bracket lost ("channelfatima",
-    "DNSLOMAR"; names of four letters or more, the word before at least two). Only exact
-    names of the team: a person checks each."""
+    ("ALERTOMLAGOMNER:RAJ7129"), or a letter of the name after its '@' read as a digit ("@1i").
+    (A name run into the line's last word is `_roster_glued`'s, once the due date is cut out.)
+    Only exact names of the team: a person checks each."""
     roster = {m.strip().lower().lstrip("@") for m in team} - {""}
     for m in _OWNER_TAIL.finditer(text):
         name = m.group("o").lower()
@@ -382,18 +392,26 @@ def _roster_marked(text: str, team: tuple[str, ...]) -> tuple[str, int, int, str
         name = m.group("o").translate(_DIGIT_LETTERS).lower()
         if name in roster:
             return name, m.start(), m.end(), f"read as {m.group(0).strip()!r}, a letter as a digit"
+    return None
+
+
+def _roster_glued(text: str, team: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """(member, word, text without the name) when the line's last word (its due date cut out)
+    ends in a member's name, its '@' or bracket lost and the name run into the word before
+    ("DNSLOMAR", "channelfatima"), or its first letter taken for the bracket ("channelatima"
+    for "channel (fatima)"): names of four letters or more (six when the first is lost: "aria"
+    ends "malaria"), the word before at least two letters. Exact names only; a person checks
+    each."""
     last = re.search(r"(?P<w>[A-Za-z]+)[\s.,;:)\]|-]*$", text)
-    if last is not None:
-        word = last.group("w").lower()
-        for name in sorted(roster, key=len, reverse=True):
-            if len(name) >= 4 and word.endswith(name) and len(word) - len(name) >= 2:
-                start = last.start("w") + len(word) - len(name)
-                return (
-                    name,
-                    start,
-                    last.end("w"),
-                    f"run into the word before it ({last.group('w')!r})",
-                )
+    if last is None:
+        return None
+    word = last.group("w").lower()
+    roster = {m.strip().lower().lstrip("@") for m in team} - {""}
+    for name in sorted(roster, key=len, reverse=True):
+        for tail in (name, name[1:] if len(name) >= 6 else None):
+            if tail and len(tail) >= 4 and word.endswith(tail) and len(word) - len(tail) >= 2:
+                cut = last.start("w") + len(word) - len(tail)
+                return name, last.group("w"), (text[:cut] + text[last.end("w") :]).strip()
     return None
 
 
