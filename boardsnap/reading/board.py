@@ -85,9 +85,7 @@ def rectifications(photo: Photo, cfg: BoardConfig) -> Iterator[RectifiedBoard]:
 
 
 def flattened(warped: np.ndarray, quad: Quad, method: str, cfg: BoardConfig) -> RectifiedBoard:
-    flat = flatten_lighting(
-        warped, cfg.background_kernel, cfg.background_sharp_blur, cfg.background_step
-    )
+    flat = flatten_lighting(warped, cfg.background_kernel, cfg.background_blur)
     gray = flat.min(axis=2)  # darkest channel: every marker colour is dark in one channel
     return RectifiedBoard(image=flat, gray=gray, quad=quad, method=method)
 
@@ -742,31 +740,10 @@ def warp_around(
 # ---- lighting --------------------------------------------------------------------------------
 
 
-def _sharp_at_steps(
-    closed: np.ndarray, smooth: np.ndarray, sigma: float, step: float
-) -> np.ndarray:
-    """`smooth` with the closing blurred only `sigma` blended in where the two differ by `step`
-    of the light or more (weight 0 below half `step`, 1 from one and a half)."""
-    sharp = cv2.GaussianBlur(closed, (0, 0), sigma).astype(np.float32)
-    soft = smooth.astype(np.float32)
-    apart = np.abs(soft - sharp) / np.maximum(soft, 1.0)
-    if apart.ndim == 3:
-        apart = apart.max(axis=2, keepdims=True)
-    weight = np.clip((apart - 0.5 * step) / step, 0.0, 1.0)
-    if not weight.any():
-        return smooth
-    return (soft + weight * (sharp - soft)).astype(smooth.dtype)
-
-
-def flatten_lighting(
-    img: np.ndarray, kernel_frac: float, sharp_blur: float | None = None, step: float = 0.1
-) -> np.ndarray:
-    """Divide each channel by its estimated background so the board becomes evenly white. The
-    estimate is the board with its ink closed over (a closing `kernel_frac` of the long side
-    wide, which keeps a cast shadow's edge a step) blurred over half that kernel; where that and
-    the closing blurred only `sharp_blur` of the kernel differ by `step` of the light or more (a
-    shadow's sharp edge, which the wide blur smears), the sharper one, blended in over half to
-    one and a half `step` so no seam is left. Elsewhere exactly the wide blur's."""
+def flatten_lighting(img: np.ndarray, kernel_frac: float, blur: float = 0.125) -> np.ndarray:
+    """Divide each channel by its estimated background so the board becomes evenly white: the
+    board with its ink closed over (a closing `kernel_frac` of the long side wide keeps a cast
+    shadow's edge a step), smoothed by a blur `blur` of that kernel."""
     h, w = img.shape[:2]
     f = 0.25
     small = cv2.resize(
@@ -774,10 +751,10 @@ def flatten_lighting(
     )
     k = max(3, int(kernel_frac * max(small.shape[:2])) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)  # ink is darker: closing removes it
-    background = cv2.GaussianBlur(closed, (0, 0), k / 2)
-    if sharp_blur is not None:
-        background = _sharp_at_steps(closed, background, max(0.5, k * sharp_blur), step)
+    background = cv2.morphologyEx(
+        small, cv2.MORPH_CLOSE, kernel
+    )  # ink is darker: closing removes it
+    background = cv2.GaussianBlur(background, (0, 0), max(0.5, k * blur))
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     # img / max(background, 1) * 245 in float32, clipped to 0..255, a band of rows at a time:
     # the same arithmetic element by element as on the whole view at once, without its four

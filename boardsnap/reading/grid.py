@@ -610,14 +610,10 @@ def _split_rows(ys: list[float], left: float, right: float, text_ink: np.ndarray
         runs = _ink_runs(band)
         if len(runs) >= 2:
             line_h = np.median([b - a for a, b in runs])
-            # a band as tall as two rows whose text lines almost touch: any gap between them
-            # is where a rule too faint to be found was (a shadow photo of seed 3: MTTR's and
-            # p95 latency's rows read as one and lost)
-            least = 0 if y1 - y0 >= 1.4 * np.median(heights) else 0.3 * line_h
             gaps = [
                 (runs[k][1] + runs[k + 1][0]) / 2
                 for k in range(len(runs) - 1)
-                if runs[k + 1][0] - runs[k][1] > least
+                if runs[k + 1][0] - runs[k][1] > 0.3 * line_h
             ]
             out.extend(y0 + g for g in gaps)
         out.append(y1)
