@@ -45,11 +45,6 @@ class BoardConfig:
     max_board_area: float = 0.985  # larger is the photo's own edge
     rectified_long_side: int = 1800  # pixels of the front view's long side
     background_kernel: float = 0.06  # of the long side: the light-evening blur size
-    # of the background kernel: the blur that smooths the lighting's estimate. Small, so a cast
-    # shadow's sharp edge stays sharp in it: blurred over the kernel's size, the shadow's side
-    # of the edge was divided by the lit side's light and left a dark band down the board that
-    # a ruled line was found in (a table of 38 rows x 2 columns down a shadow's edge)
-    background_blur: float = 0.125
     min_white_inside: float = 0.5  # share of a candidate's inside that must look like board
     max_side_crossings: int = 1  # drawn lines a side may not cross (a shadow's edge does)
     # A side past which the same surface goes on is a cast shadow's edge, not the board's
@@ -440,7 +435,6 @@ class Config:
 
     def __post_init__(self) -> None:
         _check(0 < self.judge.near_miss_at <= 1, "judge.near_miss_at must be in (0, 1]")
-        _check(0 < self.board.background_blur <= 1, "board.background_blur must be in (0, 1]")
         _check(self.parse.date_order in ("mdy", "dmy"), "parse.date_order must be mdy or dmy")
         for key in (
             "heading_match",

@@ -85,7 +85,7 @@ def rectifications(photo: Photo, cfg: BoardConfig) -> Iterator[RectifiedBoard]:
 
 
 def flattened(warped: np.ndarray, quad: Quad, method: str, cfg: BoardConfig) -> RectifiedBoard:
-    flat = flatten_lighting(warped, cfg.background_kernel, cfg.background_blur)
+    flat = flatten_lighting(warped, cfg.background_kernel)
     gray = flat.min(axis=2)  # darkest channel: every marker colour is dark in one channel
     return RectifiedBoard(image=flat, gray=gray, quad=quad, method=method)
 
@@ -740,10 +740,8 @@ def warp_around(
 # ---- lighting --------------------------------------------------------------------------------
 
 
-def flatten_lighting(img: np.ndarray, kernel_frac: float, blur: float = 0.125) -> np.ndarray:
-    """Divide each channel by its estimated background so the board becomes evenly white: the
-    board with its ink closed over (a closing `kernel_frac` of the long side wide keeps a cast
-    shadow's edge a step), smoothed by a blur `blur` of that kernel."""
+def flatten_lighting(img: np.ndarray, kernel_frac: float) -> np.ndarray:
+    """Divide each channel by its estimated background so the board becomes evenly white."""
     h, w = img.shape[:2]
     f = 0.25
     small = cv2.resize(
@@ -754,7 +752,7 @@ def flatten_lighting(img: np.ndarray, kernel_frac: float, blur: float = 0.125) -
     background = cv2.morphologyEx(
         small, cv2.MORPH_CLOSE, kernel
     )  # ink is darker: closing removes it
-    background = cv2.GaussianBlur(background, (0, 0), max(0.5, k * blur))
+    background = cv2.GaussianBlur(background, (0, 0), k / 2)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     # img / max(background, 1) * 245 in float32, clipped to 0..255, a band of rows at a time:
     # the same arithmetic element by element as on the whole view at once, without its four
