@@ -64,15 +64,15 @@ def segmentations(board: RectifiedBoard, cfg: GridConfig) -> Iterator[Segmentati
     gray = board.gray
     ink = ink_mask(gray)
     found = _segment_with(gray, line_masks(ink, cfg), ink, cfg)
-    if found.layout.grid is not None or not cfg.faint_lines:
+    if not cfg.faint_lines:
         yield found
-        if found.layout.grid is None or not cfg.faint_lines:
-            return
+    elif found.layout.grid is None:
+        yield _faint_pass(gray, ink, found, cfg) or found
+    else:
+        yield found
         faint = _faint_pass(gray, ink, found, cfg, avoid=found.layout.grid.bbox)
         if faint is not None:
             yield faint
-        return
-    yield _faint_pass(gray, ink, found, cfg) or found
 
 
 def _faint_pass(

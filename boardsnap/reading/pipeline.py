@@ -180,7 +180,7 @@ class Pipeline:
             read = self._read_table(seg, ctx, lap)
             if _cells_read(read[2]):
                 if first is not None:
-                    log.info("%s: the view's next table read rows; taken", view.method)
+                    log.info("view by %s: its next table read rows; taken", view.method)
                 return seg, read
             if first is None or first[1] is None:
                 first = (seg, read)

@@ -21,10 +21,11 @@ from boardsnap.reading.parse.names import _BULLET, closest_name, match_metric_na
 from boardsnap.reading.parse.plausible import DUE_AFTER_REVIEW_DAYS, DUE_BEFORE_REVIEW_DAYS
 from boardsnap.reading.parse.values import normalise
 
+# an '@' after a space, a bracket, a dash ("-@raj") or a full stop ("DNS.@ana": no e-mail has
+# one there), never inside a word (an e-mail)
+_AT = r"(?:^|(?<=[\s(\[\-,;:.]))[@©®]\s?"
 _OWNER_PATTERNS = (
-    # "@raj" after a space, a bracket, a dash ("-@raj") or a full stop ("DNS.@ana": no e-mail
-    # has one there), never inside a word (an e-mail)
-    re.compile(r"(?:^|(?<=[\s(\[\-,;:.]))[@©®]\s?(?P<o>[A-Za-z][\w.\-]*)"),
+    re.compile(_AT + r"(?P<o>[A-Za-z][\w.\-]*)"),
     re.compile(
         r"\b(?:owner|owners|assignee|assigned to|who)\b\s*[:=.\-]?\s*@?(?P<o>[A-Za-z][\w.\-]*)",
         re.IGNORECASE,
@@ -343,6 +344,11 @@ def _missing_doubts(
     return doubt
 
 
+def _roster(team: tuple[str, ...]) -> frozenset[str]:
+    """The team's names as an owner is read: lower case, without an '@'."""
+    return frozenset(m.strip().lower().lstrip("@") for m in team) - {""}
+
+
 def _roster_word(text: str, team: tuple[str, ...], threshold: float) -> tuple[str, str, str] | None:
     """(member, word, text without it) when the last word of an action's text (past anything
     with a digit: a due date misread) is one of the team's names read without its marker:
@@ -359,12 +365,12 @@ def _roster_word(text: str, team: tuple[str, ...], threshold: float) -> tuple[st
     word = tokens[end - 1].strip(" .,;:-–—|()[]")
     if not re.fullmatch(r"[A-Za-z]{3,}", word) or word.lower() in _NOT_OWNERS:
         return None
-    roster = {m.strip().lower().lstrip("@"): m for m in team}
+    roster = _roster(team)
     for guess in (word, word[1:] if word[0] in "aA" and len(word) > 3 else None):
         member = only_closest(guess.lower(), roster, threshold) if guess else None
         if member is not None:
             rest = " ".join(tokens[: end - 1] + tokens[end:]).strip(" .,;:-–—|")
-            return roster[member].lower().lstrip("@"), word, rest
+            return member, word, rest
     return None
 
 
@@ -372,7 +378,7 @@ def _roster_word(text: str, team: tuple[str, ...], threshold: float) -> tuple[st
 # "ner: li"): only with a separator after it, and only before one of the team's names
 _OWNER_TAIL = re.compile(r"(?i)(?:(?<=[a-z0-9])|\b)[a-z]{0,3}ner\s*[:=]\s*@?(?P<o>[a-z]+)")
 # an owner after its '@' with a letter read as a digit ("@1i" for @li, "@0mar" for @omar)
-_DIGIT_OWNER = re.compile(r"(?:^|(?<=[\s(\[\-,;:.]))[@©®]\s?(?P<o>[A-Za-z0-9|]*\d[A-Za-z0-9|]*)")
+_DIGIT_OWNER = re.compile(_AT + r"(?P<o>[A-Za-z0-9|]*\d[A-Za-z0-9|]*)")
 _DIGIT_LETTERS = str.maketrans({"1": "l", "|": "l", "0": "o", "5": "s", "8": "b", "6": "b"})
 
 
@@ -382,7 +388,7 @@ def _roster_marked(text: str, team: tuple[str, ...]) -> tuple[str, int, int, str
     ("ALERTOMLAGOMNER:RAJ7129"), or a letter of the name after its '@' read as a digit ("@1i").
     (A name run into the line's last word is `_roster_glued`'s, once the due date is cut out.)
     Only exact names of the team: a person checks each."""
-    roster = {m.strip().lower().lstrip("@") for m in team} - {""}
+    roster = _roster(team)
     for m in _OWNER_TAIL.finditer(text):
         name = m.group("o").lower()
         if name in roster:
@@ -406,7 +412,7 @@ def _roster_glued(text: str, team: tuple[str, ...]) -> tuple[str, str, str] | No
     if last is None:
         return None
     word = last.group("w").lower()
-    roster = {m.strip().lower().lstrip("@") for m in team} - {""}
+    roster = _roster(team)
     for name in sorted(roster, key=len, reverse=True):
         for tail in (name, name[1:] if len(name) >= 6 else None):
             if tail and len(tail) >= 4 and word.endswith(tail) and len(word) - len(tail) >= 2:
@@ -514,15 +520,16 @@ def _slashless_date(text: str, date_order: str) -> DateHit | None:
         if not splits:
             splits = as_1
             why, code = "its slash read as a 1", "date.slash_read_as_1"
-        elif len(as_1) == 1 and len(splits) == 1 and as_1 != splits and len(digits) == 3:
-            # the frames do not tell which; the likelier slip is taken, the other named
-            month, day = next(iter(splits))
-            splits = as_1
-            why = f"its slash read as a 1; {month}/{day} if its slash was lost"
-            code = "date.slash_read_as_1"
         elif len(as_1) == 1 and len(splits) == 1 and as_1 != splits:
-            month, day = next(iter(as_1))
-            why += f"; {month}/{day} if a 1 in it is the slash"
+            # the frames do not tell which; the likelier slip is taken, the other named
+            if len(digits) == 3:
+                month, day = next(iter(splits))
+                splits = as_1
+                why = f"its slash read as a 1; {month}/{day} if its slash was lost"
+                code = "date.slash_read_as_1"
+            else:
+                month, day = next(iter(as_1))
+                why += f"; {month}/{day} if a 1 in it is the slash"
         if len(splits) == 1 and found is None:
             month, day = splits.pop()
             doubt = Doubt().lower("misread", f"date {digits!r} read as {month}/{day} ({why})", code)

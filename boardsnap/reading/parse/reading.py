@@ -521,15 +521,15 @@ def _table_metrics(
     if (
         start == 0
         and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out)
-        and not guessed_header(rows)
+        and not _guessed_header(rows)
     ):
         return []  # no header and no SLA metric named: some other grid on the board
     return out
 
 
 def _header_said(cells: tuple[tuple[OcrText, ...], ...]) -> list[str]:
-    """The board's word on a header it guessed (`guessed_header`), or none."""
-    if not guessed_header(cells):
+    """The board's word on a header it guessed (`_guessed_header`), or none."""
+    if not _guessed_header(cells):
         return []
     first = next(r for r in cells if any(normalise(c.text) for c in r))
     head = " | ".join(normalise(c.text) for c in first)
@@ -539,7 +539,7 @@ def _header_said(cells: tuple[tuple[OcrText, ...], ...]) -> list[str]:
     ]
 
 
-def guessed_header(rows: list[tuple[OcrText, ...]] | tuple[tuple[OcrText, ...], ...]) -> bool:
+def _guessed_header(rows: list[tuple[OcrText, ...]] | tuple[tuple[OcrText, ...], ...]) -> bool:
     """Whether a table's first row is its header misread past `column_roles` ("Metrie | Tu |
     Adud" on a shaken photo): no digit in it, its first cell the metric column's word, and two
     rows or more under it with a number in both the target's and the actual's places. Its
