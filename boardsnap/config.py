@@ -97,6 +97,11 @@ class GridConfig:
     line_kernel: float = (
         0.05  # of the board side: min straight run kept as a ruled line (> text height)
     )
+    # a line found writing by its crossings (grid._drawn_through) is a rule all the same when its
+    # ink covers this share of its length: a rule drawn cell by cell, pen lifted at the column
+    # lines, covers 0.95; letters stacked in consecutive rows stop a row's margins short of each
+    # rule between them
+    drawn_cover: float = 0.9
     min_rows: int = 2  # header + one metric
     min_cols: int = 2
     max_cols: int = 6

@@ -39,6 +39,7 @@ def draw_board(
     border=True,
     wobble=0.0,
     skip=False,
+    lifted=0,
     lines_above=("Payments API SLA review 2026-11-20",),
     lines_below=("Actions", "P95 latency: add circuit breaker @maria 12/15"),
     seed=0,
@@ -78,7 +79,11 @@ def draw_board(
     hy = ys if border else ys[1:-1]
     vx = xs if border else xs[1:-1]
     for yy in hy:
-        line((xs[0] - 5, yy), (xs[-1] + 5, yy))
+        if lifted:  # drawn cell by cell: the pen lifted `lifted` px before each column line
+            for a, b in zip(xs[:-1], xs[1:], strict=True):
+                line((a - 5 if a == xs[0] else a, yy), (b + 5 if b == xs[-1] else b - lifted, yy))
+        else:
+            line((xs[0] - 5, yy), (xs[-1] + 5, yy))
     for xx in vx:
         line((xx, ys[0] - 5), (xx, ys[-1] + 5))
     for r, row in enumerate(rows):

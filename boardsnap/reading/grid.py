@@ -147,8 +147,8 @@ def _segment_with(
     h_lines = _chain(_segments(h_mask, "h", w, h), "h", w, h)
     v_lines = _chain(_segments(v_mask, "v", w, h), "v", w, h)
     h_lines, v_lines = (
-        _drawn_through(h_lines, v_lines, h_mask),
-        _drawn_through(v_lines, h_lines, v_mask),
+        _drawn_through(h_lines, v_lines, h_mask, cfg.drawn_cover),
+        _drawn_through(v_lines, h_lines, v_mask, cfg.drawn_cover),
     )
 
     grow = np.ones((5, 5), np.uint8)
@@ -387,14 +387,16 @@ def _chain(segs: list[_Seg], orient: str, w: int, h: int) -> list[RuledLine]:
 
 
 def _drawn_through(
-    lines: list[RuledLine], across: list[RuledLine], mask: np.ndarray
+    lines: list[RuledLine], across: list[RuledLine], mask: np.ndarray, cover: float
 ) -> list[RuledLine]:
     """The lines whose ink runs on through the lines they cross.
 
     Tall letters that happen to stand one above the other in consecutive rows ("l" of "latency"
     under the "T" of "MTTR") chain into something line-shaped across the table, but each stops
     short of the row lines between them; a drawn rule crosses them. A line with at least two
-    crossings inside its length, most of them with no ink of its own on both sides, is writing.
+    crossings inside its length, most of them with no ink of its own on both sides, is writing,
+    unless its ink covers at least `cover` of its length: a rule drawn cell by cell, its pen
+    lifted where it meets the column lines (letters leave gaps a row's margins wide).
     """
     h, w = mask.shape
     reach = max(6, round(0.01 * max(h, w)))
@@ -423,10 +425,27 @@ def _drawn_through(
                     mask[max(0, p - 4) : p + 5, a + reach - 2 : a + reach + 3],
                 )
             through += all(side.any() for side in sides)
-        if inner >= 2 and through < 0.5 * inner:
+        if inner >= 2 and through < 0.5 * inner and _coverage(ln, mask) < cover:
             continue
         kept.append(ln)
     return kept
+
+
+def _coverage(line: RuledLine, mask: np.ndarray) -> float:
+    """The share of a line's length along which `mask` has ink on its track (4 pixels
+    either side)."""
+    lo, hi = _span(line)
+    size = mask.shape[1] if line.orientation == "h" else mask.shape[0]
+    along = np.arange(max(0, int(lo)), min(int(hi), size - 1) + 1)
+    if along.size == 0:
+        return 0.0
+    track = np.round([line.at(float(t)) for t in along]).astype(int)
+    offsets = np.arange(-4, 5)
+    across = np.clip(
+        track[:, None] + offsets[None, :], 0, mask.shape[0 if line.orientation == "h" else 1] - 1
+    )
+    ink = mask[across, along[:, None]] if line.orientation == "h" else mask[along[:, None], across]
+    return float((ink > 0).any(axis=1).mean())
 
 
 def _span(line: RuledLine) -> tuple[float, float]:
