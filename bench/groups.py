@@ -33,6 +33,7 @@ ROWS = (
     ("review date right or flagged", "review_date_ok", None),
     ("wrong actions not flagged", None, "wrong_actions_unflagged"),
     ("actions lost without a warning", None, "actions_lost_unwarned"),
+    ("metric rows lost without a warning", None, "rows_lost_unwarned"),
 )
 
 

@@ -17,7 +17,10 @@ boards (tests/test_bench_score.py).
   actions (`LOST_ACTION_WARNINGS`) is lost without a warning, unless an action was read there
   that matches no truth action and is flagged for review (a line read as garbage, with its crop
   in the report: said, not silent); one such reading covers one lost action. A review date that
-  is wrong with no "review date" warning is wrong without one.
+  is wrong with no "review date" warning is wrong without one. Metric rows likewise: a truth
+  row not found on a board with a table read, whose warnings say nothing of the table's rows
+  (`LOST_ROW_WARNINGS`), is lost without a warning unless a flagged row that matches no truth
+  row (a garbled name, its crops in the report) stands for it.
 - Title: right when it equals the truth's once case, punctuation and spacing are set aside
   (`norm_text`); a title not read is wrong. Review date right or flagged: right, or wrong with a
   "review date" warning; of the photos with a table, whatever was read.
@@ -41,6 +44,8 @@ ROOT_CAUSE_MATCH_MIN = 0.8  # text similarity from which a root cause counts as 
 # Warnings that tell a person actions may be missing: a section cut off or unread.
 LOST_ACTION_WARNINGS = ("actions:", "cut off:", "unread:")
 REVIEW_DATE_WARNING = "review date:"
+# Warnings that tell a person metric rows may be missing: a row read as no metric, a cut view.
+LOST_ROW_WARNINGS = ("table: a row", "cut off:")
 
 # Outcome kinds of one photo.
 BOARD = "board"  # a board document was produced
@@ -115,6 +120,7 @@ COUNT_MEASURES = (
     ("invented_rows_unflagged", "invented rows not flagged"),
     ("wrong_actions_unflagged", "actions with wrong owner/due not flagged"),
     ("actions_lost_unwarned", "actions lost without a warning"),
+    ("rows_lost_unwarned", "metric rows lost without a warning"),
     ("review_date_wrong_unflagged", "review dates wrong without a warning"),
     ("failed_photos", "photos failed (crash, time-out, error)"),
 )
@@ -284,6 +290,9 @@ def score_photo(truth: Board, expect: str, outcome: Outcome) -> Tally:
     tally.numbers["invented_rows_unflagged"] += sum(
         1 for j, m in enumerate(read_rows) if j not in matched_read and not m.needs_review
     )
+    if read_rows and not any(w.startswith(LOST_ROW_WARNINGS) for w in board.warnings):
+        said = sum(1 for j, m in enumerate(read_rows) if j not in matched_read and m.needs_review)
+        tally.numbers["rows_lost_unwarned"] += max(0, len(truth.metrics) - len(pairs) - said)
 
     read_actions = board.actions if board is not None else ()
     a_pairs = dict(

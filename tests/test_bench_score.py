@@ -222,6 +222,25 @@ def test_an_action_lost_counts_as_silent_only_without_a_warning_about_actions():
     assert score_photo(TRUTH, "ok", Outcome.no_table()).number("actions_lost_unwarned") == 0
 
 
+def test_a_metric_row_lost_counts_as_silent_only_without_a_warning_about_rows():
+    """A truth row not found is lost without a warning unless the board says a row was read as
+    no metric, or a flagged row matching no truth row (a garbled name) stands for it."""
+    read = dataclasses.replace(TRUTH, metrics=TRUTH.metrics[1:])
+    assert score_photo(TRUTH, "ok", Outcome.of_board(read)).number("rows_lost_unwarned") == 1
+    warned = dataclasses.replace(
+        read, warnings=("table: a row before row 1 read as no metric ('M | MO'); check it",)
+    )
+    assert score_photo(TRUTH, "ok", Outcome.of_board(warned)).number("rows_lost_unwarned") == 0
+    garbled = dataclasses.replace(TRUTH.metrics[0], name="Qx7", needs_review=True)
+    stood = dataclasses.replace(TRUTH, metrics=(garbled, *TRUTH.metrics[1:]))
+    assert score_photo(TRUTH, "ok", Outcome.of_board(stood)).number("rows_lost_unwarned") == 0
+    unflagged = dataclasses.replace(garbled, needs_review=False)
+    silent = dataclasses.replace(TRUTH, metrics=(unflagged, *TRUTH.metrics[1:]))
+    assert score_photo(TRUTH, "ok", Outcome.of_board(silent)).number("rows_lost_unwarned") == 1
+    # no table read at all is said (exit 4), not silent
+    assert score_photo(TRUTH, "ok", Outcome.no_table()).number("rows_lost_unwarned") == 0
+
+
 def test_an_action_read_as_garbage_is_said_only_when_flagged():
     """A line read as no truth action's text is lost to the matcher; flagged for review (its
     crop in the report) it is said, one lost action for each such reading; unflagged it is not."""

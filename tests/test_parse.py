@@ -421,6 +421,49 @@ def test_a_header_misread_past_its_words_still_heads_a_table_of_values():
     assert any(w.startswith("table: its header read as 'Metrie | Tu | Adud'") for w in doc.warnings)
 
 
+def test_a_row_under_the_header_whose_name_is_unread_is_kept_and_flagged():
+    """Seed 9987 photo 20: "e | 00 | 197m" under a header, its name unread; it was dropped as
+    a box of a drawing and the Response time row went missing without a word."""
+    table = [
+        ("Metric", "Target", "Actual"),
+        ("Error rate", "2%", "2.70%"),
+        ("e", "00", "197m"),
+        ("P90 latency", "200msec", "266 msec"),
+    ]
+    doc = parse_reading(Reading(cells=_cells(table)), ParseContext("case"))
+    assert [m.name for m in doc.metrics] == ["Error rate", "e", "P90 latency"]
+    kept = doc.metrics[1]
+    assert kept.needs_review and ReviewCode("name.unknown", "name") in kept.review_codes
+    assert not doc.metrics[0].needs_review
+
+
+@pytest.mark.parametrize(
+    "row, said",
+    [
+        (("M'", "MO", ""), "table: a row before row 1 read as no metric"),
+        (("Uptlme", "ninety", "ok"), None),  # a named SLA row: kept, not said
+        ((".", "", ""), None),  # a speck: nothing to say
+    ],
+)
+def test_a_row_of_writing_under_the_header_read_as_no_metric_is_said(row, said):
+    table = [("Metric", "Target", "Actual"), row, ("MTTR", "<30M", "23.5 MINS")]
+    doc = parse_reading(Reading(cells=_cells(table)), ParseContext("case"))
+    told = [w for w in doc.warnings if w.startswith("table: a row")]
+    if said is None:
+        assert told == []
+    else:
+        assert [m.name for m in doc.metrics] == ["MTTR"]
+        assert len(told) == 1 and told[0].startswith(said) and "M' | MO" in told[0]
+
+
+def test_a_grid_with_no_header_says_nothing_of_its_other_boxes():
+    """Without a header the grid's rows that are no metric are a drawing's boxes: not said."""
+    table = [("Uptime", ">= 99.9%", "99.95%"), ("ab", "cd", "ef"), ("MTTR", "<30M", "23.5 MINS")]
+    doc = parse_reading(Reading(cells=_cells(table)), ParseContext("case"))
+    assert [m.name for m in doc.metrics] == ["Uptime", "MTTR"]
+    assert not any(w.startswith("table: a row") for w in doc.warnings)
+
+
 @pytest.mark.parametrize(
     "table",
     [

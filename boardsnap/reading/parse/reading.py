@@ -52,11 +52,12 @@ _Line = TypeVar("_Line", Action, RootCause)  # what a free line of the board is 
 def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
     """The board document from what OCR read, not judged (every status is "unknown")."""
     warnings: list[str] = []
-    parsed = list(_table_metrics(reading.cells, ctx))
+    parsed, rows_unread = _table_metrics(reading.cells, ctx)
     metrics: list[Metric] = [m for m, _ in parsed]
     row_warnings: list[list[str]] = [list(w) for _, w in parsed]
     table_read = bool(metrics)
     warnings.extend(_header_said(reading.cells) if table_read else ())
+    warnings.extend(rows_unread if table_read else ())
 
     lines = [ln for ln in reading.lines if normalise(ln.text)]
     title_lines, body = _split_title(lines, ctx)
@@ -466,13 +467,16 @@ def _empty_sections(
 
 def _table_metrics(
     cells: tuple[tuple[OcrText, ...], ...], ctx: ParseContext
-) -> list[tuple[Metric, list[str]]]:
+) -> tuple[list[tuple[Metric, list[str]]], list[str]]:
+    """The table's metric rows with their warnings, and what the board must say of rows under
+    its header that hold writing but read as no metric (`_row_unread`)."""
     rows = [r for r in cells if any(normalise(c.text) for c in r)]
     if not rows:
-        return []
+        return [], []
     blocks = _side_by_side(rows)
     if blocks:
-        return [m for block in blocks for m in _table_metrics(block, ctx)]
+        parts = [_table_metrics(block, ctx) for block in blocks]
+        return [m for read, _ in parts for m in read], [w for _, said in parts for w in said]
     roles: dict[str, int] | None = None
     start = 0
     for i, row in enumerate(rows[:2]):
@@ -485,6 +489,7 @@ def _table_metrics(
     header = _cell(rows[start - 1], roles.get("mark")) if start else None
     notes = header is not None and notes_header(header.text)  # free text beside the rows
     out = []
+    unread: list[str] = []
     for row in rows[start:]:
         if column_roles(row) is not None:
             continue  # a header repeated
@@ -506,7 +511,13 @@ def _table_metrics(
         if not _plausible_row(name_cell, target_cell, actual_cell) and not _named_sla_row(
             name_cell, ctx
         ):
-            continue  # a box of a drawing, not a commitment
+            if not start:
+                continue  # a box of a drawing, not a commitment
+            if not _values_under_header(target_cell, actual_cell):
+                unread.extend(_row_unread(row, out))  # said, not lost
+                continue
+            # under the table's header with a number in its values: a metric row whose name
+            # was not read ("e | 00 | 197m"), kept and flagged by its name's doubt
         metric, warns = build_metric(name_cell, target_cell, actual_cell, mark_cell, ctx, notes)
         if merged:  # cut apart by the parser: a repair, worth a look like any other
             reason = f"{merged} read from one cell (the line between the columns not seen)"
@@ -523,8 +534,24 @@ def _table_metrics(
         and not any(match_metric_name(m.name)[1] >= ctx.name_match for m, _ in out)
         and not _guessed_header(rows)
     ):
-        return []  # no header and no SLA metric named: some other grid on the board
-    return out
+        return [], []  # no header and no SLA metric named: some other grid on the board
+    return out, unread
+
+
+def _values_under_header(target: OcrText | None, actual: OcrText | None) -> bool:
+    """Whether a row's target or actual cell holds a number."""
+    return _has_number(" ".join(c.text for c in (target, actual) if c is not None))
+
+
+def _row_unread(row: tuple[OcrText, ...], before: list[tuple[Metric, list[str]]]) -> list[str]:
+    """The board's word on a row under the table's header that holds writing (two letters or
+    digits at least) but reads as no metric: where it stands and what was read."""
+    texts = [normalise(c.text) for c in row]
+    if sum(len(re.findall(r"[A-Za-z0-9]", t)) for t in texts) < 2:
+        return []  # a speck, a stray stroke
+    where = f"after row {len(before)} ({before[-1][0].name})" if before else "before row 1"
+    read = " | ".join(texts)
+    return [f"table: a row {where} read as no metric ({read!r}); check the board"]
 
 
 def _header_said(cells: tuple[tuple[OcrText, ...], ...]) -> list[str]:
