@@ -40,6 +40,8 @@ def draw_board(
     wobble=0.0,
     skip=False,
     lifted=0,
+    rule_colour=(30, 30, 30),
+    column_dashes=None,
     lines_above=("Payments API SLA review 2026-11-20",),
     lines_below=("Actions", "P95 latency: add circuit breaker @maria 12/15"),
     seed=0,
@@ -58,7 +60,7 @@ def draw_board(
     row_h = 90
     xs = [x0 + sum(col_w[:i]) for i in range(len(col_w) + 1)]
     ys = [y0 + i * row_h for i in range(len(rows) + 1)]
-    colour = (30, 30, 30)
+    colour = rule_colour
 
     def line(p, q):
         n = 40
@@ -85,10 +87,16 @@ def draw_board(
         else:
             line((xs[0] - 5, yy), (xs[-1] + 5, yy))
     for xx in vx:
-        line((xx, ys[0] - 5), (xx, ys[-1] + 5))
+        if column_dashes:  # below the second row, each column line (dash, skip) dashed
+            dash, gap = column_dashes
+            line((xx, ys[0] - 5), (xx, ys[2]))
+            for y0 in range(int(ys[2]) + gap, int(ys[-1]) + 5, dash + gap):
+                line((xx, y0), (xx, min(y0 + dash, ys[-1] + 5)))
+        else:
+            line((xx, ys[0] - 5), (xx, ys[-1] + 5))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            d.text((xs[c] + 20, ys[r] + 22), text, font=font, fill=colour)
+            d.text((xs[c] + 20, ys[r] + 22), text, font=font, fill=(30, 30, 30))
     y = ys[-1] + 50
     for text in lines_below:
         d.text((80, y), text, font=font, fill=(20, 20, 20))

@@ -14,7 +14,7 @@ from synthetic import FONT, ROWS, draw_board, synth
 from boardsnap.config import Config
 from boardsnap.errors import NoTableFound
 from boardsnap.geometry import Quad
-from boardsnap.reading import board
+from boardsnap.reading import board, grid
 from boardsnap.reading.board import find_board, flatten_lighting
 from boardsnap.reading.grid import segment
 from boardsnap.reading.pipeline import Pipeline
@@ -307,3 +307,23 @@ def test_the_table_view_keeps_actions_written_well_below_the_table(tmp_path):
         ("maria", "P95 latency"),
         ("tom", "Uptime"),
     ]
+
+
+def test_a_faint_table_whose_column_lines_turn_dashed_is_read_to_its_end(tmp_path):
+    """Faint rules whose column lines go on below the second row as dashes spaced wider than the
+    faint pass's closer bridging: that bridging finds the table only down to where the dashes
+    start; the wider one goes on to its end and is taken (seeds 9473 photo 8, 9859 photo 16:
+    the rows below read as lines of writing, or not at all)."""
+    rows = [*ROWS, ("MTTR", "< 4h", "3.2h"), ("Apdex", ">= 0.9", "0.93")]
+    s = synth(rows=rows, rule_colour=(200, 200, 200), column_dashes=(18, 12), size=(1600, 1100))
+    rb = find_board(_photo(s.photo), CFG.board)
+    close = replace(CFG.grid, faint_gap_columns_wide=CFG.grid.faint_gap_columns)
+    cut = next(iter(grid.segmentations(rb, close))).layout.grid
+    assert cut is not None and cut.rows < len(rows)  # the closer bridging alone stops short
+    layout = next(iter(grid.segmentations(rb, CFG.grid))).layout
+    assert layout.faint and layout.grid is not None
+    assert (layout.grid.rows, layout.grid.cols) == (len(rows), len(rows[0]))
+    path = tmp_path / "dashed.png"
+    cv2.imwrite(str(path), s.photo)
+    doc = Pipeline(CFG).extract(path).board
+    assert [m.name for m in doc.metrics] == [r[0] for r in rows[1:]]
