@@ -42,6 +42,7 @@ def draw_board(
     lifted=0,
     rule_colour=(30, 30, 30),
     column_dashes=None,
+    dashed_rule=None,
     lines_above=("Payments API SLA review 2026-11-20",),
     lines_below=("Actions", "P95 latency: add circuit breaker @maria 12/15"),
     seed=0,
@@ -80,8 +81,12 @@ def draw_board(
 
     hy = ys if border else ys[1:-1]
     vx = xs if border else xs[1:-1]
-    for yy in hy:
-        if lifted:  # drawn cell by cell: the pen lifted `lifted` px before each column line
+    for k, yy in enumerate(hy):
+        if dashed_rule and k == dashed_rule[0]:  # this rule drawn as (dash, skip) dashes
+            dash, gap = dashed_rule[1:]
+            for x in range(int(xs[0]) - 5, int(xs[-1]) + 5, dash + gap):
+                line((x, yy), (min(x + dash, xs[-1] + 5), yy))
+        elif lifted:  # drawn cell by cell: the pen lifted `lifted` px before each column line
             for a, b in zip(xs[:-1], xs[1:], strict=True):
                 line((a - 5 if a == xs[0] else a, yy), (b + 5 if b == xs[-1] else b - lifted, yy))
         else:

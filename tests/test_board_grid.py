@@ -327,3 +327,39 @@ def test_a_faint_table_whose_column_lines_turn_dashed_is_read_to_its_end(tmp_pat
     cv2.imwrite(str(path), s.photo)
     doc = Pipeline(CFG).extract(path).board
     assert [m.name for m in doc.metrics] == [r[0] for r in rows[1:]]
+
+
+def _two_lines_and_a_rule(dashed: bool) -> np.ndarray:
+    """Text ink (255 on 0) of a table 1000 px wide, rows 110 px apart but the first band twice
+    that: the header's words and the first row's written close above and below a thick dashed
+    rule that touches both (or joined by a stroke that is no rule)."""
+    img = Image.new("L", (1000, 440), 0)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 44)
+    rows = [("Metric", "Target", "Actual"), ("Uptime", "99.9%", "99.95%"), ("MTTR", "<4h", "3h")]
+    rows += [("Apdex", "0.9", "0.93")]
+    for base, row in zip((20, 90, 240, 350), rows, strict=True):
+        for c, text in enumerate(row):
+            d.text((20 + 330 * c, base), text, font=font, fill=255)
+    if dashed:  # under the header: its dashes reach the letters above and below it
+        for x in range(0, 1000, 30):
+            d.rectangle((x, 66, x + 20, 100), fill=255)
+    else:
+        d.rectangle((40, 50, 56, 110), fill=255)
+    return np.array(img)
+
+
+@pytest.mark.parametrize("dashed", [True, False])
+def test_a_rule_no_line_mask_kept_splits_a_band_two_rows_tall(dashed):
+    """Seed 9473 photo 0: the faint table's dashed rule under the header was not found as a
+    line, and the header's words touch it from above as the first row's do from below: one
+    band of ink, one cell read, the first row lost. A pixel row half inked across the band
+    is a rule; a band without one is left to the gaps between its lines."""
+    ink = _two_lines_and_a_rule(dashed)
+    ys = [0.0, 220.0, 330.0, 440.0]  # the first band holds the header and a row
+    assert len(grid._ink_runs(ink[:220])) == 1  # one band of ink: no gap to split at
+    out = grid._split_rows(ys, 0, 1000, ink)
+    if dashed:
+        assert len(out) == len(ys) + 1 and 66 <= out[1] <= 100
+    else:
+        assert out == ys
