@@ -363,3 +363,14 @@ def test_a_rule_no_line_mask_kept_splits_a_band_two_rows_tall(dashed):
         assert len(out) == len(ys) + 1 and 66 <= out[1] <= 100
     else:
         assert out == ys
+
+
+def test_a_piece_of_a_row_line_too_short_to_keep_splits_a_band_two_rows_tall():
+    """Seed 9473 photo 6: a shadow broke the rule between two rows into pieces each shorter
+    than half the table, not kept as its lines and erased as ink all the same; the band of the
+    two rows is split where the pieces run."""
+    ink = _two_lines_and_a_rule(False)  # one band of ink, no rule in it
+    ys = [0.0, 220.0, 330.0, 440.0]
+    assert grid._split_rows(ys, 0, 1000, ink, [83.0]) == [0.0, 83.0, 220.0, 330.0, 440.0]
+    # a piece near the band's edge is the rule there, drawn twice: no split
+    assert grid._split_rows(ys, 0, 1000, ink, [210.0]) == ys

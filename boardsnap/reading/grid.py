@@ -545,6 +545,7 @@ def _grid_from_group(
 ) -> Grid | None:
     if len(best) < 2:
         return None
+    group_h = {i for i, _ in best}
     # a stroke of handwriting that crosses one rule is not a column line: keep the lines about
     # as long as the table's longest, then of those the ones that cross about as many of the
     # others as the best do (counting crossings with short strokes would let tall letters
@@ -572,7 +573,10 @@ def _grid_from_group(
     min_gap = 0.02 * h
     ys = _boundaries([hl.position() for hl in rows_l], top, bottom, min_gap)
     xs = _boundaries([vl.position() for vl in cols_l], left, right, 0.03 * w)
-    ys = _split_rows(ys, left, right, text_ink)
+    # pieces of row lines too short to be kept as the table's (a rule broken by a shadow)
+    pieces = [h_lines[i] for i in sorted(group_h - hs)]
+    pieces = [pc for pc in pieces if np.subtract(*_span(pc)[::-1]) >= 0.25 * (right - left)]
+    ys = _split_rows(ys, left, right, text_ink, [pc.position() for pc in pieces])
     ys = _trailing_row(ys, xs, cols_l, text_ink)
     bottom = max(bottom, ys[-1])
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -636,9 +640,16 @@ def _boundaries(lines: list[float], lo: float, hi: float, min_gap: float) -> lis
     return merged
 
 
-def _split_rows(ys: list[float], left: float, right: float, text_ink: np.ndarray) -> list[float]:
+def _split_rows(
+    ys: list[float],
+    left: float,
+    right: float,
+    text_ink: np.ndarray,
+    pieces: list[float] = (),  # type: ignore[assignment]
+) -> list[float]:
     """Split a band between row lines that holds several text lines (rows drawn without lines),
-    or a band as tall as two rows across which a rule runs that was not found (`_missed_rule`)."""
+    or a band as tall as two rows across which a rule runs that was not kept: a piece of a row
+    line (`pieces`, their y) or ink the line masks did not keep (`_missed_rule`)."""
     heights = np.diff(ys)
     if len(heights) == 0:
         return ys
@@ -646,7 +657,8 @@ def _split_rows(ys: list[float], left: float, right: float, text_ink: np.ndarray
     out = [ys[0]]
     for y0, y1 in zip(ys[:-1], ys[1:], strict=False):
         band = text_ink[int(y0) : int(y1), int(left) : int(right)]
-        rule = _missed_rule(band, row_h)
+        inner = [p - y0 for p in pieces if y0 + 0.25 * row_h < p < y1 - 0.25 * row_h]
+        rule = _missed_rule(band, row_h, inner)
         if rule is not None:
             out.extend((y0 + rule, y1))
             continue
@@ -663,21 +675,25 @@ def _split_rows(ys: list[float], left: float, right: float, text_ink: np.ndarray
     return out
 
 
-def _missed_rule(band: np.ndarray, row_h: float) -> int | None:
-    """Where a rule runs across a band at least 1.6 rows tall with writing above and below it:
-    a pixel row of the band at least half inked across the table's width (writing fills a
-    third at most; a dashed or faint rule the line masks did not keep fills more), or None.
-    Seen on seed 9473 photo 0: the dashed rule under a faint table's header not found, the
-    header and the first row read as one cell each, and that row lost."""
+def _missed_rule(band: np.ndarray, row_h: float, pieces: list[float]) -> int | None:
+    """Where a rule runs across a band at least 1.6 rows tall with writing above and below it,
+    or None: a piece of a row line too short to be kept as one of the table's (`pieces`, y in
+    the band: a rule broken where a shadow falls, seed 9473 photo 6), or else a pixel row at
+    least half inked across the table's width (writing fills a third at most; a dashed or faint
+    rule the line masks did not keep fills more; seed 9473 photo 0: the dashed rule under a
+    faint table's header). Without it the two rows are read as one cell each and one is lost."""
     h = band.shape[0]
     if h < 1.6 * row_h or band.shape[1] == 0:
         return None
-    fill = (band > 0).mean(axis=1)
     edge = int(0.25 * row_h)
-    inner = fill[edge : h - edge]
-    if inner.size == 0 or inner.max() < 0.5:
-        return None
-    at = edge + int(np.argmax(inner))
+    if pieces:
+        at = int(np.median(pieces))
+    else:
+        fill = (band > 0).mean(axis=1)
+        inner = fill[edge : h - edge]
+        if inner.size == 0 or inner.max() < 0.5:
+            return None
+        at = edge + int(np.argmax(inner))
     clear = max(3, int(0.1 * row_h))  # the rule's own thickness either side
     above, below = band[: max(0, at - clear)], band[at + clear :]
     if len(_ink_runs(above)) == 0 or len(_ink_runs(below)) == 0:
