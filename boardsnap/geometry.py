@@ -54,6 +54,12 @@ class RuledLine:
         axis = 1 if self.orientation == "h" else 0
         return float(np.mean([p[axis] for p in self.points]))
 
+    def span(self) -> tuple[float, float]:
+        """Where the line starts and ends along its direction (x of a horizontal line)."""
+        axis = 0 if self.orientation == "h" else 1
+        vals = [p[axis] for p in self.points]
+        return min(vals), max(vals)
+
     def at(self, t: float) -> float:
         """The line's y at x=t (horizontal) or x at y=t (vertical), interpolated."""
         pts = sorted(self.points, key=lambda p: p[0] if self.orientation == "h" else p[1])

@@ -14,7 +14,7 @@ from synthetic import FONT, ROWS, draw_board, synth
 from boardsnap.config import Config
 from boardsnap.errors import NoTableFound
 from boardsnap.geometry import Quad
-from boardsnap.reading import board, grid
+from boardsnap.reading import board, grid, grid_rows
 from boardsnap.reading.board import find_board, flatten_lighting
 from boardsnap.reading.grid import segment
 from boardsnap.reading.pipeline import Pipeline
@@ -357,8 +357,8 @@ def test_a_rule_no_line_mask_kept_splits_a_band_two_rows_tall(dashed):
     is a rule; a band without one is left to the gaps between its lines."""
     ink = _two_lines_and_a_rule(dashed)
     ys = [0.0, 220.0, 330.0, 440.0]  # the first band holds the header and a row
-    assert len(grid._ink_runs(ink[:220])) == 1  # one band of ink: no gap to split at
-    out = grid._split_rows(ys, 0, 1000, ink)
+    assert len(grid_rows.ink_runs(ink[:220])) == 1  # one band of ink: no gap to split at
+    out = grid_rows.split_rows(ys, 0, 1000, ink)
     if dashed:
         assert len(out) == len(ys) + 1 and 66 <= out[1] <= 100
     else:
@@ -371,6 +371,6 @@ def test_a_piece_of_a_row_line_too_short_to_keep_splits_a_band_two_rows_tall():
     two rows is split where the pieces run."""
     ink = _two_lines_and_a_rule(False)  # one band of ink, no rule in it
     ys = [0.0, 220.0, 330.0, 440.0]
-    assert grid._split_rows(ys, 0, 1000, ink, [83.0]) == [0.0, 83.0, 220.0, 330.0, 440.0]
+    assert grid_rows.split_rows(ys, 0, 1000, ink, [83.0]) == [0.0, 83.0, 220.0, 330.0, 440.0]
     # a piece near the band's edge is the rule there, drawn twice: no split
-    assert grid._split_rows(ys, 0, 1000, ink, [210.0]) == ys
+    assert grid_rows.split_rows(ys, 0, 1000, ink, [210.0]) == ys

@@ -6,8 +6,9 @@ still does), and segments that continue each other are chained into one `RuledLi
 is the largest group of horizontal and vertical lines that cross each other. Its outer edges are
 the extent of its lines, so a table with no outer border still gets its first and last rows and
 columns; a band between two row lines that holds several text lines is split by the gaps in its
-ink. Cells are cropped between the lines with the lines themselves erased, so text touching a
-line is kept but the line is not read as a character.
+ink, or where a rule the grid did not keep runs across it (`grid_rows`). Cells are cropped
+between the lines with the lines themselves erased, so text touching a line is kept but the
+line is not read as a character.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from boardsnap.config import GridConfig
 from boardsnap.geometry import Box, Cell, Grid, RuledLine
+from boardsnap.reading import grid_rows
 from boardsnap.reading.results import Layout, RectifiedBoard
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,10 @@ def _faint_pass(
     rules the usual pass saw dark (`_dark_share`)."""
     faint = faint_ink_mask(gray, cfg)
     retry = _segment_with(gray, line_masks(faint, cfg, True), ink, cfg, faint, avoid)
-    if cfg.faint_gap_columns_wide > cfg.faint_gap_columns:
+    close = retry.layout.grid
+    if cfg.faint_gap_columns_wide > cfg.faint_gap_columns and (
+        close is None or _columns_go_on(close, faint)
+    ):
         wide = replace(cfg, faint_gap_columns=cfg.faint_gap_columns_wide)  # dashes further apart
         further = _segment_with(gray, line_masks(faint, wide, True), ink, wide, faint, avoid)
         if _goes_on(further.layout.grid, retry.layout.grid):
@@ -106,6 +111,22 @@ def _faint_pass(
     clean[inside] = retry.clean[inside]
     plain[inside] = retry.plain[inside]
     return replace(retry, clean=clean, plain=plain)
+
+
+def _columns_go_on(grid: Grid, faint: np.ndarray) -> bool:
+    """Whether faint ink goes on along the table's column lines beyond its top or its bottom:
+    down half of its column lines, ink on at least a third of a row's height past the table
+    (a dashed line's dashes; a column line ends at the table's border)."""
+    x, y, w, h = grid.bbox
+    row = max(4, int(h / grid.rows))
+    k = max(3, int(0.006 * faint.shape[1]))
+    above, below = faint[max(0, y - row) : y], faint[y + h : y + h + row]
+    going = 0
+    for line in grid.v_lines:
+        at = int(line.position())
+        strips = (above[:, max(0, at - k) : at + k], below[:, max(0, at - k) : at + k])
+        going += any(s.size and s.any(axis=1).mean() >= 1 / 3 for s in strips)
+    return going >= 0.5 * len(grid.v_lines)
 
 
 def _goes_on(wide: Grid | None, close: Grid | None) -> bool:
@@ -420,10 +441,10 @@ def _drawn_through(
     reach = max(6, round(0.01 * max(h, w)))
     kept = []
     for ln in lines:
-        lo, hi = _span(ln)
+        lo, hi = ln.span()
         inner = through = 0
         for other in across:
-            olo, ohi = _span(other)
+            olo, ohi = other.span()
             at = other.at(ln.position())  # where `other` is, along `ln`
             if not (lo + 2 * reach < at < hi - 2 * reach):
                 continue
@@ -452,7 +473,7 @@ def _drawn_through(
 def _coverage(line: RuledLine, mask: np.ndarray) -> float:
     """The share of a line's length along which `mask` has ink on its track (4 pixels
     either side)."""
-    lo, hi = _span(line)
+    lo, hi = line.span()
     size = mask.shape[1] if line.orientation == "h" else mask.shape[0]
     along = np.arange(max(0, int(lo)), min(int(hi), size - 1) + 1)
     if along.size == 0:
@@ -464,12 +485,6 @@ def _coverage(line: RuledLine, mask: np.ndarray) -> float:
     )
     ink = mask[across, along[:, None]] if line.orientation == "h" else mask[along[:, None], across]
     return float((ink > 0).any(axis=1).mean())
-
-
-def _span(line: RuledLine) -> tuple[float, float]:
-    axis = 0 if line.orientation == "h" else 1
-    vals = [p[axis] for p in line.points]
-    return min(vals), max(vals)
 
 
 def _table(
@@ -493,9 +508,9 @@ def _table(
     # bipartite crossing graph; each connected group of crossing lines is a candidate table
     edges = []
     for i, hl in enumerate(h_lines):
-        x0, x1 = _span(hl)
+        x0, x1 = hl.span()
         for j, vl in enumerate(v_lines):
-            y0, y1 = _span(vl)
+            y0, y1 = vl.span()
             x = vl.at(hl.position())
             y = hl.at(vl.position())
             if x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol:
@@ -571,13 +586,13 @@ def _grid_from_group(
     bottom = max(_median_end(cols_l, 1), max(hl.position() for hl in rows_l))
 
     min_gap = 0.02 * h
-    ys = _boundaries([hl.position() for hl in rows_l], top, bottom, min_gap)
-    xs = _boundaries([vl.position() for vl in cols_l], left, right, 0.03 * w)
+    ys = grid_rows.boundaries([hl.position() for hl in rows_l], top, bottom, min_gap)
+    xs = grid_rows.boundaries([vl.position() for vl in cols_l], left, right, 0.03 * w)
     # pieces of row lines too short to be kept as the table's (a rule broken by a shadow)
     pieces = [h_lines[i] for i in sorted(group_h - hs)]
-    pieces = [pc for pc in pieces if np.subtract(*_span(pc)[::-1]) >= 0.25 * (right - left)]
-    ys = _split_rows(ys, left, right, text_ink, [pc.position() for pc in pieces])
-    ys = _trailing_row(ys, xs, cols_l, text_ink)
+    pieces = [pc for pc in pieces if pc.span()[1] - pc.span()[0] >= 0.25 * (right - left)]
+    ys = grid_rows.split_rows(ys, left, right, text_ink, [pc.position() for pc in pieces])
+    ys = grid_rows.trailing_row(ys, xs, cols_l, text_ink)
     bottom = max(bottom, ys[-1])
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < cfg.min_rows or n_cols < cfg.min_cols or n_cols > cfg.max_cols:
@@ -600,11 +615,11 @@ def _grid_from_group(
 
 
 def _median_end(lines: list[RuledLine], end: int) -> float:
-    return float(np.median([_span(ln)[end] for ln in lines]))
+    return float(np.median([ln.span()[end] for ln in lines]))
 
 
 def _long(crossings: list[tuple[int, int]], side: int, lines: list[RuledLine]) -> set[int]:
-    lengths = {pair[side]: _span(lines[pair[side]]) for pair in crossings}
+    lengths = {pair[side]: lines[pair[side]].span() for pair in crossings}
     longest = max(hi - lo for lo, hi in lengths.values())
     return {k for k, (lo, hi) in lengths.items() if hi - lo >= 0.5 * longest}
 
@@ -615,145 +630,6 @@ def _prune(crossings: list[tuple[int, int]], side: int) -> set[int]:
         count[pair[side]] = count.get(pair[side], 0) + 1
     most = max(count.values())
     return {k for k in count if count[k] >= 0.5 * most}
-
-
-def _boundaries(lines: list[float], lo: float, hi: float, min_gap: float) -> list[float]:
-    """Line positions, plus the table's extent at either end where no line was drawn there.
-
-    A line within `min_gap` of the extent is the border itself (the extent is then only its
-    overshoot); two lines closer than `min_gap` are one line drawn twice.
-    """
-    pos = sorted(lines)
-    if len(pos) >= 2:
-        min_gap = max(min_gap, 0.45 * float(np.median(np.diff(pos))))
-    out = list(pos)
-    if not out or out[0] - lo >= min_gap:
-        out.insert(0, lo)
-    if hi - out[-1] >= min_gap:
-        out.append(hi)
-    merged = [out[0]]
-    for p in out[1:]:
-        if p - merged[-1] < 0.4 * min_gap:
-            merged[-1] = (merged[-1] + p) / 2
-        else:
-            merged.append(p)
-    return merged
-
-
-def _split_rows(
-    ys: list[float],
-    left: float,
-    right: float,
-    text_ink: np.ndarray,
-    pieces: list[float] = (),  # type: ignore[assignment]
-) -> list[float]:
-    """Split a band between row lines that holds several text lines (rows drawn without lines),
-    or a band as tall as two rows across which a rule runs that was not kept: a piece of a row
-    line (`pieces`, their y) or ink the line masks did not keep (`_missed_rule`)."""
-    heights = np.diff(ys)
-    if len(heights) == 0:
-        return ys
-    row_h = float(np.median(heights))
-    out = [ys[0]]
-    for y0, y1 in zip(ys[:-1], ys[1:], strict=False):
-        band = text_ink[int(y0) : int(y1), int(left) : int(right)]
-        inner = [p - y0 for p in pieces if y0 + 0.25 * row_h < p < y1 - 0.25 * row_h]
-        rule = _missed_rule(band, row_h, inner)
-        if rule is not None:
-            out.extend((y0 + rule, y1))
-            continue
-        runs = _ink_runs(band)
-        if len(runs) >= 2:
-            line_h = np.median([b - a for a, b in runs])
-            gaps = [
-                (runs[k][1] + runs[k + 1][0]) / 2
-                for k in range(len(runs) - 1)
-                if runs[k + 1][0] - runs[k][1] > 0.3 * line_h
-            ]
-            out.extend(y0 + g for g in gaps)
-        out.append(y1)
-    return out
-
-
-def _missed_rule(band: np.ndarray, row_h: float, pieces: list[float]) -> int | None:
-    """Where a rule runs across a band at least 1.6 rows tall with writing above and below it,
-    or None: a piece of a row line too short to be kept as one of the table's (`pieces`, y in
-    the band: a rule broken where a shadow falls, seed 9473 photo 6), or else a pixel row at
-    least half inked across the table's width (writing fills a third at most; a dashed or faint
-    rule the line masks did not keep fills more; seed 9473 photo 0: the dashed rule under a
-    faint table's header). Without it the two rows are read as one cell each and one is lost."""
-    h = band.shape[0]
-    if h < 1.6 * row_h or band.shape[1] == 0:
-        return None
-    edge = int(0.25 * row_h)
-    if pieces:
-        at = int(np.median(pieces))
-    else:
-        fill = (band > 0).mean(axis=1)
-        inner = fill[edge : h - edge]
-        if inner.size == 0 or inner.max() < 0.5:
-            return None
-        at = edge + int(np.argmax(inner))
-    clear = max(3, int(0.1 * row_h))  # the rule's own thickness either side
-    above, below = band[: max(0, at - clear)], band[at + clear :]
-    if len(_ink_runs(above)) == 0 or len(_ink_runs(below)) == 0:
-        return None
-    return at
-
-
-def _trailing_row(
-    ys: list[float], xs: list[float], cols: list[RuledLine], text_ink: np.ndarray
-) -> list[float]:
-    """A last row written below the last rule of a table drawn without a bottom border.
-
-    Taken only when a column line runs on below that rule (the table goes on), the first line of
-    writing under it starts within a row's height, and its ink falls in two columns or more
-    without crossing where a column line would run (a sentence under the table runs across).
-    """
-    if len(ys) < 3 or len(xs) < 3:
-        return ys
-    row_h = float(np.median(np.diff(ys)))
-    last = ys[-1]
-    if not any(_span(vl)[1] - last >= 0.3 * row_h for vl in cols):
-        return ys
-    y0 = int(last)
-    band = text_ink[y0 : int(last + 1.5 * row_h), int(xs[0]) : int(xs[-1])]
-    runs = _ink_runs(band)
-    if not runs or runs[0][0] > 0.6 * row_h or runs[0][1] - runs[0][0] > 1.2 * row_h:
-        return ys
-    line = text_ink[y0 + runs[0][0] : y0 + runs[0][1]]
-    k = max(2, int(0.1 * row_h))
-    cells = zip(xs[:-1], xs[1:], strict=True)
-    inked = sum(bool(line[:, int(a) + k : int(b) - k].any()) for a, b in cells)
-    # at a column line drawn on through that writing, its ink is the line's own
-    drawn = [vl.position() for vl in cols if _span(vl)[1] >= last + runs[0][1]]
-    crossed = any(
-        line[:, int(x) - k : int(x) + k].any(axis=0).mean() >= 0.5  # writing, not a stub
-        for x in xs[1:-1]
-        if not any(abs(x - d) < 2 * k for d in drawn)
-    )
-    if inked < 2 or crossed:
-        return ys
-    return ys + [last + runs[0][1] + 0.25 * row_h]
-
-
-def _ink_runs(band: np.ndarray) -> list[tuple[int, int]]:
-    """Vertical extents of the text lines in `band`, from its row profile."""
-    if band.size == 0:
-        return []
-    profile = (band > 0).sum(axis=1)
-    on = profile > max(2, 0.004 * band.shape[1])
-    runs, start = [], None
-    for i, v in enumerate(on):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            runs.append((start, i))
-            start = None
-    if start is not None:
-        runs.append((start, len(on)))
-    tall = [r for r in runs if r[1] - r[0] >= 0.012 * band.shape[1] or r[1] - r[0] >= 12]
-    return tall
 
 
 def find_text_lines(ink: np.ndarray) -> tuple[Box, ...]:
