@@ -60,44 +60,56 @@ def segment(board: RectifiedBoard, cfg: GridConfig) -> Segmentation:
 
 def segmentations(board: RectifiedBoard, cfg: GridConfig) -> Iterator[Segmentation]:
     """`segment`'s segmentation, then, for a caller that found no SLA table in its table, the
-    faint pass's table when the usual pass had found one: a shadow's edge or the board's
+    faint pass's tables when the usual pass had found one: a shadow's edge or the board's
     frame is a group of ruled lines at the usual threshold, and the table drawn with a drying
-    marker beside it is found only among faint lines (`[grid] faint_lines`)."""
+    marker beside it is found only among faint lines (`[grid] faint_lines`). Of the faint
+    pass's tables, the one found with its column lines bridged wider comes first when it goes
+    on beyond the other (`_faint_passes`); the other follows, for a caller whose first one read
+    no row."""
     gray = board.gray
     ink = ink_mask(gray)
     found = _segment_with(gray, line_masks(ink, cfg), ink, cfg)
     if not cfg.faint_lines:
         yield found
     elif found.layout.grid is None:
-        yield _faint_pass(gray, ink, found, cfg) or found
+        yield from _faint_passes(gray, ink, found, cfg) or [found]
     else:
         yield found
-        faint = _faint_pass(gray, ink, found, cfg, avoid=found.layout.grid.bbox)
-        if faint is not None:
-            yield faint
+        yield from _faint_passes(gray, ink, found, cfg, avoid=found.layout.grid.bbox)
 
 
-def _faint_pass(
+def _faint_passes(
     gray: np.ndarray,
     ink: np.ndarray,
     found: Segmentation,
     cfg: GridConfig,
     avoid: Box | None = None,
-) -> Segmentation | None:
-    """The segmentation by the table found among faint ruled lines (none in the place of
+) -> list[Segmentation]:
+    """The segmentations by the tables found among faint ruled lines (none in the place of
     `avoid`: the usual pass's table, read as no SLA table), with the board around the table as
-    the usual pass (`found`) cleaned it; None when faint lines make no table, or one whose
-    rules the usual pass saw dark (`_dark_share`)."""
+    the usual pass (`found`) cleaned it; none when faint lines make no table, or one whose
+    rules the usual pass saw dark (`_dark_share`). The faint ink is bridged down column lines
+    twice when its ink goes on along them past the table found first: a dashed column line
+    whose dashes stand further apart breaks the table where they start (`_goes_on`)."""
     faint = faint_ink_mask(gray, cfg)
-    retry = _segment_with(gray, line_masks(faint, cfg, True), ink, cfg, faint, avoid)
-    close = retry.layout.grid
+    close = _segment_with(gray, line_masks(faint, cfg, True), ink, cfg, faint, avoid)
+    tried = [close]
+    grid = close.layout.grid
     if cfg.faint_gap_columns_wide > cfg.faint_gap_columns and (
-        close is None or _columns_go_on(close, faint)
+        grid is None or _columns_go_on(grid, faint)
     ):
         wide = replace(cfg, faint_gap_columns=cfg.faint_gap_columns_wide)  # dashes further apart
         further = _segment_with(gray, line_masks(faint, wide, True), ink, wide, faint, avoid)
-        if _goes_on(further.layout.grid, retry.layout.grid):
-            retry = further
+        if _goes_on(further.layout.grid, grid):
+            tried.insert(0, further)
+    return [seg for seg in (_around_as_found(t, found, ink, faint, cfg) for t in tried) if seg]
+
+
+def _around_as_found(
+    retry: Segmentation, found: Segmentation, ink: np.ndarray, faint: np.ndarray, cfg: GridConfig
+) -> Segmentation | None:
+    """A faint pass's segmentation with the board around its table as the usual pass cleaned
+    it, or None when it holds no table or one whose rules the usual pass saw dark."""
     grid = retry.layout.grid
     if grid is None or _dark_share(grid, ink, faint) > cfg.faint_max_dark:
         return None
@@ -105,7 +117,7 @@ def _faint_pass(
     # skips along faded strokes to find the rules, and a word written with the same drying
     # marker is bridged into a "line" too: erased outside the table, it left a white bar where
     # the word was ("p99 latency: warm cache" read as "p99 ... warm ...").
-    inside = _table_zone(grid, gray.shape)
+    inside = _table_zone(grid, found.clean.shape)
     assert retry.plain is not None  # the faint pass's table: its cells as photographed
     clean, plain = found.clean.copy(), found.clean.copy()
     clean[inside] = retry.clean[inside]
