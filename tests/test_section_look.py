@@ -235,3 +235,19 @@ def test_a_line_the_detector_found_alone_keeps_its_first_reading(engine):
     assert len(after.actions) == 4 and len(recut) == 3
     assert alone in read.lines and merged not in read.lines
     assert after.actions[0].line_box is not None and tuple(after.actions[0].line_box) == alone.box
+
+
+def test_a_section_with_no_line_boxed_is_cut_from_its_start_strip_alone():
+    """Seed 9991 photo 1 (fresh): a section whose lines the detector boxed none of, only their
+    starts counted under the heading; cutting it took the extent of no boxes and the photo
+    failed ("bug: TypeError"). Its lines are cut from the start strip alone."""
+    img, boxes = _board(pitch=48)
+    sx = min(b[0] for b in boxes)
+    top = min(b[1] for b in boxes)
+    strip = (sx, top, 80, max(b[1] + b[3] for b in boxes) - top)
+    starts = tuple(b[1] + b[3] // 2 for b in boxes)
+    sec = inklines.SectionLines("actions", "Actions", strip, starts, (18, 100, 180, 48))
+    cut = section_look._cut(img, sec, [], 960, 40.0)
+    assert len(cut) == len(boxes)  # each start's line
+    for (quad, crop), (bx, _, bw, _) in zip(cut, boxes, strict=True):
+        assert crop.shape[1] >= 0.9 * bw and quad[:, 0].min() <= bx + 8  # the whole line

@@ -176,10 +176,11 @@ def _cut(
     ih, iw = gray.shape
     boxes = [ln.box for ln in own if ln.box is not None]
     sx, sy, _, sh = sec.box
-    x0 = max(0, min(sx, *(b[0] for b in boxes)))
-    x1 = min(iw, max(end, *(b[0] + b[2] for b in boxes)))
-    y0 = max(0, min(sy, *(b[1] for b in boxes)))
-    y1 = min(ih, max(sy + sh, *(b[1] + b[3] for b in boxes)))
+    # (a section none of whose lines the detector boxed has only its start strip)
+    x0 = max(0, min([sx, *(b[0] for b in boxes)]))
+    x1 = min(iw, max([end, *(b[0] + b[2] for b in boxes)]))
+    y0 = max(0, min([sy, *(b[1] for b in boxes)]))
+    y1 = min(ih, max([sy + sh, *(b[1] + b[3] for b in boxes)]))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return []
     region = gray[y0:y1, x0:x1]
