@@ -456,6 +456,47 @@ def test_a_row_of_writing_under_the_header_read_as_no_metric_is_said(row, said):
         assert len(told) == 1 and told[0].startswith(said) and "M' | MO" in told[0]
 
 
+def _under(*pieces: tuple[str, int, int]) -> tuple[OcrText, ...]:
+    """Lines of writing at (x, y) under the `_cells` table (columns 200 wide, rows 100)."""
+    return tuple(OcrText(t, 0.9, (x, y, 150, 60)) for t, x, y in pieces)
+
+
+UNDER_TABLE = [("Metric", "Target", "Actual"), ("Uptime", ">= 99.9%", "99.95%")]
+
+
+def test_a_last_row_under_the_tables_last_rule_is_read_from_the_lines_there():
+    """Seed 9859 photo 32: a table with no bottom border; its last row, under the last rule,
+    came back as three lines of writing ('P50 LATENCY', '<250rS', '324MIS') said as unread.
+    Put back in their columns they are the table's last row, flagged."""
+    lines = _under(("P50 latency", 10, 215), ("<250ms", 210, 220), ("324ms", 410, 212))
+    lines += (OcrText("Actions", 0.9, (10, 420, 150, 60)),)
+    doc = parse_reading(Reading(cells=_cells(UNDER_TABLE), lines=lines), ParseContext("case"))
+    assert [m.name for m in doc.metrics] == ["Uptime", "P50 latency"]
+    last = doc.metrics[1]
+    assert last.target.value == 250 and last.actual.value == 324 and last.actual.unit == "ms"
+    assert last.needs_review and ReviewCode("row.under_table", "row") in last.review_codes
+    assert not any(w.startswith("unread:") for w in doc.warnings)
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        # a sentence across the columns
+        [("- Uptime: the failover took too long 40m", 10, 215)],
+        # one column only
+        [("P50 latency 250", 10, 215)],
+        # a line of writing a row's height further down
+        [("P50 latency", 10, 290), ("<250ms", 210, 290), ("324ms", 410, 290)],
+        # no number beside the name
+        [("Root", 10, 215), ("causes", 210, 215)],
+    ],
+)
+def test_writing_under_the_table_that_is_no_row_is_left_to_the_lines(pieces):
+    lines = _under(*pieces)
+    doc = parse_reading(Reading(cells=_cells(UNDER_TABLE), lines=lines), ParseContext("case"))
+    assert [m.name for m in doc.metrics] == ["Uptime"]
+
+
 def test_a_grid_with_no_header_says_nothing_of_its_other_boxes():
     """Without a header the grid's rows that are no metric are a drawing's boxes: not said."""
     table = [("Uptime", ">= 99.9%", "99.95%"), ("ab", "cd", "ef"), ("MTTR", "<30M", "23.5 MINS")]

@@ -43,6 +43,7 @@ from boardsnap.reading.parse.titles import (
     known_service,
     starts_with_service,
 )
+from boardsnap.reading.parse.under import row_under_table
 from boardsnap.reading.parse.values import _has_number, normalise, read_value
 from boardsnap.reading.results import OcrText, Reading
 
@@ -61,16 +62,13 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
 
     lines = [ln for ln in reading.lines if normalise(ln.text)]
     title_lines, body = _split_title(lines, ctx)
-    title = " ".join(normalise(ln.text) for ln in title_lines) or None
-    service, review, title_doubt, review_far = _review_date(title, ctx)
-    service, corrected = known_service(service, ctx.services, ctx.service_match)
-    said = corrected or _service_doubt(service, title_lines, ctx)
-    if said:
-        warnings.append(said)
-    if title_doubt is not None and title_doubt.reasons:
-        warnings.append("review date: " + "; ".join(title_doubt.reasons))
-    if not service:
-        warnings.append("service: no service name read in the title")
+    if table_read:  # a last row under the table's last rule, read as lines beside the table
+        under, used = row_under_table(reading.cells, body, ctx)
+        if under is not None:
+            metrics.append(under[0])
+            row_warnings.append(under[1])
+            body = [ln for i, ln in enumerate(body) if i not in used]
+    title, service, review, title_doubt, review_far = _title_of(title_lines, ctx, warnings)
 
     names = [m.name for m in metrics]
     root_causes: list[RootCause] = []
@@ -149,6 +147,24 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         actions=tuple(actions),
         warnings=tuple(warnings),
     )
+
+
+def _title_of(
+    title_lines: list[OcrText], ctx: ParseContext, warnings: list[str]
+) -> tuple[str | None, str | None, date | None, Doubt | None, bool]:
+    """The title, its service and review date, the date's doubt and whether it is far from
+    the photo's; what the board must say of them added to `warnings`."""
+    title = " ".join(normalise(ln.text) for ln in title_lines) or None
+    service, review, title_doubt, review_far = _review_date(title, ctx)
+    service, corrected = known_service(service, ctx.services, ctx.service_match)
+    said = corrected or _service_doubt(service, title_lines, ctx)
+    if said:
+        warnings.append(said)
+    if title_doubt is not None and title_doubt.reasons:
+        warnings.append("review date: " + "; ".join(title_doubt.reasons))
+    if not service:
+        warnings.append("service: no service name read in the title")
+    return title, service, review, title_doubt, review_far
 
 
 def _row_labelled(metrics: list[Metric], row_warnings: list[list[str]]) -> list[str]:

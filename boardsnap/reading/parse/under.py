@@ -1,0 +1,130 @@
+"""A metric row written under the table's last rule and read as lines beside the table.
+
+A table drawn without a bottom border, whose last row the grid did not take (its column lines
+stop short of that row's writing), leaves that row to the text detector: its cells come back as
+pieces of writing right under the table, each under its column ("P50 LATENCY", "<250rS",
+"324MIS×"). Those pieces are put back in their columns and read as one more metric row, flagged,
+rather than said as lines of writing no one could place. Pure: cells and lines as OCR read them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from boardsnap.document import Metric, ReviewCode
+from boardsnap.geometry import Box
+from boardsnap.reading.parse.context import ParseContext
+from boardsnap.reading.parse.headings import column_roles
+from boardsnap.reading.parse.rows import _POSITIONAL, _cell, build_metric
+from boardsnap.reading.parse.values import _has_number, normalise
+from boardsnap.reading.results import OcrText
+
+UNDER_REASON = "read from writing under the table's last rule (no rule drawn under it)"
+UNDER_CODE = ReviewCode("row.under_table", "row")
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The table's columns (x from, x to), its bottom and a row's height, from its cells."""
+
+    spans: tuple[tuple[float, float], ...]
+    bottom: float
+    row_h: float
+
+    @classmethod
+    def of(cls, cells: tuple[tuple[OcrText, ...], ...]) -> _Columns | None:
+        boxes = [[c.box for c in row if c.box is not None] for row in cells]
+        if not cells or any(len(b) != len(cells[0]) for b in boxes) or len(cells[0]) < 2:
+            return None
+        spans = tuple(
+            (min(row[k][0] for row in boxes), max(row[k][0] + row[k][2] for row in boxes))
+            for k in range(len(cells[0]))
+        )
+        bottom = max(b[1] + b[3] for b in boxes[-1])
+        heights = [b[3] for row in boxes for b in row]
+        return cls(spans, float(bottom), float(np.median(heights)))
+
+    def column(self, box: Box) -> int | None:
+        """The column a piece of writing stands in: the one its middle falls in, when the piece
+        does not run on over the next column's middle (a sentence crosses the columns)."""
+        x, _, w, _ = box
+        mid = x + w / 2
+        for k, (a, b) in enumerate(self.spans):
+            if a <= mid <= b:
+                crossed = [(p + q) / 2 for p, q in self.spans if p > b or q < a]
+                return None if any(x < c < x + w for c in crossed) else k
+        return None
+
+
+def row_under_table(
+    cells: tuple[tuple[OcrText, ...], ...], lines: list[OcrText], ctx: ParseContext
+) -> tuple[tuple[Metric, list[str]] | None, set[int]]:
+    """The metric row written under the table's last rule, with its warnings, and the indices
+    in `lines` of the pieces it was read from; (None, set()) when the lines right under the
+    table are no such row. Only the first line of writing under the table is looked at, and only
+    when it starts within two thirds of a row's height of the table and every piece of it stands
+    in one column, two columns or more, one of them the metric name's."""
+    cols = _Columns.of(cells)
+    if cols is None:
+        return None, set()
+    near = [
+        (i, ln)
+        for i, ln in enumerate(lines)
+        if ln.box is not None
+        and normalise(ln.text)
+        and cols.bottom - 0.3 * cols.row_h <= ln.box[1] <= cols.bottom + 0.67 * cols.row_h
+        and ln.box[1] + ln.box[3] / 2 > cols.bottom
+    ]
+    if not near:
+        return None, set()
+    first = min(near, key=lambda p: p[1].box[1])[1]  # type: ignore[index]
+    row = [(i, ln) for i, ln in near if _same_line(ln.box, first.box)]  # type: ignore[arg-type]
+    placed: dict[int, list[OcrText]] = {}
+    for _, ln in sorted(row, key=lambda p: p[1].box[0]):  # type: ignore[index]
+        k = cols.column(ln.box)  # type: ignore[arg-type]
+        if k is None:
+            return None, set()  # writing across the columns: a sentence, not a row
+        placed.setdefault(k, []).append(ln)
+    roles = next((r for r in (column_roles(c) for c in cells[:2]) if r is not None), None)
+    roles = roles or dict(_POSITIONAL)
+    if len(placed) < 2 or roles.get("name") not in placed:
+        return None, set()
+    joined = tuple(_joined(placed.get(k, [])) for k in range(len(cols.spans)))
+    name, target, actual = (_cell(joined, roles.get(r)) for r in ("name", "target", "actual"))
+    values = " ".join(c.text for c in (target, actual) if c is not None)
+    if name is None or not _has_number(values) or len(re.findall(r"[A-Za-z]", name.text)) < 2:
+        return None, set()  # a metric row names something and writes a number beside it
+    mark = _cell(joined, roles.get("mark"))
+    metric, warns = build_metric(name, target, actual, mark, ctx)
+    metric = replace(
+        metric,
+        needs_review=True,
+        review_reasons=(*metric.review_reasons, UNDER_REASON),
+        review_codes=(*metric.review_codes, UNDER_CODE),
+    )
+    return (metric, warns), {i for i, _ in row}
+
+
+def _same_line(box: Box, other: Box) -> bool:
+    """Whether two boxes stand on one line: they overlap by half the smaller one's height."""
+    top, bottom = max(box[1], other[1]), min(box[1] + box[3], other[1] + other[3])
+    return bottom - top >= 0.5 * min(box[3], other[3])
+
+
+def _joined(pieces: list[OcrText]) -> OcrText:
+    """The pieces of writing in one column as one cell: their texts in order, the least sure
+    piece's confidence, the box round them all."""
+    if not pieces:
+        return OcrText("", 1.0)
+    boxes = [p.box for p in pieces if p.box is not None]
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+    return OcrText(
+        " ".join(p.text for p in pieces),
+        min(p.confidence for p in pieces),
+        (x0, y0, x1 - x0, y1 - y0),
+        tuple(c for p in pieces for c in p.char_confidences),
+    )
