@@ -102,6 +102,13 @@ class GridConfig:
     # lines, covers 0.95; letters stacked in consecutive rows stop a row's margins short of each
     # rule between them
     drawn_cover: float = 0.9
+    # a band between two row lines this many rows tall, writing above and below, is split where
+    # a rule not kept as the table's runs across it (reading/grid_rows.py): a piece of a row
+    # line at least rule_piece of the table's width, or a pixel row at least rule_fill inked
+    # across the table (writing fills a third at most)
+    tall_row: float = 1.6
+    rule_piece: float = 0.25
+    rule_fill: float = 0.5
     min_rows: int = 2  # header + one metric
     min_cols: int = 2
     max_cols: int = 6

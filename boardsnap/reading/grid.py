@@ -602,8 +602,8 @@ def _grid_from_group(
     xs = grid_rows.boundaries([vl.position() for vl in cols_l], left, right, 0.03 * w)
     # pieces of row lines too short to be kept as the table's (a rule broken by a shadow)
     pieces = [h_lines[i] for i in sorted(group_h - hs)]
-    pieces = [pc for pc in pieces if pc.span()[1] - pc.span()[0] >= 0.25 * (right - left)]
-    ys = grid_rows.split_rows(ys, left, right, text_ink, [pc.position() for pc in pieces])
+    pieces = [pc for pc in pieces if pc.span()[1] - pc.span()[0] >= cfg.rule_piece * (right - left)]
+    ys = grid_rows.split_rows(ys, left, right, text_ink, [pc.position() for pc in pieces], cfg)
     ys = grid_rows.trailing_row(ys, xs, cols_l, text_ink)
     bottom = max(bottom, ys[-1])
     n_rows, n_cols = len(ys) - 1, len(xs) - 1

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from boardsnap.config import GridConfig
 from boardsnap.geometry import RuledLine
 
 
@@ -45,6 +46,7 @@ def split_rows(
     right: float,
     text_ink: np.ndarray,
     pieces: Sequence[float] = (),
+    cfg: GridConfig | None = None,
 ) -> list[float]:
     """Split a band between row lines that holds several text lines (rows drawn without lines),
     or a band as tall as two rows across which a rule runs that was not kept: a piece of a row
@@ -57,7 +59,7 @@ def split_rows(
     for y0, y1 in zip(ys[:-1], ys[1:], strict=False):
         band = text_ink[int(y0) : int(y1), int(left) : int(right)]
         inner = [p - y0 for p in pieces if y0 + 0.25 * row_h < p < y1 - 0.25 * row_h]
-        rule = _missed_rule(band, row_h, inner)
+        rule = _missed_rule(band, row_h, inner, cfg or GridConfig())
         if rule is not None:
             out.extend((y0 + rule, y1))
             continue
@@ -74,15 +76,18 @@ def split_rows(
     return out
 
 
-def _missed_rule(band: np.ndarray, row_h: float, pieces: Sequence[float]) -> int | None:
-    """Where a rule runs across a band at least 1.6 rows tall with writing above and below it,
-    or None: a piece of a row line too short to be kept as one of the table's (`pieces`, y in
-    the band: a rule broken where a shadow falls, seed 9473 photo 6), or else a pixel row at
-    least half inked across the table's width (writing fills a third at most; a dashed or faint
-    rule the line masks did not keep fills more; seed 9473 photo 0: the dashed rule under a
-    faint table's header). Without it the two rows are read as one cell each and one is lost."""
+def _missed_rule(
+    band: np.ndarray, row_h: float, pieces: Sequence[float], cfg: GridConfig
+) -> int | None:
+    """Where a rule runs across a band at least `tall_row` rows tall with writing above and
+    below it, or None: a piece of a row line too short to be kept as one of the table's
+    (`pieces`, y in the band: a rule broken where a shadow falls, seed 9473 photo 6), or else a
+    pixel row at least `rule_fill` inked across the table's width (writing fills a third at
+    most; a dashed or faint rule the line masks did not keep fills more; seed 9473 photo 0: the
+    dashed rule under a faint table's header). Without it the two rows are read as one cell
+    each and one is lost."""
     h = band.shape[0]
-    if h < 1.6 * row_h or band.shape[1] == 0:
+    if h < cfg.tall_row * row_h or band.shape[1] == 0:
         return None
     edge = int(0.25 * row_h)
     if pieces:
@@ -90,7 +95,7 @@ def _missed_rule(band: np.ndarray, row_h: float, pieces: Sequence[float]) -> int
     else:
         fill = (band > 0).mean(axis=1)
         inner = fill[edge : h - edge]
-        if inner.size == 0 or inner.max() < 0.5:
+        if inner.size == 0 or inner.max() < cfg.rule_fill:
             return None
         at = edge + int(np.argmax(inner))
     clear = max(3, int(0.1 * row_h))  # the rule's own thickness either side
