@@ -133,6 +133,11 @@ class GridConfig:
     # rule whose dashes are further apart (wider skips bridge a letter to the next line's too,
     # so only where the closer bridging found no table)
     faint_gap_columns_wide: float = 0.016
+    # ... and when the closer bridging found a table, the wider is tried only when faint ink
+    # goes on along its column lines past it: on a line's track over this share of a row's
+    # height, with this share of that or less to one side (grid._columns_go_on)
+    faint_goes_on: float = 1 / 3
+    faint_goes_on_side: float = 0.4
     # of the board side: ruled ink this thick across its direction is words run together
     faint_thickness: float = 0.012
 

@@ -96,7 +96,7 @@ def _faint_passes(
     tried = [close]
     grid = close.layout.grid
     if cfg.faint_gap_columns_wide > cfg.faint_gap_columns and (
-        grid is None or _columns_go_on(grid, faint)
+        grid is None or _columns_go_on(grid, faint, cfg)
     ):
         wide = replace(cfg, faint_gap_columns=cfg.faint_gap_columns_wide)  # dashes further apart
         further = _segment_with(gray, line_masks(faint, wide, True), ink, wide, faint, avoid)
@@ -125,19 +125,29 @@ def _around_as_found(
     return replace(retry, clean=clean, plain=plain)
 
 
-def _columns_go_on(grid: Grid, faint: np.ndarray) -> bool:
+def _columns_go_on(grid: Grid, faint: np.ndarray, cfg: GridConfig) -> bool:
     """Whether faint ink goes on along the table's column lines beyond its top or its bottom:
-    down half of its column lines, ink on at least a third of a row's height past the table
-    (a dashed line's dashes; a column line ends at the table's border)."""
+    along half of its column lines, within a row's height past the table, ink on the line's
+    track over `faint_goes_on` of that height, and a `faint_goes_on_side` share of that or less
+    on one side of the track (a dashed line's dashes are narrow; writing above or below the
+    table, which the track crosses, spreads to both sides)."""
     x, y, w, h = grid.bbox
     row = max(4, int(h / grid.rows))
     k = max(3, int(0.006 * faint.shape[1]))
-    above, below = faint[max(0, y - row) : y], faint[y + h : y + h + row]
+
+    def cover(band: np.ndarray, a: int, b: int) -> float:
+        strip = band[:, max(0, a) : max(0, b)]
+        return float(strip.any(axis=1).mean()) if strip.size else 0.0
+
     going = 0
     for line in grid.v_lines:
         at = int(line.position())
-        strips = (above[:, max(0, at - k) : at + k], below[:, max(0, at - k) : at + k])
-        going += any(s.size and s.any(axis=1).mean() >= 1 / 3 for s in strips)
+        for band in (faint[max(0, y - row) : y], faint[y + h : y + h + row]):
+            on = cover(band, at - k, at + k)
+            side = min(cover(band, at - 4 * k, at - 2 * k), cover(band, at + 2 * k, at + 4 * k))
+            if on >= cfg.faint_goes_on and side <= cfg.faint_goes_on_side * on:
+                going += 1
+                break
     return going >= 0.5 * len(grid.v_lines)
 
 
