@@ -527,10 +527,10 @@ def _table_metrics(
         if not _plausible_row(name_cell, target_cell, actual_cell) and not _named_sla_row(
             name_cell, ctx
         ):
-            if not start:
-                continue  # a box of a drawing, not a commitment
-            if not _values_under_header(target_cell, actual_cell):
-                unread.extend(_row_unread(row, out))  # said, not lost
+            if not start or not _values_under_header(target_cell, actual_cell):
+                # said, not lost, when the grid is taken for the SLA table (a named metric in
+                # it, or a header); else a box of a drawing, and the grid no table at all
+                unread.extend(_row_unread(row, out))
                 continue
             # under the table's header with a number in its values: a metric row whose name
             # was not read ("e | 00 | 197m"), kept and flagged by its name's doubt
