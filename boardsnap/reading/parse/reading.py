@@ -565,6 +565,8 @@ def _row_unread(row: tuple[OcrText, ...], before: list[tuple[Metric, list[str]]]
     texts = [normalise(c.text) for c in row]
     if sum(len(re.findall(r"[A-Za-z0-9]", t)) for t in texts) < 2:
         return []  # a speck, a stray stroke
+    if not before and texts and _role_of(texts[0]) == "name" and not _has_number(" ".join(texts)):
+        return []  # the header, misread past `column_roles` ("metic | Te")
     where = f"after row {len(before)} ({before[-1][0].name})" if before else "before row 1"
     read = " | ".join(texts)
     return [f"table: a row {where} read as no metric ({read!r}); check the board"]
