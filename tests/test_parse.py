@@ -509,7 +509,7 @@ def test_a_grid_with_no_header_says_its_other_rows_only_when_it_is_the_sla_table
     assert told == [
         "table: a row after row 1 (Uptime) read as no metric ('ab | cd | ef'); check the board"
     ]
-    misread = [("metic", "Te"), ("She vpeime", "for wivkes"), ("5xx", "<=2%")]
+    misread = [("Miic", "Forget", "Actua"), ("She vpeime", "for wivkes", ""), ("5xx", "<=2%", "1%")]
     doc = parse_reading(Reading(cells=_cells(misread)), ParseContext("case"))
     told = [w for w in doc.warnings if w.startswith("table: a row")]
     assert [m.name for m in doc.metrics] == ["5xx"] and len(told) == 1  # the header not said

@@ -529,8 +529,11 @@ def _table_metrics(
         ):
             if not start or not _values_under_header(target_cell, actual_cell):
                 # said, not lost, when the grid is taken for the SLA table (a named metric in
-                # it, or a header); else a box of a drawing, and the grid no table at all
-                unread.extend(_row_unread(row, out))
+                # it, or a header); else a box of a drawing, and the grid no table at all. The
+                # first row of a grid whose header was not read is that header misread ("Miic |
+                # Forget | Actua"), unless both its values hold a number
+                headed = not start and row is rows[0] and not _both_values(target_cell, actual_cell)
+                unread.extend(() if headed else _row_unread(row, out))
                 continue
             # under the table's header with a number in its values: a metric row whose name
             # was not read ("e | 00 | 197m"), kept and flagged by its name's doubt
@@ -559,14 +562,17 @@ def _values_under_header(target: OcrText | None, actual: OcrText | None) -> bool
     return _has_number(" ".join(c.text for c in (target, actual) if c is not None))
 
 
+def _both_values(target: OcrText | None, actual: OcrText | None) -> bool:
+    """Whether a row's target and actual cells both hold a number."""
+    return all(c is not None and _has_number(c.text) for c in (target, actual))
+
+
 def _row_unread(row: tuple[OcrText, ...], before: list[tuple[Metric, list[str]]]) -> list[str]:
     """The board's word on a row under the table's header that holds writing (two letters or
     digits at least) but reads as no metric: where it stands and what was read."""
     texts = [normalise(c.text) for c in row]
     if sum(len(re.findall(r"[A-Za-z0-9]", t)) for t in texts) < 2:
         return []  # a speck, a stray stroke
-    if not before and texts and _role_of(texts[0]) == "name" and not _has_number(" ".join(texts)):
-        return []  # the header, misread past `column_roles` ("metic | Te")
     where = f"after row {len(before)} ({before[-1][0].name})" if before else "before row 1"
     read = " | ".join(texts)
     return [f"table: a row {where} read as no metric ({read!r}); check the board"]
