@@ -478,6 +478,18 @@ def test_a_last_row_under_the_tables_last_rule_is_read_from_the_lines_there():
     assert not any(w.startswith("unread:") for w in doc.warnings)
 
 
+def test_two_tables_side_by_side_take_no_row_from_under_them():
+    """Two tables whose rules line up are one grid split into two blocks; writing under them
+    is not put in either's columns (whose roles the one grid's header does not give)."""
+    table = [
+        ("Metric", "Target", "Actual", "Metric", "Target", "Actual"),
+        ("Uptime", ">= 99.9%", "99.95%", "MTTR", "< 4h", "3h"),
+    ]
+    lines = _under(("P50 latency", 10, 215), ("<250ms", 210, 220), ("324ms", 410, 212))
+    doc = parse_reading(Reading(cells=_cells(table), lines=lines), ParseContext("case"))
+    assert [m.name for m in doc.metrics] == ["Uptime", "MTTR"]
+
+
 @pytest.mark.parametrize(
     "pieces",
     [

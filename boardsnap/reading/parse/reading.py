@@ -62,7 +62,8 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
 
     lines = [ln for ln in reading.lines if normalise(ln.text)]
     title_lines, body = _split_title(lines, ctx)
-    if table_read:  # a last row under the table's last rule, read as lines beside the table
+    one_table = not _side_by_side([r for r in reading.cells if any(normalise(c.text) for c in r)])
+    if table_read and one_table:  # a last row under the table's last rule, read as lines
         under, used = row_under_table(reading.cells, body, ctx)
         if under is not None:
             metrics.append(under[0])
@@ -484,8 +485,8 @@ def _empty_sections(
 def _table_metrics(
     cells: tuple[tuple[OcrText, ...], ...], ctx: ParseContext
 ) -> tuple[list[tuple[Metric, list[str]]], list[str]]:
-    """The table's metric rows with their warnings, and what the board must say of rows under
-    its header that hold writing but read as no metric (`_row_unread`)."""
+    """The table's metric rows with their warnings, and what the board must say of its rows
+    that hold writing but read as no metric (`_row_unread`)."""
     rows = [r for r in cells if any(normalise(c.text) for c in r)]
     if not rows:
         return [], []
@@ -527,7 +528,7 @@ def _table_metrics(
         if not _plausible_row(name_cell, target_cell, actual_cell) and not _named_sla_row(
             name_cell, ctx
         ):
-            if not start or not _values_under_header(target_cell, actual_cell):
+            if not start or not _any_value(target_cell, actual_cell):
                 # said, not lost, when the grid is taken for the SLA table (a named metric in
                 # it, or a header); else a box of a drawing, and the grid no table at all. The
                 # first row of a grid whose header was not read is that header misread ("Miic |
@@ -557,7 +558,7 @@ def _table_metrics(
     return out, unread
 
 
-def _values_under_header(target: OcrText | None, actual: OcrText | None) -> bool:
+def _any_value(target: OcrText | None, actual: OcrText | None) -> bool:
     """Whether a row's target or actual cell holds a number."""
     return _has_number(" ".join(c.text for c in (target, actual) if c is not None))
 
@@ -568,8 +569,8 @@ def _both_values(target: OcrText | None, actual: OcrText | None) -> bool:
 
 
 def _row_unread(row: tuple[OcrText, ...], before: list[tuple[Metric, list[str]]]) -> list[str]:
-    """The board's word on a row under the table's header that holds writing (two letters or
-    digits at least) but reads as no metric: where it stands and what was read."""
+    """The board's word on a row of the SLA table that holds writing (two letters or digits at
+    least) but reads as no metric: where it stands and what was read."""
     texts = [normalise(c.text) for c in row]
     if sum(len(re.findall(r"[A-Za-z0-9]", t)) for t in texts) < 2:
         return []  # a speck, a stray stroke
