@@ -13,7 +13,8 @@ the second worst, so only what is doubtful is flagged.
 
 One module a step: `values` reads one value, `targets` a target or actual cell, `repairs` and
 `checks` a row's two values together, `marks`, `dates`, `titles`, `names`, `actions`,
-`headings` the rest of the board, `rows` one metric row, `reading` the whole board.
+`headings` the rest of the board, `rows` one metric row, `under` a last row written under the
+table's last rule and read as lines, `reading` the whole board.
 All functions are pure and never raise on any text.
 """
 
