@@ -478,6 +478,27 @@ def test_a_last_row_under_the_tables_last_rule_is_read_from_the_lines_there():
     assert not any(w.startswith("unread:") for w in doc.warnings)
 
 
+@pytest.mark.parametrize(
+    "text, taken",
+    [
+        ("PEAK THROUGHPUT MIN 500 RPS 545 RPS", True),  # seed 9473 photo 8's last row
+        ("- Uptime: failover took 40 min, 2x the budget", False),  # a root cause
+        ("P95 latency: add cache @maria 12/15", False),  # an action
+        ("Throughput dipped to 450 rps", False),  # one number: no target and actual
+    ],
+)
+def test_a_last_row_read_as_one_line_across_the_columns(text, taken):
+    lines = (OcrText(text, 0.9, (10, 215, 580, 60)),)
+    doc = parse_reading(Reading(cells=_cells(UNDER_TABLE), lines=lines), ParseContext("case"))
+    names = [m.name for m in doc.metrics]
+    if taken:
+        assert len(names) == 2 and doc.metrics[1].target.value == 500
+        assert doc.metrics[1].actual.value == 545 and doc.metrics[1].needs_review
+        assert ReviewCode("row.under_table", "row") in doc.metrics[1].review_codes
+    else:
+        assert names == ["Uptime"]
+
+
 def test_two_tables_side_by_side_take_no_row_from_under_them():
     """Two tables whose rules line up are one grid split into two blocks; writing under them
     is not put in either's columns (whose roles the one grid's header does not give)."""

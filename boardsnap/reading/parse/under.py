@@ -18,7 +18,8 @@ from boardsnap.document import Metric, ReviewCode
 from boardsnap.geometry import Box
 from boardsnap.reading.parse.context import ParseContext
 from boardsnap.reading.parse.headings import column_roles
-from boardsnap.reading.parse.rows import _POSITIONAL, _cell, build_metric
+from boardsnap.reading.parse.names import match_metric_name
+from boardsnap.reading.parse.rows import _POSITIONAL, _cell, build_metric, split_row_line
 from boardsnap.reading.parse.values import _has_number, normalise
 from boardsnap.reading.results import OcrText
 
@@ -82,6 +83,9 @@ def row_under_table(
         return None, set()
     first = min(near, key=lambda p: p[1].box[1])[1]  # type: ignore[index]
     row = [(i, ln) for i, ln in near if _same_line(ln.box, first.box)]  # type: ignore[arg-type]
+    if len(row) == 1 and cols.column(first.box) is None:  # type: ignore[arg-type]
+        across = _one_line(first, ctx)  # the row read as one line across the columns
+        return (across, {row[0][0]}) if across is not None else (None, set())
     placed: dict[int, list[OcrText]] = {}
     for _, ln in sorted(row, key=lambda p: p[1].box[0]):  # type: ignore[index]
         k = cols.column(ln.box)  # type: ignore[arg-type]
@@ -97,15 +101,35 @@ def row_under_table(
     values = " ".join(c.text for c in (target, actual) if c is not None)
     if name is None or not _has_number(values) or len(re.findall(r"[A-Za-z]", name.text)) < 2:
         return None, set()  # a metric row names something and writes a number beside it
-    mark = _cell(joined, roles.get("mark"))
+    metric, warns = build_metric(name, target, actual, _cell(joined, roles.get("mark")), ctx)
+    return (_under(metric), warns), {i for i, _ in row}
+
+
+def _one_line(line: OcrText, ctx: ParseContext) -> tuple[Metric, list[str]] | None:
+    """The row under the table read as one line across its columns ("PEAK THROUGHPUT TMIN 500
+    RPS 5415 RPS", seed 9473 photo 8): taken only when it names an SLA metric and writes both
+    a target and an actual (a root cause or an action under the table does not)."""
+    parts = split_row_line(line.text)
+    if parts is None or ":" in parts[0] or not (_has_number(parts[1]) and _has_number(parts[2])):
+        return None  # "Uptime: failover took 40 min, 2x": a cause names its metric with a colon
+    if match_metric_name(parts[0], ctx.name_match)[1] < ctx.name_match:
+        return None
+    conf = line.confidence
+    name, target, actual = (OcrText(t, conf) for t in parts[:3])
+    mark = OcrText(parts[3], conf) if parts[3] else None
     metric, warns = build_metric(name, target, actual, mark, ctx)
-    metric = replace(
+    box = tuple(int(v) for v in line.box)  # type: ignore[union-attr]
+    return _under(replace(metric, cell_boxes=(box,))), warns  # type: ignore[arg-type]
+
+
+def _under(metric: Metric) -> Metric:
+    """A row read from under the table, flagged as such."""
+    return replace(
         metric,
         needs_review=True,
         review_reasons=(*metric.review_reasons, UNDER_REASON),
         review_codes=(*metric.review_codes, UNDER_CODE),
     )
-    return (metric, warns), {i for i, _ in row}
 
 
 def _same_line(box: Box, other: Box) -> bool:
