@@ -360,7 +360,7 @@ def test_a_rule_no_line_mask_kept_splits_a_band_two_rows_tall(dashed):
     ink = _two_lines_and_a_rule(dashed)
     ys = [0.0, 220.0, 330.0, 440.0]  # the first band holds the header and a row
     assert len(grid_rows.ink_runs(ink[:220])) == 1  # one band of ink: no gap to split at
-    out = grid_rows.split_rows(ys, 0, 1000, ink)
+    out = grid_rows.split_rows(ys, 0, 1000, ink, [], CFG.grid)
     if dashed:
         assert len(out) == len(ys) + 1 and 66 <= out[1] <= 100
     else:
@@ -373,6 +373,12 @@ def test_a_piece_of_a_row_line_too_short_to_keep_splits_a_band_two_rows_tall():
     two rows is split where the pieces run."""
     ink = _two_lines_and_a_rule(False)  # one band of ink, no rule in it
     ys = [0.0, 220.0, 330.0, 440.0]
-    assert grid_rows.split_rows(ys, 0, 1000, ink, [83.0]) == [0.0, 83.0, 220.0, 330.0, 440.0]
+    assert grid_rows.split_rows(ys, 0, 1000, ink, [83.0], CFG.grid) == [
+        0.0,
+        83.0,
+        220.0,
+        330.0,
+        440.0,
+    ]
     # a piece near the band's edge is the rule there, drawn twice: no split
-    assert grid_rows.split_rows(ys, 0, 1000, ink, [210.0]) == ys
+    assert grid_rows.split_rows(ys, 0, 1000, ink, [210.0], CFG.grid) == ys

@@ -500,7 +500,9 @@ def _coverage(line: RuledLine, mask: np.ndarray) -> float:
     along = np.arange(max(0, int(lo)), min(int(hi), size - 1) + 1)
     if along.size == 0:
         return 0.0
-    track = np.round([line.at(float(t)) for t in along]).astype(int)
+    pts = sorted(line.points, key=lambda p: p[0] if line.orientation == "h" else p[1])
+    at = [(p[0], p[1]) if line.orientation == "h" else (p[1], p[0]) for p in pts]
+    track = np.round(np.interp(along, [a for a, _ in at], [b for _, b in at])).astype(int)
     offsets = np.arange(-4, 5)
     across = np.clip(
         track[:, None] + offsets[None, :], 0, mask.shape[0 if line.orientation == "h" else 1] - 1

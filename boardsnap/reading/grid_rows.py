@@ -45,8 +45,8 @@ def split_rows(
     left: float,
     right: float,
     text_ink: np.ndarray,
-    pieces: Sequence[float] = (),
-    cfg: GridConfig | None = None,
+    pieces: Sequence[float],
+    cfg: GridConfig,
 ) -> list[float]:
     """Split a band between row lines that holds several text lines (rows drawn without lines),
     or a band as tall as two rows across which a rule runs that was not kept: a piece of a row
@@ -59,7 +59,7 @@ def split_rows(
     for y0, y1 in zip(ys[:-1], ys[1:], strict=False):
         band = text_ink[int(y0) : int(y1), int(left) : int(right)]
         inner = [p - y0 for p in pieces if y0 + 0.25 * row_h < p < y1 - 0.25 * row_h]
-        rule = _missed_rule(band, row_h, inner, cfg or GridConfig())
+        rule = _missed_rule(band, row_h, inner, cfg)
         if rule is not None:
             out.extend((y0 + rule, y1))
             continue

@@ -62,8 +62,8 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
 
     lines = [ln for ln in reading.lines if normalise(ln.text)]
     title_lines, body = _split_title(lines, ctx)
-    one_table = not _side_by_side([r for r in reading.cells if any(normalise(c.text) for c in r)])
-    if table_read and one_table:  # a last row under the table's last rule, read as lines
+    rows = [r for r in reading.cells if any(normalise(c.text) for c in r)]
+    if table_read and not _side_by_side(rows):  # a last row under the last rule, read as lines
         under, used = row_under_table(reading.cells, body, ctx)
         if under is not None:
             metrics.append(under[0])

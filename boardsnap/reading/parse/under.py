@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from boardsnap.document import Metric, ReviewCode
+from boardsnap.document import Metric, ReviewCode, flagged
 from boardsnap.geometry import Box
 from boardsnap.reading.parse.context import ParseContext
 from boardsnap.reading.parse.headings import column_roles
@@ -23,8 +23,12 @@ from boardsnap.reading.parse.rows import _POSITIONAL, _cell, build_metric, split
 from boardsnap.reading.parse.values import _has_number, normalise
 from boardsnap.reading.results import OcrText
 
-UNDER_REASON = "read from writing under the table's last rule (no rule drawn under it)"
-UNDER_CODE = ReviewCode("row.under_table", "row")
+UNDER = (
+    (
+        "read from writing under the table's last rule (no rule drawn under it)",
+        ReviewCode("row.under_table", "row"),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ def row_under_table(
     if name is None or not _has_number(values) or len(re.findall(r"[A-Za-z]", name.text)) < 2:
         return None, set()  # a metric row names something and writes a number beside it
     metric, warns = build_metric(name, target, actual, _cell(joined, roles.get("mark")), ctx)
-    return (_under(metric), warns), {i for i, _ in row}
+    return (flagged(metric, UNDER), warns), {i for i, _ in row}
 
 
 def _one_line(line: OcrText, ctx: ParseContext) -> tuple[Metric, list[str]] | None:
@@ -119,17 +123,7 @@ def _one_line(line: OcrText, ctx: ParseContext) -> tuple[Metric, list[str]] | No
     mark = OcrText(parts[3], conf) if parts[3] else None
     metric, warns = build_metric(name, target, actual, mark, ctx)
     box = tuple(int(v) for v in line.box)  # type: ignore[union-attr]
-    return _under(replace(metric, cell_boxes=(box,))), warns  # type: ignore[arg-type]
-
-
-def _under(metric: Metric) -> Metric:
-    """A row read from under the table, flagged as such."""
-    return replace(
-        metric,
-        needs_review=True,
-        review_reasons=(*metric.review_reasons, UNDER_REASON),
-        review_codes=(*metric.review_codes, UNDER_CODE),
-    )
+    return flagged(replace(metric, cell_boxes=(box,)), UNDER), warns  # type: ignore[arg-type]
 
 
 def _same_line(box: Box, other: Box) -> bool:
@@ -146,9 +140,12 @@ def _joined(pieces: list[OcrText]) -> OcrText:
     boxes = [p.box for p in pieces if p.box is not None]
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+    # one confidence a character, the joining spaces sure, when every piece has its own
+    aligned = all(len(p.char_confidences) == len(p.text) for p in pieces)
+    confs = [c for k, p in enumerate(pieces) for c in ((1.0,) if k else ()) + p.char_confidences]
     return OcrText(
         " ".join(p.text for p in pieces),
         min(p.confidence for p in pieces),
         (x0, y0, x1 - x0, y1 - y0),
-        tuple(c for p in pieces for c in p.char_confidences),
+        tuple(confs) if aligned else (),
     )
