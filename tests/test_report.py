@@ -556,11 +556,17 @@ def test_what_was_cut_off_or_not_read_is_said_at_the_top_of_page_one():
     board = Board(
         source="x.jpg",
         service="Payments API",
-        warnings=(cut, "review date: no title read", "row 2 (Uptime): the board says met"),
+        warnings=(
+            cut,
+            "review date: no title read",
+            "row 2 (Uptime): the board says met",
+            "table: a row after row 1 (Uptime) read as no metric ('M | MO'); check the board",
+        ),
     )
     page = render_html(board, ReportConfig())
     top = page.split('aria-label="Summary"')[1].split("Compliance matrix")[0]
     assert cut.replace("'", "&#39;") in top and "review date: no title read" in top
+    assert "table: a row after row 1 (Uptime) read as no metric" in top  # a row lost is said
     assert "row 2 (Uptime)" not in top  # a reading note stays with the reading notes
     customer = render_html(board, ReportConfig(), None, ReportOptions(audience="customer"))
     assert "Before relying on" not in customer
@@ -607,3 +613,18 @@ def test_a_line_read_from_faded_ink_is_shown_again_with_its_contrast_raised():
     raised = section[section.index("add circuit breaker") : section.index("fix token refresh")]
     assert "contrast raised" in raised
     assert section.count("Line as photographed") == 2  # the evidence stays for both
+
+
+@pytest.mark.parametrize("audience", ["internal", "customer"])
+def test_a_board_with_a_commitment_not_judged_is_not_called_all_clear(audience):
+    """Seed 9859 photo 3: one row, its actual unreadable, no breach and no near miss; page one
+    said "Every commitment was met with room to spare" while 0 were met."""
+    from boardsnap.report.render import ReportOptions, render_html
+
+    unread = metric("5xx", "<=", 2.0, "%", "<=2%", None, "", "unknown", None, needs_review=True)
+    met = metric("Uptime", ">=", 99.9, "%", ">= 99.9%", 99.95, "99.95%", "met", 0.5)
+    options = ReportOptions(audience=audience)
+    page = render_html(make_board(metrics=(unread,), actions=()), CFG, None, options)
+    assert "room to spare" not in page
+    page = render_html(make_board(metrics=(met,), actions=()), CFG, None, options)
+    assert "room to spare" in page  # all met: said so

@@ -37,7 +37,17 @@ SECTIONS = ("summary", "matrix", "findings", "actions", "history", "review", "wa
 
 # Warnings a reader must see before trusting the board's lists (written by the pipeline and the
 # parser with these words first): shown at the top of page one, not only in the reading notes.
-TOP_WARNINGS = ("cut off:", "actions:", "root causes:", "unread:", "review date:", "service:")
+# what may be missing or wrong across the board, said before its lists ("table:": a row of
+# the table read as no metric, its header guessed)
+TOP_WARNINGS = (
+    "cut off:",
+    "table:",
+    "actions:",
+    "root causes:",
+    "unread:",
+    "review date:",
+    "service:",
+)
 
 STATUS_LABELS = {"met": "Met", "near_miss": "Near miss", "breach": "Breach", "unknown": "Unknown"}
 # A symbol beside every status word: the status never rests on colour alone.
