@@ -1958,3 +1958,43 @@ def test_an_sla_review_line_with_a_date_outside_any_section_is_no_action():
     )
     board = parse_reading(reading, ParseContext("x.jpg", fallback_date=date(2026, 3, 3)))
     assert [a.text for a in board.actions] == ["call the vendor"]
+
+
+@pytest.mark.parametrize(
+    "title, month",
+    [
+        ("Checkout SLA review Jan99 2026", date(2026, 1, 1)),  # the day misread
+        ("JAN ?? 2026 SLA REVIEW", date(2026, 1, 1)),
+        ("Search SLA review 2026-03-2?", date(2026, 3, 1)),
+        ("Ledger review December 2026", date(2026, 12, 1)),
+        ("Payments API SLA review", None),  # no month
+        ("Mayday 2026", None),  # a word that starts like a month is none
+        ("Billing review 2026 Jan", None),  # a year before a month's word: no month's year
+    ],
+)
+def test_the_month_a_title_names_with_its_year(title, month):
+    from boardsnap.reading.parse.titles import title_month
+
+    assert title_month(title) == month
+
+
+@pytest.mark.parametrize(
+    "title, due",
+    [
+        # the title's day not read, its month and year readable: a due date without a year is
+        # counted from that month, not from the photo's date eleven months later
+        ("Checkout SLA review Jan99 2026", "2026-01-15"),
+        ("Checkout SLA review", "2027-01-15"),  # nothing else to count from: the photo's date
+    ],
+)
+def test_a_due_date_without_year_counts_from_the_titles_month_when_its_day_is_unread(title, due):
+    reading = Reading(
+        cells=TABLE, lines=(txt(title), txt("Actions"), txt("- share report @li 1/15"))
+    )
+    board = parse_reading(reading, ParseContext("x.jpg", fallback_date=date(2026, 12, 7)))
+    (action,) = board.actions
+    assert action.due == due
+    assert action.needs_review  # counted from a review date that is itself a stand-in
+    assert board.review_date == "2026-12-07"  # the review's day is still the photo's, flagged
+    (said,) = [w for w in board.warnings if w.startswith("review date:")]
+    assert ("January 2026" in said) is (due == "2026-01-15")

@@ -42,6 +42,7 @@ from boardsnap.reading.parse.titles import (
     _title_parts,
     known_service,
     starts_with_service,
+    title_month,
 )
 from boardsnap.reading.parse.under import row_under_table
 from boardsnap.reading.parse.values import _has_number, normalise, read_value
@@ -69,7 +70,9 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
             metrics.append(under[0])
             row_warnings.append(under[1])
             body = [ln for i, ln in enumerate(body) if i not in used]
-    title, service, review, title_doubt, review_far = _title_of(title_lines, ctx, warnings)
+    title, service, review, title_doubt, review_far, due_from = _title_of(
+        title_lines, ctx, warnings
+    )
 
     names = [m.name for m in metrics]
     root_causes: list[RootCause] = []
@@ -111,7 +114,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
         if _is_action(text, section, ctx):
             action, doubt = read_action(
                 text,
-                review,
+                due_from,
                 names,
                 ctx.date_order,
                 ctx.name_match,
@@ -152,11 +155,12 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
 
 def _title_of(
     title_lines: list[OcrText], ctx: ParseContext, warnings: list[str]
-) -> tuple[str | None, str | None, date | None, Doubt | None, bool]:
-    """The title, its service and review date, the date's doubt and whether it is far from
-    the photo's; what the board must say of them added to `warnings`."""
+) -> tuple[str | None, str | None, date | None, Doubt | None, bool, date | None]:
+    """The title, its service and review date, the date's doubt, whether it is far from the
+    photo's, and the day due dates without a year are counted from; what the board must say of
+    them added to `warnings`."""
     title = " ".join(normalise(ln.text) for ln in title_lines) or None
-    service, review, title_doubt, review_far = _review_date(title, ctx)
+    service, review, title_doubt, review_far, due_from = _review_date(title, ctx)
     service, corrected = known_service(service, ctx.services, ctx.service_match)
     said = corrected or _service_doubt(service, title_lines, ctx)
     if said:
@@ -165,7 +169,7 @@ def _title_of(
         warnings.append("review date: " + "; ".join(title_doubt.reasons))
     if not service:
         warnings.append("service: no service name read in the title")
-    return title, service, review, title_doubt, review_far
+    return title, service, review, title_doubt, review_far, due_from
 
 
 def _row_labelled(metrics: list[Metric], row_warnings: list[list[str]]) -> list[str]:
@@ -318,10 +322,12 @@ def _unsure_owner_letter(line: OcrText, owner: str | None, limit: float) -> str 
 
 def _review_date(
     title: str | None, ctx: ParseContext
-) -> tuple[str | None, date | None, Doubt | None, bool]:
-    """The service and the review date a title says, the doubt about that date, and whether it
-    is far from the photo's date (a year misread, which a due date's year may share)."""
-    service, review, title_doubt = None, None, None
+) -> tuple[str | None, date | None, Doubt | None, bool, date | None]:
+    """The service and the review date a title says, the doubt about that date, whether it is
+    far from the photo's date (a year misread, which a due date's year may share), and the day
+    due dates without a year are counted from: the review date, or the first of the month the
+    title names when its day was not read and the photo was taken in another month."""
+    service, review, title_doubt, due_from = None, None, None, None
     if title:
         service, hit = _title_parts(title, ctx.date_order)
         if hit is not None:
@@ -336,6 +342,11 @@ def _review_date(
         # nothing said the review's day: the photo's date stands in, and a person must see so
         where = "no title read" if not title else "no date read in the title"
         taken = f"the photo's date {review.isoformat()} taken" if review else "unknown"
+        month = title_month(title) if title else None
+        if month is not None and (review is None or month != review.replace(day=1)):
+            # "Jan99 2026" on a photo dated in December: its due dates' year is January's
+            due_from = month
+            taken += f"; due dates without a year counted from the title's {month:%B %Y}"
         title_doubt = Doubt().lower("misread", f"{where}; {taken}", "review_date.absent", "title")
     review_far = bool(
         title_doubt is None or not any(c.code == "review_date.absent" for c in title_doubt.codes)
@@ -389,7 +400,7 @@ def _review_date(
             "review_date.not_capture_day",
             "title",
         )
-    return service, review, title_doubt, review_far
+    return service, review, title_doubt, review_far, due_from or review
 
 
 def _same_title_again(first: str, second: str, date_order: str) -> bool:

@@ -8,7 +8,7 @@ from datetime import date
 
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.actions import _has_owner
-from boardsnap.reading.parse.dates import DateHit, find_date
+from boardsnap.reading.parse.dates import DateHit, find_date, month_of
 from boardsnap.reading.parse.names import only_closest
 from boardsnap.reading.parse.values import normalise
 
@@ -127,6 +127,32 @@ def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None
     service = re.sub(r"^(?:for|of|on)\s+", "", service, flags=re.IGNORECASE)
     service = re.sub(r"\s+(?:for|of|on)$", "", service, flags=re.IGNORECASE).strip(" .,:;-–—|")
     return (service or None), hit
+
+
+_MONTH_WORD = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"
+)
+# a month's word and a year after it, the day between them not read as one ("Jan99 2026",
+# "JAN ?? 2026", "Jan 2026"), or a year and a month at the start of an ISO date ("2026-01-2?")
+_MONTH_YEAR = (
+    re.compile(rf"(?<![a-z]){_MONTH_WORD}\.?[^a-z]{{0,6}}?(?P<y>20\d\d)(?!\d)", re.IGNORECASE),
+    re.compile(r"(?<!\d)(?P<y>20\d\d)[-/.](?P<m>0?[1-9]|1[0-2])(?!\d)"),
+)
+
+
+def title_month(text: str) -> date | None:
+    """The first day of the month a title names with its year when its date was not read
+    whole ("Checkout SLA review Jan99 2026" → 2026-01-01), else None. Due dates written without
+    a year are counted from it rather than from the photo's date, which may be months later."""
+    t = unglued(normalise(text))
+    for pattern in _MONTH_YEAR:
+        m = pattern.search(t)
+        if m is None:
+            continue
+        month = month_of(m.group("mon")) if "mon" in m.groupdict() else int(m.group("m"))
+        return date(int(m.group("y")), month, 1)
+    return None
 
 
 def _date_like(word: str) -> bool:
