@@ -131,11 +131,20 @@ def test_a_piece_reaching_back_into_the_one_before_is_its_line(engine):
     """Two touching lines cut apart leave pieces that overlap where a stroke of one dipped into
     the other's box: a second piece starting 0.4 line heights inside the first is still the
     line's end (seed 9859's board-0007: 'due 12/5 - @jonas' read as an action of its own), one
-    reaching back over most of the first is not (`[ocr] join_back`)."""
+    reaching back over most of the first is not (`[ocr] join_back`). An owner and date boxed
+    apart from their text reach back further: 0.52 and 0.84 line heights on seeds 9987 (photo
+    34: 'owner: amar, 46') and 9473 (photo 3: 'Mar 9'), so up to one line height is the line's
+    end; the pieces of different lines that met reached back 1.1 to 1.7."""
+    for back in (0.4, 0.85):
+        x = 520 - round(back * 58)
+        lines, frames = _pieces(
+            engine, ["add retry backoff", "@maria 12/15"], [(100, 500, 420, 60), (x, 502, 260, 58)]
+        )
+        assert len(ocr.join_pieces(lines, frames, CFG)) == 1, back
     lines, frames = _pieces(
-        engine, ["add retry backoff", "@maria 12/15"], [(100, 500, 420, 60), (496, 502, 260, 58)]
+        engine, ["add retry backoff", "@maria 12/15"], [(100, 500, 420, 60), (439, 502, 260, 58)]
     )
-    assert len(ocr.join_pieces(lines, frames, CFG)) == 1
+    assert len(ocr.join_pieces(lines, frames, CFG)) == 2  # 1.4 line heights back: not its end
     lines, frames = _pieces(
         engine, ["add retry backoff", "@maria 12/15"], [(100, 500, 420, 60), (300, 502, 260, 58)]
     )
