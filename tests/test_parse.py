@@ -421,6 +421,38 @@ def test_a_header_misread_past_its_words_still_heads_a_table_of_values():
     assert any(w.startswith("table: its header read as 'Metrie | Tu | Adud'") for w in doc.warnings)
 
 
+def test_a_header_wholly_misread_over_rows_of_commitments_still_heads_a_table():
+    """Seed 9987 photo 13 (hard shadow, 5 MP): the header read "MaAc | T | Actu/", no word of
+    it known, and every name garbled; the table was "no SLA table" in all four views and the
+    board's causes and actions went with it. Rows that write a commitment (a comparator and a
+    number) in the target's place beside a number are what only an SLA table holds."""
+    table = [
+        ("MaAc", "T", "Actu/"),
+        ("99baecy", "<2 s", "0.925"),
+        ("Eeoo", "<=0.2 %", "0.32%"),
+        ("MT", "<30m", "61.1"),
+    ]
+    doc = parse_reading(Reading(cells=_cells(table)), ParseContext("case"))
+    assert [m.name for m in doc.metrics] == ["99baecy", "Eeoo", "MT"]
+    assert doc.metrics[1].target.op == "<=" and doc.metrics[1].actual.value == 0.32
+    assert all(m.needs_review for m in doc.metrics)
+    assert any(w.startswith("table: its header read as 'MaAc | T | Actu/'") for w in doc.warnings)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # numbers beside numbers, no commitment: a schedule, a score sheet
+        [("Dy", "Sat", "En"), ("Mon", "9", "17"), ("Tue", "10", "18"), ("Wed", "8", "16")],
+        # one commitment only
+        [("Ab", "Cd", "Ef"), ("x", "<2", "3"), ("y", "4", "5"), ("z", "6", "7")],
+    ],
+)
+def test_a_grid_without_rows_of_commitments_is_no_table_when_its_header_is_unknown(table):
+    doc = parse_reading(Reading(cells=_cells(table)), ParseContext("case"))
+    assert doc.metrics == () and not any(w.startswith("table:") for w in doc.warnings)
+
+
 def test_a_row_under_the_header_whose_name_is_unread_is_kept_and_flagged():
     """Seed 9987 photo 20: "e | 00 | 197m" under a header, its name unread; it was dropped as
     a box of a drawing and the Response time row went missing without a word."""

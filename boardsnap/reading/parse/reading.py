@@ -604,19 +604,30 @@ def _header_said(cells: tuple[tuple[OcrText, ...], ...]) -> list[str]:
 
 def _guessed_header(rows: list[tuple[OcrText, ...]] | tuple[tuple[OcrText, ...], ...]) -> bool:
     """Whether a table's first row is its header misread past `column_roles` ("Metrie | Tu |
-    Adud" on a shaken photo): no digit in it, its first cell the metric column's word, and two
-    rows or more under it with a number in both the target's and the actual's places. Its
-    columns are then taken in the usual order (metric, target, actual), and the board says so."""
+    Adud" on a shaken photo): no digit in it, and two rows or more under it with a number in
+    both the target's and the actual's places, when its first cell is the metric column's word;
+    when none of its words was read ("MaAc | T | Actu/"), two rows or more that write a
+    commitment in the target's place (a comparator and a number: "<2 s", "<=0.2 %") beside a
+    number, as only an SLA table does. Its columns are then taken in the usual order (metric,
+    target, actual), and the board says so."""
     rows = [r for r in rows if any(normalise(c.text) for c in r)]
     if len(rows) < 3 or len(rows[0]) < 3 or column_roles(rows[0]) is not None:
         return False
     head = rows[0]
-    if any(_has_number(c.text) for c in head) or _role_of(head[0].text) != "name":
+    if any(_has_number(c.text) for c in head):
         return False
-    valued = [
-        r for r in rows[1:] if len(r) >= 3 and _has_number(r[1].text) and _has_number(r[2].text)
-    ]
-    return len(valued) >= 2
+    under = [r for r in rows[1:] if len(r) >= 3 and _has_number(r[2].text)]
+    if _role_of(head[0].text) == "name":
+        return sum(_has_number(r[1].text) for r in under) >= 2
+    return sum(bool(_COMMITMENT.match(normalise(r[1].text))) for r in under) >= 2
+
+
+# a target as a commitment is written: a comparator (or its word) before a number, or nines
+_COMMITMENT = re.compile(
+    r"\s*(?:(?:[<>≤≥]|=<|=>|under\b|below\b|max\b|min\b|at\s*(?:least|most)\b|up\s*to\b)\s*=?\s*"
+    r"[\d.]|(?:one|two|three|four|five|six)\s*nines?\b)",
+    re.IGNORECASE,
+)
 
 
 def _side_by_side(
