@@ -2030,3 +2030,12 @@ def test_a_due_date_without_year_counts_from_the_titles_month_when_its_day_is_un
     assert board.review_date == "2026-12-07"  # the review's day is still the photo's, flagged
     (said,) = [w for w in board.warnings if w.startswith("review date:")]
     assert ("January 2026" in said) is (due == "2026-01-15")
+
+
+@pytest.mark.parametrize("line", ["test failover monthly @mar 1", "fix it @may 12"])
+def test_a_name_after_an_at_sign_that_begins_like_a_month_is_no_due_date(line):
+    """Seed 9987 photo 2: 'test failover monthly. @mar, 1' (the owner "@maria" cut short) was
+    read as due March 1: a date no one wrote. Said as unread instead, as the '@' is."""
+    action = parse_action(line, REVIEW)
+    assert action is not None and action.due is None and action.needs_review
+    assert parse_action(line.replace("@", "by "), REVIEW).due is not None  # a month, so read

@@ -124,8 +124,9 @@ _DATE_PATTERNS = (
         "mon_d",
         re.compile(
             # the day may touch the next word ("Feb 22Sam": an owner whose '@' was lost)
-            # or the year, its space lost ("Jan 172026")
-            rf"\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?"
+            # or the year, its space lost ("Jan 172026"). Not a name after an '@' that begins
+            # like a month ("@mar 1": an owner cut short, then a stray digit)
+            rf"(?<![@©®])\b{_MONTH}\s*(?P<b>{_DAY})(?:st|nd|rd|th)?"
             r"(?:(?P<glued>(?<=\d)(?=20\d\d\b))|\b|(?=(?-i:[A-Z@][a-z])))"
             r"(?:,?\s*(?P<y>\d{4})\b)?",
             re.IGNORECASE,
