@@ -121,6 +121,20 @@ def test_a_heading_read_as_two_words_is_taken_joined():
     assert [a.text for a in doc.actions] == ["tune GC settings"]
 
 
+@pytest.mark.parametrize(
+    ("heading", "taken"),
+    [("Acbon ilens", True), ("Nxt stps", True), ("cache items", False), ("API outage", False)],
+)
+def test_a_two_word_heading_misread_word_by_word_is_taken(heading, taken):
+    """ "Acbon ilens" (seed 9987's photo 13): "Action items" with each word misread, 0.73 and
+    0.6 like its words but 0.67 once joined. Taken for the heading when each word is at least
+    half like its word; the actions under it had been read as root causes, and nothing said
+    that actions were missing."""
+    doc = _sections("Root causes:", "bad config push", heading, "tune GC settings")
+    assert ([a.text for a in doc.actions] == ["tune GC settings"]) is taken
+    assert (heading in [c.text for c in doc.root_causes]) is not taken
+
+
 @pytest.mark.parametrize("cause", ["API dvallabi", "dod"])
 def test_a_short_cause_before_an_action_stays_a_cause(cause):
     """Seed 9859's photos 38 and 3: "API dvallabi" (a cause cut short) starts with an A where
