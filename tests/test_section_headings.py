@@ -193,3 +193,17 @@ def test_a_word_at_the_root_causes_headings_indentation_with_its_a_is_the_action
         (0, "Root causes:"), (40, "- bad config push"), (40, heading), (40, "- tune GC")
     )
     assert not doc.actions
+
+
+@pytest.mark.parametrize("heading", [None, "Actions"])
+def test_actions_among_the_causes_with_no_actions_heading_say_more_may_be_there(heading):
+    """Seed 9993's photo 6 (a drying marker): the Actions heading faded unread; of the three
+    actions under it, the one with an '@owner' was read as an action, the two whose owner and
+    date were misread as root causes, and nothing said that actions might be missing."""
+    lines = ["Root causes", "bad config push"]
+    lines += [heading] if heading else []
+    lines += ["route alerts to new channel 6 Jon", "validate config in CI @ana"]
+    doc = _sections(*lines)
+    assert [a.owner for a in doc.actions] == ["ana"] if heading is None else len(doc.actions) == 2
+    said = [w for w in doc.warnings if w.startswith("actions:") and "among the root causes" in w]
+    assert len(said) == (heading is None)

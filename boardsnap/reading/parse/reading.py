@@ -18,7 +18,7 @@ from boardsnap.reading.parse.actions import (
     read_root_cause,
 )
 from boardsnap.reading.parse.context import ParseContext
-from boardsnap.reading.parse.dates import _latest_on_or_before, find_date
+from boardsnap.reading.parse.dates import find_date
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.headings import (
     _role_of,
@@ -39,10 +39,9 @@ from boardsnap.reading.parse.titles import (
     REVIEW_SIGNS,
     _fuzzy_title_word,
     _looks_like_title,
-    _title_parts,
     known_service,
+    review_date,
     starts_with_service,
-    title_month,
 )
 from boardsnap.reading.parse.under import row_under_table
 from boardsnap.reading.parse.values import _has_number, normalise, read_value
@@ -160,7 +159,7 @@ def _title_of(
     photo's, and the day due dates without a year are counted from; what the board must say of
     them added to `warnings`."""
     title = " ".join(normalise(ln.text) for ln in title_lines) or None
-    service, review, title_doubt, review_far, due_from = _review_date(title, ctx)
+    service, review, title_doubt, review_far, due_from = review_date(title, ctx)
     service, corrected = known_service(service, ctx.services, ctx.service_match)
     said = corrected or _service_doubt(service, title_lines, ctx)
     if said:
@@ -320,89 +319,6 @@ def _unsure_owner_letter(line: OcrText, owner: str | None, limit: float) -> str 
     return f"the {line.text[at + i]!r} of {owner!r} is unsure ({confs[i]:.2f})"
 
 
-def _review_date(
-    title: str | None, ctx: ParseContext
-) -> tuple[str | None, date | None, Doubt | None, bool, date | None]:
-    """The service and the review date a title says, the doubt about that date, whether it is
-    far from the photo's date (a year misread, which a due date's year may share), and the day
-    due dates without a year are counted from: the review date, or the first of the month the
-    title names when its day was not read and the photo was taken in another month."""
-    service, review, title_doubt, due_from = None, None, None, None
-    if title:
-        service, hit = _title_parts(title, ctx.date_order)
-        if hit is not None:
-            if hit.year is not None:
-                review = date(hit.year, hit.month, hit.day)
-            elif ctx.fallback_date is not None:
-                review = _latest_on_or_before(hit, ctx.fallback_date)
-            title_doubt = hit.doubt
-    from_title = review is not None
-    if review is None:
-        review = ctx.fallback_date
-        # nothing said the review's day: the photo's date stands in, and a person must see so
-        where = "no title read" if not title else "no date read in the title"
-        taken = f"the photo's date {review.isoformat()} taken" if review else "unknown"
-        month = title_month(title) if title else None
-        if month is not None and (review is None or month != review.replace(day=1)):
-            # "Jan99 2026" on a photo dated in December: its due dates' year is January's
-            due_from = month
-            taken += f"; due dates without a year counted from the title's {month:%B %Y}"
-        title_doubt = Doubt().lower("misread", f"{where}; {taken}", "review_date.absent", "title")
-    review_far = bool(
-        title_doubt is None or not any(c.code == "review_date.absent" for c in title_doubt.codes)
-    ) and bool(
-        ctx.fallback_date is not None
-        and review is not None
-        and abs((review - ctx.fallback_date).days) >= ctx.review_date_apart_days
-    )
-    if review_far and ctx.fallback_date is not None and review is not None:
-        # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
-        shot = ctx.capture_date
-        if shot is not None and (review.month, review.day) == (shot.month, shot.day):
-            # the board photographed on the title's very day, but another year: the title's
-            # year misread ("8/13/2024" on a photo of 2026-08-13); the photo's year taken
-            title_doubt = (title_doubt or Doubt()).lower(
-                "misread",
-                f"the title's year {review.year} read as {shot.year}: the photo was taken on "
-                f"its day, {shot.isoformat()}",
-                "review_date.year_from_photo",
-                "title",
-            )
-            review = shot
-        else:
-            # a photo without a capture date is dated by its file, which may be a copy's
-            far = f"the title's date {review.isoformat()} is far from the "
-            if ctx.capture_date is not None:
-                far += f"photo's date {ctx.fallback_date.isoformat()}"
-            else:
-                far += (
-                    f"file's date {ctx.fallback_date.isoformat()} (the photo holds no capture "
-                    "date: a year misread, or the file copied later)"
-                )
-            title_doubt = (title_doubt or Doubt()).lower(
-                "misread",
-                far,
-                "review_date.far_from_photo",
-                "title",
-            )
-    if (
-        not review_far
-        and from_title
-        and review is not None
-        and ctx.capture_date is not None
-        and not 0 <= (ctx.capture_date - review).days <= ctx.review_capture_days
-    ):
-        # "6/2" for "6/20": a board is photographed at its review, not weeks later (or before)
-        title_doubt = (title_doubt or Doubt()).lower(
-            "misread",
-            f"the title's date {review.isoformat()} is not the photo's capture date "
-            f"{ctx.capture_date.isoformat()} or a few days before it",
-            "review_date.not_capture_day",
-            "title",
-        )
-    return service, review, title_doubt, review_far, due_from or review
-
-
 def _same_title_again(first: str, second: str, date_order: str) -> bool:
     """Whether the line under a title is the whole title read again, the first a piece of it
     (a piece of the title's ink the detector missed, read on its own): the second says SLA or
@@ -480,8 +396,17 @@ def _empty_sections(
     headed: dict[str, str], causes: list[RootCause], actions: list[Action]
 ) -> list[str]:
     """A warning for each section heading (Root causes, Actions) with nothing of its kind read
-    on the board: its lines were cut off by the photo or the view, or not read."""
+    on the board: its lines were cut off by the photo or the view, or not read; and for actions
+    found among the root causes with no Actions heading read (it faded, or was misread past
+    recognition): the lines after it were read as causes unless they showed an owner or a date,
+    so more actions may be among the causes."""
     out = []
+    among = sum(any(c.code == "action.under_causes" for c in a.review_codes) for a in actions)
+    if among and "actions" not in headed:
+        out.append(
+            f"actions: {among} read among the root causes and no Actions heading read: more "
+            "actions may have been read as root causes; check the board"
+        )
     for kind, heading in headed.items():
         if actions if kind == "actions" else causes:
             continue

@@ -8,7 +8,9 @@ from datetime import date
 
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.actions import _has_owner
-from boardsnap.reading.parse.dates import DateHit, find_date, month_of
+from boardsnap.reading.parse.context import ParseContext
+from boardsnap.reading.parse.dates import DateHit, _latest_on_or_before, find_date, month_of
+from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.names import only_closest
 from boardsnap.reading.parse.values import normalise
 
@@ -213,3 +215,86 @@ def _looks_like_title(text: str, date_order: str) -> bool:
         or any(_fuzzy_title_word(w.strip(".,:;-|")) for w in t.split())
         or (find_date(t, date_order) is not None and not _has_owner(t))
     )
+
+
+def review_date(
+    title: str | None, ctx: ParseContext
+) -> tuple[str | None, date | None, Doubt | None, bool, date | None]:
+    """The service and the review date a title says, the doubt about that date, whether it is
+    far from the photo's date (a year misread, which a due date's year may share), and the day
+    due dates without a year are counted from: the review date, or the first of the month the
+    title names when its day was not read and the photo was taken in another month."""
+    service, review, title_doubt, due_from = None, None, None, None
+    if title:
+        service, hit = _title_parts(title, ctx.date_order)
+        if hit is not None:
+            if hit.year is not None:
+                review = date(hit.year, hit.month, hit.day)
+            elif ctx.fallback_date is not None:
+                review = _latest_on_or_before(hit, ctx.fallback_date)
+            title_doubt = hit.doubt
+    from_title = review is not None
+    if review is None:
+        review = ctx.fallback_date
+        # nothing said the review's day: the photo's date stands in, and a person must see so
+        where = "no title read" if not title else "no date read in the title"
+        taken = f"the photo's date {review.isoformat()} taken" if review else "unknown"
+        month = title_month(title) if title else None
+        if month is not None and (review is None or month != review.replace(day=1)):
+            # "Jan99 2026" on a photo dated in December: its due dates' year is January's
+            due_from = month
+            taken += f"; due dates without a year counted from the title's {month:%B %Y}"
+        title_doubt = Doubt().lower("misread", f"{where}; {taken}", "review_date.absent", "title")
+    review_far = bool(
+        title_doubt is None or not any(c.code == "review_date.absent" for c in title_doubt.codes)
+    ) and bool(
+        ctx.fallback_date is not None
+        and review is not None
+        and abs((review - ctx.fallback_date).days) >= ctx.review_date_apart_days
+    )
+    if review_far and ctx.fallback_date is not None and review is not None:
+        # "2024" for "2026": a title's year misread, or an old photo; the photo's date says which
+        shot = ctx.capture_date
+        if shot is not None and (review.month, review.day) == (shot.month, shot.day):
+            # the board photographed on the title's very day, but another year: the title's
+            # year misread ("8/13/2024" on a photo of 2026-08-13); the photo's year taken
+            title_doubt = (title_doubt or Doubt()).lower(
+                "misread",
+                f"the title's year {review.year} read as {shot.year}: the photo was taken on "
+                f"its day, {shot.isoformat()}",
+                "review_date.year_from_photo",
+                "title",
+            )
+            review = shot
+        else:
+            # a photo without a capture date is dated by its file, which may be a copy's
+            far = f"the title's date {review.isoformat()} is far from the "
+            if ctx.capture_date is not None:
+                far += f"photo's date {ctx.fallback_date.isoformat()}"
+            else:
+                far += (
+                    f"file's date {ctx.fallback_date.isoformat()} (the photo holds no capture "
+                    "date: a year misread, or the file copied later)"
+                )
+            title_doubt = (title_doubt or Doubt()).lower(
+                "misread",
+                far,
+                "review_date.far_from_photo",
+                "title",
+            )
+    if (
+        not review_far
+        and from_title
+        and review is not None
+        and ctx.capture_date is not None
+        and not 0 <= (ctx.capture_date - review).days <= ctx.review_capture_days
+    ):
+        # "6/2" for "6/20": a board is photographed at its review, not weeks later (or before)
+        title_doubt = (title_doubt or Doubt()).lower(
+            "misread",
+            f"the title's date {review.isoformat()} is not the photo's capture date "
+            f"{ctx.capture_date.isoformat()} or a few days before it",
+            "review_date.not_capture_day",
+            "title",
+        )
+    return service, review, title_doubt, review_far, due_from or review
