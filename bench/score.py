@@ -19,7 +19,7 @@ boards (tests/test_bench_score.py).
   in the report: said, not silent); one such reading covers one lost action. A review date that
   is wrong with no "review date" warning is wrong without one. Metric rows likewise: a truth
   row not found on a board with a table read, whose warnings say nothing of the table's rows
-  (`LOST_ROW_WARNINGS`), is lost without a warning unless a flagged row that matches no truth
+  (`LOST_ROW_WARNINGS`, or unread lines among which a row may be: `ROW_AMONG_UNREAD`), is lost without a warning unless a flagged row that matches no truth
   row (a garbled name, its crops in the report) stands for it.
 - Title: right when it equals the truth's once case, punctuation and spacing are set aside
   (`norm_text`); a title not read is wrong. Review date right or flagged: right, or wrong with a
@@ -46,6 +46,8 @@ LOST_ACTION_WARNINGS = ("actions:", "cut off:", "unread:")
 REVIEW_DATE_WARNING = "review date:"
 # Warnings that tell a person metric rows may be missing: a row read as no metric, a cut view.
 LOST_ROW_WARNINGS = ("table: a row", "cut off:")
+# ... and lines of writing left unread when the board says a row of the table may be among them
+ROW_AMONG_UNREAD = "a row of the table"
 
 # Outcome kinds of one photo.
 BOARD = "board"  # a board document was produced
@@ -290,7 +292,10 @@ def score_photo(truth: Board, expect: str, outcome: Outcome) -> Tally:
     tally.numbers["invented_rows_unflagged"] += sum(
         1 for j, m in enumerate(read_rows) if j not in matched_read and not m.needs_review
     )
-    if read_rows and not any(w.startswith(LOST_ROW_WARNINGS) for w in board.warnings):
+    if read_rows and not any(
+        w.startswith(LOST_ROW_WARNINGS) or (w.startswith("unread:") and ROW_AMONG_UNREAD in w)
+        for w in board.warnings
+    ):
         said = sum(1 for j, m in enumerate(read_rows) if j not in matched_read and m.needs_review)
         tally.numbers["rows_lost_unwarned"] += max(0, len(truth.metrics) - len(pairs) - said)
 

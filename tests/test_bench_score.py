@@ -231,6 +231,11 @@ def test_a_metric_row_lost_counts_as_silent_only_without_a_warning_about_rows():
         read, warnings=("table: a row before row 1 read as no metric ('M | MO'); check it",)
     )
     assert score_photo(TRUTH, "ok", Outcome.of_board(warned)).number("rows_lost_unwarned") == 0
+    # lines left unread are a word on a lost row only when the board says a row may be there
+    for among, lost in (("a row of the table, an action or a cause", 0), ("an action", 1)):
+        unread = f"unread: 2 lines ... ('APIERAR RATE'): {among} may be among them; check the board"
+        said = dataclasses.replace(read, warnings=(unread,))
+        assert score_photo(TRUTH, "ok", Outcome.of_board(said)).number("rows_lost_unwarned") == lost
     garbled = dataclasses.replace(TRUTH.metrics[0], name="Qx7", needs_review=True)
     stood = dataclasses.replace(TRUTH, metrics=(garbled, *TRUTH.metrics[1:]))
     assert score_photo(TRUTH, "ok", Outcome.of_board(stood)).number("rows_lost_unwarned") == 0

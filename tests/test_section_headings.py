@@ -66,6 +66,17 @@ def test_writing_read_as_nothing_is_said_not_dropped():
     assert [a.owner for a in doc.actions] == ["li"]
 
 
+@pytest.mark.parametrize(
+    ("pieces", "row"), [(("APIERAR RATE", "1.98%"), True), (("WHN?.", "(eva)"), False)]
+)
+def test_unread_lines_that_name_a_metric_or_write_a_value_may_be_a_row(pieces, row):
+    """Seed 9993's photo 26: a faint table's row read as pieces of lines ('198%', 'APIERAR
+    RATE', '0.7%'); the board said an action or a cause might be among them, not a row."""
+    doc = _doc("Orders API SLA review 2026-11-20", *pieces, "Actions", "- fix pager @li 11/19")
+    (unread,) = [w for w in doc.warnings if w.startswith("unread:")]
+    assert ("a row of the table" in unread) is row
+
+
 def test_a_board_read_whole_has_no_unread_warning():
     doc = _doc(
         "Search SLA review 10/25/2026", "Root causes", "- cache cold", "Actions", "- warm @li"

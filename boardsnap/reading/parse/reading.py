@@ -138,7 +138,7 @@ def parse_reading(reading: Reading, ctx: ParseContext) -> Board:
 
     warnings.extend(_empty_sections(headed, root_causes, actions))
     if unread:
-        warnings.append(_unread_lines(unread))
+        warnings.append(_unread_lines(unread, ctx))
     warnings.extend(_row_labelled(metrics, row_warnings))
     return Board(
         source=ctx.source,
@@ -380,16 +380,25 @@ def _due_date(text: str, ctx: ParseContext) -> bool:
     return False
 
 
-def _unread_lines(texts: list[str], shown: int = 4) -> str:
+def _unread_lines(texts: list[str], ctx: ParseContext, shown: int = 4) -> str:
     """The warning for lines of writing read as no title, row, root cause or action (a heading
-    misread, a line read as garbage): what they said, so that nothing goes without a word."""
+    misread, a line read as garbage): what they said, so that nothing goes without a word. When
+    one of them names a metric or writes a value with its unit ("APIERAR RATE", "198%": a faint
+    table's row read in pieces), a row of the table may be among them too."""
     quoted = ", ".join(repr(t if len(t) <= 40 else t[:39] + "…") for t in texts[:shown])
     more = f" and {len(texts) - shown} more" if len(texts) > shown else ""
     lines = "line" if len(texts) == 1 else "lines"
+    rows = any(
+        match_metric_name(t)[1] >= ctx.name_match or _VALUE_WITH_UNIT.search(t) for t in texts
+    )
+    what = "a row of the table, an action or a cause" if rows else "an action or a cause"
     return (
         f"unread: {len(texts)} {lines} of writing read as no title, row, cause or action "
-        f"({quoted}{more}): an action or a cause may be among them; check the board"
+        f"({quoted}{more}): {what} may be among them; check the board"
     )
+
+
+_VALUE_WITH_UNIT = re.compile(r"\d\s*(?:%|ms\b|msec|secs?\b|s\b|min|hrs?\b|h\b|rps\b)", re.I)
 
 
 def _empty_sections(
