@@ -19,8 +19,9 @@ boards (tests/test_bench_score.py).
   in the report: said, not silent); one such reading covers one lost action. A review date that
   is wrong with no "review date" warning is wrong without one. Metric rows likewise: a truth
   row not found on a board with a table read, whose warnings say nothing of the table's rows
-  (`LOST_ROW_WARNINGS`, or unread lines among which a row may be: `ROW_AMONG_UNREAD`), is lost without a warning unless a flagged row that matches no truth
-  row (a garbled name, its crops in the report) stands for it.
+  (`LOST_ROW_WARNINGS`, or unread lines among which a row may be: `ROW_AMONG_UNREAD`), is
+  lost without a warning unless a flagged row that matches no truth row (a garbled name, its
+  crops in the report) stands for it.
 - Title: right when it equals the truth's once case, punctuation and spacing are set aside
   (`norm_text`); a title not read is wrong. Review date right or flagged: right, or wrong with a
   "review date" warning; of the photos with a table, whatever was read.
