@@ -299,6 +299,9 @@ class ParseConfig:
     # ... or this similar, when the line after it reads as an action ("icns" before "... @ana
     # Apr 6": an owner or a due date, which no cause has)
     heading_before_action_match: float = 0.5
+    # ... or two words each at least this similar to its word of a two-word Actions heading
+    # (and to the match above): "Acbon ilens" for "Action items", 0.73 and 0.6 alike
+    heading_word_match: float = 0.5
     # How much a doubt lowers a row's confidence: every doubt the parser raises (its rules,
     # boardsnap/reading/parse/rules.py, and the value reader's repairs) names one of these
     # factors; a row's confidence is the OCR's times the factor of every doubt raised. In
@@ -462,6 +465,7 @@ class Config:
             "heading_after_causes_match",
             "heading_at_causes_match",
             "heading_before_action_match",
+            "heading_word_match",
         ):
             _check(0 < getattr(self.parse, key) <= 1, f"parse.{key} must be above 0 and at most 1")
         for key in CERTAINTY_KEYS:

@@ -60,12 +60,14 @@ def heading_of(
     return None, t
 
 
-def lone_action_heading(text: str, match: float, joined_match: float) -> bool:
+def lone_action_heading(text: str, match: float, joined_match: float, word_match: float) -> bool:
     """Whether a line is a lone word at least `match` similar to a one-word Actions heading
     ("ACHicS", "icns:"), or two words that are once joined at least `joined_match` similar
     ("PEME NATION" for "REMEDIATION": a space read inside the word; a cause's two words, "API
-    dvallabi", are often somewhat like one): read where the Actions heading belongs (after the
-    root causes, none read yet), it is that heading misread further than `heading_of` takes."""
+    dvallabi", are often somewhat like one), or two words each at least `word_match` (and
+    `match`) like those of a two-word heading ("Acbon ilens" for "Action items"): read where the
+    Actions heading belongs (after the root causes, none read yet), it is that heading misread
+    further than `heading_of` takes."""
     t = clean_name(text).strip(" :;.-?")
     if not re.fullmatch(r"[A-Za-z]{2,12}(?: [A-Za-z]{2,10})?", t):
         return False
@@ -76,9 +78,9 @@ def lone_action_heading(text: str, match: float, joined_match: float) -> bool:
     ):
         return True
     # two words, each like its word of a two-word heading ("Acbon ilens" for "Action items":
-    # 0.73 and 0.6 alike, though only 0.67 once joined), at least half alike word for word
+    # 0.73 and 0.6 alike, though only 0.67 once joined), `word_match` alike word for word
     words = t.lower().split()
-    each = max(match, 0.5)
+    each = max(match, word_match)
     return len(words) == 2 and any(
         len(h) == 2 and all(vocab.similarity(a, b) >= each for a, b in zip(words, h, strict=True))
         for h in (w.split() for w in _ACTION_HEADINGS)

@@ -659,13 +659,13 @@ def _guessed_actions_heading(
     match = p.heading_after_causes_match
     if _at_indent(line, causes_heading) and text.lstrip()[:1] in "aA":
         match = p.heading_at_causes_match  # where a heading stands, as one does
-    if lone_action_heading(text, match, p.heading_alone_match):
+    if lone_action_heading(text, match, p.heading_alone_match, p.heading_word_match):
         return True
     lower = p.heading_before_action_match
     return (
         lower < match
         and bool(next_text)
-        and lone_action_heading(text, lower, p.heading_alone_match)
+        and lone_action_heading(text, lower, p.heading_alone_match, p.heading_word_match)
         and _is_action(next_text, "root", ctx)
     )
 
