@@ -140,11 +140,14 @@ def check_unit_one_side(row: Row) -> list[Hit]:
 
 
 def check_mark_before(row: Row) -> list[Hit]:
-    """A quote or question mark before the number: a digit may be lost under it."""
+    """A quote or question mark before the number: a digit may be lost under it. A number that
+    starts at its decimal point (".88HRS" for "1.88HRS", the 1 lost): so may one before it."""
     hits = []
     for what, text in (("target", row.target.text), ("actual", row.actual.text)):
         if re.match(r"\s*['`\"‘’“”?]\s*[.,]?\d", text or ""):
             hits.append(Hit("value.mark_before_number", what, {"what": what, "text": text}))
+        elif re.match(r"\s*(?:[<>≤≥=]+\s*)?[.,]\d", text or ""):
+            hits.append(Hit("value.point_first", what, {"what": what, "text": text}))
     return hits
 
 

@@ -179,6 +179,13 @@ CHECK_RULES = (
         "{what} {text!r}: a mark before the number, a digit may be lost",
     ),
     Rule(
+        "value.point_first",
+        "a number written from its decimal point, no digit before it",
+        "guessed",
+        "implausible",
+        "{what} {text!r} starts at its decimal point: a digit before it may be lost",
+    ),
+    Rule(
         "unit.not_comparable",
         "a target and an actual in units that do not convert",
         "implausible",
