@@ -389,16 +389,14 @@ def _unread_lines(texts: list[str], ctx: ParseContext, shown: int = 4) -> str:
     more = f" and {len(texts) - shown} more" if len(texts) > shown else ""
     lines = "line" if len(texts) == 1 else "lines"
     rows = any(
-        match_metric_name(t)[1] >= ctx.name_match or _VALUE_WITH_UNIT.search(t) for t in texts
+        match_metric_name(t)[1] >= ctx.name_match or read_value(t, in_cell=False).unit
+        for t in texts
     )
     what = "a row of the table, an action or a cause" if rows else "an action or a cause"
     return (
         f"unread: {len(texts)} {lines} of writing read as no title, row, cause or action "
         f"({quoted}{more}): {what} may be among them; check the board"
     )
-
-
-_VALUE_WITH_UNIT = re.compile(r"\d\s*(?:%|ms\b|msec|secs?\b|s\b|min|hrs?\b|h\b|rps\b)", re.I)
 
 
 def _empty_sections(
@@ -553,15 +551,14 @@ def _guessed_header(rows: list[tuple[OcrText, ...]] | tuple[tuple[OcrText, ...],
     under = [r for r in rows[1:] if len(r) >= 3 and _has_number(r[2].text)]
     if _role_of(head[0].text) == "name":
         return sum(_has_number(r[1].text) for r in under) >= 2
-    return sum(bool(_COMMITMENT.match(normalise(r[1].text))) for r in under) >= 2
+    return sum(_commitment(r[1].text) for r in under) >= 2
 
 
-# a target as a commitment is written: a comparator (or its word) before a number, or nines
-_COMMITMENT = re.compile(
-    r"\s*(?:(?:[<>≤≥]|=<|=>|under\b|below\b|max\b|min\b|at\s*(?:least|most)\b|up\s*to\b)\s*=?\s*"
-    r"[\d.]|(?:one|two|three|four|five|six)\s*nines?\b)",
-    re.IGNORECASE,
-)
+def _commitment(text: str) -> bool:
+    """Whether a cell writes a commitment: a number with its comparator (or its word: "under",
+    "max") written before it, or nines ("four nines"), as the value reader reads it."""
+    value = read_value(text)
+    return value.value is not None and (value.op_written or "nine" in text.lower())
 
 
 def _side_by_side(

@@ -9,7 +9,13 @@ from datetime import date
 from boardsnap.reading import vocab
 from boardsnap.reading.parse.actions import _has_owner
 from boardsnap.reading.parse.context import ParseContext
-from boardsnap.reading.parse.dates import DateHit, _latest_on_or_before, find_date, month_of
+from boardsnap.reading.parse.dates import (
+    MONTH_WORDS,
+    DateHit,
+    _latest_on_or_before,
+    find_date,
+    month_of,
+)
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.names import only_closest
 from boardsnap.reading.parse.values import normalise
@@ -131,10 +137,8 @@ def _title_parts(text: str, date_order: str) -> tuple[str | None, DateHit | None
     return (service or None), hit
 
 
-_MONTH_WORD = (
-    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"
-)
+# a month's name as written in full or short (dates.MONTH_WORDS), not a word it begins
+_MONTH_WORD = rf"(?P<mon>{'|'.join(sorted(MONTH_WORDS, key=len, reverse=True))})(?![a-z])"
 # a month's word and a year after it, the day between them not read as one ("Jan99 2026",
 # "JAN ?? 2026", "Jan 2026"), or a year and a month at the start of an ISO date ("2026-01-2?")
 _MONTH_YEAR = (
