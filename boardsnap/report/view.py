@@ -36,9 +36,9 @@ AUDIENCES = ("internal", "customer")
 SECTIONS = ("summary", "matrix", "findings", "actions", "history", "review", "warnings", "appendix")
 
 # Warnings a reader must see before trusting the board's lists (written by the pipeline and the
-# parser with these words first): shown at the top of page one, not only in the reading notes.
-# what may be missing or wrong across the board, said before its lists ("table:": a row of
-# the table read as no metric, its header guessed)
+# parser with these words first), what may be missing or wrong across the board ("table:": a
+# row of the table read as no metric, its header guessed): shown at the top of page one, not
+# only in the reading notes.
 TOP_WARNINGS = (
     "cut off:",
     "table:",
