@@ -109,6 +109,14 @@ class GridConfig:
     tall_row: float = 1.6
     rule_piece: float = 0.25
     rule_fill: float = 0.5
+    # a column beyond the table's outermost column line, where its row lines were not found
+    # (reading/grid_columns.py): writing within outer_column_reach column widths of that line,
+    # in at least outer_column_rows of the table's rows, one of them within outer_column_near
+    # column widths of it
+    outer_columns: bool = True  # look for them, when no table read otherwise
+    outer_column_reach: float = 2.5
+    outer_column_rows: float = 0.5
+    outer_column_near: float = 0.75
     min_rows: int = 2  # header + one metric
     min_cols: int = 2
     max_cols: int = 6

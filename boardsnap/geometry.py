@@ -85,6 +85,9 @@ class Grid:
     bbox: Box
     h_lines: tuple[RuledLine, ...] = ()
     v_lines: tuple[RuledLine, ...] = ()
+    # "first", "last": a column taken beyond the outermost column line, where writing stood
+    # but no rule was found (reading/grid_columns.py)
+    outer: tuple[str, ...] = ()
 
     def cell(self, row: int, col: int) -> Cell:
         return self.cells[row * self.cols + col]

@@ -382,3 +382,75 @@ def test_a_piece_of_a_row_line_too_short_to_keep_splits_a_band_two_rows_tall():
     ]
     # a piece near the band's edge is the rule there, drawn twice: no split
     assert grid_rows.split_rows(ys, 0, 1000, ink, [210.0], CFG.grid) == ys
+
+
+def _rules_only_between_values(beside: dict[int, str]) -> RectifiedBoard:
+    """A table whose writer drew no outer border and whose row rules, where the metric names
+    stand, were not found (a drying marker's dashes): the rules run only between the column
+    lines of Target and Actual. `beside`: writing left of the first column line, by row."""
+    img = Image.new("L", (1500, 900), 250)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 40)
+    xs, ys = [600, 900], [200, 290, 380, 470, 560]
+    for y in ys[1:-1]:
+        d.line([(xs[0], y), (1200, y)], fill=30, width=5)
+    for x in xs:
+        d.line([(x, ys[0]), (x, ys[-1])], fill=30, width=5)
+    rows = [("Target", "Actual"), ("99.9%", "99.95%"), ("1h", "42m"), ("1%", "0.9%")]
+    for r, (y, row) in enumerate(zip(ys, rows, strict=False)):
+        for x, text in zip(xs, row, strict=True):
+            d.text((x + 20, y + 20), text, font=font, fill=20)
+        if r in beside:
+            d.text(
+                (600 - 20 - d.textlength(beside[r], font=font), y + 20),
+                beside[r],
+                font=font,
+                fill=20,
+            )
+    gray = np.array(img)
+    return RectifiedBoard(image=cv2.merge([gray] * 3), gray=gray, quad=None, method="photo")
+
+
+def test_metric_names_beyond_the_first_column_line_are_the_tables_first_column():
+    names = {0: "Metric", 1: "Uptime", 2: "MTTR", 3: "Errors"}
+    rb = _rules_only_between_values(names)
+    # the usual passes come first and find the two columns between lines, as before: the
+    # widened table is for a caller that read no SLA table in them
+    assert segment(rb, CFG.grid).layout.grid.cols == 2
+    seg = list(grid.segmentations(rb, CFG.grid))[-1]
+    g = seg.layout.grid
+    assert g is not None and (g.rows, g.cols) == (4, 3) and g.outer == ("first",)
+    assert grid.outer_warning(("first",)) in seg.layout.warnings
+    x, _, w, _ = g.cell(2, 0).box
+    # the first column holds the names ("MTTR" starts about 120 px before the line), the
+    # second still begins at the first column line
+    assert x < 600 - 120 and x + w <= 600
+    assert abs(g.cell(2, 1).box[0] - 600) < 20
+
+
+def test_a_word_beside_one_row_is_no_column():
+    segs = list(grid.segmentations(_rules_only_between_values({2: "why?"}), CFG.grid))
+    assert [(s.layout.grid.rows, s.layout.grid.cols, s.layout.grid.outer) for s in segs] == [
+        (4, 2, ())
+    ]
+
+
+def test_writing_that_runs_on_beside_the_table_is_no_column():
+    # a sentence beside every row runs past the reach of a column (two and a half columns)
+    long = {r: "- notes on this that go on and on" for r in range(4)}
+    rb = _rules_only_between_values(long)
+    assert rb.gray[:, :100].min() < 128  # the writing does reach the board's left part
+    segs = list(grid.segmentations(rb, CFG.grid))
+    assert [(s.layout.grid.cols, s.layout.grid.outer) for s in segs] == [(2, ())]
+
+
+def test_a_table_whose_name_column_has_no_rules_is_read_with_its_names(tmp_path):
+    rb = _rules_only_between_values({0: "Metric", 1: "Uptime", 2: "MTTR", 3: "Errors"})
+    wall = np.full((1300, 1900, 3), 70, np.uint8)  # the board on a darker wall, its frame in view
+    wall[200:1100, 200:1700] = rb.image
+    path = tmp_path / "open-names.png"
+    cv2.imwrite(str(path), wall)
+    board_read = Pipeline(CFG).extract(path).board
+    assert [m.name for m in board_read.metrics] == ["Uptime", "MTTR", "Errors"]
+    assert [m.actual.text for m in board_read.metrics] == ["99.95%", "42m", "0.9%"]
+    assert grid.outer_warning(("first",)) in board_read.warnings

@@ -22,7 +22,7 @@ import numpy as np
 
 from boardsnap.config import GridConfig
 from boardsnap.geometry import Box, Cell, Grid, RuledLine
-from boardsnap.reading import grid_rows
+from boardsnap.reading import grid_columns, grid_rows
 from boardsnap.reading.results import Layout, RectifiedBoard
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,15 @@ FAINT_WARNING = (
     "the table is drawn faintly (a drying marker?): its cells were read from faded ink; "
     "check the values against the board"
 )
+
+
+def outer_warning(sides: tuple[str, ...]) -> str:
+    """What the board document says of a table that took a column beyond its column lines."""
+    which = " and ".join(sides)
+    return (
+        f"table: its {which} column was taken from writing beyond its column lines, where no "
+        "rule was found; check the board"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,8 +75,18 @@ def segmentations(board: RectifiedBoard, cfg: GridConfig) -> Iterator[Segmentati
     pass's tables, the one found with its column lines bridged wider comes first when it goes
     on beyond the other (`_faint_passes`); the other follows, for a caller whose first one read
     no row."""
-    gray = board.gray
-    ink = ink_mask(gray)
+    ink = ink_mask(board.gray)
+    yield from _passes(board.gray, ink, replace(cfg, outer_columns=False))
+    if cfg.outer_columns:
+        # last, for a caller that read no SLA table in any of those: the same passes, a table
+        # taking the column written beyond its outermost column line (grid_columns); only the
+        # tables that took one (the others were read above)
+        for seg in _passes(board.gray, ink, cfg):
+            if seg.layout.grid is not None and seg.layout.grid.outer:
+                yield seg
+
+
+def _passes(gray: np.ndarray, ink: np.ndarray, cfg: GridConfig) -> Iterator[Segmentation]:
     found = _segment_with(gray, line_masks(ink, cfg), ink, cfg)
     if not cfg.faint_lines:
         yield found
@@ -241,6 +260,9 @@ def _segment_with(
         pad = int(0.01 * max(w, h))
         inside = _table_zone(grid, gray.shape)
         outside[inside] = 0
+        if grid.outer:
+            notes[-1] += f" ({' and '.join(grid.outer)} column beyond its column lines)"
+            warnings += (outer_warning(grid.outer),)
         if faint is not None:
             notes[-1] += " drawn faintly (a drying marker?)"
             warnings += (FAINT_WARNING,)
@@ -616,6 +638,13 @@ def _grid_from_group(
     pieces = [h_lines[i] for i in sorted(group_h - hs)]
     pieces = [pc for pc in pieces if pc.span()[1] - pc.span()[0] >= cfg.rule_piece * (right - left)]
     ys = grid_rows.split_rows(ys, left, right, text_ink, [pc.position() for pc in pieces], cfg)
+    # (rows are split between the column lines only: a column of names beyond them, its
+    # writing on baselines of its own, would close the gaps between rows)
+    outer: tuple[str, ...] = ()
+    if cfg.outer_columns:
+        wider = grid_columns.outer_columns(xs, ys, text_ink, cfg)
+        outer = (("first",) if wider[0] < xs[0] else ()) + (("last",) if wider[-1] > xs[-1] else ())
+        left, right, xs = min(left, wider[0]), max(right, wider[-1]), wider
     ys = grid_rows.trailing_row(ys, xs, cols_l, text_ink)
     bottom = max(bottom, ys[-1])
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -635,7 +664,7 @@ def _grid_from_group(
             )
             cells.append(Cell(r, c, box))
     bbox = (int(left), int(top), int(right - left), int(bottom - top))
-    return Grid(n_rows, n_cols, tuple(cells), bbox, tuple(rows_l), tuple(cols_l))
+    return Grid(n_rows, n_cols, tuple(cells), bbox, tuple(rows_l), tuple(cols_l), outer)
 
 
 def _median_end(lines: list[RuledLine], end: int) -> float:

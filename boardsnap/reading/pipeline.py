@@ -168,9 +168,10 @@ class Pipeline:
     ) -> tuple[grid.Segmentation, tuple | None]:
         """A view's table found and read, and its document: (segmentation, (reading, frames,
         document)), or (segmentation, None) when the view holds no table. When the table
-        found first reads no row from its cells, the view's next table is read
-        (`grid.segmentations`: a drying marker's beside a shadow's edge taken for one), and
-        taken when its cells read rows."""
+        found first reads no row from its cells, or none with a name, the view's next table is
+        read (`grid.segmentations`: a drying marker's beside a shadow's edge taken for one; last,
+        a table taking a column beyond its column lines), and taken when its cells read named
+        rows."""
         first: tuple[grid.Segmentation, tuple | None] | None = None
         for seg in grid.segmentations(view, self.cfg.grid):
             lap("grid")
@@ -335,8 +336,11 @@ def _better_view(chosen: tuple | None, lines_only: tuple | None, path: object) -
 
 
 def _cells_read(doc: Board) -> bool:
-    """Whether a table's cells read a row (not only lines of writing beside it)."""
-    return any(len(m.cell_boxes) > 1 for m in doc.metrics)
+    """Whether a table's cells read a row (not only lines of writing beside it) with its metric
+    named: a table whose every row has no name has lost its name column (written beyond its
+    column lines, grid_columns), and the view's next table may hold it."""
+    rows = [m for m in doc.metrics if len(m.cell_boxes) > 1]
+    return any(m.name for m in rows)
 
 
 def _items(doc: Board) -> int:
