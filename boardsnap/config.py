@@ -247,6 +247,11 @@ class OcrConfig:
     section_valley: float = 0.35
     section_band_floor: float = 0.2
     section_pieces: int = 2
+    # ... counted again at the section's own line pitch (the closest two starts) when another
+    # gap is section_skip times it or more: lines written closer than the board's others,
+    # smoothed into one (seed 9993 photo 21: starts 26 and 68 px apart at a line height of 47;
+    # four lines, counted three)
+    section_skip: float = 1.7
     # value cells (target, actual) decoded again under their grammar (comparator? number unit?)
     # when the free reading fails it or has a character read less surely than grammar_unsure
     grammar: bool = True

@@ -137,6 +137,26 @@ def test_touching_lines_are_counted_at_their_starts():
     assert inklines.count_line_starts(gray[20:290, :140], 0.7 * 48, OcrConfig()) == 4
 
 
+def test_lines_written_closer_than_the_boards_others_are_counted_at_their_own_pitch():
+    # four lines, the middle two closer (baselines 40, 28 and 40 px apart); at the board's line
+    # height (its title and other lines written bigger) the two closer ones are smoothed into
+    # one band. The gaps between the three starts (40, 68) show a line skipped: counted again
+    # at the section's own pitch, four
+    texts = ("- apply gauge", "- hold payroll", "- query jam", "- pay gym")
+    masks = []
+    for text, y in zip(texts, (60, 100, 128, 168), strict=True):
+        canvas = np.zeros((320, 900), np.uint8)
+        cv2.putText(canvas, text, (20, y), FONT, SCALE, 255, THICK, cv2.LINE_AA)
+        masks.append(canvas > 127)
+    strip = _board(masks)[20:240, :140]
+    board_line = 50.0
+    assert inklines.count_line_starts(strip, board_line, OcrConfig()) == 3  # the premise
+    assert len(inklines.section_starts(strip, board_line, OcrConfig())) == 4
+    # evenly spaced lines are counted as before, at either height
+    even = _board(_draw(texts, size=(320, 900)))[20:240, :140]
+    assert len(inklines.section_starts(even, 0.7 * 48, OcrConfig())) == 4
+
+
 def test_the_detector_and_recogniser_read_touching_lines_as_two(engine):
     first, second = _draw(LINES)
     image = cv2.copyMakeBorder(

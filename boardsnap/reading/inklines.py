@@ -261,10 +261,27 @@ def section_lines(
         if any(s.kind == kind for s in out):
             continue  # the first heading of a kind is the section's, as the parser takes it
         strip, box = _section_strip(gray, head, [h for _, h in heads], med, cfg)
-        starts = line_starts(strip, cfg.writing_share * med, cfg)
+        starts = section_starts(strip, cfg.writing_share * med, cfg)
         rows = tuple(box[1] + y for y in starts)
         out.append(SectionLines(kind, head.text, box, rows, head.box))
     return out
+
+
+def section_starts(strip: np.ndarray, line_height: float, cfg: OcrConfig) -> list[int]:
+    """`line_starts` in a section's strip; again at the section's own line pitch (its two
+    closest starts) when a gap between two starts is a skip of about a line there (`[ocr]
+    section_skip`): taken when it counts more lines, none closer than half that pitch."""
+    starts = line_starts(strip, line_height, cfg)
+    gaps = np.diff(starts)
+    if len(gaps) == 0:
+        return starts
+    pitch = float(gaps.min())
+    if gaps.max() < cfg.section_skip * pitch:
+        return starts
+    tighter = line_starts(strip, pitch, cfg)
+    if len(tighter) > len(starts) and np.diff(tighter).min() >= 0.5 * pitch:
+        return tighter
+    return starts
 
 
 def _section_strip(
