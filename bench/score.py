@@ -6,6 +6,8 @@ boards (tests/test_bench_score.py).
 - Metric rows are paired one-to-one: a truth row and a read row are candidates when their names,
   normalised, are at least `NAME_MATCH_MIN` similar; pairs are taken best first by name
   similarity plus a small bonus for being at the same relative position in the table.
+- Actions and root causes are paired one-to-one by text (`match_texts`), the metric a line is
+  about breaking ties between lines written alike.
 - Every field measure is "right / total" over the TRUTH rows (or actions, root causes), so a row
   that was not found counts as wrong in every field: the totals are the same for every tool.
 - Wrong values not flagged (the number that matters most): a matched row with a wrong target op,
@@ -39,6 +41,10 @@ from boardsnap.document import Action, Board, Metric
 
 NAME_MATCH_MIN = 0.5  # name similarity from which two metric rows may be the same row
 POSITION_WEIGHT = 0.25  # bonus for the same relative row position, breaks ties between names
+# bonus for the same metric, read apart from the text, breaks ties between actions (or causes)
+# written alike: "5xx errors: validate config in CI @sam", "API error rate: validate config in
+# CI @marc" (seed 9995 photo 24: both read right, paired crosswise by their texts alone)
+METRIC_WEIGHT = 0.1
 ACTION_MATCH_MIN = 0.6  # text similarity from which two actions may be the same action
 ROOT_CAUSE_MATCH_MIN = 0.8  # text similarity from which a root cause counts as found
 
@@ -202,7 +208,8 @@ def match_texts(
 ) -> list[tuple[int, int]]:
     """Pair (metric, text) items one-to-one by text similarity. The metric a line is about may
     be read apart ("P95 latency" + "add circuit breaker") or as part of the text ("P95 latency:
-    add circuit breaker"): both readings of the same line are equally right."""
+    add circuit breaker"): both readings of the same line are equally right. Where both have a
+    metric apart, its likeness breaks ties (`METRIC_WEIGHT`), not the threshold."""
     candidates = []
     for i, (tm, tt) in enumerate(truth):
         for j, (rm, rt) in enumerate(read):
@@ -211,7 +218,8 @@ def match_texts(
                 similarity(norm_text(f"{tm or ''} {tt}"), norm_text(f"{rm or ''} {rt}")),
             )
             if sim >= minimum:
-                candidates.append((sim, i, j))
+                same = similarity(norm_name(tm), norm_name(rm)) if tm and rm else 0.0
+                candidates.append((sim + METRIC_WEIGHT * same, i, j))
     return _greedy(candidates)
 
 

@@ -343,3 +343,30 @@ def test_the_metric_of_an_action_or_root_cause_may_be_read_apart_or_in_the_text(
     assert t.counts["actions_found"].right == 2
     assert t.counts["action_owner"].right == 2  # each paired with its own metric's action
     assert t.number("wrong_actions_unflagged") == 0
+
+
+def test_actions_written_alike_pair_by_their_metric_read_apart():
+    # seed 9995 photo 24: both read right; the first read with a letter lost, so by text alone
+    # the second read pairs better with the first truth, and both owners and dates were counted
+    # wrong and unflagged
+    truth = dataclasses.replace(
+        TRUTH,
+        actions=(
+            Action("validate config in CI", owner="sam", due="2026-05-22", metric="5xx errors"),
+            Action(
+                "validate config in CI", owner="marc", due="2026-05-24", metric="API error rate"
+            ),
+        ),
+    )
+    read = dataclasses.replace(
+        truth,
+        actions=(
+            Action("valiate config in CI", owner="sam", due="2026-05-22", metric="5xx errors"),
+            Action(
+                "validate config in CI", owner="marc", due="2026-05-24", metric="API error rate"
+            ),
+        ),
+    )
+    t = score_photo(truth, "ok", Outcome.of_board(read))
+    assert t.counts["action_owner"].right == 2 and t.counts["action_due"].right == 2
+    assert t.number("wrong_actions_unflagged") == 0
