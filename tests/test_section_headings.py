@@ -67,7 +67,14 @@ def test_writing_read_as_nothing_is_said_not_dropped():
 
 
 @pytest.mark.parametrize(
-    ("pieces", "row"), [(("APIERAR RATE", "1.98%"), True), (("WHN?.", "(eva)"), False)]
+    ("pieces", "row"),
+    [
+        (("APIERAR RATE", "1.98%"), True),
+        (("WHN?.", "(eva)"), False),
+        # the table found below its header (seed 2026 photo 14): its column headings unread
+        (("Metric", "Target Actuail", "On-Coll pages"), True),
+        (("the result of a deploy",), False),  # a heading's word inside a sentence
+    ],
 )
 def test_unread_lines_that_name_a_metric_or_write_a_value_may_be_a_row(pieces, row):
     """Seed 9993's photo 26: a faint table's row read as pieces of lines ('198%', 'APIERAR

@@ -384,12 +384,16 @@ def _unread_lines(texts: list[str], ctx: ParseContext, shown: int = 4) -> str:
     """The warning for lines of writing read as no title, row, root cause or action (a heading
     misread, a line read as garbage): what they said, so that nothing goes without a word. When
     one of them names a metric or writes a value with its unit ("APIERAR RATE", "198%": a faint
-    table's row read in pieces), a row of the table may be among them too."""
+    table's row read in pieces), or is the table's column headings ("Metric", "Target Actuail":
+    the table found below its header, seed 2026 photo 14), a row of the table may be among
+    them too."""
     quoted = ", ".join(repr(t if len(t) <= 40 else t[:39] + "…") for t in texts[:shown])
     more = f" and {len(texts) - shown} more" if len(texts) > shown else ""
     lines = "line" if len(texts) == 1 else "lines"
     rows = any(
-        match_metric_name(t)[1] >= ctx.name_match or read_value(t, in_cell=False).unit
+        match_metric_name(t)[1] >= ctx.name_match
+        or read_value(t, in_cell=False).unit
+        or _column_headings(t)
         for t in texts
     )
     what = "a row of the table, an action or a cause" if rows else "an action or a cause"
@@ -397,6 +401,13 @@ def _unread_lines(texts: list[str], ctx: ParseContext, shown: int = 4) -> str:
         f"unread: {len(texts)} {lines} of writing read as no title, row, cause or action "
         f"({quoted}{more}): {what} may be among them; check the board"
     )
+
+
+def _column_headings(text: str) -> bool:
+    """Whether a line is nothing but one to three column headings of a table ("Metric",
+    "Target Actual")."""
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    return 1 <= len(words) <= 3 and all(_role_of(w) is not None for w in words)
 
 
 def _empty_sections(
