@@ -74,7 +74,9 @@ def segmentations(board: RectifiedBoard, cfg: GridConfig) -> Iterator[Segmentati
     marker beside it is found only among faint lines (`[grid] faint_lines`). Of the faint
     pass's tables, the one found with its column lines bridged wider comes first when it goes
     on beyond the other (`_faint_passes`); the other follows, for a caller whose first one read
-    no row."""
+    no row. Last, for a caller that read no SLA table in any of those, the same passes again with
+    a table taking a column written beyond its outermost column line (`grid_columns`): only the
+    tables that took one."""
     ink = ink_mask(board.gray)
     yield from _passes(board.gray, ink, replace(cfg, outer_columns=False))
     if cfg.outer_columns:
