@@ -300,3 +300,35 @@ def test_each_pixel_goes_to_its_nearest_line_one_line_at_a_time(monkeypatch):
     assert len(lines) == 3
     for i, (mask, _) in enumerate(lines):
         assert np.array_equal(mask, stacked == i)
+
+
+def test_a_guessed_actions_heading_ends_the_root_causes_count():
+    # "Acbon ilens" for "Action items" (seed 9987 photo 13): the parser takes it for the Actions
+    # heading; the counter did not, and counted the actions under it as root causes
+    texts = [
+        ("Root causes", 20),
+        ("- disk full", 40),
+        ("- bad deploy", 40),
+        ("Acbon ilens", 20),
+        ("- add alert @li", 40),
+        ("- fix deploy @tom", 40),
+    ]
+    image = np.full((560, 900), 245, np.uint8)
+    lines = []
+    for i, (text, x) in enumerate(texts):
+        y = 60 + 80 * i
+        cv2.putText(image, text, (x, y), FONT, SCALE, 30, THICK, cv2.LINE_AA)
+        ys, xs = np.nonzero(image[y - 45 : y + 15] < 128)
+        lines.append(
+            OcrText(
+                text, 0.95, (x, y - 45 + int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1)
+            )
+        )
+    plain = inklines.section_lines(image, None, tuple(lines), OcrConfig())
+    # the premise: the count runs on through the heading and the actions (2 + 1 + 2)
+    assert [(s.kind, s.lines) for s in plain] == [("root", 5)]
+    guessed = inklines.section_lines(image, None, tuple(lines), OcrConfig(), Config().parse)
+    assert [(s.kind, s.heading, s.lines) for s in guessed] == [
+        ("root", "Root causes", 2),
+        ("actions", "Acbon ilens", 2),
+    ]

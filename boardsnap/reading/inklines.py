@@ -22,9 +22,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from boardsnap.config import OcrConfig
+from boardsnap.config import OcrConfig, ParseConfig
 from boardsnap.geometry import Box
-from boardsnap.reading.parse.headings import heading_of
+from boardsnap.reading.parse.headings import (
+    after_causes_match,
+    heading_of,
+    lone_action_heading,
+)
 from boardsnap.reading.parse.values import normalise
 from boardsnap.reading.results import OcrText
 
@@ -235,7 +239,11 @@ class SectionLines:
 
 
 def section_lines(
-    image: np.ndarray, table: Box | None, lines: tuple[OcrText, ...], cfg: OcrConfig
+    image: np.ndarray,
+    table: Box | None,
+    lines: tuple[OcrText, ...],
+    cfg: OcrConfig,
+    headings: ParseConfig | None = None,
 ) -> list[SectionLines]:
     """For the first heading of each kind (Root causes, Actions) among the text `lines` read
     from `image` (the table's box, blanked there, is no writing), the lines of writing that
@@ -254,6 +262,8 @@ def section_lines(
     heads: list[tuple[str, OcrText]] = []
     for ln in boxed:
         kind, _ = heading_of(normalise(ln.text))
+        if kind is None and headings is not None and _guessed_actions(ln, heads, headings):
+            kind = "actions"
         if kind is not None:
             heads.append((kind, ln))
     out: list[SectionLines] = []
@@ -265,6 +275,19 @@ def section_lines(
         rows = tuple(box[1] + y for y in starts)
         out.append(SectionLines(kind, head.text, box, rows, head.box))
     return out
+
+
+def _guessed_actions(line: OcrText, heads: list[tuple[str, OcrText]], p: ParseConfig) -> bool:
+    """Whether a line after the Root causes heading, before any Actions heading, is the Actions
+    heading misread, as the parser takes one without looking at the line after it
+    (`after_causes_match`: "Acbon ilens", "Adias:" where a heading stands); else the root
+    causes' strip runs on through the actions and counts them as causes."""
+    roots = [h for k, h in heads if k == "root"]
+    if not roots or any(k == "actions" for k, _ in heads):
+        return False
+    text = normalise(line.text)
+    match = after_causes_match(text, line.box, roots[0].box, p)
+    return lone_action_heading(text, match, p.heading_alone_match, p.heading_word_match)
 
 
 def section_starts(strip: np.ndarray, line_height: float, cfg: OcrConfig) -> list[int]:

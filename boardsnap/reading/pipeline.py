@@ -366,7 +366,7 @@ def say_unread_lines(doc: Board, reading: Reading, seg: grid.Segmentation, cfg: 
         return doc
     table = seg.layout.grid.bbox if seg.layout.grid is not None else None
     extra = []
-    for sec in inklines.section_lines(seg.clean, table, reading.lines, cfg.ocr):
+    for sec in inklines.section_lines(seg.clean, table, reading.lines, cfg.ocr, cfg.parse):
         what = "actions" if sec.kind == "actions" else "root causes"
         read = len(doc.actions) if sec.kind == "actions" else len(doc.root_causes)
         unsure = sum(

@@ -51,7 +51,7 @@ def section_look(
     table = layout.grid.bbox if layout.grid is not None else None
     med = float(np.median([ln.box[3] for ln in reading.lines if ln.box is not None]))
     recut: set[Box] = set()
-    for sec in inklines.section_lines(image, table, reading.lines, cfg.ocr):
+    for sec in inklines.section_lines(image, table, reading.lines, cfg.ocr, cfg.parse):
         before = _items(doc, sec.kind)
         if sec.lines <= before or len(sec.starts) < 2 or sec.heading_box is None:
             continue

@@ -60,6 +60,24 @@ def heading_of(
     return None, t
 
 
+def after_causes_match(
+    text: str, box: tuple[int, ...] | None, causes_heading: tuple[int, ...] | None, p: ParseConfig
+) -> float:
+    """How like an Actions heading a lone word under the root causes, before any Actions
+    heading, must be to be taken for it (`lone_action_heading`): `heading_at_causes_match` when
+    it starts with the heading's A where the Root causes heading starts (within half its own
+    height: where a heading stands, not indented as the causes are), else
+    `heading_after_causes_match`."""
+    at_indent = (
+        box is not None
+        and causes_heading is not None
+        and abs(box[0] - causes_heading[0]) <= 0.5 * box[3]
+    )
+    if at_indent and text.lstrip()[:1] in "aA":
+        return p.heading_at_causes_match
+    return p.heading_after_causes_match
+
+
 def lone_action_heading(text: str, match: float, joined_match: float, word_match: float) -> bool:
     """Whether a line is a lone word at least `match` similar to a one-word Actions heading
     ("ACHicS", "icns:"), or two words that are once joined at least `joined_match` similar

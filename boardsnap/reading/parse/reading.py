@@ -22,6 +22,7 @@ from boardsnap.reading.parse.dates import find_date
 from boardsnap.reading.parse.doubt import Doubt
 from boardsnap.reading.parse.headings import (
     _role_of,
+    after_causes_match,
     column_roles,
     heading_of,
     lone_action_heading,
@@ -664,9 +665,7 @@ def _guessed_actions_heading(
     it (`next_text`) reads as an action (an '@owner', a due date, which no cause has). That
     line is looked at only for a word like the heading: this runs on every line of the causes."""
     p = ctx.parse
-    match = p.heading_after_causes_match
-    if _at_indent(line, causes_heading) and text.lstrip()[:1] in "aA":
-        match = p.heading_at_causes_match  # where a heading stands, as one does
+    match = after_causes_match(text, line.box, causes_heading, p)
     if lone_action_heading(text, match, p.heading_alone_match, p.heading_word_match):
         return True
     lower = p.heading_before_action_match
@@ -676,14 +675,6 @@ def _guessed_actions_heading(
         and lone_action_heading(text, lower, p.heading_alone_match, p.heading_word_match)
         and _is_action(next_text, "root", ctx)
     )
-
-
-def _at_indent(line: OcrText, heading: Box | None) -> bool:
-    """Whether a line starts where a heading does (within half its own height), not indented
-    as the section's items are."""
-    if line.box is None or heading is None:
-        return False
-    return abs(line.box[0] - heading[0]) <= 0.5 * line.box[3]
 
 
 def _split_title(lines: list[OcrText], ctx: ParseContext) -> tuple[list[OcrText], list[OcrText]]:
