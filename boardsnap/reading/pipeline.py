@@ -339,8 +339,7 @@ def _cells_read(doc: Board) -> bool:
     """Whether a table's cells read a row (not only lines of writing beside it) with its metric
     named: a table whose every row has no name has lost its name column (written beyond its
     column lines, grid_columns), and the view's next table may hold it."""
-    rows = [m for m in doc.metrics if len(m.cell_boxes) > 1]
-    return any(m.name for m in rows)
+    return any(m.name and len(m.cell_boxes) > 1 for m in doc.metrics)
 
 
 def _items(doc: Board) -> int:

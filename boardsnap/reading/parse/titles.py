@@ -250,9 +250,8 @@ def review_date(
             taken += f"; due dates without a year counted from the title's {month:%B %Y}"
         title_doubt = Doubt().lower("misread", f"{where}; {taken}", "review_date.absent", "title")
     review_far = bool(
-        title_doubt is None or not any(c.code == "review_date.absent" for c in title_doubt.codes)
-    ) and bool(
-        ctx.fallback_date is not None
+        from_title
+        and ctx.fallback_date is not None
         and review is not None
         and abs((review - ctx.fallback_date).days) >= ctx.review_date_apart_days
     )
